@@ -1,0 +1,90 @@
+"""Wiring: the Bolt app with its listeners, and the ASGI app that serves it over HTTP."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from bot import listeners
+from bot.config import Settings
+from bot.leonar import Leonar
+from bot.listeners import context
+from bot.services import Services
+from bot.store import open_sqlite
+
+log = logging.getLogger(__name__)
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot work; the message says which variable to fix."""
+
+
+def create_services(settings: Settings) -> Services:
+    key = settings.encryption_key.get_secret_value() if settings.encryption_key else None
+    try:
+        path = settings.sqlite_path()
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from exc
+    return Services(
+        settings=settings,
+        store=open_sqlite(path, key),
+        leonar=Leonar(
+            settings.leonar_api_url,
+            connect_timeout=settings.leonar_connect_timeout,
+            read_timeout=settings.leonar_read_timeout,
+        ),
+    )
+
+
+def create_bolt_app(services: Services) -> AsyncApp:
+    settings = services.settings
+    missing = settings.missing()
+    if missing:
+        raise ConfigError(f"set {' and '.join(missing)} (see README, 'Configuration')")
+    assert settings.slack_bot_token and settings.slack_signing_secret
+    app = AsyncApp(
+        client=AsyncWebClient(token=settings.slack_bot_token.get_secret_value(), base_url=settings.slack_api_url),
+        signing_secret=settings.slack_signing_secret.get_secret_value(),
+        logger=logging.getLogger("slack_bolt"),
+    )
+    context.install(app, services)
+    listeners.register(app)
+    return app
+
+
+def create_web_app(settings: Settings, services: Services | None = None) -> Starlette:
+    """POST /slack/events for every Slack request; GET /healthz once the store answers."""
+    services = services or create_services(settings)
+    handler = AsyncSlackRequestHandler(create_bolt_app(services))
+
+    async def events(request: Request) -> Response:
+        return await handler.handle(request)
+
+    async def healthz(request: Request) -> Response:
+        try:
+            services.store.ping()
+        except Exception as exc:  # report, don't crash: the probe wants a status, not a traceback
+            log.error("health check failed: %s", type(exc).__name__)
+            return JSONResponse({"ok": False, "error": "database unavailable"}, status_code=503)
+        return JSONResponse({"ok": True})
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Any) -> AsyncIterator[None]:
+        yield
+        await services.leonar.aclose()
+        services.store.close()
+
+    return Starlette(
+        routes=[Route("/slack/events", events, methods=["POST"]), Route("/healthz", healthz, methods=["GET"])],
+        lifespan=lifespan,
+    )

@@ -1,0 +1,52 @@
+"""The bot's whole configuration, read from the environment (and a `.env` file when present)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE = "leonar-bot.db"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    slack_bot_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_api_url: str = "https://slack.com/api/"
+    leonar_api_url: str = "https://app.leonar.app/api/v1"
+    database_url: str = DEFAULT_DATABASE
+    encryption_key: SecretStr | None = None
+    port: int = Field(default=3000, ge=1, le=65535)
+    host: str = "0.0.0.0"
+    log_level: str = "INFO"
+    # Leonar must answer well inside Slack's 3-second windows; these bound every call.
+    leonar_connect_timeout: float = 1.0
+    leonar_read_timeout: float = 2.0
+
+    @field_validator("log_level")
+    @classmethod
+    def _upper(cls, value: str) -> str:
+        return value.upper()
+
+    def missing(self) -> list[str]:
+        """Names of required variables that are not set, for a start-up error that says what to fix."""
+        return [
+            name
+            for name, value in (
+                ("SLACK_BOT_TOKEN", self.slack_bot_token),
+                ("SLACK_SIGNING_SECRET", self.slack_signing_secret),
+            )
+            if value is None or not value.get_secret_value()
+        ]
+
+    def sqlite_path(self) -> Path:
+        """The SQLite file named by DATABASE_URL: a plain path or `sqlite:///path` (`sqlite:////abs/path`)."""
+        url = self.database_url
+        if url.startswith("sqlite:///"):
+            return Path(url.removeprefix("sqlite:///"))
+        if "://" in url:
+            raise ValueError(f"DATABASE_URL {url.split('://')[0]}:// is not supported; use sqlite:///path")
+        return Path(url)

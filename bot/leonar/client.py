@@ -1,0 +1,266 @@
+"""Async client for the Leonar REST API (https://app.leonar.app/api/v1).
+
+Behaviour the Leonar docs leave open (see shared research, tagged [INF]/[GAP]) lives in exactly one method
+each, so it can be corrected in one place: the contact search endpoint (`search_contacts`), how a duplicate
+add is reported (`add_entry`) and which calls prove a key usable (`verify_key`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, TypeVar
+
+import httpx
+from pydantic import ValidationError
+
+from bot.leonar import errors
+from bot.leonar.models import Contact, Entry, PageMeta, Project, RateLimit
+
+PAGE_SIZE = 100  # Leonar's maximum `limit`
+MAX_PAGES = 50  # 5,000 projects: a bound so a misbehaving `has_more` cannot loop forever
+REQUIRED_SCOPES = ("projects:read", "contacts:read", "pipeline:write")
+# Only idempotent reads are retried, and only once: a retry must still fit Slack's 3-second window.
+GET_RETRIES = 1
+RETRY_BACKOFF = 0.15
+# The add may outlast Slack's 3-second window (the modal then shows a pending view), but cutting it short
+# would leave the user not knowing whether the candidate was added.
+ENTRY_READ_TIMEOUT = 15.0
+
+M = TypeVar("M", Project, Contact, Entry)
+
+
+class Leonar:
+    """One keep-alive connection pool per process, shared by every workspace's client."""
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        connect_timeout: float = 1.0,
+        read_timeout: float = 2.0,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self._http = httpx.AsyncClient(
+            base_url=base_url.rstrip("/") + "/",
+            timeout=httpx.Timeout(read_timeout, connect=connect_timeout),
+            limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
+            headers={"Accept": "application/json", "User-Agent": "leonar-slack-bot"},
+            transport=transport,
+        )
+
+    def client(self, api_key: str) -> LeonarClient:
+        return LeonarClient(self._http, api_key)
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+
+class LeonarClient:
+    """Leonar calls made with one workspace's API key."""
+
+    def __init__(self, http: httpx.AsyncClient, api_key: str) -> None:
+        self._http = http
+        self._auth = {"Authorization": f"Bearer {api_key}"}
+        self.rate_limit: RateLimit | None = None
+
+    # -- endpoints -------------------------------------------------------------------------------------
+
+    async def list_projects(self, *, status: str = "active") -> list[Project]:
+        """Every project with `status`, across all pages (fetched concurrently once the total is known)."""
+        async def page(offset: int) -> tuple[list[Any], PageMeta]:
+            params = {"status": status, "limit": PAGE_SIZE, "offset": offset}
+            return _page(await self._get("projects", params=params))
+
+        items, meta = await page(0)
+        if meta.has_more and meta.total is not None:
+            offsets = range(PAGE_SIZE, min(meta.total, MAX_PAGES * PAGE_SIZE), PAGE_SIZE)
+            for more, _ in await asyncio.gather(*(page(offset) for offset in offsets)):
+                items.extend(more)
+        else:
+            offset = 0
+            while meta.has_more and offset < (MAX_PAGES - 1) * PAGE_SIZE:
+                offset += PAGE_SIZE
+                more, meta = await page(offset)
+                items.extend(more)
+        # Offset pages can overlap when projects are added meanwhile; keep each project once.
+        return list({p.id: p for p in _parse_list(Project, items)}.values())
+
+    async def get_project(self, project_id: str) -> Project:
+        """One project with its pipeline stages."""
+        return _parse(Project, _data(await self._get(f"projects/{project_id}")))
+
+    async def search_contacts(self, query: str, *, limit: int = 50) -> list[Contact]:
+        """Contacts matching free text, searched by Leonar across the whole contact base.
+
+        [INF] `POST /contacts/search` with `query`: the body fields are documented, how `query` matches
+        (name, title, company; prefix or substring) is not.
+        """
+        body = await self._send("POST", "contacts/search", json={"query": query, "limit": limit, "offset": 0})
+        return _parse_list(Contact, _page(body)[0])
+
+    async def get_contact(self, contact_id: str) -> Contact:
+        """[INF] `GET /contacts/{id}`: implied by the `contacts:read` scope, no reference page found."""
+        return _parse(Contact, _data(await self._get(f"contacts/{contact_id}")))
+
+    async def add_entry(self, project_id: str, contact_id: str, stage_id: str | None = None) -> Entry:
+        """Add a contact to a project's pipeline; without `stage_id` Leonar uses the first stage.
+
+        [GAP] Leonar does not document the answer to a duplicate add: 409, or a 400 `validation_error`
+        mentioning it, is raised as `AlreadyInProject`.
+        """
+        payload: dict[str, Any] = {"contact_id": contact_id}
+        if stage_id:
+            payload["stage_id"] = stage_id
+        try:
+            # Safe to resend only when the first attempt never reached Leonar.
+            body = await self._send("POST", f"projects/{project_id}/entries", json=payload, retry_unsent=True,
+                                    read_timeout=ENTRY_READ_TIMEOUT)
+        except errors.ValidationFailed as exc:
+            if "already" in exc.message.lower():
+                raise errors.AlreadyInProject(exc.message, status=exc.status) from exc
+            raise
+        except errors.LeonarError as exc:
+            if exc.status == 409:
+                raise errors.AlreadyInProject(exc.message, status=409) from exc
+            raise
+        return _parse(Entry, _data(body))
+
+    async def verify_key(self) -> None:
+        """Prove the key works for what the bot reads: one project read and one contact search.
+
+        `pipeline:write` cannot be checked without writing; a key lacking it is reported at the first add.
+        """
+        await asyncio.gather(
+            self._get("projects", params={"status": "active", "limit": 1, "offset": 0}),
+            self.search_contacts("", limit=1),
+        )
+
+    # -- transport -------------------------------------------------------------------------------------
+
+    async def _get(self, path: str, *, params: dict[str, Any] | None = None) -> Any:
+        return await self._send("GET", path, params=params, retry_sent=True)
+
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        json: Any = None,
+        retry_sent: bool = False,
+        retry_unsent: bool = False,
+        read_timeout: float | None = None,
+    ) -> Any:
+        attempt = 0
+        while True:
+            try:
+                return await self._send_once(method, path, params=params, json=json, read_timeout=read_timeout)
+            except (errors.Unavailable, errors.ServerError) as exc:
+                safe = retry_sent or (
+                    retry_unsent and isinstance(exc, errors.Unavailable) and not exc.may_have_arrived
+                )
+                if not safe or attempt >= GET_RETRIES:
+                    raise
+            attempt += 1
+            await asyncio.sleep(RETRY_BACKOFF * attempt)
+
+    async def _send_once(
+        self, method: str, path: str, *, params: dict[str, Any] | None, json: Any, read_timeout: float | None
+    ) -> Any:
+        timeout: Any = httpx.USE_CLIENT_DEFAULT
+        if read_timeout is not None:
+            timeout = httpx.Timeout(read_timeout, connect=self._http.timeout.connect)
+        try:
+            response = await self._http.request(
+                method, path, params=params, json=json, headers=self._auth, timeout=timeout
+            )
+        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+            raise errors.Unavailable(f"Leonar could not be reached ({type(exc).__name__})",
+                                     may_have_arrived=False) from exc
+        except httpx.TimeoutException as exc:
+            raise errors.Unavailable("Leonar did not answer in time", may_have_arrived=True,
+                                     writing=method != "GET") from exc
+        except httpx.TransportError as exc:
+            raise errors.Unavailable(f"Leonar connection failed ({type(exc).__name__})",
+                                     may_have_arrived=True, writing=method != "GET") from exc
+        self.rate_limit = _rate_limit(response.headers) or self.rate_limit
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        if response.is_success:
+            if body is None:
+                raise errors.UnexpectedResponse(f"Leonar answered {response.status_code} without JSON",
+                                                status=response.status_code)
+            return body
+        raise _error(response, body)
+
+
+BY_STATUS: dict[int, type[errors.LeonarError]] = {
+    400: errors.ValidationFailed,
+    401: errors.InvalidApiKey,
+    403: errors.InsufficientScope,
+    404: errors.NotFound,
+}
+
+
+def _rate_limit(headers: httpx.Headers) -> RateLimit | None:
+    try:
+        return RateLimit(
+            limit=int(headers["X-RateLimit-Limit"]),
+            remaining=int(headers["X-RateLimit-Remaining"]),
+            reset_at=int(float(headers["X-RateLimit-Reset"])),
+        )
+    except (KeyError, ValueError):
+        return None
+
+
+def _error(response: httpx.Response, body: Any) -> errors.LeonarError:
+    status = response.status_code
+    code, message = None, f"Leonar answered HTTP {status}"
+    if isinstance(body, dict) and isinstance(body.get("error"), dict):
+        code = body["error"].get("code")
+        message = str(body["error"].get("message") or message)
+    if status == 429 or code == "rate_limit_exceeded":
+        reset = _rate_limit(response.headers)
+        return errors.RateLimited(message, reset_at=reset.reset_at if reset else None, status=status)
+    cls = errors.BY_CODE.get(str(code))
+    if cls is None:
+        fallback = errors.ServerError if status >= 500 else errors.LeonarError
+        cls = BY_STATUS.get(status, fallback)
+    return cls(message, status=status, code=code if cls is errors.LeonarError else None)
+
+
+def _data(body: Any) -> Any:
+    if not isinstance(body, dict) or "data" not in body:
+        raise errors.UnexpectedResponse("Leonar answered without a `data` field")
+    return body["data"]
+
+
+def _page(body: Any) -> tuple[list[Any], PageMeta]:
+    items = _data(body)
+    if not isinstance(items, list):
+        raise errors.UnexpectedResponse("Leonar answered a list request without a list")
+    try:
+        meta = PageMeta.model_validate(body.get("meta") or {})
+    except ValidationError as exc:
+        raise errors.UnexpectedResponse("Leonar answered with malformed pagination") from exc
+    return list(items), meta
+
+
+def _parse(model: type[M], data: Any) -> M:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise errors.UnexpectedResponse(f"Leonar answered a malformed {model.__name__.lower()}") from exc
+
+
+def _parse_list(model: type[M], items: list[Any]) -> list[M]:
+    """Items that do not parse are skipped: one odd record must not hide all the others."""
+    parsed = []
+    for item in items:
+        try:
+            parsed.append(model.model_validate(item))
+        except ValidationError:
+            continue
+    return parsed

@@ -1,0 +1,112 @@
+"""Pydantic models of the Leonar objects the bot uses.
+
+Fields Leonar may leave out of list items (search results are slimmer than the full object) are optional, so a
+partial object still parses; unknown fields are ignored.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+
+class LeonarModel(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+def _blank_to_none(value: Any) -> Any:
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+class Stage(LeonarModel):
+    id: str
+    name: str
+    position: int = 0
+
+
+class Pipeline(LeonarModel):
+    stages: list[Stage] = Field(default_factory=list)
+
+
+class Project(LeonarModel):
+    id: str
+    name: str
+    status: str | None = None
+    client_name: str | None = None
+    client_company: str | None = None
+    location: str | None = None
+    pipeline: Pipeline | None = None
+
+    @field_validator("client_company", mode="before")
+    @classmethod
+    def _company_name(cls, value: Any) -> Any:
+        # The docs show a string; public client code reads an object with `name`. Accept both.
+        if isinstance(value, dict):
+            return value.get("name")
+        return _blank_to_none(value)
+
+    @property
+    def stages(self) -> list[Stage]:
+        """Pipeline stages in board order."""
+        return sorted(self.pipeline.stages, key=lambda s: s.position) if self.pipeline else []
+
+
+class Contact(LeonarModel):
+    id: str
+    first_name: str | None = None
+    last_name: str | None = None
+    title: str | None = None
+    current_company: str | None = None
+    location: str | None = None
+    linkedin_profile: str | None = None
+    years_experience: float | None = None
+    skills: list[str] = Field(default_factory=list)
+    tags: list[str] = Field(default_factory=list)
+
+    @field_validator("first_name", "last_name", "title", "current_company", "location", "linkedin_profile",
+                     mode="before")
+    @classmethod
+    def _strip_blank(cls, value: Any) -> Any:
+        return _blank_to_none(value)
+
+    @field_validator("skills", "tags", mode="before")
+    @classmethod
+    def _strings_only(cls, value: Any) -> Any:
+        if value is None:
+            return []
+        if isinstance(value, list):
+            return [str(item) for item in value if isinstance(item, str | int | float) and str(item).strip()]
+        return value
+
+    @property
+    def full_name(self) -> str:
+        name = " ".join(part for part in (self.first_name, self.last_name) if part)
+        return name or "Unnamed contact"
+
+
+class EntryStage(LeonarModel):
+    id: str
+    name: str | None = None
+
+
+class Entry(LeonarModel):
+    id: str
+    project_id: str | None = None
+    stage: EntryStage | None = None
+    contact: Contact | None = None
+
+
+class PageMeta(LeonarModel):
+    total: int | None = None
+    limit: int | None = None
+    offset: int = 0
+    has_more: bool = False
+
+
+class RateLimit(LeonarModel):
+    """Leonar's X-RateLimit-* headers from the latest response."""
+
+    limit: int
+    remaining: int
+    reset_at: int

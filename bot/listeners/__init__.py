@@ -1,0 +1,10 @@
+"""Thin Slack handlers, one module per kind of request; each module has `register(app)`."""
+
+from slack_bolt.async_app import AsyncApp
+
+from bot.listeners import actions, commands, options, views
+
+
+def register(app: AsyncApp) -> None:
+    for module in (commands, options, actions, views):
+        module.register(app)

@@ -1,0 +1,54 @@
+"""Block actions: a project picked in the add modal shows that project's stages."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.leonar import LeonarError
+from bot.listeners.context import leonar
+from bot.views.add_modal import PROJECT_ACTION, add_modal
+from bot.views.errors import describe
+from bot.views.metadata import ModalContext
+from bot.views.options import NOTICE_VALUE
+
+log = logging.getLogger(__name__)
+
+
+async def project_picked(
+    ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient, context: dict[str, Any]
+) -> None:
+    await ack()
+    selected = action.get("selected_option") or {}
+    project_id = selected.get("value")
+    leonar_client = leonar(context)
+    if not project_id or project_id == NOTICE_VALUE or leonar_client is None:
+        return
+    view = body["view"]
+    ctx = ModalContext.loads(view.get("private_metadata"))
+    try:
+        project = await leonar_client.get_project(project_id)
+        new_view = add_modal(ctx.with_project(project.id, project.name), project=project)
+    except LeonarError as exc:
+        name = (selected.get("text") or {}).get("text") or "this project"
+        note = f"Stages could not be loaded ({describe(exc)}) The candidate will go to the first stage."
+        new_view = add_modal(ctx.with_project(project_id, name), stages_note=note)
+    try:
+        # The hash makes Slack refuse the update if the view changed meanwhile (a later pick wins).
+        await client.views_update(view_id=view["id"], hash=view.get("hash"), view=new_view)
+    except SlackApiError as exc:
+        log.info("views.update after project pick: %s", exc.response.get("error"))
+
+
+async def link_opened(ack: AsyncAck) -> None:
+    # URL buttons still send an action; without an ack Slack shows the user an error.
+    await ack()
+
+
+def register(app: AsyncApp) -> None:
+    app.action(PROJECT_ACTION)(project_picked)
+    app.action("open_linkedin")(link_opened)

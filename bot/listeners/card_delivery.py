@@ -1,0 +1,66 @@
+"""Posting the candidate card where the user asked, with fallbacks so a card is never silently lost."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
+
+from bot.views.messages import not_in_channel_notice, undelivered_card
+
+log = logging.getLogger(__name__)
+NOT_A_MEMBER = {"not_in_channel", "channel_not_found"}
+
+
+async def deliver_card(
+    client: AsyncWebClient,
+    card: dict[str, Any],
+    *,
+    channel_id: str,
+    user_id: str,
+    response_urls: list[dict[str, Any]],
+    command_channel_id: str | None,
+    command_response_url: str | None,
+) -> str:
+    """Post `card` in `channel_id`; returns how it went out: "posted", "response_url", "ephemeral" or "dm"."""
+    try:
+        await client.chat_postMessage(channel=channel_id, unfurl_links=False, unfurl_media=False, **card)
+        return "posted"
+    except SlackApiError as exc:
+        error = str(exc.response.get("error"))
+    log.info("chat.postMessage to %s failed: %s", channel_id, error)
+
+    # A response_url for that very conversation posts there even where the bot is not a member.
+    url = next((r.get("response_url") for r in response_urls if r.get("channel_id") == channel_id), None)
+    if url is None and channel_id == command_channel_id:
+        url = command_response_url
+    if error in NOT_A_MEMBER and url and await _post(url, {"response_type": "in_channel", **card}):
+        await _post(url, not_in_channel_notice(channel_id))
+        return "response_url"
+
+    reason = "I'm not a member there" if error in NOT_A_MEMBER else f"Slack said {error}"
+    for fallback in (url, command_response_url):
+        if fallback and await _post(fallback, undelivered_card(channel_id, card, reason)):
+            return "ephemeral"
+    # Last resort: a direct message, which the bot can always open with the user.
+    try:
+        message = undelivered_card(channel_id, card, reason)
+        await client.chat_postMessage(channel=user_id, text=message["text"], blocks=message["blocks"])
+        return "dm"
+    except SlackApiError as exc:
+        log.error("candidate card could not be delivered at all: %s", exc.response.get("error"))
+        return "lost"
+
+
+async def _post(url: str, body: dict[str, Any]) -> bool:
+    try:
+        response = await AsyncWebhookClient(url).send_dict(body)
+    except Exception as exc:  # network failure to Slack: try the next route
+        log.warning("response_url post failed: %s", type(exc).__name__)
+        return False
+    if response.status_code != 200:
+        log.warning("response_url post answered %s", response.status_code)
+    return response.status_code == 200

@@ -1,0 +1,140 @@
+"""Modal submissions: connecting a Leonar key, and adding a candidate to a project."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.leonar import Contact, Entry, LeonarClient, LeonarError, NotFound, ValidationFailed
+from bot.listeners.card_delivery import deliver_card
+from bot.listeners.context import leonar, services, workspace
+from bot.views import add_modal as add
+from bot.views import connect_modal as connect
+from bot.views.card import candidate_card
+from bot.views.errors import describe, describe_key_check
+from bot.views.messages import COMMAND
+from bot.views.metadata import ModalContext
+
+log = logging.getLogger(__name__)
+# A submit must be answered within 3 s; past this Leonar is still allowed to finish behind a "pending" view.
+SUBMIT_WINDOW = 2.3
+KEY_CHECK_DEADLINE = 2.4
+
+
+async def connect_submitted(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], context: dict[str, Any]) -> None:
+    value = view["state"]["values"].get(connect.KEY_BLOCK, {}).get(connect.KEY_ACTION, {}).get("value") or ""
+    api_key = value.strip()
+    problem = connect.key_format_problem(api_key)
+    if problem is None:
+        try:
+            await asyncio.wait_for(services(context).leonar.client(api_key).verify_key(), KEY_CHECK_DEADLINE)
+        except TimeoutError:
+            problem = "Leonar did not answer in time to check the key. Try again in a moment."
+        except LeonarError as exc:
+            problem = describe_key_check(exc)
+    if problem:
+        await ack(response_action="errors", errors={connect.KEY_BLOCK: problem})
+        return
+    services(context).store.save_connection(workspace(context), api_key, body["user"]["id"])
+    log.info("Leonar connected for workspace %s", workspace(context).key)
+    ctx = ModalContext.loads(view.get("private_metadata"))
+    notice = ":white_check_mark: Leonar is connected for this workspace. Add your first candidate:"
+    await ack(response_action="update", view=add.add_modal(ctx, notice=notice))
+
+
+async def add_submitted(
+    ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient, context: dict[str, Any]
+) -> None:
+    choice = add.read_submission(view["state"]["values"])
+    problems = choice.problems()
+    leonar_client = leonar(context)
+    if leonar_client is None:
+        problems[add.PROJECT_BLOCK] = f"This workspace is not connected to Leonar any more: run {COMMAND} connect."
+    if problems:
+        await ack(response_action="errors", errors=problems)
+        return
+    assert leonar_client is not None
+    ctx = ModalContext.loads(view.get("private_metadata"))
+    project_name = ctx.project_name if ctx.project_id == choice.project_id else add.option_text(choice.project)
+
+    adding = asyncio.create_task(leonar_client.add_entry(choice.project_id, choice.contact_id, choice.stage_id))
+    done, _ = await asyncio.wait({adding}, timeout=SUBMIT_WINDOW)
+    if done:
+        try:
+            entry = adding.result()
+        except LeonarError as exc:
+            await ack(response_action="errors", errors={_field_of(exc, choice): describe(exc)})
+            return
+        await ack()
+    else:
+        # Leonar is slow: answer Slack now and let the add finish; the modal shows the outcome.
+        candidate = add.option_text(choice.contact)
+        await ack(response_action="update", view=add.pending_modal(ctx, candidate, project_name or "the project"))
+        try:
+            entry = await adding
+        except LeonarError as exc:
+            await _show(client, view["id"], await _form_again(leonar_client, ctx, choice, describe(exc)))
+            return
+        stage = entry.stage.name if entry.stage else add.option_text(choice.stage) or None
+        await _show(client, view["id"], add.done_modal(candidate, project_name or "the project", stage))
+
+    contact = await _contact_of(leonar_client, entry, choice.contact_id, add.option_text(choice.contact))
+    stage_name = (entry.stage.name if entry.stage else None) or add.option_text(choice.stage) or None
+    card = candidate_card(contact, project_name or "Leonar project", stage_name, body["user"]["id"])
+    assert choice.channel_id is not None
+    outcome = await deliver_card(
+        client,
+        card,
+        channel_id=choice.channel_id,
+        user_id=body["user"]["id"],
+        response_urls=body.get("response_urls") or [],
+        command_channel_id=ctx.channel_id,
+        command_response_url=ctx.response_url,
+    )
+    log.info("entry %s added; card %s", entry.id, outcome)
+
+
+def _field_of(error: LeonarError, choice: add.Submission) -> str:
+    """The input block an add error belongs to, judged from Leonar's "<field>: <reason>" message."""
+    text = error.message.lower()
+    if isinstance(error, ValidationFailed) and error.field == "stage_id" and choice.stage_block:
+        return choice.stage_block
+    if isinstance(error, ValidationFailed | NotFound) and "contact" in text:
+        return add.CONTACT_BLOCK
+    return add.PROJECT_BLOCK
+
+
+async def _contact_of(client: LeonarClient, entry: Entry, contact_id: str, label: str) -> Contact:
+    """The full contact for the card: the one embedded in the entry, else fetched, else just its label."""
+    if entry.contact is not None:
+        return entry.contact
+    try:
+        return await client.get_contact(contact_id)
+    except LeonarError:
+        return Contact(id=contact_id, first_name=label.split(" — ")[0] or None)
+
+
+async def _form_again(client: LeonarClient, ctx: ModalContext, choice: add.Submission, error: str) -> dict[str, Any]:
+    """The add form with the user's choices and the error, after a slow add failed."""
+    try:
+        project = await client.get_project(choice.project_id)
+    except LeonarError:
+        project = None
+    return add.add_modal(ctx, project=project, error=error, picked=choice.picked())
+
+
+async def _show(client: AsyncWebClient, view_id: str, view: dict[str, Any]) -> None:
+    try:
+        await client.views_update(view_id=view_id, view=view)
+    except SlackApiError as exc:
+        log.warning("views.update with the add outcome failed: %s", exc.response.get("error"))
+
+
+def register(app: AsyncApp) -> None:
+    app.view(connect.CALLBACK_ID)(connect_submitted)
+    app.view(add.CALLBACK_ID)(add_submitted)

@@ -1,0 +1,31 @@
+"""Logging set-up with a filter that masks secrets, whatever the level and whichever library logs."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+# Leonar keys, Slack tokens (bot, user, app, refresh) and signing-style hex secrets in key=value form.
+SECRET = re.compile(r"\b(leo_|xox[abprse]-|xapp-|xoxe\.)[A-Za-z0-9._\-]+")
+
+
+def redact(text: str) -> str:
+    return SECRET.sub(lambda m: f"{m.group(1)}[redacted]", text)
+
+
+class RedactSecrets(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        clean = redact(message)
+        if clean != message:
+            record.msg, record.args = clean, None
+        return True
+
+
+def setup(level: str) -> None:
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(RedactSecrets())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)

@@ -1,0 +1,36 @@
+"""What the store keeps about each Slack workspace."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """A Slack workspace, or an Enterprise Grid org-wide install (team_id None)."""
+
+    enterprise_id: str | None
+    team_id: str | None
+
+    @property
+    def key(self) -> str:
+        return f"{self.enterprise_id or '-'}:{self.team_id or '-'}"
+
+
+@dataclass(frozen=True)
+class Connection:
+    """A workspace's Leonar connection. `api_key` is decrypted; it never leaves the process."""
+
+    workspace: Workspace
+    api_key: str
+    connected_by: str
+    connected_at: datetime
+
+    @property
+    def key_hint(self) -> str:
+        """The key's last four characters, enough for an admin to tell keys apart."""
+        return f"…{self.api_key[-4:]}"
+
+    def __repr__(self) -> str:  # keep the key out of logs and tracebacks
+        return f"Connection({self.workspace!r}, connected_by={self.connected_by!r}, key={self.key_hint})"

@@ -1,0 +1,75 @@
+"""SQLite store (sqlite-utils). Keys are stored Fernet-encrypted, never in clear."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlite_utils
+
+from bot.store.models import Connection, Workspace
+from bot.store.secrets import Cipher
+
+CONNECTIONS = "leonar_connections"
+
+
+class SqliteStore:
+    def __init__(self, path: Path, cipher: Cipher) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # One connection used from the event-loop thread; created before the server thread starts.
+        self._db = sqlite_utils.Database(sqlite3.connect(path, check_same_thread=False))
+        self._db.enable_wal()
+        self._cipher = cipher
+        self._table = self._db.table(CONNECTIONS)
+        self._table.create(
+            {
+                "workspace": str,
+                "enterprise_id": str,
+                "team_id": str,
+                "api_key_encrypted": str,
+                "connected_by": str,
+                "connected_at": str,
+            },
+            pk="workspace",
+            not_null={"api_key_encrypted"},
+            if_not_exists=True,
+        )
+
+    def get_connection(self, workspace: Workspace) -> Connection | None:
+        rows = list(self._table.rows_where("workspace = ?", [workspace.key], limit=1))
+        if not rows:
+            return None
+        row = rows[0]
+        return Connection(
+            workspace=workspace,
+            api_key=self._cipher.decrypt(row["api_key_encrypted"]),
+            connected_by=row["connected_by"],
+            connected_at=datetime.fromisoformat(row["connected_at"]),
+        )
+
+    def save_connection(self, workspace: Workspace, api_key: str, connected_by: str) -> Connection:
+        connected_at = datetime.now(UTC).replace(microsecond=0)
+        self._table.upsert(
+            {
+                "workspace": workspace.key,
+                "enterprise_id": workspace.enterprise_id,
+                "team_id": workspace.team_id,
+                "api_key_encrypted": self._cipher.encrypt(api_key),
+                "connected_by": connected_by,
+                "connected_at": connected_at.isoformat(),
+            },
+            pk="workspace",
+        )
+        return Connection(workspace, api_key, connected_by, connected_at)
+
+    def delete_connection(self, workspace: Workspace) -> bool:
+        with self._db.conn:
+            cursor = self._db.execute(f"DELETE FROM {CONNECTIONS} WHERE workspace = ?", [workspace.key])
+        return cursor.rowcount > 0
+
+    def ping(self) -> None:
+        self._db.execute("SELECT 1").fetchone()
+
+    def close(self) -> None:
+        self._db.close()

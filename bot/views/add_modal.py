@@ -1,0 +1,224 @@
+"""The "Add to Leonar" modal: project, candidate, stage and where to post the card."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from bot.leonar import Project
+from bot.views.metadata import ModalContext
+from bot.views.options import NOTICE_VALUE, stage_option
+from bot.views.text import escape, mrkdwn, plain
+
+CALLBACK_ID = "leonar_add"
+PROJECT_BLOCK, PROJECT_ACTION = "project", "project_select"
+CONTACT_BLOCK, CONTACT_ACTION = "contact", "contact_select"
+# The stage block's id embeds the project id: a new project gets a new block, so Slack drops the old
+# project's stage selection instead of carrying it over.
+STAGE_BLOCK_PREFIX, STAGE_ACTION = "stage_", "stage_select"
+STAGE_PLACEHOLDER_BLOCK, STAGE_PLACEHOLDER_ACTION = "stage_pending", "stage_pending_select"
+CHANNEL_BLOCK, CHANNEL_ACTION = "channel", "channel_select"
+TITLE = "Add to Leonar"
+
+
+@dataclass(frozen=True)
+class Picked:
+    """Choices to show again when the modal is rebuilt from scratch (after a slow submit failed)."""
+
+    project: dict[str, Any] | None = None
+    contact: dict[str, Any] | None = None
+    stage_id: str | None = None
+    channel_id: str | None = None
+
+
+def stage_block_id(project_id: str) -> str:
+    return f"{STAGE_BLOCK_PREFIX}{project_id}"[:255]
+
+
+def add_modal(
+    ctx: ModalContext,
+    *,
+    project: Project | None = None,
+    stages_note: str | None = None,
+    notice: str | None = None,
+    error: str | None = None,
+    picked: Picked | None = None,
+) -> dict[str, Any]:
+    picked = picked or Picked()
+    blocks: list[dict[str, Any]] = []
+    if notice:
+        blocks.append({"type": "context", "elements": [mrkdwn(notice)]})
+    if error:
+        blocks.append({"type": "section", "block_id": "error", "text": mrkdwn(f":warning: {escape(error)}")})
+    blocks.append(_select_input(PROJECT_BLOCK, PROJECT_ACTION, "Project", "Search active projects",
+                                min_query_length=0, dispatch=True, initial=picked.project))
+    blocks.append(_select_input(CONTACT_BLOCK, CONTACT_ACTION, "Candidate", "Search by name, title or company",
+                                min_query_length=2, initial=picked.contact))
+    blocks.extend(_stage_blocks(project, stages_note, picked.stage_id))
+    channel: dict[str, Any] = {
+        "type": "conversations_select",
+        "action_id": CHANNEL_ACTION,
+        "default_to_current_conversation": True,
+        # Gives the submit a response_url for the chosen conversation: the card's fallback route when
+        # the bot is not a member there.
+        "response_url_enabled": True,
+        "placeholder": plain("Pick a conversation"),
+    }
+    if picked.channel_id or ctx.channel_id:
+        channel["initial_conversation"] = picked.channel_id or ctx.channel_id
+    blocks.append({"type": "input", "block_id": CHANNEL_BLOCK, "label": plain("Post the card to"),
+                   "element": channel})
+    return {
+        "type": "modal",
+        "callback_id": CALLBACK_ID,
+        "title": plain(TITLE),
+        "submit": plain("Add"),
+        "close": plain("Cancel"),
+        "private_metadata": ctx.dumps(),
+        "blocks": blocks,
+    }
+
+
+def _select_input(
+    block_id: str,
+    action_id: str,
+    label: str,
+    placeholder: str,
+    *,
+    min_query_length: int,
+    dispatch: bool = False,
+    initial: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    element: dict[str, Any] = {
+        "type": "external_select",
+        "action_id": action_id,
+        "placeholder": plain(placeholder, 150),
+        "min_query_length": min_query_length,
+    }
+    if initial:
+        element["initial_option"] = initial
+    block: dict[str, Any] = {"type": "input", "block_id": block_id, "label": plain(label), "element": element}
+    if dispatch:
+        # Without it a select inside an input block sends no block_actions, and the stages never load.
+        block["dispatch_action"] = True
+    return block
+
+
+def _stage_blocks(project: Project | None, note: str | None, stage_id: str | None) -> list[dict[str, Any]]:
+    stages = project.stages[:100] if project else []
+    if not stages:
+        # A stage menu is there from the start, so the form reads the same before and after a project is
+        # picked; until then its only option explains what to do.
+        hint = note or ("Pick a project first: its stages follow." if project is None
+                        else "This project has no pipeline stages; Leonar will use its default.")
+        return [{
+            "type": "input",
+            "block_id": STAGE_PLACEHOLDER_BLOCK,
+            "optional": True,
+            "label": plain("Stage"),
+            "hint": plain(hint, 2000),
+            "element": {"type": "external_select", "action_id": STAGE_PLACEHOLDER_ACTION, "min_query_length": 0,
+                        "placeholder": plain("First stage of the project")},
+        }]
+    assert project is not None
+    options = [stage_option(stage) for stage in stages]
+    initial = next((o for o in options if o["value"] == stage_id), options[0])
+    return [{
+        "type": "input",
+        "block_id": stage_block_id(project.id),
+        "optional": True,
+        "label": plain("Stage"),
+        "hint": plain("Leave empty to use the project's first stage."),
+        "element": {
+            "type": "static_select",
+            "action_id": STAGE_ACTION,
+            "placeholder": plain("Pipeline stage"),
+            "options": options,
+            "initial_option": initial,
+        },
+    }]
+
+
+def pending_modal(ctx: ModalContext, candidate: str, project: str) -> dict[str, Any]:
+    """Shown while Leonar is slower than Slack's 3-second submit window allows."""
+    text = f":hourglass_flowing_sand: Adding *{escape(candidate)}* to *{escape(project)}*… Leonar is slow today."
+    return {
+        "type": "modal",
+        "callback_id": CALLBACK_ID + "_pending",
+        "title": plain(TITLE),
+        "close": plain("Close"),
+        "private_metadata": ctx.dumps(),
+        "blocks": [{"type": "section", "text": mrkdwn(text)}],
+    }
+
+
+def done_modal(candidate: str, project: str, stage: str | None) -> dict[str, Any]:
+    where = f"*{escape(project)}*" + (f" at *{escape(stage)}*" if stage else "")
+    return {
+        "type": "modal",
+        "callback_id": CALLBACK_ID + "_done",
+        "title": plain(TITLE),
+        "close": plain("Done"),
+        "blocks": [{"type": "section", "text": mrkdwn(f":white_check_mark: *{escape(candidate)}* added to {where}.")}],
+    }
+
+
+@dataclass(frozen=True)
+class Submission:
+    """What the user chose, read from the submitted view's state."""
+
+    project: dict[str, Any] | None
+    contact: dict[str, Any] | None
+    stage: dict[str, Any] | None
+    stage_block: str | None
+    channel_id: str | None
+
+    @property
+    def project_id(self) -> str:
+        return str((self.project or {}).get("value") or "")
+
+    @property
+    def contact_id(self) -> str:
+        return str((self.contact or {}).get("value") or "")
+
+    @property
+    def stage_id(self) -> str | None:
+        return (self.stage or {}).get("value")
+
+    def problems(self) -> dict[str, str]:
+        """Inline errors keyed by block_id, for choices that are explanatory notices rather than picks."""
+        problems = {}
+        if self.project_id in ("", NOTICE_VALUE):
+            problems[PROJECT_BLOCK] = "Pick a project."
+        if self.contact_id in ("", NOTICE_VALUE):
+            problems[CONTACT_BLOCK] = "Pick a candidate."
+        if not self.channel_id:
+            problems[CHANNEL_BLOCK] = "Pick where to post the card."
+        return problems
+
+    def picked(self) -> Picked:
+        return Picked(project=self.project, contact=self.contact, stage_id=self.stage_id, channel_id=self.channel_id)
+
+
+def option_text(option: dict[str, Any] | None) -> str:
+    return str(((option or {}).get("text") or {}).get("text") or "")
+
+
+def read_submission(values: dict[str, dict[str, Any]]) -> Submission:
+    def selected(block_id: str, action_id: str) -> dict[str, Any] | None:
+        option = (values.get(block_id) or {}).get(action_id, {}).get("selected_option")
+        return option if isinstance(option, dict) else None
+
+    project = selected(PROJECT_BLOCK, PROJECT_ACTION)
+    project_id = (project or {}).get("value")
+    # Only the stage block of the chosen project counts; a stale one (older project) is ignored.
+    stage_block = stage_block_id(project_id) if project_id else None
+    stage = selected(stage_block, STAGE_ACTION) if stage_block and stage_block in values else None
+    channel = (values.get(CHANNEL_BLOCK) or {}).get(CHANNEL_ACTION, {}).get("selected_conversation")
+    return Submission(
+        project=project,
+        contact=selected(CONTACT_BLOCK, CONTACT_ACTION),
+        stage=stage,
+        stage_block=stage_block if stage_block and stage_block in values else None,
+        channel_id=channel,
+    )

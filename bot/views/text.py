@@ -1,0 +1,37 @@
+"""Text helpers for Block Kit: mrkdwn escaping, clean truncation, text objects."""
+
+from __future__ import annotations
+
+from typing import Any
+
+ELLIPSIS = "…"
+
+
+def escape(text: str) -> str:
+    """Make Leonar data literal in mrkdwn: `&`, `<`, `>` are Slack's control characters (mentions, links)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def clip(text: str, limit: int) -> str:
+    """`text` cut to at most `limit` characters, at a word boundary when one is near, marked with an ellipsis."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space >= limit * 0.6:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:-—·@") + ELLIPSIS
+
+
+def plain(text: str, limit: int = 3000) -> dict[str, Any]:
+    """A plain_text object; Slack rejects empty text, so blank becomes a dash."""
+    return {"type": "plain_text", "text": clip(text, limit) or "-", "emoji": True}
+
+
+def mrkdwn(text: str) -> dict[str, Any]:
+    """A mrkdwn object whose caller already escaped the data in `text`.
+
+    `verbatim` stops Slack from turning bare URLs and #channel names in Leonar data into links.
+    """
+    return {"type": "mrkdwn", "text": clip(text, 3000) or "-", "verbatim": True}

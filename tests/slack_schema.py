@@ -1,0 +1,81 @@
+"""Offline validation of what the bot sends to Slack, against the vendored schemas in tests/schemas/."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft7Validator, Draft202012Validator
+from jsonschema.exceptions import best_match
+from referencing import Registry, Resource
+
+SCHEMAS = Path(__file__).with_name("schemas")
+MAX_MESSAGE_BLOCKS = 50
+
+
+@cache
+def _block_kit() -> tuple[dict[str, Any], Registry]:
+    schema = json.loads((SCHEMAS / "block-kit.schema.json").read_text(encoding="utf-8"))
+    return schema, Registry().with_resource(schema["$id"], Resource.from_contents(schema))
+
+
+@cache
+def _validator(definition: str | None) -> Draft202012Validator:
+    schema, registry = _block_kit()
+    if definition is None:
+        return Draft202012Validator(schema)
+    return Draft202012Validator({"$ref": f"{schema['$id']}#/$defs/{definition}"}, registry=registry)
+
+
+def _problem(validator: Any, instance: Any) -> str | None:
+    error = best_match(validator.iter_errors(instance))
+    if error is None:
+        return None
+    return f"{error.message} at {'/'.join(str(p) for p in error.absolute_path)}"
+
+
+def view_problem(view: Any) -> str | None:
+    """None when `view` is a valid modal or home view."""
+    kind = view.get("type") if isinstance(view, dict) else None
+    return _problem(_validator("home_view" if kind == "home" else "modal_view"), view)
+
+
+def message_problem(message: Any) -> str | None:
+    """None when `message` (chat.postMessage / response_url body) is valid: blocks per schema, ≤50, text set."""
+    if not isinstance(message, dict):
+        return "message is not an object"
+    blocks = message.get("blocks")
+    if blocks is None:
+        return None if message.get("text") else "message has neither text nor blocks"
+    if isinstance(blocks, str):
+        blocks = json.loads(blocks)
+    if len(blocks) > MAX_MESSAGE_BLOCKS:
+        return f"{len(blocks)} blocks; a message takes at most {MAX_MESSAGE_BLOCKS}"
+    if not message.get("text"):
+        return "message with blocks has no fallback text"
+    return _problem(_validator(None), blocks)
+
+
+def option_problem(option: Any) -> str | None:
+    """None when `option` is a valid plain-text option object for a select menu."""
+    return _problem(_validator("option_object_plain_text"), option)
+
+
+def options_response_problem(body: Any) -> str | None:
+    """None when `body` is a valid answer to a block_suggestion (options load)."""
+    if not isinstance(body, dict) or not isinstance(body.get("options"), list):
+        return "options answer must be {'options': [...]}"
+    if len(body["options"]) > 100:
+        return f"{len(body['options'])} options; at most 100"
+    for option in body["options"]:
+        problem = option_problem(option)
+        if problem:
+            return problem
+    return None
+
+
+def manifest_problem(manifest: Any) -> str | None:
+    schema = json.loads((SCHEMAS / "manifest.schema.1.0.0.json").read_text(encoding="utf-8"))
+    return _problem(Draft7Validator(schema), manifest)

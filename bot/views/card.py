@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import urlsplit
 
 from bot.leonar import Contact
 from bot.views.text import clip, escape, mrkdwn, plain
 
+SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.IGNORECASE)
+HOST = re.compile(r"[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}", re.IGNORECASE)
 MAX_LIST = 12  # skills/tags shown; the rest is counted
 
 
@@ -62,11 +65,14 @@ def _experience(years: float | None) -> str:
 
 def _safe_url(url: str | None) -> str | None:
     """Only a real http(s) URL becomes a button; anything else is dropped rather than linked."""
-    if not url:
+    url = (url or "").strip()
+    if not url or any(c in url for c in " <>|\"'"):
         return None
-    url = url.strip()
-    parts = urlsplit(url if "://" in url else f"https://{url}")
-    if parts.scheme not in ("http", "https") or not parts.netloc or any(c in url for c in " <>|\"'"):
+    if not url.lower().startswith(("http://", "https://")):
+        if SCHEME.match(url):  # javascript:, data:, mailto: …
+            return None
+        url = f"https://{url}"  # "www.linkedin.com/in/…" as Leonar sometimes stores it
+    parts = urlsplit(url)
+    if not HOST.fullmatch(parts.hostname or ""):
         return None
-    full = parts.geturl()
-    return full if len(full) <= 3000 else None
+    return url if len(url) <= 3000 else None

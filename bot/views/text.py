@@ -12,9 +12,12 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def clip(text: str, limit: int) -> str:
-    """`text` cut to at most `limit` characters, at a word boundary when one is near, marked with an ellipsis."""
-    text = " ".join(text.split())
+def clip(text: str, limit: int, *, one_line: bool = True) -> str:
+    """`text` cut to at most `limit` characters, at a word boundary when one is near, marked with an ellipsis.
+
+    `one_line` folds newlines and runs of spaces, for labels and names.
+    """
+    text = " ".join(text.split()) if one_line else text.strip()
     if len(text) <= limit:
         return text
     cut = text[: limit - 1]
@@ -34,4 +37,4 @@ def mrkdwn(text: str) -> dict[str, Any]:
 
     `verbatim` stops Slack from turning bare URLs and #channel names in Leonar data into links.
     """
-    return {"type": "mrkdwn", "text": clip(text, 3000) or "-", "verbatim": True}
+    return {"type": "mrkdwn", "text": clip(text, 3000, one_line=False) or "-", "verbatim": True}

@@ -1,0 +1,155 @@
+"""The Leonar client against the fake Leonar API (a real HTTP server on loopback)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator
+
+import pytest
+
+from bot.leonar import (
+    AlreadyInProject,
+    InsufficientScope,
+    InvalidApiKey,
+    Leonar,
+    LeonarClient,
+    NotFound,
+    RateLimited,
+    ServerError,
+    Unavailable,
+    UnexpectedResponse,
+    ValidationFailed,
+)
+from tests.conftest import LEONAR_KEY
+from tests.fakes.leonar import FakeLeonar
+
+
+@pytest.fixture
+async def pool(leonar: FakeLeonar) -> AsyncIterator[Leonar]:
+    pool = Leonar(leonar.url, connect_timeout=0.5, read_timeout=1.0)
+    yield pool
+    await pool.aclose()
+
+
+@pytest.fixture
+def client(pool: Leonar) -> LeonarClient:
+    return pool.client(LEONAR_KEY)
+
+
+async def test_list_projects_reads_every_page_of_active_projects(leonar: FakeLeonar, client: LeonarClient) -> None:
+    for n in range(257):
+        leonar.add_project(f"Project {n:03d}")
+    leonar.add_project("Archived", status="archived")
+    projects = await client.list_projects()
+    assert len(projects) == 257 and projects[-1].name == "Project 256"
+    pages = [r for r in leonar.requests if r.path == "/projects"]
+    assert sorted(int(r.query["offset"]) for r in pages) == [0, 100, 200]
+    assert {r.query["limit"] for r in pages} == {"100"} and {r.query["status"] for r in pages} == {"active"}
+    assert {r.api_key for r in pages} == {LEONAR_KEY}
+
+
+async def test_get_project_has_ordered_stages(leonar: FakeLeonar, client: LeonarClient) -> None:
+    created = leonar.add_project("Lead", stages=["Sourced", "Call", "Offer"])
+    project = await client.get_project(created["id"])
+    assert [s.name for s in project.stages] == ["Sourced", "Call", "Offer"]
+    with pytest.raises(NotFound):
+        await client.get_project("00000000-0000-0000-0000-000000000000")
+
+
+async def test_search_contacts_is_server_side(leonar: FakeLeonar, client: LeonarClient) -> None:
+    leonar.add_contact("Ada", "Lovelace", title="CTO")
+    leonar.add_contact("Alan", "Turing")
+    found = await client.search_contacts("lovelace", limit=10)
+    assert [c.full_name for c in found] == ["Ada Lovelace"]
+    [search] = [r for r in leonar.requests if r.path == "/contacts/search"]
+    assert search.json == {"query": "lovelace", "limit": 10, "offset": 0}
+
+
+async def test_add_entry_sends_only_contact_and_stage(leonar: FakeLeonar, client: LeonarClient) -> None:
+    project = leonar.add_project("Lead", stages=["Sourced", "Call"])
+    person = leonar.add_contact("Ada", "Lovelace")
+    call = project["pipeline"]["stages"][1]["id"]
+    entry = await client.add_entry(project["id"], person["id"], call)
+    assert entry.stage is not None and entry.stage.name == "Call"
+    assert entry.contact is not None and entry.contact.full_name == "Ada Lovelace"
+    other = leonar.add_contact("Alan", "Turing")
+    first = await client.add_entry(project["id"], other["id"])
+    assert first.stage is not None and first.stage.name == "Sourced"
+    posts = [r.json for r in leonar.requests if r.method == "POST"]
+    assert posts == [{"contact_id": person["id"], "stage_id": call}, {"contact_id": other["id"]}]
+
+
+@pytest.mark.parametrize("mode", ["conflict", "validation"])
+async def test_duplicate_add_is_already_in_project(leonar: FakeLeonar, client: LeonarClient, mode: str) -> None:
+    leonar.duplicate_mode = mode
+    project = leonar.add_project("Lead")
+    person = leonar.add_contact("Ada")
+    await client.add_entry(project["id"], person["id"])
+    with pytest.raises(AlreadyInProject):
+        await client.add_entry(project["id"], person["id"])
+
+
+async def test_errors_are_typed(leonar: FakeLeonar, pool: Leonar) -> None:
+    with pytest.raises(InvalidApiKey):
+        await pool.client("leo_nobody_knows_me").list_projects()
+    leonar.add_key("leo_limited_key_1", scopes={"projects:read"})
+    with pytest.raises(InsufficientScope) as scope:
+        await pool.client("leo_limited_key_1").search_contacts("x")
+    assert "contacts:read" in scope.value.message
+    project = leonar.add_project("Lead")
+    person = leonar.add_contact("Ada")
+    with pytest.raises(ValidationFailed) as invalid:
+        await pool.client(LEONAR_KEY).add_entry(project["id"], person["id"], "not-a-stage")
+    assert invalid.value.field == "stage_id"
+
+
+async def test_rate_limit_is_tracked_and_429_carries_the_reset(leonar: FakeLeonar, client: LeonarClient) -> None:
+    await client.list_projects()
+    assert client.rate_limit is not None and client.rate_limit.remaining == client.rate_limit.limit - 1
+    leonar.exhaust_rate_limit(LEONAR_KEY, reset_in=120)
+    with pytest.raises(RateLimited) as limited:
+        await client.list_projects()
+    assert limited.value.reset_at is not None and limited.value.reset_at > time.time() + 60
+
+
+async def test_reads_are_retried_once_after_a_server_error(leonar: FakeLeonar, client: LeonarClient) -> None:
+    leonar.inject("GET", "/projects", status=500, code="internal_error")
+    assert await client.list_projects() == []
+    leonar.inject("GET", "/projects", status=500, code="internal_error", times=2)
+    with pytest.raises(ServerError):
+        await client.list_projects()
+
+
+async def test_a_post_that_may_have_arrived_is_not_resent(leonar: FakeLeonar, client: LeonarClient) -> None:
+    project = leonar.add_project("Lead")
+    person = leonar.add_contact("Ada")
+    leonar.inject("POST", r"/projects/[^/]+/entries", drop_connection=True, after_processing=True)
+    with pytest.raises(Unavailable) as lost:
+        await client.add_entry(project["id"], person["id"])
+    assert lost.value.may_have_arrived and lost.value.writing
+    assert leonar.count("POST", r"/projects/[^/]+/entries") == 1 and len(leonar.entries()) == 1
+
+
+async def test_timeouts_and_garbage_are_errors_not_crashes(leonar: FakeLeonar, client: LeonarClient) -> None:
+    leonar.inject("GET", "/projects", delay=1.5, times=2)
+    with pytest.raises(Unavailable):
+        await client.list_projects()
+    leonar.inject("GET", "/projects", raw_body=b"<html>oops</html>", times=2)
+    with pytest.raises(UnexpectedResponse):
+        await client.list_projects()
+    leonar.inject("GET", "/projects", raw_body=b'{"data": "nope"}', times=2)
+    with pytest.raises(UnexpectedResponse):
+        await client.list_projects()
+
+
+async def test_unreachable_leonar_is_unavailable_and_never_arrived() -> None:
+    pool = Leonar("http://127.0.0.1:9/api/v1", connect_timeout=0.5)
+    with pytest.raises(Unavailable) as down:
+        await pool.client(LEONAR_KEY).verify_key()
+    assert down.value.may_have_arrived is False
+    await pool.aclose()
+
+
+async def test_verify_key_checks_projects_and_contacts(leonar: FakeLeonar, client: LeonarClient) -> None:
+    await client.verify_key()
+    assert {r.path for r in leonar.requests} == {"/projects", "/contacts/search"}

@@ -1,0 +1,37 @@
+"""The real `python -m bot` process, driven through a full connect + add round trip (what tests.tryout shows)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.driver import SlackDriver
+from tests.fakes.leonar import FakeLeonar, seed_demo
+from tests.fakes.slack import FakeSlack
+from tests.tryout import BOT_TOKEN, DEMO_KEY, SIGNING_SECRET, round_trip, start_bot
+
+
+def test_python_m_bot_round_trip(tmp_path: Path) -> None:
+    with FakeSlack(bot_token=BOT_TOKEN) as slack, FakeLeonar() as leonar:
+        seed_demo(leonar, DEMO_KEY)
+        process, url = start_bot(slack, leonar, tmp_path, LOG_LEVEL="DEBUG")
+        driver = SlackDriver(url, SIGNING_SECRET, slack)
+        try:
+            card = round_trip(driver, slack, say=lambda *_: None)
+        finally:
+            driver.close()
+            process.terminate()
+            log = process.communicate(timeout=15)[0]
+        assert card["blocks"][0]["type"] == "header" and "Zeta Platform Lead" in card["text"]
+        assert len(leonar.entries()) == 1 and not slack.problems
+        # Restart on the same database: the workspace stays connected, the modal opens straight to "Add".
+        process, url = start_bot(slack, leonar, tmp_path)
+        driver = SlackDriver(url, SIGNING_SECRET, slack)
+        try:
+            driver.command()
+            assert driver.wait_view(lambda v: v["callback_id"] == "leonar_add")
+        finally:
+            driver.close()
+            process.terminate()
+            process.communicate(timeout=15)
+    assert DEMO_KEY not in log and BOT_TOKEN not in log and "leo_demo" not in log
+    assert "POST /slack/events" in log  # DEBUG really logged the traffic

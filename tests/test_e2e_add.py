@@ -177,10 +177,38 @@ def test_card_falls_back_to_response_url_when_bot_is_not_in_channel(
     pick_project(driver, "zeta", "Zeta")
     pick_contact(driver, "bob")
     assert driver.submit().status_code == 200
-    hooks = slack.wait_for("hook", 2)
-    card, notice = hooks[0].body, hooks[1].body
+    assert driver.last_response_url is not None
+    slack.wait_for("hook", 2)
+    card, notice = slack.hook_posts(driver.last_response_url)  # the slash command's response_url
     assert card["response_type"] == "in_channel" and "Bob Stone" in card["text"]
     assert notice["response_type"] == "ephemeral" and "not a member" in notice["text"]
+    assert [c.body["channel"] for c in slack.calls_to("chat.postMessage")] == ["C0001"]
+
+
+def test_card_for_another_channel_uses_that_channels_response_url(
+    driver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar
+) -> None:
+    slack.missing_channels.add("G0042")  # a private channel the bot cannot see
+    connect(driver)
+    pick_project(driver, "zeta", "Zeta")
+    pick_contact(driver, "bob")
+    driver.select("channel_select", conversation="G0042")
+    assert driver.submit().status_code == 200
+    hooks = slack.wait_for("hook", 2)
+    assert all(h.hook_id and driver.last_response_url and not driver.last_response_url.endswith(h.hook_id)
+               for h in hooks)
+    assert hooks[0].body["response_type"] == "in_channel" and "Bob Stone" in hooks[0].body["text"]
+
+
+def test_card_never_silently_lost(driver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar) -> None:
+    slack.fail("chat.postMessage", "is_archived")
+    connect(driver)
+    pick_project(driver, "zeta", "Zeta")
+    pick_contact(driver, "bob")
+    assert driver.submit().status_code == 200
+    [hook] = slack.wait_for("hook")
+    assert hook.body["response_type"] == "ephemeral" and "Slack said is_archived" in str(hook.body["blocks"])
+    assert "Bob Stone" in hook.body["text"]
 
 
 @pytest.mark.parametrize(

@@ -33,10 +33,10 @@ async def deliver_card(
         error = str(exc.response.get("error"))
     log.info("chat.postMessage to %s failed: %s", channel_id, error)
 
-    # A response_url for that very conversation posts there even where the bot is not a member.
-    url = next((r.get("response_url") for r in response_urls if r.get("channel_id") == channel_id), None)
-    if url is None and channel_id == command_channel_id:
-        url = command_response_url
+    # A response_url of that very conversation posts there even where the bot is not a member: the
+    # command's own when the card goes where the command was typed, else the one Slack gave the submit.
+    url = command_response_url if channel_id == command_channel_id else None
+    url = url or next((r.get("response_url") for r in response_urls if r.get("channel_id") == channel_id), None)
     if error in NOT_A_MEMBER and url and await _post(url, {"response_type": "in_channel", **card}):
         await _post(url, not_in_channel_notice(channel_id))
         return "response_url"

@@ -25,10 +25,10 @@ def main() -> None:
     except (ConfigError, EncryptionKeyError) as exc:
         sys.exit(f"leonar-bot: cannot start: {exc}")
     log = logging.getLogger(__name__)
-    log.info("serving Slack requests on http://%s:%s/slack/events", settings.host, settings.port)
+    log.info("serving Slack requests on http://%s:%s/slack/events", settings.bind_host, settings.port)
     uvicorn.run(
         web_app,
-        host=settings.host,
+        host=settings.bind_host,
         port=settings.port,
         log_config=None,  # keep our handlers (and their secret filter)
         log_level=settings.log_level.lower(),

@@ -20,7 +20,7 @@ class Settings(BaseSettings):
     database_url: str = DEFAULT_DATABASE
     encryption_key: SecretStr | None = None
     port: int = Field(default=3000, ge=1, le=65535)
-    host: str = "0.0.0.0"
+    bind_host: str = "0.0.0.0"
     log_level: str = "INFO"
     # Leonar must answer well inside Slack's 3-second windows; these bound every call.
     leonar_connect_timeout: float = 1.0
@@ -28,8 +28,11 @@ class Settings(BaseSettings):
 
     @field_validator("log_level")
     @classmethod
-    def _upper(cls, value: str) -> str:
-        return value.upper()
+    def _known_level(cls, value: str) -> str:
+        level = value.upper()
+        if level not in ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG"):
+            raise ValueError("LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL")
+        return level
 
     def missing(self) -> list[str]:
         """Names of required variables that are not set, for a start-up error that says what to fix."""

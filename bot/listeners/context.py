@@ -21,8 +21,8 @@ def install(app: AsyncApp, services: Services) -> None:
         workspace = Workspace(context.enterprise_id, context.team_id)
         context["services"] = services
         context["workspace"] = workspace
-        context["connection"] = services.store.get_connection(workspace) if workspace.team_id or \
-            workspace.enterprise_id else None
+        known = workspace.team_id or workspace.enterprise_id
+        context["connection"] = services.store.get_connection(workspace) if known else None
         await next()
 
     app.middleware(resolve_workspace)

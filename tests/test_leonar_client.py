@@ -120,14 +120,55 @@ async def test_reads_are_retried_once_after_a_server_error(leonar: FakeLeonar, c
         await client.list_projects()
 
 
-async def test_a_post_that_may_have_arrived_is_not_resent(leonar: FakeLeonar, client: LeonarClient) -> None:
+ENTRIES = r"/projects/[^/]+/entries"
+
+
+async def test_a_post_whose_answer_was_lost_is_found_not_resent(leonar: FakeLeonar, client: LeonarClient) -> None:
     project = leonar.add_project("Lead")
     person = leonar.add_contact("Ada")
-    leonar.inject("POST", r"/projects/[^/]+/entries", drop_connection=True, after_processing=True)
-    with pytest.raises(Unavailable) as lost:
+    leonar.inject("POST", ENTRIES, drop_connection=True, after_processing=True)
+    entry = await client.add_entry(project["id"], person["id"])
+    assert [entry.id] == [e["id"] for e in leonar.entries()]
+    assert leonar.count("POST", ENTRIES) == 1
+
+
+async def test_a_post_that_never_landed_is_sent_again(leonar: FakeLeonar, client: LeonarClient) -> None:
+    project = leonar.add_project("Lead")
+    person = leonar.add_contact("Ada")
+    leonar.inject("POST", ENTRIES, status=502, code="internal_error")
+    await client.add_entry(project["id"], person["id"])
+    assert len(leonar.entries()) == 1 and leonar.count("POST", ENTRIES) == 2
+
+
+async def test_an_unknown_outcome_is_reported_as_such(leonar: FakeLeonar, client: LeonarClient) -> None:
+    project = leonar.add_project("Lead")
+    person = leonar.add_contact("Ada")
+    leonar.inject("POST", ENTRIES, drop_connection=True, after_processing=True)
+    leonar.inject("GET", ENTRIES, delay=0.01)  # the pre-check goes through...
+    leonar.inject("GET", ENTRIES, status=500, code="internal_error", times=2)  # ...the look-up after does not
+    with pytest.raises(Unavailable) as unknown:
         await client.add_entry(project["id"], person["id"])
-    assert lost.value.may_have_arrived and lost.value.writing
-    assert leonar.count("POST", r"/projects/[^/]+/entries") == 1 and len(leonar.entries()) == 1
+    assert unknown.value.may_have_arrived and unknown.value.writing
+    assert len(leonar.entries()) == 1 and leonar.count("POST", ENTRIES) == 1
+
+
+@pytest.mark.parametrize("mode", ["conflict", "validation", "existing"])
+async def test_already_in_project_is_told_with_its_stage(leonar: FakeLeonar, client: LeonarClient, mode: str) -> None:
+    leonar.duplicate_mode = mode
+    project = leonar.add_project("Lead", stages=["Sourced", "Call"])
+    person = leonar.add_contact("Ada")
+    await client.add_entry(project["id"], person["id"], project["pipeline"]["stages"][1]["id"])
+    leonar.backdate_entries(600)
+    # The pre-check finds it...
+    with pytest.raises(AlreadyInProject) as found:
+        await client.add_entry(project["id"], person["id"])
+    assert found.value.entry is not None and found.value.entry.stage is not None
+    assert found.value.entry.stage.name == "Call"
+    # ...and Leonar's own answer is recognised when the pre-check misses it (a server ignoring the filter).
+    leonar.inject("GET", ENTRIES, raw_body=b'{"data": [], "meta": {"total": 0, "has_more": false}}')
+    with pytest.raises(AlreadyInProject):
+        await client.add_entry(project["id"], person["id"])
+    assert len(leonar.entries()) == 1
 
 
 async def test_timeouts_and_garbage_are_errors_not_crashes(leonar: FakeLeonar, client: LeonarClient) -> None:

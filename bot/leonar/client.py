@@ -8,6 +8,8 @@ add is reported (`add_entry`) and which calls prove a key usable (`verify_key`).
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC
+from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
 
 import httpx
@@ -25,6 +27,8 @@ RETRY_BACKOFF = 0.15
 # The add may outlast Slack's 3-second window (the modal then shows a pending view), but cutting it short
 # would leave the user not knowing whether the candidate was added.
 ENTRY_READ_TIMEOUT = 15.0
+# A 200 (rather than 201) whose entry is older than this was not created by our request.
+EXISTING_AFTER = 30.0
 
 M = TypeVar("M", Project, Contact, Entry)
 
@@ -102,19 +106,52 @@ class LeonarClient:
         """[INF] `GET /contacts/{id}`: implied by the `contacts:read` scope, no reference page found."""
         return _parse(Contact, _data(await self._get(f"contacts/{contact_id}")))
 
-    async def add_entry(self, project_id: str, contact_id: str, stage_id: str | None = None) -> Entry:
-        """Add a contact to a project's pipeline; without `stage_id` Leonar uses the first stage.
+    async def find_entry(self, project_id: str, contact_id: str) -> Entry | None:
+        """The contact's entry in the project, if any.
 
-        [GAP] Leonar does not document the answer to a duplicate add: 409, or a 400 `validation_error`
-        mentioning it, is raised as `AlreadyInProject`.
+        [INF] `contact_id` as a filter of `GET /projects/{id}/entries` is not documented; the answer is
+        also filtered here, so a server that ignores the filter cannot produce a false match.
         """
+        params = {"contact_id": contact_id, "limit": PAGE_SIZE, "offset": 0}
+        items, _ = _page(await self._get(f"projects/{project_id}/entries", params=params))
+        return next((e for e in _parse_list(Entry, items) if e.contact and e.contact.id == contact_id), None)
+
+    async def add_entry(self, project_id: str, contact_id: str, stage_id: str | None = None) -> Entry:
+        """Add a contact to a project's pipeline, exactly once; without `stage_id` Leonar uses the first stage.
+
+        Raises `AlreadyInProject` when the contact is there already. [GAP] Leonar does not document its answer
+        to a duplicate add, so all plausible ones are recognised: found by `find_entry` beforehand, a 409, a
+        400 `validation_error` mentioning it, or a 200 (not 201) returning an entry created earlier. When the
+        outcome of the POST is unknown (no answer, 5xx, garbage), the entry is looked up, and the POST is sent
+        again only if it is certainly not there.
+        """
+        existing = await self._lookup(project_id, contact_id)
+        if existing:
+            raise errors.AlreadyInProject("already in this project", entry=existing)
         payload: dict[str, Any] = {"contact_id": contact_id}
         if stage_id:
             payload["stage_id"] = stage_id
         try:
-            # Safe to resend only when the first attempt never reached Leonar.
-            body = await self._send("POST", f"projects/{project_id}/entries", json=payload, retry_unsent=True,
-                                    read_timeout=ENTRY_READ_TIMEOUT)
+            return await self._post_entry(project_id, payload)
+        except errors.AlreadyInProject as exc:
+            exc.entry = await self._lookup(project_id, contact_id)
+            raise
+        except (errors.Unavailable, errors.ServerError, errors.UnexpectedResponse) as exc:
+            if isinstance(exc, errors.Unavailable) and not exc.may_have_arrived:
+                raise
+            try:
+                landed = await self.find_entry(project_id, contact_id)
+            except errors.LeonarError:
+                raise exc from None  # still unknown: the user is told it may have been added
+            if landed:
+                return landed
+        return await self._post_entry(project_id, payload)
+
+    async def _post_entry(self, project_id: str, payload: dict[str, Any]) -> Entry:
+        try:
+            # Resent by _exchange only when the first attempt never reached Leonar.
+            body, response = await self._exchange("POST", f"projects/{project_id}/entries", json=payload,
+                                                  retry_unsent=True, read_timeout=ENTRY_READ_TIMEOUT)
         except errors.ValidationFailed as exc:
             if "already" in exc.message.lower():
                 raise errors.AlreadyInProject(exc.message, status=exc.status) from exc
@@ -123,7 +160,20 @@ class LeonarClient:
             if exc.status == 409:
                 raise errors.AlreadyInProject(exc.message, status=409) from exc
             raise
-        return _parse(Entry, _data(body))
+        entry = _parse(Entry, _data(body))
+        if response.status_code == 200 and _created_before(entry, response, seconds=EXISTING_AFTER):
+            raise errors.AlreadyInProject("already in this project", status=200, entry=entry)
+        return entry
+
+    async def _lookup(self, project_id: str, contact_id: str) -> Entry | None:
+        """`find_entry` as a best effort: when it cannot answer (no `pipeline:read` scope, Leonar trouble),
+        Leonar's answer to the POST decides instead."""
+        try:
+            return await self.find_entry(project_id, contact_id)
+        except (errors.InvalidApiKey, errors.RateLimited):
+            raise
+        except errors.LeonarError:
+            return None
 
     async def verify_key(self) -> None:
         """Prove the key works for what the bot reads: one project read and one contact search.
@@ -140,7 +190,10 @@ class LeonarClient:
     async def _get(self, path: str, *, params: dict[str, Any] | None = None) -> Any:
         return await self._send("GET", path, params=params, retry_sent=True)
 
-    async def _send(
+    async def _send(self, method: str, path: str, **kwargs: Any) -> Any:
+        return (await self._exchange(method, path, **kwargs))[0]
+
+    async def _exchange(
         self,
         method: str,
         path: str,
@@ -150,7 +203,7 @@ class LeonarClient:
         retry_sent: bool = False,
         retry_unsent: bool = False,
         read_timeout: float | None = None,
-    ) -> Any:
+    ) -> tuple[Any, httpx.Response]:
         attempt = 0
         while True:
             try:
@@ -166,7 +219,7 @@ class LeonarClient:
 
     async def _send_once(
         self, method: str, path: str, *, params: dict[str, Any] | None, json: Any, read_timeout: float | None
-    ) -> Any:
+    ) -> tuple[Any, httpx.Response]:
         timeout: Any = httpx.USE_CLIENT_DEFAULT
         if read_timeout is not None:
             timeout = httpx.Timeout(read_timeout, connect=self._http.timeout.connect)
@@ -192,7 +245,7 @@ class LeonarClient:
             if body is None:
                 raise errors.UnexpectedResponse(f"Leonar answered {response.status_code} without JSON",
                                                 status=response.status_code)
-            return body
+            return body, response
         raise _error(response, body)
 
 
@@ -202,6 +255,20 @@ BY_STATUS: dict[int, type[errors.LeonarError]] = {
     403: errors.InsufficientScope,
     404: errors.NotFound,
 }
+
+
+def _created_before(entry: Entry, response: httpx.Response, *, seconds: float) -> bool:
+    """Whether `entry` predates this response by `seconds`, by Leonar's own clock (the Date header)."""
+    try:
+        now = parsedate_to_datetime(response.headers["Date"])
+    except (KeyError, TypeError, ValueError):
+        return False
+    created = entry.created_at
+    if created is None:
+        return False
+    if created.tzinfo is None:
+        created = created.replace(tzinfo=UTC)
+    return (now - created).total_seconds() > seconds
 
 
 def _rate_limit(headers: httpx.Headers) -> RateLimit | None:

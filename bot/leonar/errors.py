@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.leonar.models import Entry
+
 
 class LeonarError(Exception):
     """Any failure talking to Leonar. `code` is Leonar's `error.code` (or our own for transport errors)."""
@@ -40,9 +45,16 @@ class ValidationFailed(LeonarError):
 
 
 class AlreadyInProject(LeonarError):
-    """The contact is already in the project's pipeline (Leonar documents no code for this)."""
+    """The contact is already in the project's pipeline (Leonar documents no code for this).
+
+    `entry` is the existing entry when it could be read (it tells the stage the candidate is at).
+    """
 
     code = "already_in_project"
+
+    def __init__(self, message: str, *, status: int | None = None, entry: Entry | None = None) -> None:
+        super().__init__(message, status=status)
+        self.entry = entry
 
 
 class RateLimited(LeonarError):

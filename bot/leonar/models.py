@@ -6,6 +6,7 @@ partial object still parses; unknown fields are ignored.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -95,6 +96,7 @@ class Entry(LeonarModel):
     project_id: str | None = None
     stage: EntryStage | None = None
     contact: Contact | None = None
+    created_at: datetime | None = None
 
 
 class PageMeta(LeonarModel):

@@ -10,7 +10,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.leonar import Contact, Entry, LeonarClient, LeonarError, NotFound, ValidationFailed
+from bot.leonar import AlreadyInProject, Contact, Entry, LeonarClient, LeonarError, NotFound, ValidationFailed
 from bot.listeners.card_delivery import deliver_card
 from bot.listeners.context import leonar, services, workspace
 from bot.views import add_modal as add
@@ -68,7 +68,7 @@ async def add_submitted(
         try:
             entry = adding.result()
         except LeonarError as exc:
-            await ack(response_action="errors", errors={_field_of(exc, choice): describe(exc)})
+            await ack(response_action="errors", errors={_field_of(exc, choice): _explain(exc, choice, project_name)})
             return
         await ack()
     else:
@@ -78,7 +78,8 @@ async def add_submitted(
         try:
             entry = await adding
         except LeonarError as exc:
-            await _show(client, view["id"], await _form_again(leonar_client, ctx, choice, describe(exc)))
+            error = _explain(exc, choice, project_name)
+            await _show(client, view["id"], await _form_again(leonar_client, ctx, choice, error))
             return
         stage = entry.stage.name if entry.stage else add.option_text(choice.stage) or None
         await _show(client, view["id"], add.done_modal(candidate, project_name or "the project", stage))
@@ -99,8 +100,19 @@ async def add_submitted(
     log.info("entry %s added; card %s", entry.id, outcome)
 
 
+def _explain(error: LeonarError, choice: add.Submission, project_name: str | None) -> str:
+    if isinstance(error, AlreadyInProject):
+        name = add.option_text(choice.contact).split(" — ")[0] or "This candidate"
+        stage = error.entry.stage.name if error.entry and error.entry.stage and error.entry.stage.name else None
+        where = f"{project_name or 'this project'}" + (f" at {stage}" if stage else "")
+        return f"{name} is already in {where}."
+    return describe(error)
+
+
 def _field_of(error: LeonarError, choice: add.Submission) -> str:
     """The input block an add error belongs to, judged from Leonar's "<field>: <reason>" message."""
+    if isinstance(error, AlreadyInProject):
+        return add.CONTACT_BLOCK
     text = error.message.lower()
     if isinstance(error, ValidationFailed) and error.field == "stage_id" and choice.stage_block:
         return choice.stage_block

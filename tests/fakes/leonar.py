@@ -269,6 +269,13 @@ class FakeLeonar:
             stored = self._entries.get(workspace, [])
             return [self._render_entry(workspace, e) for e in stored if project_id in (None, e["project_id"])]
 
+    def backdate_entries(self, seconds: float, *, workspace: str = "acme") -> None:
+        """Make every entry look created `seconds` ago (to tell a 200 "existing" answer from a creation)."""
+        stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - seconds))
+        with self._lock:
+            for entry in self._entries.get(workspace, []):
+                entry["created_at"] = stamp
+
     def count(self, method: str, path_regex: str) -> int:
         pattern = re.compile(path_regex)
         with self._lock:

@@ -24,6 +24,7 @@ from tests.fakes.slack import FakeSlack
 SIGNING_SECRET = "test-signing-secret"
 BOT_TOKEN = "xoxb-test-token"
 LEONAR_KEY = "leo_test_key_acme_0001"
+ADMIN = "U0001"
 PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY")
 
 
@@ -41,6 +42,7 @@ def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 @pytest.fixture
 def slack() -> Iterator[FakeSlack]:
     with FakeSlack(bot_token=BOT_TOKEN) as fake:
+        fake.add_user(ADMIN, admin=True)  # the driver's default user connects the workspace
         yield fake
 
 

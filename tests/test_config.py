@@ -37,7 +37,8 @@ def test_defaults_match_the_documented_interface(monkeypatch: pytest.MonkeyPatch
 def test_manifest_is_valid_and_declares_what_the_bot_uses() -> None:
     manifest = yaml.safe_load((ROOT / "manifests" / "manifest.yml").read_text())
     assert manifest_problem(manifest) is None
-    assert set(manifest["oauth_config"]["scopes"]["bot"]) == {"commands", "chat:write", "chat:write.public"}
+    scopes = {"commands", "chat:write", "chat:write.public", "users:read"}
+    assert set(manifest["oauth_config"]["scopes"]["bot"]) == scopes
     [command] = manifest["features"]["slash_commands"]
     assert command["command"] == "/leonar-add" and command["url"].endswith("/slack/events")
     interactivity = manifest["settings"]["interactivity"]

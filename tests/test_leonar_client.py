@@ -186,11 +186,18 @@ async def test_timeouts_and_garbage_are_errors_not_crashes(leonar: FakeLeonar, c
 async def test_unreachable_leonar_is_unavailable_and_never_arrived() -> None:
     pool = Leonar("http://127.0.0.1:9/api/v1", connect_timeout=0.5)
     with pytest.raises(Unavailable) as down:
-        await pool.client(LEONAR_KEY).verify_key()
+        await pool.client(LEONAR_KEY).missing_scopes()
     assert down.value.may_have_arrived is False
     await pool.aclose()
 
 
-async def test_verify_key_checks_projects_and_contacts(leonar: FakeLeonar, client: LeonarClient) -> None:
-    await client.verify_key()
-    assert {r.path for r in leonar.requests} == {"/projects", "/contacts/search"}
+async def test_missing_scopes_are_found_without_changing_anything(leonar: FakeLeonar, pool: Leonar) -> None:
+    assert await pool.client(LEONAR_KEY).missing_scopes() == []
+    leonar.add_key("leo_reader_0001", scopes={"projects:read", "contacts:read", "pipeline:read"})
+    assert await pool.client("leo_reader_0001").missing_scopes() == ["pipeline:write"]
+    leonar.add_key("leo_nothing_0001", scopes=set())
+    assert await pool.client("leo_nothing_0001").missing_scopes() == [
+        "projects:read", "contacts:read", "pipeline:read", "pipeline:write"]
+    assert leonar.entries() == []
+    with pytest.raises(InvalidApiKey):
+        await pool.client("leo_unknown_0001").missing_scopes()

@@ -13,6 +13,7 @@ from tests.tryout import BOT_TOKEN, DEMO_KEY, SIGNING_SECRET, round_trip, start_
 def test_python_m_bot_round_trip(tmp_path: Path) -> None:
     with FakeSlack(bot_token=BOT_TOKEN) as slack, FakeLeonar() as leonar:
         seed_demo(leonar, DEMO_KEY)
+        slack.add_user("U0001", admin=True)
         process, url = start_bot(slack, leonar, tmp_path, LOG_LEVEL="DEBUG")
         driver = SlackDriver(url, SIGNING_SECRET, slack)
         try:

@@ -99,6 +99,7 @@ def main() -> None:
     args = parser.parse_args()
     with FakeSlack(bot_token=BOT_TOKEN) as slack, FakeLeonar() as leonar, tempfile.TemporaryDirectory() as tmp:
         seed_demo(leonar, DEMO_KEY)
+        slack.add_user("U0001", admin=True)
         process, url = start_bot(slack, leonar, Path(tmp))
         print(f"bot {url}  fake Slack {slack.api_url}  fake Leonar {leonar.url}  (signing secret {SIGNING_SECRET})")
         driver = SlackDriver(url, SIGNING_SECRET, slack)

@@ -1,6 +1,6 @@
 """Typed async client for the Leonar API. Knows nothing of Slack."""
 
-from bot.leonar.client import REQUIRED_SCOPES, Leonar, LeonarClient
+from bot.leonar.client import RECOMMENDED_SCOPES, REQUIRED_SCOPES, Leonar, LeonarClient
 from bot.leonar.errors import (
     AlreadyInProject,
     InsufficientScope,
@@ -16,6 +16,7 @@ from bot.leonar.errors import (
 from bot.leonar.models import Contact, Entry, Project, RateLimit, Stage
 
 __all__ = [
+    "RECOMMENDED_SCOPES",
     "REQUIRED_SCOPES",
     "AlreadyInProject",
     "Contact",

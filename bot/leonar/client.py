@@ -21,6 +21,9 @@ from bot.leonar.models import Contact, Entry, PageMeta, Project, RateLimit
 PAGE_SIZE = 100  # Leonar's maximum `limit`
 MAX_PAGES = 50  # 5,000 projects: a bound so a misbehaving `has_more` cannot loop forever
 REQUIRED_SCOPES = ("projects:read", "contacts:read", "pipeline:write")
+# Lets the bot see whether a candidate is already in a project before adding (else Leonar's answer tells).
+RECOMMENDED_SCOPES = ("pipeline:read",)
+NIL_UUID = "00000000-0000-0000-0000-000000000000"
 # Only idempotent reads are retried, and only once: a retry must still fit Slack's 3-second window.
 GET_RETRIES = 1
 RETRY_BACKOFF = 0.15
@@ -175,15 +178,32 @@ class LeonarClient:
         except errors.LeonarError:
             return None
 
-    async def verify_key(self) -> None:
-        """Prove the key works for what the bot reads: one project read and one contact search.
+    async def missing_scopes(self) -> list[str]:
+        """Which of the bot's scopes (REQUIRED_SCOPES + RECOMMENDED_SCOPES) this key lacks, changing nothing.
 
-        `pipeline:write` cannot be checked without writing; a key lacking it is reported at the first add.
+        Raises for a key Leonar refuses outright (`InvalidApiKey`) or when Leonar cannot answer.
+        [INF] The pipeline scopes are probed on a project that cannot exist, assuming Leonar checks the scope
+        (403) before the project (404) or the body (400); reads prove the other two directly.
         """
-        await asyncio.gather(
-            self._get("projects", params={"status": "active", "limit": 1, "offset": 0}),
-            self.search_contacts("", limit=1),
-        )
+        nowhere = f"projects/{NIL_UUID}/entries"
+        probes = [
+            ("projects:read", "GET", "projects", {"status": "active", "limit": 1, "offset": 0}, None),
+            ("contacts:read", "POST", "contacts/search", None, {"query": "", "limit": 1, "offset": 0}),
+            ("pipeline:read", "GET", nowhere, {"limit": 1, "offset": 0}, None),
+            ("pipeline:write", "POST", nowhere, None, {}),
+        ]
+
+        async def lacks(scope: str, method: str, path: str, params: Any, body: Any) -> str | None:
+            try:
+                await self._send(method, path, params=params, json=body, retry_sent=method == "GET")
+            except errors.InsufficientScope:
+                return scope
+            except (errors.NotFound, errors.ValidationFailed):
+                return None  # refused past the scope check: the scope is there
+            return None
+
+        found = await asyncio.gather(*(lacks(*probe) for probe in probes))
+        return [scope for scope in found if scope]
 
     # -- transport -------------------------------------------------------------------------------------
 

@@ -9,15 +9,18 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.leonar import AlreadyInProject, Contact, Entry, LeonarClient, LeonarError, NotFound, ValidationFailed
 from bot.listeners.card_delivery import deliver_card
 from bot.listeners.context import leonar, services, workspace
+from bot.listeners.permissions import RoleUnknown, is_admin
 from bot.views import add_modal as add
+from bot.views import admin
 from bot.views import connect_modal as connect
 from bot.views.card import candidate_card
-from bot.views.errors import describe, describe_key_check
-from bot.views.messages import COMMAND
+from bot.views.errors import describe, describe_key_check, missing_scopes_problem
+from bot.views.messages import COMMAND, notice_modal
 from bot.views.metadata import ModalContext
 
 log = logging.getLogger(__name__)
@@ -26,13 +29,18 @@ SUBMIT_WINDOW = 2.3
 KEY_CHECK_DEADLINE = 2.4
 
 
-async def connect_submitted(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], context: dict[str, Any]) -> None:
+async def connect_submitted(
+    ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient, context: dict[str, Any]
+) -> None:
     value = view["state"]["values"].get(connect.KEY_BLOCK, {}).get(connect.KEY_ACTION, {}).get("value") or ""
     api_key = value.strip()
-    problem = connect.key_format_problem(api_key)
+    problem = connect.key_format_problem(api_key) or await _admin_problem(client, body["user"]["id"])
     if problem is None:
         try:
-            await asyncio.wait_for(services(context).leonar.client(api_key).verify_key(), KEY_CHECK_DEADLINE)
+            missing = await asyncio.wait_for(
+                services(context).leonar.client(api_key).missing_scopes(), KEY_CHECK_DEADLINE
+            )
+            problem = missing_scopes_problem(missing)
         except TimeoutError:
             problem = "Leonar did not answer in time to check the key. Try again in a moment."
         except LeonarError as exc:
@@ -45,6 +53,32 @@ async def connect_submitted(ack: AsyncAck, body: dict[str, Any], view: dict[str,
     ctx = ModalContext.loads(view.get("private_metadata"))
     notice = ":white_check_mark: Leonar is connected for this workspace. Add your first candidate:"
     await ack(response_action="update", view=add.add_modal(ctx, notice=notice))
+
+
+async def disconnect_submitted(
+    ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient, context: dict[str, Any]
+) -> None:
+    problem = await _admin_problem(client, body["user"]["id"])
+    if problem:
+        # The confirm modal has no input block to hang an error on: replace it with the explanation.
+        await ack(response_action="update", view=notice_modal("Disconnect Leonar", problem))
+        return
+    services(context).store.delete_connection(workspace(context))
+    log.info("Leonar disconnected for workspace %s by %s", workspace(context).key, body["user"]["id"])
+    await ack()
+    response_url = ModalContext.loads(view.get("private_metadata")).response_url
+    if response_url:
+        await AsyncWebhookClient(response_url).send_dict(admin.disconnected())
+
+
+async def _admin_problem(client: AsyncWebClient, user_id: str) -> str | None:
+    """Checked again at submit: the modal only proves who opened it, not that they are still an admin."""
+    try:
+        if await is_admin(client, user_id):
+            return None
+    except RoleUnknown as exc:
+        return f"I could not check your Slack role (Slack said {exc}). Try again in a moment."
+    return "Only a workspace admin or owner can change the Leonar connection."
 
 
 async def add_submitted(
@@ -149,4 +183,5 @@ async def _show(client: AsyncWebClient, view_id: str, view: dict[str, Any]) -> N
 
 def register(app: AsyncApp) -> None:
     app.view(connect.CALLBACK_ID)(connect_submitted)
+    app.view(admin.DISCONNECT_CALLBACK)(disconnect_submitted)
     app.view(add.CALLBACK_ID)(add_submitted)

@@ -63,3 +63,10 @@ def describe_key_check(error: LeonarError) -> str:
     if isinstance(error, Unavailable | ServerError | UnexpectedResponse):
         return "Leonar could not be reached to check the key. Try again in a moment."
     return f"Leonar refused the key: {error.message}"
+
+
+def missing_scopes_problem(missing: list[str]) -> str | None:
+    lacking = [scope for scope in missing if scope in REQUIRED_SCOPES]
+    if not lacking:
+        return None
+    return f"This key lacks {', '.join(lacking)}. The bot needs: {SCOPES_TEXT}."

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.views.text import escape, mrkdwn
+from bot.views.text import escape, mrkdwn, plain
 
 COMMAND = "/leonar-add"
 
@@ -41,4 +41,13 @@ def undelivered_card(channel_id: str, card: dict[str, Any], reason: str) -> dict
         "replace_original": False,
         "text": card["text"],
         "blocks": [{"type": "section", "text": mrkdwn(note)}, *card["blocks"][:49]],
+    }
+
+
+def notice_modal(title: str, text: str) -> dict[str, Any]:
+    return {
+        "type": "modal",
+        "title": plain(title, 24),
+        "close": plain("Close"),
+        "blocks": [{"type": "section", "text": mrkdwn(escape(text))}],
     }

@@ -305,12 +305,18 @@ class FakeSlack:
         user_id = body.get("user")
         if not user_id:
             return _error("user_not_found")
-        user = self.users.get(user_id) or {
+        user = self.users.get(user_id) or self.make_user(user_id)
+        return {"ok": True, "user": copy.deepcopy(user)}
+
+    def make_user(self, user_id: str, *, admin: bool = False, owner: bool = False) -> JSON:
+        return {
             "id": user_id, "team_id": self.team_id, "name": user_id.lower(), "real_name": f"User {user_id}",
-            "is_admin": False, "is_owner": False, "is_bot": False, "deleted": False,
+            "is_admin": admin, "is_owner": owner, "is_primary_owner": False, "is_bot": False, "deleted": False,
             "locale": "en-US", "tz": "Europe/Paris", "profile": {"display_name": user_id.lower()},
         }
-        return {"ok": True, "user": copy.deepcopy(user)}
+
+    def add_user(self, user_id: str, *, admin: bool = False, owner: bool = False) -> None:
+        self.users[user_id] = self.make_user(user_id, admin=admin, owner=owner)
 
     # ----------------------------------------------------------------- view store
     def _store_view(self, view: JSON, *, owner: str | None = None, previous: str | None = None,

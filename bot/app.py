@@ -76,7 +76,16 @@ def create_web_app(settings: Settings, services: Services | None = None) -> Star
     handler = AsyncSlackRequestHandler(create_bolt_app(services))
 
     async def events(request: Request) -> Response:
-        return await handler.handle(request)
+        # Bolt answers 500 when a payload is malformed in ways it does not expect (and may raise); Slack
+        # never sends those, so they are bad requests. Signature failures (401) come first and pass through.
+        try:
+            response = await handler.handle(request)
+        except Exception:
+            log.exception("request could not be handled")
+            return JSONResponse({"error": "invalid request"}, status_code=400)
+        if response.status_code >= 500:
+            return JSONResponse({"error": "invalid request"}, status_code=400)
+        return response
 
     async def healthz(request: Request) -> Response:
         try:

@@ -11,6 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.leonar import LeonarError
 from bot.listeners.context import leonar
+from bot.listeners.guard import guarded
 from bot.views.add_modal import PROJECT_ACTION, add_modal
 from bot.views.errors import describe
 from bot.views.metadata import ModalContext
@@ -50,5 +51,5 @@ async def link_opened(ack: AsyncAck) -> None:
 
 
 def register(app: AsyncApp) -> None:
-    app.action(PROJECT_ACTION)(project_picked)
-    app.action("open_linkedin")(link_opened)
+    app.action(PROJECT_ACTION)(guarded(project_picked))
+    app.action("open_linkedin")(guarded(link_opened))

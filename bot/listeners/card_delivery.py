@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -13,6 +14,8 @@ from bot.views.messages import not_in_channel_notice, undelivered_card
 
 log = logging.getLogger(__name__)
 NOT_A_MEMBER = {"not_in_channel", "channel_not_found"}
+RATE_LIMIT_RETRIES = 3
+MAX_RETRY_AFTER = 30.0
 
 
 async def deliver_card(
@@ -26,11 +29,9 @@ async def deliver_card(
     command_response_url: str | None,
 ) -> str:
     """Post `card` in `channel_id`; returns how it went out: "posted", "response_url", "ephemeral" or "dm"."""
-    try:
-        await client.chat_postMessage(channel=channel_id, unfurl_links=False, unfurl_media=False, **card)
+    error = await _post_message(client, channel_id, card)
+    if error is None:
         return "posted"
-    except SlackApiError as exc:
-        error = str(exc.response.get("error"))
     log.info("chat.postMessage to %s failed: %s", channel_id, error)
 
     # A response_url of that very conversation posts there even where the bot is not a member: the
@@ -53,6 +54,29 @@ async def deliver_card(
     except SlackApiError as exc:
         log.error("candidate card could not be delivered at all: %s", exc.response.get("error"))
         return "lost"
+
+
+async def _post_message(client: AsyncWebClient, channel_id: str, card: dict[str, Any]) -> str | None:
+    """Slack's error code, or None once posted. Rate limits are waited out: this runs after the ack."""
+    for attempt in range(RATE_LIMIT_RETRIES + 1):
+        try:
+            await client.chat_postMessage(channel=channel_id, unfurl_links=False, unfurl_media=False, **card)
+            return None
+        except SlackApiError as exc:
+            if exc.response.status_code != 429 or attempt == RATE_LIMIT_RETRIES:
+                return str(exc.response.get("error") or f"HTTP {exc.response.status_code}")
+            wait = _retry_after(exc.response.headers)
+            log.info("chat.postMessage rate limited; retrying in %.0f s", wait)
+            await asyncio.sleep(wait)
+    return "ratelimited"
+
+
+def _retry_after(headers: Any) -> float:
+    try:
+        seconds = float(next(v for k, v in dict(headers).items() if k.lower() == "retry-after"))
+    except (StopIteration, TypeError, ValueError):
+        seconds = 1.0
+    return min(max(seconds, 0.0), MAX_RETRY_AFTER)
 
 
 async def _post(url: str, body: dict[str, Any]) -> bool:

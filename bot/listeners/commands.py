@@ -11,6 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.leonar import LeonarError
 from bot.listeners.context import connection, leonar
+from bot.listeners.guard import guarded
 from bot.listeners.permissions import RoleUnknown, is_admin
 from bot.views import admin
 from bot.views.add_modal import add_modal
@@ -84,4 +85,4 @@ async def _status(context: dict[str, Any]) -> dict[str, Any]:
 
 
 def register(app: AsyncApp) -> None:
-    app.command(COMMAND)(leonar_add)
+    app.command(COMMAND)(guarded(leonar_add))

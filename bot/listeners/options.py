@@ -11,6 +11,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 
 from bot.leonar import LeonarClient, LeonarError
 from bot.listeners.context import leonar
+from bot.listeners.guard import guarded
 from bot.views.add_modal import CONTACT_ACTION, PROJECT_ACTION, STAGE_PLACEHOLDER_ACTION
 from bot.views.errors import describe
 from bot.views.messages import COMMAND
@@ -63,6 +64,6 @@ async def stage_placeholder(ack: AsyncAck) -> None:
 
 
 def register(app: AsyncApp) -> None:
-    app.options(PROJECT_ACTION)(projects)
-    app.options(CONTACT_ACTION)(contacts)
-    app.options(STAGE_PLACEHOLDER_ACTION)(stage_placeholder)
+    app.options(PROJECT_ACTION)(guarded(projects))
+    app.options(CONTACT_ACTION)(guarded(contacts))
+    app.options(STAGE_PLACEHOLDER_ACTION)(guarded(stage_placeholder))

@@ -14,6 +14,7 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 from bot.leonar import AlreadyInProject, Contact, Entry, LeonarClient, LeonarError, NotFound, ValidationFailed
 from bot.listeners.card_delivery import deliver_card
 from bot.listeners.context import leonar, services, workspace
+from bot.listeners.guard import guarded
 from bot.listeners.permissions import RoleUnknown, is_admin
 from bot.views import add_modal as add
 from bot.views import admin
@@ -182,6 +183,10 @@ async def _show(client: AsyncWebClient, view_id: str, view: dict[str, Any]) -> N
 
 
 def register(app: AsyncApp) -> None:
-    app.view(connect.CALLBACK_ID)(connect_submitted)
-    app.view(admin.DISCONNECT_CALLBACK)(disconnect_submitted)
-    app.view(add.CALLBACK_ID)(add_submitted)
+    # A submit that fails unexpectedly must not just close the modal as if it had worked.
+    failed = {"response_action": "update", "view": notice_modal(
+        "Leonar", "Something went wrong on our side and this could not be finished. If you were adding a "
+        "candidate, check the project in Leonar before trying again.")}
+    app.view(connect.CALLBACK_ID)(guarded(connect_submitted, fallback=failed))
+    app.view(admin.DISCONNECT_CALLBACK)(guarded(disconnect_submitted, fallback=failed))
+    app.view(add.CALLBACK_ID)(guarded(add_submitted, fallback=failed))

@@ -64,7 +64,7 @@ def _experience(years: float | None) -> str:
 
 
 def _safe_url(url: str | None) -> str | None:
-    """Only a real http(s) URL becomes a button; anything else is dropped rather than linked."""
+    """Only a real http(s) LinkedIn URL becomes a button; anything else is dropped rather than linked."""
     url = (url or "").strip()
     if not url or any(c in url for c in " <>|\"'"):
         return None
@@ -72,7 +72,8 @@ def _safe_url(url: str | None) -> str | None:
         if SCHEME.match(url):  # javascript:, data:, mailto: …
             return None
         url = f"https://{url}"  # "www.linkedin.com/in/…" as Leonar sometimes stores it
-    parts = urlsplit(url)
-    if not HOST.fullmatch(parts.hostname or ""):
+    host = (urlsplit(url).hostname or "").lower()
+    # Labelled "LinkedIn profile", the button must not lead anywhere else.
+    if not HOST.fullmatch(host) or not (host == "linkedin.com" or host.endswith(".linkedin.com")):
         return None
     return url if len(url) <= 3000 else None

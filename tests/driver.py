@@ -192,7 +192,8 @@ class SlackDriver:
             "user": {"id": self.user_id, "username": self.user_id.lower(), "name": self.user_id.lower(),
                      "team_id": self.team_id},
             "api_app_id": self.api_app_id, "token": "verification-token",
-            "view": view,
+            # Slack reports the view's workspace as this user's (the fake has one team of its own).
+            "view": view | {"team_id": self.team_id, "app_installed_team_id": self.team_id},
         }
         if kind == "block_suggestion":
             payload["container"] = {"type": "view", "view_id": view["id"]}

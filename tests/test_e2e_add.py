@@ -6,68 +6,14 @@ from typing import Any
 
 import pytest
 
-from bot.leonar.client import NIL_UUID
-from tests.conftest import LEONAR_KEY, RunningBot
+from tests.conftest import RunningBot
 from tests.driver import SlackDriver
 from tests.fakes.leonar import FakeLeonar
 from tests.fakes.slack import FakeSlack
+from tests.flows import block, connect, entry_posts, labels, pick_contact, pick_project, seeded
 
 JSON = dict[str, Any]
-
-
-def entry_posts(leonar: FakeLeonar) -> list[Any]:
-    """POSTs that add an entry (not the connect-time scope probe on a project that cannot exist)."""
-    return [r for r in leonar.requests
-            if r.method == "POST" and r.path.endswith("/entries") and NIL_UUID not in r.path]
-
-
-def labels(view: JSON) -> list[str]:
-    return [b["label"]["text"] for b in view["blocks"] if b["type"] == "input"]
-
-
-def block(view: JSON, prefix: str) -> JSON:
-    return next(b for b in view["blocks"] if b.get("block_id", "").startswith(prefix))
-
-
-def has_stage_menu(view: JSON) -> bool:
-    return any(b.get("element", {}).get("action_id") == "stage_select" for b in view["blocks"])
-
-
-def connect(driver: SlackDriver, key: str = LEONAR_KEY) -> None:
-    driver.command()
-    view = driver.wait_view(lambda v: v["callback_id"] == "leonar_connect")
-    assert [b["element"]["type"] for b in view["blocks"] if b["type"] == "input"] == ["plain_text_input"]
-    driver.type_text("api_key_input", key)
-    response = driver.submit()
-    assert response.status_code == 200, response.text
-
-
-def pick_project(driver: SlackDriver, query: str, name: str) -> JSON:
-    options = driver.suggest_options("project_select", query)
-    option = next(o for o in options if o["text"]["text"].startswith(name))
-    driver.select("project_select", option)
-    return driver.wait_view(has_stage_menu)
-
-
-def pick_contact(driver: SlackDriver, query: str) -> JSON:
-    options = driver.suggest_options("contact_select", query)
-    driver.select("contact_select", options[0])
-    return options[0]
-
-
-@pytest.fixture
-def seeded(leonar: FakeLeonar) -> FakeLeonar:
-    for n in range(230):
-        leonar.add_project(f"Backend Engineer #{n:03d}", client_company="Doctolib", location="Paris")
-    leonar.add_project("Zeta Platform Lead", stages=["Sourced", "Call", "Onsite", "Hired"])
-    leonar.add_project("Old search", status="archived")
-    leonar.add_contact("Éloïse", "Martin", title="Staff Engineer", current_company="Qonto", location="Paris",
-                       linkedin_profile="https://www.linkedin.com/in/eloise-martin", years_experience=9,
-                       skills=["Python", "Kafka"], tags=["referral"],
-                       emails=[{"email": "eloise@example.com", "type": "work"}],
-                       phones=[{"phone": "+33 6 12 34 56 78", "type": "personal"}])
-    leonar.add_contact("Bob", "Stone", title="Designer", current_company="Alan")
-    return leonar
+__all__ = ["seeded"]  # a fixture
 
 
 def test_connect_then_add_posts_the_card(driver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar) -> None:

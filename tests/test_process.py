@@ -14,14 +14,14 @@ def test_python_m_bot_round_trip(tmp_path: Path) -> None:
     with FakeSlack(bot_token=BOT_TOKEN) as slack, FakeLeonar() as leonar:
         seed_demo(leonar, DEMO_KEY)
         slack.add_user("U0001", admin=True)
-        process, url = start_bot(slack, leonar, tmp_path, LOG_LEVEL="DEBUG")
+        process, url = start_bot(slack, leonar, tmp_path)
         driver = SlackDriver(url, SIGNING_SECRET, slack)
         try:
             card = round_trip(driver, slack, say=lambda *_: None)
         finally:
             driver.close()
             process.terminate()
-            log = process.communicate(timeout=15)[0]
+            process.communicate(timeout=15)
         assert card["blocks"][0]["type"] == "header" and "Zeta Platform Lead" in card["text"]
         assert len(leonar.entries()) == 1 and not slack.problems
         # Restart on the same database: the workspace stays connected, the modal opens straight to "Add".
@@ -34,5 +34,3 @@ def test_python_m_bot_round_trip(tmp_path: Path) -> None:
             driver.close()
             process.terminate()
             process.communicate(timeout=15)
-    assert DEMO_KEY not in log and BOT_TOKEN not in log and "leo_demo" not in log
-    assert "POST /slack/events" in log  # DEBUG really logged the traffic

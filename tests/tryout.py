@@ -48,9 +48,9 @@ def _port() -> int:
 def start_bot(slack: FakeSlack, leonar: FakeLeonar, workdir: Path, **env: str) -> tuple[subprocess.Popen[str], str]:
     port = _port()
     environment = {k: v for k, v in os.environ.items() if "PROXY" not in k.upper() and not k.startswith("SLACK_")}
-    environment.update(PYTHONPATH=str(ROOT), SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SIGNING_SECRET,
-                       SLACK_API_URL=slack.api_url, LEONAR_API_URL=leonar.url, PORT=str(port),
-                       DATABASE_URL=f"sqlite:///{workdir / 'leonar-bot.db'}", **env)
+    environment.update({"PYTHONPATH": str(ROOT), "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+                        "SLACK_API_URL": slack.api_url, "LEONAR_API_URL": leonar.url, "PORT": str(port),
+                        "DATABASE_URL": f"sqlite:///{workdir / 'leonar-bot.db'}"} | env)
     process = subprocess.Popen([sys.executable, "-m", "bot"], env=environment, cwd=workdir, text=True,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"

@@ -168,7 +168,7 @@ def test_card_never_silently_lost(driver: SlackDriver, slack: FakeSlack, seeded:
     ("fault", "block_prefix", "words"),
     [
         ({"status": 500, "code": "internal_error"}, "project", "not answering"),
-        ({"status": 429, "code": "rate_limit_exceeded"}, "project", "hourly Leonar request budget"),
+        ({"status": 429, "code": "rate_limit_exceeded"}, "project", "request budget used up"),
         ({"status": 400, "code": "validation_error", "message": "stage_id: Stage does not belong to this project"},
          "stage_", "Stage does not belong"),
         ({"status": 404, "code": "not_found", "message": "Contact not found"}, "contact", "Contact not found"),

@@ -154,7 +154,7 @@ class LeonarClient:
         try:
             # Resent by _exchange only when the first attempt never reached Leonar.
             body, response = await self._exchange("POST", f"projects/{project_id}/entries", json=payload,
-                                                  retry_unsent=True, read_timeout=ENTRY_READ_TIMEOUT)
+                                                  retry_unsent=True, read_timeout=ENTRY_READ_TIMEOUT, writes=True)
         except errors.ValidationFailed as exc:
             if "already" in exc.message.lower():
                 raise errors.AlreadyInProject(exc.message, status=exc.status) from exc
@@ -223,11 +223,15 @@ class LeonarClient:
         retry_sent: bool = False,
         retry_unsent: bool = False,
         read_timeout: float | None = None,
+        writes: bool = False,
     ) -> tuple[Any, httpx.Response]:
+        """`writes` marks a request that changes data in Leonar (so an unanswered one may have done so)."""
         attempt = 0
         while True:
             try:
-                return await self._send_once(method, path, params=params, json=json, read_timeout=read_timeout)
+                return await self._send_once(
+                    method, path, params=params, json=json, read_timeout=read_timeout, writes=writes
+                )
             except (errors.Unavailable, errors.ServerError) as exc:
                 safe = retry_sent or (
                     retry_unsent and isinstance(exc, errors.Unavailable) and not exc.may_have_arrived
@@ -238,7 +242,14 @@ class LeonarClient:
             await asyncio.sleep(RETRY_BACKOFF * attempt)
 
     async def _send_once(
-        self, method: str, path: str, *, params: dict[str, Any] | None, json: Any, read_timeout: float | None
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None,
+        json: Any,
+        read_timeout: float | None,
+        writes: bool,
     ) -> tuple[Any, httpx.Response]:
         timeout: Any = httpx.USE_CLIENT_DEFAULT
         if read_timeout is not None:
@@ -252,10 +263,10 @@ class LeonarClient:
                                      may_have_arrived=False) from exc
         except httpx.TimeoutException as exc:
             raise errors.Unavailable("Leonar did not answer in time", may_have_arrived=True,
-                                     writing=method != "GET") from exc
+                                     writing=writes) from exc
         except httpx.TransportError as exc:
             raise errors.Unavailable(f"Leonar connection failed ({type(exc).__name__})",
-                                     may_have_arrived=True, writing=method != "GET") from exc
+                                     may_have_arrived=True, writing=writes) from exc
         self.rate_limit = _rate_limit(response.headers) or self.rate_limit
         try:
             body = response.json()

@@ -19,7 +19,7 @@ from bot.views.options import contact_options, notice_option, project_options
 
 log = logging.getLogger(__name__)
 # Slack waits 3 s for options; keep room for the round trip to Slack.
-DEADLINE = 2.5
+DEADLINE = 2.3
 CONTACT_RESULTS = 50
 
 Options = list[dict[str, Any]]

@@ -40,7 +40,7 @@ def describe(error: LeonarError) -> str:
     if isinstance(error, InsufficientScope):
         return f"The Leonar API key lacks a permission the bot needs ({SCOPES_TEXT}). {error.message}"
     if isinstance(error, RateLimited):
-        return f"This workspace has used its hourly Leonar request budget. Try again {retry_in(error.reset_at)}."
+        return f"Leonar request budget used up: try again {retry_in(error.reset_at)}."
     if isinstance(error, AlreadyInProject):
         return "This candidate is already in this project."
     if isinstance(error, NotFound):
@@ -48,7 +48,7 @@ def describe(error: LeonarError) -> str:
     if isinstance(error, ValidationFailed):
         return f"Leonar refused it: {error.message}"
     if isinstance(error, Unavailable | ServerError | UnexpectedResponse):
-        return "Leonar is not answering right now. Your choices are kept: try again in a moment."
+        return "Leonar is not answering right now: try again in a moment."
     return f"Leonar answered with an error: {error.message}"
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import AsyncIterator
 
@@ -20,6 +21,7 @@ from bot.leonar import (
     UnexpectedResponse,
     ValidationFailed,
 )
+from bot.leonar.cache import ReadCache
 from tests.conftest import LEONAR_KEY
 from tests.fakes.leonar import FakeLeonar
 
@@ -108,16 +110,18 @@ async def test_rate_limit_is_tracked_and_429_carries_the_reset(leonar: FakeLeona
     assert client.rate_limit is not None and client.rate_limit.remaining == client.rate_limit.limit - 1
     leonar.exhaust_rate_limit(LEONAR_KEY, reset_in=120)
     with pytest.raises(RateLimited) as limited:
-        await client.list_projects()
+        await client.search_contacts("ada")
     assert limited.value.reset_at is not None and limited.value.reset_at > time.time() + 60
 
 
 async def test_reads_are_retried_once_after_a_server_error(leonar: FakeLeonar, client: LeonarClient) -> None:
+    project = leonar.add_project("Lead")
     leonar.inject("GET", "/projects", status=500, code="internal_error")
-    assert await client.list_projects() == []
-    leonar.inject("GET", "/projects", status=500, code="internal_error", times=2)
+    assert [p.name for p in await client.list_projects()] == ["Lead"]
+    leonar.inject("GET", r"/projects/[^/]+", status=500, code="internal_error", times=2)
     with pytest.raises(ServerError):
-        await client.list_projects()
+        await client.get_project(project["id"])
+    assert leonar.count("GET", r"/projects/[^/]+") == 2  # one retry, no more
 
 
 ENTRIES = r"/projects/[^/]+/entries"
@@ -201,3 +205,89 @@ async def test_missing_scopes_are_found_without_changing_anything(leonar: FakeLe
     assert leonar.entries() == []
     with pytest.raises(InvalidApiKey):
         await pool.client("leo_unknown_0001").missing_scopes()
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def test_identical_concurrent_lookups_make_one_call(leonar: FakeLeonar, client: LeonarClient) -> None:
+    leonar.add_project("Lead")
+    leonar.latency = 0.2
+    results = await asyncio.gather(*(client.list_projects() for _ in range(10)),
+                                   *(client.search_contacts(" Ada  ") for _ in range(5)),
+                                   *(client.search_contacts("ada") for _ in range(5)))
+    assert all(r == results[0] for r in results[:10])
+    assert leonar.count("GET", "/projects") == 1 and leonar.count("POST", "/contacts/search") == 1
+
+
+async def test_reads_are_cached_per_ttl_and_an_add_refreshes_the_project(leonar: FakeLeonar, pool: Leonar) -> None:
+    clock = Clock()
+    pool.cache = ReadCache(clock=clock)
+    client = pool.client(LEONAR_KEY)
+    project = leonar.add_project("Lead")
+    person = leonar.add_contact("Ada")
+    for _ in range(3):
+        await client.list_projects()
+        await client.get_project(project["id"])
+    assert leonar.count("GET", "/projects") == 1 and leonar.count("GET", r"/projects/[^/]+") == 1
+    clock.now += 61  # the project list is a minute old: asked again; the project detail (5 min) is not
+    await client.list_projects()
+    await client.get_project(project["id"])
+    assert leonar.count("GET", "/projects") == 2 and leonar.count("GET", r"/projects/[^/]+") == 1
+    await client.add_entry(project["id"], person["id"])
+    detail = await client.get_project(project["id"])
+    assert leonar.count("GET", r"/projects/[^/]+") == 2 and detail.stages[0].name == "Sourced"
+
+
+async def test_cache_is_per_key(leonar: FakeLeonar, pool: Leonar) -> None:
+    leonar.add_key("leo_other_workspace", workspace="other")
+    leonar.add_project("Acme only")
+    assert [p.name for p in await pool.client(LEONAR_KEY).list_projects()] == ["Acme only"]
+    assert await pool.client("leo_other_workspace").list_projects() == []
+
+
+async def test_after_a_429_nothing_is_sent_before_the_reset(leonar: FakeLeonar, pool: Leonar) -> None:
+    client = pool.client(LEONAR_KEY)
+    leonar.exhaust_rate_limit(LEONAR_KEY, reset_in=300)
+    with pytest.raises(RateLimited):
+        await client.search_contacts("ada")
+    sent = len(leonar.requests)
+    for attempt in (client.search_contacts("bob"), client.get_project("p"), client.missing_scopes(),
+                    pool.client(LEONAR_KEY).list_projects()):
+        with pytest.raises(RateLimited) as blocked:
+            await attempt
+        assert blocked.value.reset_at is not None and blocked.value.reset_at > time.time() + 200
+    assert len(leonar.requests) == sent  # nothing went out
+    pool.client(LEONAR_KEY).budget.blocked_until = 0  # the reset has come
+    leonar.reset_rate_limits()
+    await client.search_contacts("bob")
+    assert len(leonar.requests) == sent + 1
+
+
+async def test_a_nearly_spent_budget_serves_stale_reads(leonar: FakeLeonar) -> None:
+    small = FakeLeonar(rate_limit=25).start()
+    try:
+        small.add_key(LEONAR_KEY)
+        small.add_project("Lead")
+        clock = Clock()
+        pool = Leonar(small.url)
+        pool.cache = ReadCache(clock=clock)
+        client = pool.client(LEONAR_KEY)
+        await client.list_projects()
+        clock.now += 120
+        await client.list_projects()  # 23 left: still asked
+        assert not client.served_stale and small.count("GET", "/projects") == 2
+        for n in range(3):
+            await client.search_contacts(f"q{n}")  # 20 left: the last 5% (at least 20) is kept for adds
+        clock.now += 120
+        projects = await client.list_projects()
+        assert [p.name for p in projects] == ["Lead"] and client.served_stale
+        assert small.count("GET", "/projects") == 2
+        await pool.aclose()
+    finally:
+        small.stop()

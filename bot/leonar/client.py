@@ -8,14 +8,19 @@ add is reported (`add_entry`) and which calls prove a key usable (`verify_key`).
 from __future__ import annotations
 
 import asyncio
+import hashlib
+from collections.abc import Awaitable, Callable
 from datetime import UTC
 from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
 
 import httpx
+from cachetools import LRUCache
 from pydantic import ValidationError
 
 from bot.leonar import errors
+from bot.leonar.budget import Budget
+from bot.leonar.cache import ReadCache
 from bot.leonar.models import Contact, Entry, PageMeta, Project, RateLimit
 
 PAGE_SIZE = 100  # Leonar's maximum `limit`
@@ -34,10 +39,14 @@ ENTRY_READ_TIMEOUT = 15.0
 EXISTING_AFTER = 30.0
 
 M = TypeVar("M", Project, Contact, Entry)
+T = TypeVar("T")
+PROJECTS_TTL = 60.0
+PROJECT_TTL = 300.0
+CONTACTS_TTL = 30.0
 
 
 class Leonar:
-    """One keep-alive connection pool per process, shared by every workspace's client."""
+    """Process-wide: one keep-alive connection pool, one read cache and one request budget per API key."""
 
     def __init__(
         self,
@@ -54,26 +63,55 @@ class Leonar:
             headers={"Accept": "application/json", "User-Agent": "leonar-slack-bot"},
             transport=transport,
         )
+        self.cache = ReadCache()
+        self._budgets: LRUCache[str, Budget] = LRUCache(maxsize=10_000)
 
     def client(self, api_key: str) -> LeonarClient:
-        return LeonarClient(self._http, api_key)
+        # Cache and budget are keyed by a digest of the key: a rotated key starts afresh, and no map holds a key.
+        key_id = hashlib.sha256(api_key.encode()).hexdigest()[:32]
+        budget = self._budgets.get(key_id)
+        if budget is None:
+            budget = self._budgets[key_id] = Budget()
+        return LeonarClient(self._http, api_key, cache=self.cache, budget=budget, key_id=key_id)
 
     async def aclose(self) -> None:
         await self._http.aclose()
 
 
 class LeonarClient:
-    """Leonar calls made with one workspace's API key."""
+    """Leonar calls made with one workspace's API key.
 
-    def __init__(self, http: httpx.AsyncClient, api_key: str) -> None:
+    Reads are cached per key (projects 60 s, a project's stages 5 min, a contact search 30 s) and served stale
+    when the key's budget is nearly spent or blocked; `served_stale` then tells the caller to say so.
+    """
+
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        api_key: str,
+        *,
+        cache: ReadCache | None = None,
+        budget: Budget | None = None,
+        key_id: str = "",
+    ) -> None:
         self._http = http
         self._auth = {"Authorization": f"Bearer {api_key}"}
-        self.rate_limit: RateLimit | None = None
+        self._cache = cache or ReadCache()
+        self.budget = budget or Budget()
+        self._key_id = key_id
+        self.served_stale = False
+
+    @property
+    def rate_limit(self) -> RateLimit | None:
+        return self.budget.last
 
     # -- endpoints -------------------------------------------------------------------------------------
 
     async def list_projects(self, *, status: str = "active") -> list[Project]:
         """Every project with `status`, across all pages (fetched concurrently once the total is known)."""
+        return await self._cached(("projects", status), PROJECTS_TTL, lambda: self._all_projects(status))
+
+    async def _all_projects(self, status: str) -> list[Project]:
         async def page(offset: int) -> tuple[list[Any], PageMeta]:
             params = {"status": status, "limit": PAGE_SIZE, "offset": offset}
             return _page(await self._get("projects", params=params))
@@ -94,7 +132,11 @@ class LeonarClient:
 
     async def get_project(self, project_id: str) -> Project:
         """One project with its pipeline stages."""
-        return _parse(Project, _data(await self._get(f"projects/{project_id}")))
+
+        async def fetch() -> Project:
+            return _parse(Project, _data(await self._get(f"projects/{project_id}")))
+
+        return await self._cached(("project", project_id), PROJECT_TTL, fetch)
 
     async def search_contacts(self, query: str, *, limit: int = 50) -> list[Contact]:
         """Contacts matching free text, searched by Leonar across the whole contact base.
@@ -102,8 +144,13 @@ class LeonarClient:
         [INF] `POST /contacts/search` with `query`: the body fields are documented, how `query` matches
         (name, title, company; prefix or substring) is not.
         """
-        body = await self._send("POST", "contacts/search", json={"query": query, "limit": limit, "offset": 0})
-        return _parse_list(Contact, _page(body)[0])
+        query = " ".join(query.split())
+
+        async def fetch() -> list[Contact]:
+            body = await self._send("POST", "contacts/search", json={"query": query, "limit": limit, "offset": 0})
+            return _parse_list(Contact, _page(body)[0])
+
+        return await self._cached(("contacts", query.casefold(), limit), CONTACTS_TTL, fetch)
 
     async def get_contact(self, contact_id: str) -> Contact:
         """[INF] `GET /contacts/{id}`: implied by the `contacts:read` scope, no reference page found."""
@@ -135,7 +182,7 @@ class LeonarClient:
         if stage_id:
             payload["stage_id"] = stage_id
         try:
-            return await self._post_entry(project_id, payload)
+            entry = await self._post_entry(project_id, payload)
         except errors.AlreadyInProject as exc:
             exc.entry = await self._lookup(project_id, contact_id)
             raise
@@ -147,8 +194,29 @@ class LeonarClient:
             except errors.LeonarError:
                 raise exc from None  # still unknown: the user is told it may have been added
             if landed:
+                self._forget_project(project_id)
                 return landed
-        return await self._post_entry(project_id, payload)
+            entry = await self._post_entry(project_id, payload)
+        self._forget_project(project_id)
+        return entry
+
+    def _forget_project(self, project_id: str) -> None:
+        """After an add the project's counts changed: its next read goes to Leonar."""
+        self._cache.invalidate(lambda key: isinstance(key, tuple) and key[0] == self._key_id
+                               and (key[1] == "projects" or key[1:] == ("project", project_id)))
+
+    async def _cached(self, key: tuple[Any, ...], ttl: float, fetch: Callable[[], Awaitable[T]]) -> T:
+        spare = self.budget.low
+        try:
+            value, stale = await self._cache.get((self._key_id, *key), ttl, fetch,
+                                                 stale_ok=lambda: spare() or self.budget.blocked())
+        except errors.RateLimited:
+            old = self._cache.stale((self._key_id, *key))
+            if old is None:
+                raise
+            value, stale = old, True
+        self.served_stale = self.served_stale or stale
+        return value
 
     async def _post_entry(self, project_id: str, payload: dict[str, Any]) -> Entry:
         try:
@@ -251,6 +319,9 @@ class LeonarClient:
         read_timeout: float | None,
         writes: bool,
     ) -> tuple[Any, httpx.Response]:
+        if self.budget.blocked():
+            # After a 429 nothing is sent before the reset: Leonar would only refuse it again.
+            raise errors.RateLimited("Leonar request budget used up", reset_at=self.budget.reset_at)
         timeout: Any = httpx.USE_CLIENT_DEFAULT
         if read_timeout is not None:
             timeout = httpx.Timeout(read_timeout, connect=self._http.timeout.connect)
@@ -267,7 +338,10 @@ class LeonarClient:
         except httpx.TransportError as exc:
             raise errors.Unavailable(f"Leonar connection failed ({type(exc).__name__})",
                                      may_have_arrived=True, writing=writes) from exc
-        self.rate_limit = _rate_limit(response.headers) or self.rate_limit
+        headers = _rate_limit(response.headers)
+        self.budget.update(headers)
+        if response.status_code == 429:
+            self.budget.exhausted(headers.reset_at if headers else None)
         try:
             body = response.json()
         except ValueError:

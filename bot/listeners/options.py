@@ -15,7 +15,7 @@ from bot.listeners.guard import guarded
 from bot.views.add_modal import CONTACT_ACTION, PROJECT_ACTION, STAGE_PLACEHOLDER_ACTION
 from bot.views.errors import describe
 from bot.views.messages import COMMAND
-from bot.views.options import contact_options, notice_option, project_options
+from bot.views.options import MAX_OPTIONS, contact_options, notice_option, project_options
 
 log = logging.getLogger(__name__)
 # Slack waits 3 s for options; keep room for the round trip to Slack.
@@ -33,6 +33,9 @@ async def answer(ack: AsyncAck, context: dict[str, Any], fetch: Callable[[Leonar
         return
     try:
         options = await asyncio.wait_for(fetch(client), DEADLINE)
+        if client.served_stale:
+            options = [notice_option("Leonar budget nearly used up: these results may be a bit old"),
+                       *options[: MAX_OPTIONS - 1]]
     except TimeoutError:
         options = [notice_option("Leonar is slow to answer. Type again in a moment.")]
     except LeonarError as exc:

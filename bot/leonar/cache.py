@@ -1,0 +1,72 @@
+"""Per-workspace read cache for Leonar, with single-flight fetches and bounded memory.
+
+Entries outlive their freshness: when a key's hourly budget is nearly spent (or blocked after a 429), a stale
+answer beats none. cachetools' LRUCache bounds memory by weight (roughly the number of items held).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable, Hashable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from cachetools import LRUCache
+
+T = TypeVar("T")
+# About 100k cached projects/contacts in all; an entry weighs one per item it holds.
+MAX_WEIGHT = 100_000
+
+
+@dataclass(frozen=True)
+class Cached:
+    value: Any
+    fetched_at: float
+    weight: int
+
+
+class ReadCache:
+    def __init__(self, *, max_weight: int = MAX_WEIGHT, clock: Callable[[], float] = time.monotonic) -> None:
+        self._entries: LRUCache[Hashable, Cached] = LRUCache(maxsize=max_weight, getsizeof=lambda e: e.weight)
+        self._inflight: dict[Hashable, asyncio.Task[Any]] = {}
+        self._clock = clock
+
+    async def get(
+        self, key: Hashable, ttl: float, fetch: Callable[[], Awaitable[T]], *, stale_ok: Callable[[], bool]
+    ) -> tuple[T, bool]:
+        """The value for `key` and whether it is stale.
+
+        Fresh within `ttl`; otherwise fetched once however many callers ask at the same time. When
+        `stale_ok()` says Leonar should be spared (budget), an old value is returned instead of fetching.
+        """
+        entry = self._entries.get(key)
+        if entry is not None:
+            if self._clock() - entry.fetched_at < ttl:
+                return entry.value, False
+            if stale_ok():
+                return entry.value, True
+        task = self._inflight.get(key)
+        if task is None:
+            task = asyncio.ensure_future(self._fill(key, fetch))
+            self._inflight[key] = task
+            task.add_done_callback(lambda _: self._inflight.pop(key, None))
+        # Shielded: a caller out of time (Slack's 3 s) gives up waiting, but the fetch goes on and fills the
+        # cache for the next keystroke.
+        return await asyncio.shield(task), False
+
+    def stale(self, key: Hashable) -> Any | None:
+        """Whatever is cached for `key`, however old (for when Leonar cannot be asked)."""
+        entry = self._entries.get(key)
+        return entry.value if entry else None
+
+    def invalidate(self, predicate: Callable[[Hashable], bool]) -> None:
+        for key in [k for k in self._entries if predicate(k)]:
+            self._entries.pop(key, None)
+
+    async def _fill(self, key: Hashable, fetch: Callable[[], Awaitable[T]]) -> T:
+        value = await fetch()
+        weight = 1 + (len(value) if isinstance(value, list) else 0)
+        if weight <= self._entries.maxsize:
+            self._entries[key] = Cached(value, self._clock(), weight)
+        return value

@@ -7,6 +7,7 @@ import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
+import aiohttp
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
@@ -18,11 +19,13 @@ from starlette.routing import Route
 from bot import listeners
 from bot.config import Settings
 from bot.leonar import Leonar
-from bot.listeners import context
+from bot.listeners import context, guard
 from bot.services import Services
 from bot.store import open_sqlite
 
 log = logging.getLogger(__name__)
+# On shutdown, acknowledged work (a card being posted, a slow add) gets this long to finish.
+DRAIN_SECONDS = 20.0
 
 
 class ConfigError(RuntimeError):
@@ -58,6 +61,8 @@ def create_bolt_app(services: Services) -> AsyncApp:
         client=AsyncWebClient(token=settings.slack_bot_token.get_secret_value(), base_url=settings.slack_api_url),
         signing_secret=settings.slack_signing_secret.get_secret_value(),
         logger=bolt_logger,
+        # Listeners return at their ack and go on in the background: see bot/listeners/guard.py.
+        process_before_response=True,
     )
     context.install(app, services)
     listeners.register(app)
@@ -73,7 +78,8 @@ def _drop_token_skipped_warning(record: logging.LogRecord) -> bool:
 def create_web_app(settings: Settings, services: Services | None = None) -> Starlette:
     """POST /slack/events for every Slack request; GET /healthz once the store answers."""
     services = services or create_services(settings)
-    handler = AsyncSlackRequestHandler(create_bolt_app(services))
+    bolt = create_bolt_app(services)
+    handler = AsyncSlackRequestHandler(bolt)
 
     async def events(request: Request) -> Response:
         # Bolt answers 500 when a payload is malformed in ways it does not expect (and may raise); Slack
@@ -97,7 +103,13 @@ def create_web_app(settings: Settings, services: Services | None = None) -> Star
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Any) -> AsyncIterator[None]:
+        # One aiohttp session for every Slack API call (Bolt hands it to each request's client); without it
+        # slack_sdk opens and closes a session, and a connection, per call.
+        session = aiohttp.ClientSession()
+        bolt.client.session = session
         yield
+        await guard.drain(timeout=DRAIN_SECONDS)
+        await session.close()
         await services.leonar.aclose()
         services.store.close()
 

@@ -85,6 +85,18 @@ class SlackDriver:
             form |= {"enterprise_id": self.enterprise_id, "enterprise_name": "Leonar Org"}
         return self._post(urlencode(form).encode())
 
+    def open_modal(self, text: str = "", *, callback_id: str | None = None, timeout: float = 5.0) -> JSON:
+        """Run the command and return the modal it opened (a new one, not the view already on screen)."""
+        before = len(self.slack.calls_to("views.open"))
+        response = self.command(text)
+        assert response.status_code == 200, response.text
+        call = self.slack.wait_for("views.open", before + 1, timeout)[before]
+        assert call.response and call.response.get("ok"), call.response
+        view_id = call.response["view"]["id"]
+        view = self.wait_view(lambda v: v["id"] == view_id, timeout)
+        assert callback_id is None or view["callback_id"] == callback_id, view["callback_id"]
+        return view
+
     # ----------------------------------------------------------------- the view the user sees
     def view(self) -> JSON:
         view = self.slack.current_view(self.user_id)
@@ -102,11 +114,21 @@ class SlackDriver:
                              f"problems: {self.slack.problems}")
 
     # ----------------------------------------------------------------- interactions
-    def suggest(self, action_id: str, value: str = "") -> httpx.Response:
+    def suggestion(self, action_id: str, value: str = "") -> JSON:
+        """The block_suggestion payload Slack would send for typing `value` in that menu of the current view."""
         view = self.view()
         block, _ = _find(view, action_id)
-        payload = self._envelope("block_suggestion", view, with_trigger=False) | {
+        return self._envelope("block_suggestion", view, with_trigger=False) | {
             "action_id": action_id, "block_id": block["block_id"], "value": value}
+
+    def signed_request(self, payload: JSON) -> tuple[bytes, dict[str, str]]:
+        """Body and headers of a signed interaction, for load generators that send it themselves."""
+        body = f"payload={quote(json.dumps(payload))}".encode()
+        return body, self.signed_headers(body)
+
+    def suggest(self, action_id: str, value: str = "") -> httpx.Response:
+        view = self.view()
+        payload = self.suggestion(action_id, value)
         response = self.post_payload(payload)
         if response.status_code == 200 and response.headers.get("content-type", "").startswith("application/json"):
             body = response.json()

@@ -225,7 +225,7 @@ async def test_identical_concurrent_lookups_make_one_call(leonar: FakeLeonar, cl
     assert leonar.count("GET", "/projects") == 1 and leonar.count("POST", "/contacts/search") == 1
 
 
-async def test_reads_are_cached_per_ttl_and_an_add_refreshes_the_project(leonar: FakeLeonar, pool: Leonar) -> None:
+async def test_reads_are_cached_per_ttl_and_an_add_updates_the_project(leonar: FakeLeonar, pool: Leonar) -> None:
     clock = Clock()
     pool.cache = ReadCache(clock=clock)
     client = pool.client(LEONAR_KEY)
@@ -240,8 +240,14 @@ async def test_reads_are_cached_per_ttl_and_an_add_refreshes_the_project(leonar:
     await client.get_project(project["id"])
     assert leonar.count("GET", "/projects") == 2 and leonar.count("GET", r"/projects/[^/]+") == 1
     await client.add_entry(project["id"], person["id"])
-    detail = await client.get_project(project["id"])
-    assert leonar.count("GET", r"/projects/[^/]+") == 2 and detail.stages[0].name == "Sourced"
+    detail = await client.get_project(project["id"])  # brought up to date without asking Leonar again
+    assert leonar.count("GET", r"/projects/[^/]+") == 1
+    assert detail.entries_count == 1 and [s.entries_count for s in detail.stages] == [1, 0, 0, 0, 0]
+    [listed] = await client.list_projects()
+    assert listed.entries_count == 1 and leonar.count("GET", "/projects") == 2
+    elsewhere = Leonar(leonar.url)  # no shared cache: what Leonar itself now says
+    assert await elsewhere.client(LEONAR_KEY).get_project(project["id"]) == detail
+    await elsewhere.aclose()
 
 
 async def test_cache_is_per_key(leonar: FakeLeonar, pool: Leonar) -> None:

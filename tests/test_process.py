@@ -28,8 +28,7 @@ def test_python_m_bot_round_trip(tmp_path: Path) -> None:
         process, url = start_bot(slack, leonar, tmp_path)
         driver = SlackDriver(url, SIGNING_SECRET, slack)
         try:
-            driver.command()
-            assert driver.wait_view(lambda v: v["callback_id"] == "leonar_add")
+            assert driver.open_modal(callback_id="leonar_add")
         finally:
             driver.close()
             process.terminate()

@@ -26,9 +26,10 @@ def test_identical_concurrent_options_loads_make_one_leonar_call(driver: SlackDr
 
 def test_a_warm_add_flow_costs_three_leonar_requests(driver: SlackDriver, seeded: FakeLeonar) -> None:
     connect(driver)
-    pick_project(driver, "zeta", "Zeta")  # warms the project list and this project's stages
-    driver.command()
-    driver.wait_view(lambda v: v["callback_id"] == "leonar_add" and not v["state"]["values"])
+    pick_project(driver, "zeta", "Zeta")  # a first add warms the project list and this project's stages
+    pick_contact(driver, "martin")
+    assert driver.submit().status_code == 200
+    driver.open_modal(callback_id="leonar_add")
     seeded.requests.clear()
     pick_project(driver, "zeta", "Zeta")
     pick_contact(driver, "bob")

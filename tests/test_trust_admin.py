@@ -48,8 +48,7 @@ def test_a_member_cannot_change_an_existing_connection(
     [text] = replies(slack, member)
     assert f"Only a workspace admin or owner can {sub} Leonar" in text and "connected by <@U0001>" in text
     assert len(slack.calls_to("views.open")) == opened
-    member.command()  # ...but adding candidates is for everyone
-    assert member.wait_view(lambda v: v["callback_id"] == "leonar_add")
+    assert member.open_modal(callback_id="leonar_add")  # ...but adding candidates is for everyone
 
 
 def test_an_owner_may_connect(bot: RunningBot, slack: FakeSlack, leonar: FakeLeonar) -> None:

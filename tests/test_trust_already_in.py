@@ -28,8 +28,7 @@ def test_already_in_project_at_stage(
     assert driver.submit().status_code == 200 and driver.last_errors is None
     seeded.backdate_entries(3600)  # added an hour ago, by someone else in Leonar
 
-    driver.command()
-    driver.wait_view(lambda v: v["callback_id"] == "leonar_add" and not v["state"]["values"])
+    driver.open_modal(callback_id="leonar_add")
     pick_project(driver, "zeta", "Zeta")
     pick_contact(driver, "bob")
     if precheck_misses:

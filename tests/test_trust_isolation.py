@@ -39,8 +39,7 @@ def two(bot: RunningBot, slack: FakeSlack, leonar: FakeLeonar) -> Iterator[tuple
 
 def add_flow(driver: SlackDriver) -> tuple[list[str], list[str]]:
     """A whole add; returns the project and candidate option texts this user was offered."""
-    driver.command()
-    driver.wait_view(lambda v: v["callback_id"] == "leonar_add")
+    driver.open_modal(callback_id="leonar_add")
     projects = driver.suggest_options("project_select", "")
     driver.select("project_select", projects[0])
     driver.wait_view(lambda v: any(b.get("element", {}).get("action_id") == "stage_select" for b in v["blocks"]))
@@ -77,8 +76,7 @@ def test_a_workspace_cannot_reach_another_workspaces_project(
     acme_id = leonar.entries(workspace="acme")[0]["project_id"]
     leonar.requests.clear()
     # B forges a pick of A's project id (Slack would never offer it): the call goes out with B's key only.
-    b.command()
-    view = b.wait_view(lambda v: v["callback_id"] == "leonar_add")
+    view = b.open_modal(callback_id="leonar_add")
     payload = {"type": "block_actions", "team": {"id": "TB"}, "user": {"id": "UB", "team_id": "TB"},
                "api_app_id": "A0001", "view": view | {"app_installed_team_id": "TB"},
                "container": {"type": "view", "view_id": view["id"]},

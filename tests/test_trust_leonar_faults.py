@@ -112,8 +112,7 @@ def test_100_submits_with_faults_lose_and_duplicate_nothing(
             again = rng.choice(added)
             person = next(p for p in people if p["id"] == again)
         if i:
-            driver.command()
-            driver.wait_view(lambda v: v["callback_id"] == "leonar_add" and not v["state"]["values"])
+            driver.open_modal(callback_id="leonar_add")
         pick_project(driver, "platform", "Platform Lead")
         [option] = driver.suggest_options("contact_select", person["first_name"])
         driver.select("contact_select", option)

@@ -64,6 +64,12 @@ class ReadCache:
         for key in [k for k in self._entries if predicate(k)]:
             self._entries.pop(key, None)
 
+    def update(self, key: Hashable, change: Callable[[Any], Any]) -> None:
+        """Apply a change we know happened in Leonar to a cached value, keeping its age."""
+        entry = self._entries.get(key)
+        if entry is not None:
+            self._entries[key] = Cached(change(entry.value), entry.fetched_at, entry.weight)
+
     async def _fill(self, key: Hashable, fetch: Callable[[], Awaitable[T]]) -> T:
         value = await fetch()
         weight = 1 + (len(value) if isinstance(value, list) else 0)

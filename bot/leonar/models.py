@@ -24,6 +24,7 @@ class Stage(LeonarModel):
     id: str
     name: str
     position: int = 0
+    entries_count: int | None = None
 
 
 class Pipeline(LeonarModel):
@@ -37,6 +38,7 @@ class Project(LeonarModel):
     client_name: str | None = None
     client_company: str | None = None
     location: str | None = None
+    entries_count: int | None = None
     pipeline: Pipeline | None = None
 
     @field_validator("client_company", mode="before")
@@ -112,3 +114,15 @@ class RateLimit(LeonarModel):
     limit: int
     remaining: int
     reset_at: int
+
+
+def with_entry_added(project: Project, stage_id: str | None) -> Project:
+    """`project` as it is after one more entry in `stage_id` (None: its first stage)."""
+    stages = project.stages
+    target = stage_id or (stages[0].id if stages else None)
+    counted = [s.model_copy(update={"entries_count": (s.entries_count or 0) + 1}) if s.id == target else s
+               for s in stages]
+    update: dict[str, Any] = {"entries_count": (project.entries_count or 0) + 1}
+    if project.pipeline is not None:
+        update["pipeline"] = project.pipeline.model_copy(update={"stages": counted})
+    return project.model_copy(update=update)

@@ -15,7 +15,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from itertools import count
 from typing import Any
@@ -38,6 +38,7 @@ class Call:
     token: str | None  # bearer token (None for hooks)
     hook_id: str | None = None
     response: Any = None  # what the fake answered (dict for API calls, str for hooks)
+    at: float = field(default_factory=time.monotonic)  # when it arrived (benchmarks time the bot by it)
 
 
 @dataclass

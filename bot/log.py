@@ -1,11 +1,12 @@
-"""Logging set-up with a filter that masks secrets, whatever the level and whichever library logs."""
+"""Logging set-up whose formatter masks secrets, whatever the level and whichever library logs."""
 
 from __future__ import annotations
 
 import logging
 import re
 
-# Leonar keys, Slack tokens (bot, user, app, refresh) and signing-style hex secrets in key=value form.
+# Leonar API keys and Slack tokens (bot, user, app-level, refresh). A last line of defence: nothing the bot
+# logs should contain one (tests/test_trust_secrets.py checks that no mask was even needed).
 SECRET = re.compile(r"\b(leo_|xox[abprse]-|xapp-|xoxe\.)[A-Za-z0-9._\-]+")
 
 

@@ -16,6 +16,7 @@ from bot.listeners.card_delivery import deliver_card
 from bot.listeners.context import leonar, services, workspace
 from bot.listeners.guard import guarded
 from bot.listeners.permissions import RoleUnknown, is_admin
+from bot.services import Services
 from bot.views import add_modal as add
 from bot.views import admin
 from bot.views import connect_modal as connect
@@ -35,17 +36,15 @@ async def connect_submitted(
 ) -> None:
     value = view["state"]["values"].get(connect.KEY_BLOCK, {}).get(connect.KEY_ACTION, {}).get("value") or ""
     api_key = value.strip()
-    problem = connect.key_format_problem(api_key) or await _admin_problem(client, body["user"]["id"])
+    problem = connect.key_format_problem(api_key)
     if problem is None:
+        # Who asks (Slack) and what the key may do (Leonar) are checked at once, within Slack's 3 s.
         try:
-            missing = await asyncio.wait_for(
-                services(context).leonar.client(api_key).missing_scopes(), KEY_CHECK_DEADLINE
-            )
-            problem = missing_scopes_problem(missing)
+            problem = next(filter(None, await asyncio.wait_for(asyncio.gather(
+                _admin_problem(client, body["user"]["id"]), _key_problem(services(context), api_key)
+            ), KEY_CHECK_DEADLINE)), None)
         except TimeoutError:
-            problem = "Leonar did not answer in time to check the key. Try again in a moment."
-        except LeonarError as exc:
-            problem = describe_key_check(exc)
+            problem = "Slack or Leonar did not answer in time to check the key. Try again in a moment."
     if problem:
         await ack(response_action="errors", errors={connect.KEY_BLOCK: problem})
         return
@@ -70,6 +69,13 @@ async def disconnect_submitted(
     response_url = ModalContext.loads(view.get("private_metadata")).response_url
     if response_url:
         await AsyncWebhookClient(response_url).send_dict(admin.disconnected())
+
+
+async def _key_problem(deps: Services, api_key: str) -> str | None:
+    try:
+        return missing_scopes_problem(await deps.leonar.client(api_key).missing_scopes())
+    except LeonarError as exc:
+        return describe_key_check(exc)
 
 
 async def _admin_problem(client: AsyncWebClient, user_id: str) -> str | None:

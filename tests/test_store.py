@@ -52,7 +52,7 @@ def test_wrong_or_malformed_encryption_key_is_refused(tmp_path: Path) -> None:
     store.save_connection(ACME, KEY, "U1")
     store.close()
     with pytest.raises(EncryptionKeyError, match="not the key it was stored with"):
-        open_sqlite(tmp_path / "bot.db", Fernet.generate_key().decode()).get_connection(ACME)
+        open_sqlite(tmp_path / "bot.db", Fernet.generate_key().decode())  # refused at start, not at a request
     with pytest.raises(EncryptionKeyError, match="Fernet key"):
         open_sqlite(tmp_path / "other.db", "not-a-key")
 

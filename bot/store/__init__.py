@@ -21,7 +21,9 @@ class Store(Protocol):
 def open_sqlite(path: Path, encryption_key: str | None) -> SqliteStore:
     """The SQLite store at `path`; without ENCRYPTION_KEY its cipher key lives beside it in `<path>.key`."""
     cipher = load_cipher(encryption_key, path.with_name(path.name + ".key"))
-    return SqliteStore(path, cipher)
+    store = SqliteStore(path, cipher)
+    store.check_cipher()
+    return store
 
 
 __all__ = ["Cipher", "Connection", "EncryptionKeyError", "SqliteStore", "Store", "Workspace", "open_sqlite"]

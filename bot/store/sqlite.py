@@ -68,6 +68,12 @@ class SqliteStore:
             cursor = self._db.execute(f"DELETE FROM {CONNECTIONS} WHERE workspace = ?", [workspace.key])
         return cursor.rowcount > 0
 
+    def check_cipher(self) -> None:
+        """Fail now, not at the first request, when ENCRYPTION_KEY cannot read the stored keys."""
+        row = self._db.execute(f"SELECT api_key_encrypted FROM {CONNECTIONS} LIMIT 1").fetchone()
+        if row is not None:
+            self._cipher.decrypt(row[0])
+
     def ping(self) -> None:
         self._db.execute("SELECT 1").fetchone()
 

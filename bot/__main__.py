@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from bot import log as logs
 from bot.app import ConfigError, create_web_app
 from bot.config import Settings
-from bot.store import EncryptionKeyError
+from bot.store import EncryptionKeyError, StoreUnavailable
 
 
 def main() -> None:
@@ -22,7 +22,7 @@ def main() -> None:
     logs.setup(settings.log_level)
     try:
         web_app = create_web_app(settings)
-    except (ConfigError, EncryptionKeyError) as exc:
+    except (ConfigError, EncryptionKeyError, StoreUnavailable) as exc:
         sys.exit(f"leonar-bot: cannot start: {exc}")
     log = logging.getLogger(__name__)
     log.info("serving Slack requests on http://%s:%s/slack/events", settings.bind_host, settings.port)

@@ -21,7 +21,7 @@ from bot.config import Settings
 from bot.leonar import Leonar
 from bot.listeners import context, guard
 from bot.services import Services
-from bot.store import open_sqlite
+from bot.store import open_store
 
 log = logging.getLogger(__name__)
 # On shutdown, acknowledged work (a card being posted, a slow add) gets this long to finish.
@@ -35,12 +35,12 @@ class ConfigError(RuntimeError):
 def create_services(settings: Settings) -> Services:
     key = settings.encryption_key.get_secret_value() if settings.encryption_key else None
     try:
-        path = settings.sqlite_path()
+        store = open_store(settings.database_url, key)
     except ValueError as exc:
         raise ConfigError(str(exc)) from exc
     return Services(
         settings=settings,
-        store=open_sqlite(path, key),
+        store=store,
         leonar=Leonar(
             settings.leonar_api_url,
             connect_timeout=settings.leonar_connect_timeout,

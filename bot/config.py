@@ -46,10 +46,7 @@ class Settings(BaseSettings):
         ]
 
     def sqlite_path(self) -> Path:
-        """The SQLite file named by DATABASE_URL: a plain path or `sqlite:///path` (`sqlite:////abs/path`)."""
-        url = self.database_url
-        if url.startswith("sqlite:///"):
-            return Path(url.removeprefix("sqlite:///"))
-        if "://" in url:
-            raise ValueError(f"DATABASE_URL {url.split('://')[0]}:// is not supported; use sqlite:///path")
-        return Path(url)
+        """The SQLite file DATABASE_URL names (ValueError for another kind of database)."""
+        from bot.store import sqlite_path
+
+        return sqlite_path(self.database_url)

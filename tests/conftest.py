@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
+import tempfile
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+import psycopg
 import pytest
 import uvicorn
 from cryptography.fernet import Fernet
 
 from bot.app import create_web_app
 from bot.config import Settings
+from tests import postgres_server as postgres_server_module
 from tests.driver import SlackDriver
 from tests.fakes.leonar import FakeLeonar
 from tests.fakes.slack import FakeSlack
@@ -37,6 +42,34 @@ def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         ):
             monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)  # a stray .env or leonar-bot.db in the checkout must not be read
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """A PostgreSQL server: CI's (TEST_DATABASE_URL, which must work), else one started here, else a skip."""
+    dsn = os.environ.get("TEST_DATABASE_URL")
+    if dsn:
+        yield dsn
+        return
+    base = Path(tempfile.mkdtemp(prefix="leonar-pg-"))  # under /tmp: the postgres user must reach it
+    try:
+        dsn, stop = postgres_server_module.start(base)
+    except postgres_server_module.NoPostgres as exc:
+        pytest.skip(f"PostgreSQL tests skipped: {exc}")
+    yield dsn
+    stop()
+    shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture
+def postgres_url(postgres_server: str) -> Iterator[str]:
+    """A fresh, empty database on the PostgreSQL server, dropped afterwards."""
+    name = f"leonar_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(postgres_server, autocommit=True) as admin:
+        admin.execute(f"CREATE DATABASE {name}")
+    yield postgres_server.rsplit("/", 1)[0] + f"/{name}"
+    with psycopg.connect(postgres_server, autocommit=True) as admin:
+        admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Protocol
 
-from bot.store.models import Connection, Workspace
+from bot.store.models import Connection, StoreUnavailable, Workspace
 from bot.store.secrets import Cipher, EncryptionKeyError, load_cipher
 from bot.store.sqlite import SqliteStore
 
@@ -14,8 +14,35 @@ class Store(Protocol):
     def get_connection(self, workspace: Workspace) -> Connection | None: ...
     def save_connection(self, workspace: Workspace, api_key: str, connected_by: str) -> Connection: ...
     def delete_connection(self, workspace: Workspace) -> bool: ...
+    def check_cipher(self) -> None: ...
     def ping(self) -> None: ...
     def close(self) -> None: ...
+
+
+def open_store(database_url: str, encryption_key: str | None) -> Store:
+    """The store DATABASE_URL names: `postgresql://…` (psycopg 3), else a SQLite file (path or sqlite:///path)."""
+    if database_url.startswith(("postgresql://", "postgres://")):
+        if not encryption_key:
+            raise EncryptionKeyError(
+                "with PostgreSQL, ENCRYPTION_KEY is required: every instance must decrypt the same keys, and a "
+                "key file on a disk that is wiped at restart would be lost"
+            )
+        from bot.store.postgres import PostgresStore  # psycopg is only needed with PostgreSQL
+
+        postgres = PostgresStore(database_url, Cipher([k for k in encryption_key.split(",") if k.strip()]))
+        postgres.check_cipher()
+        return postgres
+    return open_sqlite(sqlite_path(database_url), encryption_key)
+
+
+def sqlite_path(database_url: str) -> Path:
+    """The SQLite file of a DATABASE_URL: a plain path or `sqlite:///path` (`sqlite:////abs/path`)."""
+    if database_url.startswith("sqlite:///"):
+        return Path(database_url.removeprefix("sqlite:///"))
+    if "://" in database_url:
+        raise ValueError(f"DATABASE_URL {database_url.split('://')[0]}:// is not supported; "
+                         "use sqlite:///path or postgresql://…")
+    return Path(database_url)
 
 
 def open_sqlite(path: Path, encryption_key: str | None) -> SqliteStore:
@@ -26,4 +53,15 @@ def open_sqlite(path: Path, encryption_key: str | None) -> SqliteStore:
     return store
 
 
-__all__ = ["Cipher", "Connection", "EncryptionKeyError", "SqliteStore", "Store", "Workspace", "open_sqlite"]
+__all__ = [
+    "Cipher",
+    "Connection",
+    "EncryptionKeyError",
+    "SqliteStore",
+    "Store",
+    "StoreUnavailable",
+    "Workspace",
+    "open_sqlite",
+    "open_store",
+    "sqlite_path",
+]

@@ -34,3 +34,7 @@ class Connection:
 
     def __repr__(self) -> str:  # keep the key out of logs and tracebacks
         return f"Connection({self.workspace!r}, connected_by={self.connected_by!r}, key={self.key_hint})"
+
+
+class StoreUnavailable(RuntimeError):
+    """The database cannot be reached; the message says which and why."""

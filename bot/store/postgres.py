@@ -1,0 +1,116 @@
+"""PostgreSQL store (psycopg 3), for platforms whose disk is wiped at restart and for several instances.
+
+Same behaviour as the SQLite store. The schema is created or migrated at start, under an advisory lock so that
+instances starting together do not race.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+import psycopg
+
+from bot.store.models import Connection, StoreUnavailable, Workspace
+from bot.store.secrets import Cipher
+
+T = TypeVar("T")
+SCHEMA_LOCK = 7_231_001  # pg_advisory_lock key for migrations
+# Applied in order, each once; a new version appends to this list.
+MIGRATIONS = [
+    """
+    CREATE TABLE IF NOT EXISTS leonar_connections (
+        workspace TEXT PRIMARY KEY,
+        enterprise_id TEXT,
+        team_id TEXT,
+        api_key_encrypted TEXT NOT NULL,
+        connected_by TEXT NOT NULL,
+        connected_at TIMESTAMPTZ NOT NULL
+    )
+    """,
+]
+
+
+class PostgresStore:
+    def __init__(self, dsn: str, cipher: Cipher) -> None:
+        self._dsn = dsn
+        self._cipher = cipher
+        self._lock = threading.Lock()  # one connection, used by one query at a time
+        self._conn: psycopg.Connection[Any] | None = None
+        try:
+            self._migrate()
+        except psycopg.OperationalError as exc:
+            raise StoreUnavailable(f"PostgreSQL cannot be reached: {exc}".strip()) from exc
+
+    def get_connection(self, workspace: Workspace) -> Connection | None:
+        row = self._run(lambda c: c.execute(
+            "SELECT api_key_encrypted, connected_by, connected_at FROM leonar_connections WHERE workspace = %s",
+            (workspace.key,)).fetchone())
+        if row is None:
+            return None
+        return Connection(workspace, self._cipher.decrypt(row[0]), row[1], row[2])
+
+    def save_connection(self, workspace: Workspace, api_key: str, connected_by: str) -> Connection:
+        connected_at = datetime.now(UTC).replace(microsecond=0)
+        self._run(lambda c: c.execute(
+            """
+            INSERT INTO leonar_connections
+                (workspace, enterprise_id, team_id, api_key_encrypted, connected_by, connected_at)
+            VALUES (%s, %s, %s, %s, %s, %s)
+            ON CONFLICT (workspace) DO UPDATE SET api_key_encrypted = EXCLUDED.api_key_encrypted,
+                connected_by = EXCLUDED.connected_by, connected_at = EXCLUDED.connected_at
+            """,
+            (workspace.key, workspace.enterprise_id, workspace.team_id, self._cipher.encrypt(api_key),
+             connected_by, connected_at)))
+        return Connection(workspace, api_key, connected_by, connected_at)
+
+    def delete_connection(self, workspace: Workspace) -> bool:
+        cursor = self._run(lambda c: c.execute("DELETE FROM leonar_connections WHERE workspace = %s",
+                                               (workspace.key,)))
+        return cursor.rowcount > 0
+
+    def check_cipher(self) -> None:
+        row = self._run(lambda c: c.execute("SELECT api_key_encrypted FROM leonar_connections LIMIT 1").fetchone())
+        if row is not None:
+            self._cipher.decrypt(row[0])
+
+    def ping(self) -> None:
+        self._run(lambda c: c.execute("SELECT 1").fetchone())
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+
+    def _run(self, query: Callable[[psycopg.Connection[Any]], T]) -> T:
+        """Run `query`, reconnecting once if the server dropped the connection (restart, failover, idle cut)."""
+        with self._lock:
+            for attempt in (1, 2):
+                if self._conn is None or self._conn.closed:
+                    self._conn = psycopg.connect(self._dsn, autocommit=True, connect_timeout=5)
+                try:
+                    return query(self._conn)
+                except psycopg.OperationalError:
+                    self._conn.close()
+                    if attempt == 2:
+                        raise
+            raise AssertionError("unreachable")
+
+    def _migrate(self) -> None:
+        def apply(conn: psycopg.Connection[Any]) -> None:
+            conn.execute("SELECT pg_advisory_lock(%s)", (SCHEMA_LOCK,))
+            try:
+                conn.execute("CREATE TABLE IF NOT EXISTS leonar_schema (version INTEGER NOT NULL)")
+                row = conn.execute("SELECT max(version) FROM leonar_schema").fetchone()
+                current = row[0] if row and row[0] is not None else 0
+                for version, statement in enumerate(MIGRATIONS[current:], start=current + 1):
+                    with conn.transaction():
+                        conn.execute(statement)
+                        conn.execute("INSERT INTO leonar_schema (version) VALUES (%s)", (version,))
+            finally:
+                conn.execute("SELECT pg_advisory_unlock(%s)", (SCHEMA_LOCK,))
+
+        self._run(apply)

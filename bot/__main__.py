@@ -1,7 +1,12 @@
-"""`python -m bot` (or `leonar-bot`): serve the bot over HTTP on $PORT with uvicorn."""
+"""`python -m bot` (or `leonar-bot`): run the bot.
+
+Over HTTP on $PORT (uvicorn) by default; over Socket Mode when SLACK_APP_TOKEN is set (HTTP then serves only
+/healthz). `--mode http|socket` forces one, as the Procfile's web and worker lines do.
+"""
 
 from __future__ import annotations
 
+import argparse
 import logging
 import sys
 
@@ -15,10 +20,18 @@ from bot.store import EncryptionKeyError, StoreUnavailable
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(prog="leonar-bot", description=__doc__)
+    parser.add_argument("--mode", choices=["auto", "http", "socket"], default="auto",
+                        help="auto: Socket Mode when SLACK_APP_TOKEN is set, else HTTP")
+    mode = parser.parse_args().mode
     try:
         settings = Settings()
     except ValidationError as exc:
         sys.exit(f"leonar-bot: invalid configuration:\n{exc}")
+    if mode == "http":
+        settings = settings.model_copy(update={"slack_app_token": None})
+    elif mode == "socket" and settings.slack_app_token is None:
+        sys.exit("leonar-bot: cannot start: Socket Mode needs SLACK_APP_TOKEN (an app-level token, xapp-…)")
     logs.setup(settings.log_level)
     try:
         web_app = create_web_app(settings)

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
@@ -54,12 +55,12 @@ def create_bolt_app(services: Services) -> AsyncApp:
     missing = settings.missing()
     if missing:
         raise ConfigError(f"set {' and '.join(missing)} (see README, 'Configuration')")
-    assert settings.slack_bot_token and settings.slack_signing_secret
+    assert settings.slack_bot_token
     bolt_logger = logging.getLogger("slack_bolt")
     bolt_logger.addFilter(_drop_token_skipped_warning)
     app = AsyncApp(
         client=AsyncWebClient(token=settings.slack_bot_token.get_secret_value(), base_url=settings.slack_api_url),
-        signing_secret=settings.slack_signing_secret.get_secret_value(),
+        signing_secret=settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else "",
         logger=bolt_logger,
         # Listeners return at their ack and go on in the background: see bot/listeners/guard.py.
         process_before_response=True,
@@ -107,7 +108,15 @@ def create_web_app(settings: Settings, services: Services | None = None) -> Star
         # slack_sdk opens and closes a session, and a connection, per call.
         session = aiohttp.ClientSession()
         bolt.client.session = session
+        socket_mode = None
+        if settings.slack_app_token:
+            # Socket Mode: Slack's requests arrive over a WebSocket the bot opens; HTTP serves /healthz.
+            socket_mode = AsyncSocketModeHandler(bolt, settings.slack_app_token.get_secret_value())
+            await socket_mode.connect_async()  # type: ignore[no-untyped-call]
+            log.info("connected to Slack over Socket Mode")
         yield
+        if socket_mode is not None:
+            await socket_mode.close_async()  # type: ignore[no-untyped-call]
         await guard.drain(timeout=DRAIN_SECONDS)
         await session.close()
         await services.leonar.aclose()

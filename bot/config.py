@@ -15,6 +15,8 @@ class Settings(BaseSettings):
 
     slack_bot_token: SecretStr | None = None
     slack_signing_secret: SecretStr | None = None
+    # Socket Mode (no public URL): an app-level token, xapp-…, with connections:write.
+    slack_app_token: SecretStr | None = None
     slack_api_url: str = "https://slack.com/api/"
     leonar_api_url: str = "https://app.leonar.app/api/v1"
     database_url: str = DEFAULT_DATABASE
@@ -26,6 +28,11 @@ class Settings(BaseSettings):
     leonar_connect_timeout: float = 1.0
     leonar_read_timeout: float = 2.0
 
+    @field_validator("slack_bot_token", "slack_signing_secret", "slack_app_token", "encryption_key", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
     @field_validator("log_level")
     @classmethod
     def _known_level(cls, value: str) -> str:
@@ -36,14 +43,10 @@ class Settings(BaseSettings):
 
     def missing(self) -> list[str]:
         """Names of required variables that are not set, for a start-up error that says what to fix."""
-        return [
-            name
-            for name, value in (
-                ("SLACK_BOT_TOKEN", self.slack_bot_token),
-                ("SLACK_SIGNING_SECRET", self.slack_signing_secret),
-            )
-            if value is None or not value.get_secret_value()
-        ]
+        required = [("SLACK_BOT_TOKEN", self.slack_bot_token)]
+        if self.slack_app_token is None:  # over Socket Mode no request comes over HTTP to be verified
+            required.append(("SLACK_SIGNING_SECRET", self.slack_signing_secret))
+        return [name for name, value in required if value is None or not value.get_secret_value()]
 
     def sqlite_path(self) -> Path:
         """The SQLite file DATABASE_URL names (ValueError for another kind of database)."""

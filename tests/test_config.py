@@ -46,8 +46,30 @@ def test_manifest_is_valid_and_declares_what_the_bot_uses() -> None:
     assert interactivity["message_menu_options_url"].endswith("/slack/events")
 
 
-def test_procfile_serves_http_on_port() -> None:
-    assert (ROOT / "Procfile").read_text().strip() == "web: python -m bot"
+def test_procfile_has_a_web_and_a_worker_line() -> None:
+    lines = dict(line.split(": ", 1) for line in (ROOT / "Procfile").read_text().strip().splitlines())
+    assert lines == {"web": "python -m bot --mode http", "worker": "python -m bot --mode socket"}
+
+
+@pytest.mark.parametrize("name", ["manifest.yml", "manifest.socket.yml"])
+def test_every_manifest_is_valid(name: str) -> None:
+    manifest = yaml.safe_load((ROOT / "manifests" / name).read_text())
+    assert manifest_problem(manifest) is None
+    assert manifest["settings"]["socket_mode_enabled"] is (name == "manifest.socket.yml")
+    assert {"app_uninstalled", "tokens_revoked"} <= set(manifest["settings"]["event_subscriptions"]["bot_events"])
+
+
+def test_socket_mode_without_app_token_is_refused(tmp_path: Path) -> None:
+    result = subprocess.run([sys.executable, "-m", "bot", "--mode", "socket"],
+                            env=bot_env(tmp_path, SLACK_BOT_TOKEN=BOT_TOKEN), cwd=tmp_path,
+                            capture_output=True, text=True, timeout=30)
+    assert result.returncode != 0 and "Socket Mode needs SLACK_APP_TOKEN" in result.stderr
+
+
+def test_dockerfile_runs_the_bot_as_a_non_root_user_with_a_healthcheck() -> None:
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert "FROM python:3.11-slim" in dockerfile and "\nUSER leonar" in dockerfile
+    assert 'CMD ["python", "-m", "bot"]' in dockerfile and "/healthz" in dockerfile
 
 
 def bot_env(tmp_path: Path, **extra: str) -> dict[str, str]:

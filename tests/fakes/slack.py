@@ -57,6 +57,8 @@ class FakeSlack:
         self.bot_id = "B0001"
         self.app_id = "A0001"
         self.extra_tokens: set[str] = set()
+        self.app_token: str | None = None  # xapp-… accepted by apps.connections.open, which answers socket_url
+        self.socket_url: str | None = None
         self.calls: list[Call] = []
         self.views: dict[str, JSON] = {}
         self.not_in_channels: set[str] = set()
@@ -198,6 +200,10 @@ class FakeSlack:
         return status, headers, answer
 
     def _answer(self, method: str, body: JSON, token: str | None) -> tuple[int, dict[str, str], JSON]:
+        if method == "apps.connections.open":  # the one method called with the app-level token (Socket Mode)
+            if token is None or token != self.app_token or not self.socket_url:
+                return 200, {}, _error("invalid_auth")
+            return 200, {}, {"ok": True, "url": self.socket_url}
         if not (token == self.bot_token or (token in self.extra_tokens and token.startswith("xoxb-"))):
             return 200, {}, _error("invalid_auth")
         queued = self._failures.get(method)

@@ -11,6 +11,8 @@ import aiohttp
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.authorization.async_authorize import AsyncInstallationStoreAuthorize
+from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_sdk.web.async_client import AsyncWebClient
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -23,8 +25,11 @@ from bot.leonar import Leonar
 from bot.listeners import context, guard
 from bot.services import Services
 from bot.store import open_store
+from bot.store.slack_installations import OAuthStates, SlackInstallations
 
 log = logging.getLogger(__name__)
+# What the app asks of each workspace (and manifests/*.yml declare).
+BOT_SCOPES = ("commands", "chat:write", "chat:write.public", "users:read")
 # On shutdown, acknowledged work (a card being posted, a slow add) gets this long to finish.
 DRAIN_SECONDS = 20.0
 
@@ -55,19 +60,44 @@ def create_bolt_app(services: Services) -> AsyncApp:
     missing = settings.missing()
     if missing:
         raise ConfigError(f"set {' and '.join(missing)} (see README, 'Configuration')")
-    assert settings.slack_bot_token
     bolt_logger = logging.getLogger("slack_bolt")
     bolt_logger.addFilter(_drop_token_skipped_warning)
-    app = AsyncApp(
-        client=AsyncWebClient(token=settings.slack_bot_token.get_secret_value(), base_url=settings.slack_api_url),
-        signing_secret=settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else "",
-        logger=bolt_logger,
-        # Listeners return at their ack and go on in the background: see bot/listeners/guard.py.
-        process_before_response=True,
-    )
+    secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
+    # Listeners return at their ack and go on in the background: see bot/listeners/guard.py.
+    common: dict[str, Any] = {"signing_secret": secret, "logger": bolt_logger, "process_before_response": True}
+    if settings.oauth:
+        client = AsyncWebClient(base_url=settings.slack_api_url)
+        app = AsyncApp(client=client, **_oauth(services, client), **common)
+    else:
+        assert settings.slack_bot_token
+        token = settings.slack_bot_token.get_secret_value()
+        app = AsyncApp(client=AsyncWebClient(token=token, base_url=settings.slack_api_url), **common)
     context.install(app, services)
     listeners.register(app)
     return app
+
+
+def _oauth(services: Services, client: AsyncWebClient) -> dict[str, Any]:
+    """Bolt's OAuth flow, with installations and OAuth states kept in our store (same database as the keys)."""
+    settings = services.settings
+    assert settings.slack_client_id and settings.slack_client_secret
+    installations = SlackInstallations(services.store)
+    client_secret = settings.slack_client_secret.get_secret_value()
+    return {
+        "installation_store": installations,
+        # A cached authorization spares an auth.test call to Slack on every request (each options load).
+        "authorize": AsyncInstallationStoreAuthorize(
+            installation_store=installations, client_id=settings.slack_client_id, client_secret=client_secret,
+            bot_only=True, cache_enabled=True, logger=logging.getLogger("slack_bolt"),
+            client=client,  # token rotation calls oauth.v2.access at SLACK_API_URL like every other call
+        ),
+        "installation_store_bot_only": True,
+        "oauth_settings": AsyncOAuthSettings(
+            client_id=settings.slack_client_id, client_secret=client_secret, scopes=list(BOT_SCOPES),
+            installation_store=installations, installation_store_bot_only=True,
+            state_store=OAuthStates(services.store),
+        ),
+    }
 
 
 def _drop_token_skipped_warning(record: logging.LogRecord) -> bool:
@@ -122,7 +152,8 @@ def create_web_app(settings: Settings, services: Services | None = None) -> Star
         await services.leonar.aclose()
         services.store.close()
 
-    return Starlette(
-        routes=[Route("/slack/events", events, methods=["POST"]), Route("/healthz", healthz, methods=["GET"])],
-        lifespan=lifespan,
-    )
+    routes = [Route("/slack/events", events, methods=["POST"]), Route("/healthz", healthz, methods=["GET"])]
+    if settings.oauth:
+        routes += [Route("/slack/install", events, methods=["GET"]),
+                   Route("/slack/oauth_redirect", events, methods=["GET"])]
+    return Starlette(routes=routes, lifespan=lifespan)

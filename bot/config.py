@@ -15,6 +15,9 @@ class Settings(BaseSettings):
 
     slack_bot_token: SecretStr | None = None
     slack_signing_secret: SecretStr | None = None
+    # Multi-workspace: the app's OAuth credentials; each workspace then installs it from /slack/install.
+    slack_client_id: str | None = None
+    slack_client_secret: SecretStr | None = None
     # Socket Mode (no public URL): an app-level token, xapp-…, with connections:write.
     slack_app_token: SecretStr | None = None
     slack_api_url: str = "https://slack.com/api/"
@@ -28,7 +31,8 @@ class Settings(BaseSettings):
     leonar_connect_timeout: float = 1.0
     leonar_read_timeout: float = 2.0
 
-    @field_validator("slack_bot_token", "slack_signing_secret", "slack_app_token", "encryption_key", mode="before")
+    @field_validator("slack_bot_token", "slack_signing_secret", "slack_app_token", "encryption_key",
+                     "slack_client_id", "slack_client_secret", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
@@ -43,10 +47,18 @@ class Settings(BaseSettings):
 
     def missing(self) -> list[str]:
         """Names of required variables that are not set, for a start-up error that says what to fix."""
-        required = [("SLACK_BOT_TOKEN", self.slack_bot_token)]
+        if self.oauth:
+            required = [("SLACK_CLIENT_SECRET", self.slack_client_secret)]
+        else:
+            required = [("SLACK_BOT_TOKEN", self.slack_bot_token)]
         if self.slack_app_token is None:  # over Socket Mode no request comes over HTTP to be verified
             required.append(("SLACK_SIGNING_SECRET", self.slack_signing_secret))
         return [name for name, value in required if value is None or not value.get_secret_value()]
+
+    @property
+    def oauth(self) -> bool:
+        """Multi-workspace mode: installed per workspace through Slack's OAuth flow."""
+        return bool(self.slack_client_id)
 
     def sqlite_path(self) -> Path:
         """The SQLite file DATABASE_URL names (ValueError for another kind of database)."""

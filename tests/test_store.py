@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import pytest
 from cryptography.fernet import Fernet
 
 from bot.store import EncryptionKeyError, Store, StoreUnavailable, Workspace, open_store
+from bot.store.postgres import MIGRATIONS
 
 KEY = "leo_live_secret_value_1234"
 ACME = Workspace(None, "T0001")
@@ -40,7 +42,8 @@ def raw_contents(backend: tuple[str, str]) -> bytes:
         return b"".join(p.read_bytes() for p in db.parent.iterdir() if p.name.startswith(db.name) and
                         not p.name.endswith(".key"))
     with psycopg.connect(url) as conn:
-        return repr(conn.execute("SELECT * FROM leonar_connections").fetchall()).encode()
+        rows = [conn.execute(f"SELECT * FROM {table}").fetchall() for table in ("leonar_connections", "slack_bots")]
+        return repr(rows).encode()
 
 
 def test_connections_are_per_workspace_and_survive_a_restart(opener: Opener) -> None:
@@ -116,7 +119,8 @@ def test_postgres_schema_is_created_once_and_survives_a_dropped_connection(postg
     first, second = open_store(postgres_url, secret), open_store(postgres_url, secret)  # two instances
     first.save_connection(ACME, KEY, "U1")
     with psycopg.connect(postgres_url, autocommit=True) as admin:
-        assert admin.execute("SELECT count(*) FROM leonar_schema").fetchone() == (1,)
+        # each migration applied once, though two instances started
+        assert admin.execute("SELECT count(*) FROM leonar_schema").fetchone() == (len(MIGRATIONS),)
         # The server cuts every other session (a restart or failover would): the stores reconnect.
         admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                       "WHERE datname = current_database() AND pid <> pg_backend_pid()")
@@ -128,3 +132,17 @@ def test_postgres_schema_is_created_once_and_survives_a_dropped_connection(postg
 def test_unreachable_postgres_is_said_at_start() -> None:
     with pytest.raises(StoreUnavailable, match="PostgreSQL cannot be reached"):
         open_store("postgresql://postgres@127.0.0.1:9/none", Fernet.generate_key().decode())
+
+
+def test_slack_installations_and_oauth_states(opener: Opener, backend: tuple[str, str]) -> None:
+    store = opener(Fernet.generate_key().decode())
+    store.save_bot(ACME, '{"bot_token": "xoxb-acme-secret"}')
+    assert store.find_bot(ACME) == '{"bot_token": "xoxb-acme-secret"}' and store.find_bot(GRID) is None
+    store.save_bot(ACME, '{"bot_token": "xoxb-acme-rotated"}')
+    assert store.find_bot(ACME) == '{"bot_token": "xoxb-acme-rotated"}'
+    assert b"xoxb-acme" not in raw_contents(backend)  # bot tokens are encrypted like the Leonar keys
+    assert store.delete_bot(ACME) and store.find_bot(ACME) is None
+    store.issue_state("s1", time.time() + 60)
+    store.issue_state("old", time.time() - 1)
+    assert store.consume_state("s1") and not store.consume_state("s1")  # once
+    assert not store.consume_state("old") and not store.consume_state("never-issued")

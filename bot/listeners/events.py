@@ -1,4 +1,4 @@
-"""Events: when the app leaves a workspace, that workspace's Leonar key goes with it."""
+"""Events: when the app leaves a workspace, that workspace's Leonar key and installation go with it."""
 
 from __future__ import annotations
 
@@ -25,8 +25,12 @@ async def tokens_revoked(ack: AsyncAck, event: dict[str, Any], context: dict[str
 
 
 def forget(context: dict[str, Any], why: str) -> None:
-    if services(context).store.delete_connection(workspace(context)):
-        log.info("deleted the Leonar key of workspace %s: %s", workspace(context).key, why)
+    """Delete the workspace's Leonar key and, in multi-workspace mode, its Slack installation (bot token)."""
+    store, here = services(context).store, workspace(context)
+    if store.delete_connection(here):
+        log.info("deleted the Leonar key of workspace %s: %s", here.key, why)
+    if store.delete_bot(here):
+        log.info("deleted the Slack installation of workspace %s: %s", here.key, why)
 
 
 def register(app: AsyncApp) -> None:

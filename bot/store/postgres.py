@@ -7,6 +7,7 @@ instances starting together do not race.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -29,6 +30,14 @@ MIGRATIONS = [
         connected_by TEXT NOT NULL,
         connected_at TIMESTAMPTZ NOT NULL
     )
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS slack_bots (
+        workspace TEXT PRIMARY KEY,
+        data_encrypted TEXT NOT NULL,
+        updated_at TIMESTAMPTZ NOT NULL DEFAULT now()
+    );
+    CREATE TABLE IF NOT EXISTS slack_oauth_states (state TEXT PRIMARY KEY, expires_at DOUBLE PRECISION NOT NULL)
     """,
 ]
 
@@ -69,6 +78,33 @@ class PostgresStore:
     def delete_connection(self, workspace: Workspace) -> bool:
         cursor = self._run(lambda c: c.execute("DELETE FROM leonar_connections WHERE workspace = %s",
                                                (workspace.key,)))
+        return cursor.rowcount > 0
+
+    def save_bot(self, workspace: Workspace, data: str) -> None:
+        self._run(lambda c: c.execute(
+            """INSERT INTO slack_bots (workspace, data_encrypted) VALUES (%s, %s)
+               ON CONFLICT (workspace) DO UPDATE SET data_encrypted = EXCLUDED.data_encrypted, updated_at = now()""",
+            (workspace.key, self._cipher.encrypt(data))))
+
+    def find_bot(self, workspace: Workspace) -> str | None:
+        row = self._run(lambda c: c.execute("SELECT data_encrypted FROM slack_bots WHERE workspace = %s",
+                                            (workspace.key,)).fetchone())
+        return self._cipher.decrypt(row[0]) if row else None
+
+    def delete_bot(self, workspace: Workspace) -> bool:
+        cursor = self._run(lambda c: c.execute("DELETE FROM slack_bots WHERE workspace = %s", (workspace.key,)))
+        return cursor.rowcount > 0
+
+    def issue_state(self, state: str, expires_at: float) -> None:
+        def issue(c: psycopg.Connection[Any]) -> None:
+            c.execute("DELETE FROM slack_oauth_states WHERE expires_at < %s", (time.time(),))
+            c.execute("INSERT INTO slack_oauth_states (state, expires_at) VALUES (%s, %s)", (state, expires_at))
+
+        self._run(issue)
+
+    def consume_state(self, state: str) -> bool:
+        cursor = self._run(lambda c: c.execute(
+            "DELETE FROM slack_oauth_states WHERE state = %s AND expires_at >= %s", (state, time.time())))
         return cursor.rowcount > 0
 
     def check_cipher(self) -> None:

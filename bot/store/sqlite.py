@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -12,6 +13,8 @@ from bot.store.models import Connection, Workspace
 from bot.store.secrets import Cipher
 
 CONNECTIONS = "leonar_connections"
+BOTS = "slack_bots"
+STATES = "slack_oauth_states"
 
 
 class SqliteStore:
@@ -35,6 +38,10 @@ class SqliteStore:
             not_null={"api_key_encrypted"},
             if_not_exists=True,
         )
+
+        self._db.table(BOTS).create({"workspace": str, "data_encrypted": str, "updated_at": str}, pk="workspace",
+                                    not_null={"data_encrypted"}, if_not_exists=True)
+        self._db.table(STATES).create({"state": str, "expires_at": float}, pk="state", if_not_exists=True)
 
     def get_connection(self, workspace: Workspace) -> Connection | None:
         rows = list(self._table.rows_where("workspace = ?", [workspace.key], limit=1))
@@ -66,6 +73,30 @@ class SqliteStore:
     def delete_connection(self, workspace: Workspace) -> bool:
         with self._db.conn:
             cursor = self._db.execute(f"DELETE FROM {CONNECTIONS} WHERE workspace = ?", [workspace.key])
+        return cursor.rowcount > 0
+
+    def save_bot(self, workspace: Workspace, data: str) -> None:
+        self._db.table(BOTS).upsert({"workspace": workspace.key, "data_encrypted": self._cipher.encrypt(data),
+                                     "updated_at": datetime.now(UTC).isoformat()}, pk="workspace")
+
+    def find_bot(self, workspace: Workspace) -> str | None:
+        row = self._db.execute(f"SELECT data_encrypted FROM {BOTS} WHERE workspace = ?", [workspace.key]).fetchone()
+        return self._cipher.decrypt(row[0]) if row else None
+
+    def delete_bot(self, workspace: Workspace) -> bool:
+        with self._db.conn:
+            cursor = self._db.execute(f"DELETE FROM {BOTS} WHERE workspace = ?", [workspace.key])
+        return cursor.rowcount > 0
+
+    def issue_state(self, state: str, expires_at: float) -> None:
+        with self._db.conn:
+            self._db.execute(f"DELETE FROM {STATES} WHERE expires_at < ?", [time.time()])
+            self._db.execute(f"INSERT INTO {STATES} (state, expires_at) VALUES (?, ?)", [state, expires_at])
+
+    def consume_state(self, state: str) -> bool:
+        with self._db.conn:
+            cursor = self._db.execute(f"DELETE FROM {STATES} WHERE state = ? AND expires_at >= ?",
+                                      [state, time.time()])
         return cursor.rowcount > 0
 
     def check_cipher(self) -> None:

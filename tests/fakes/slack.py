@@ -59,6 +59,13 @@ class FakeSlack:
         self.extra_tokens: set[str] = set()
         self.app_token: str | None = None  # xapp-… accepted by apps.connections.open, which answers socket_url
         self.socket_url: str | None = None
+        # OAuth: a code handed to the app's redirect URL installs it in a team (code -> team id). Each install
+        # issues a bot token (accepted from then on) and a refresh token; rotation swaps both.
+        self.oauth_codes: dict[str, str] = {}
+        self._current_team: str | None = None
+        self.token_teams: dict[str, str] = {}
+        self.refresh_tokens: dict[str, str] = {}
+        self.socket_url: str | None = None
         self.calls: list[Call] = []
         self.views: dict[str, JSON] = {}
         self.not_in_channels: set[str] = set()
@@ -200,6 +207,8 @@ class FakeSlack:
         return status, headers, answer
 
     def _answer(self, method: str, body: JSON, token: str | None) -> tuple[int, dict[str, str], JSON]:
+        if method == "oauth.v2.access":  # authenticated by the app's client id and secret, not a token
+            return 200, {}, self._oauth_v2_access(body)
         if method == "apps.connections.open":  # the one method called with the app-level token (Socket Mode)
             if token is None or token != self.app_token or not self.socket_url:
                 return 200, {}, _error("invalid_auth")
@@ -211,6 +220,7 @@ class FakeSlack:
             failure = queued.pop(0)
             return failure.http_status, failure.headers, _error(failure.error)
         handler = _METHODS.get(method)
+        self._current_team = self.token_teams.get(token or "")
         return 200, {}, handler(self, body) if handler else {"ok": True}
 
     def _handle_hook(self, hook_id: str, body: JSON) -> tuple[int, str]:
@@ -230,8 +240,26 @@ class FakeSlack:
     # ----------------------------------------------------------------- methods
     def _auth_test(self, body: JSON) -> JSON:
         return {"ok": True, "url": "https://leonar-test.slack.com/", "team": "Leonar Test", "user": "leonar",
-                "team_id": self.team_id, "user_id": self.bot_user_id, "bot_id": self.bot_id,
+                "team_id": self._current_team or self.team_id, "user_id": self.bot_user_id, "bot_id": self.bot_id,
                 "is_enterprise_install": False}
+
+    def _oauth_v2_access(self, body: JSON) -> JSON:
+        if body.get("grant_type") == "refresh_token":
+            team = self.refresh_tokens.pop(str(body.get("refresh_token")), None)
+            if team is None:
+                return _error("invalid_refresh_token")
+        else:
+            team = self.oauth_codes.pop(str(body.get("code")), None)
+            if team is None:
+                return _error("invalid_code")
+        token, refresh = f"xoxb-{team}-{secrets.token_hex(6)}", f"xoxe-1-{secrets.token_hex(8)}"
+        self.extra_tokens.add(token)
+        self.token_teams[token] = team
+        self.refresh_tokens[refresh] = team
+        return {"ok": True, "app_id": "A0001", "authed_user": {"id": "U0001"}, "token_type": "bot",
+                "scope": "commands,chat:write,chat:write.public,users:read", "access_token": token,
+                "refresh_token": refresh, "expires_in": 43200, "bot_user_id": self.bot_user_id,
+                "team": {"id": team, "name": f"Team {team}"}, "enterprise": None, "is_enterprise_install": False}
 
     def _take_trigger(self, body: JSON) -> tuple[str | None, str | None] | str:
         trigger_id = body.get("trigger_id")

@@ -108,3 +108,18 @@ def test_python_m_bot_serves_healthz_and_slack_events(tmp_path: Path) -> None:
         process.terminate()
         output = process.communicate(timeout=15)[0]
     assert "ENCRYPTION_KEY is not set" in output and (tmp_path / "bot.db.key").exists()
+
+
+def test_postgres_without_encryption_key_is_refused_with_the_reason(tmp_path: Path) -> None:
+    env = bot_env(tmp_path, SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SIGNING_SECRET,
+                  DATABASE_URL="postgresql://bot@127.0.0.1:9/leonar")
+    result = subprocess.run([sys.executable, "-m", "bot"], env=env, cwd=tmp_path, capture_output=True, text=True,
+                            timeout=30)
+    assert result.returncode != 0 and "ENCRYPTION_KEY is required" in result.stderr
+
+
+def test_oauth_mode_needs_no_bot_token_but_the_client_secret(tmp_path: Path) -> None:
+    env = bot_env(tmp_path, SLACK_CLIENT_ID="1.2", SLACK_SIGNING_SECRET=SIGNING_SECRET)
+    result = subprocess.run([sys.executable, "-m", "bot"], env=env, cwd=tmp_path, capture_output=True, text=True,
+                            timeout=30)
+    assert result.returncode != 0 and "set SLACK_CLIENT_SECRET" in result.stderr

@@ -131,3 +131,18 @@ def test_an_expired_bot_token_is_rotated_and_saved(
     rotated = Bot(**json.loads(store.find_bot(Workspace(None, "TA")) or "{}"))
     assert rotated.bot_token == opened.token
     driver.close()
+
+
+def test_installations_on_postgresql(slack: FakeSlack, leonar: FakeLeonar, tmp_path: Path, postgres_url: str) -> None:
+    running = serve(make_settings(slack, leonar, tmp_path / "unused.db", slack_bot_token=None,
+                                  slack_client_id=CLIENT_ID, slack_client_secret="oauth-client-secret",
+                                  database_url=postgres_url))
+    try:
+        token = install(running, slack, "TP")
+        driver = driver_for(running, slack, "TP")
+        view = driver.open_modal(callback_id="leonar_connect")
+        [opened] = [c for c in slack.calls_to("views.open") if c.response["view"]["id"] == view["id"]]
+        assert opened.token == token
+        driver.close()
+    finally:
+        running.server.should_exit = True

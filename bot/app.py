@@ -55,11 +55,16 @@ def create_services(settings: Settings) -> Services:
     )
 
 
-def create_bolt_app(services: Services) -> AsyncApp:
-    settings = services.settings
+def check(settings: Settings) -> None:
+    """Refuse a configuration that cannot work, before anything is created (database, key file)."""
     missing = settings.missing()
     if missing:
         raise ConfigError(f"set {' and '.join(missing)} (see README, 'Configuration')")
+
+
+def create_bolt_app(services: Services) -> AsyncApp:
+    settings = services.settings
+    check(settings)
     bolt_logger = logging.getLogger("slack_bolt")
     bolt_logger.addFilter(_drop_token_skipped_warning)
     secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
@@ -108,6 +113,7 @@ def _drop_token_skipped_warning(record: logging.LogRecord) -> bool:
 
 def create_web_app(settings: Settings, services: Services | None = None) -> Starlette:
     """POST /slack/events for every Slack request; GET /healthz once the store answers."""
+    check(settings)
     services = services or create_services(settings)
     bolt = create_bolt_app(services)
     handler = AsyncSlackRequestHandler(bolt)

@@ -12,6 +12,7 @@ import httpx
 import pytest
 import yaml
 
+from bot.app import BOT_SCOPES
 from bot.config import Settings
 from tests.conftest import BOT_TOKEN, SIGNING_SECRET, free_port
 from tests.slack_schema import manifest_problem
@@ -37,8 +38,7 @@ def test_defaults_match_the_documented_interface(monkeypatch: pytest.MonkeyPatch
 def test_manifest_is_valid_and_declares_what_the_bot_uses() -> None:
     manifest = yaml.safe_load((ROOT / "manifests" / "manifest.yml").read_text())
     assert manifest_problem(manifest) is None
-    scopes = {"commands", "chat:write", "chat:write.public", "users:read"}
-    assert set(manifest["oauth_config"]["scopes"]["bot"]) == scopes
+    assert set(manifest["oauth_config"]["scopes"]["bot"]) == set(BOT_SCOPES)  # what OAuth installs ask for
     [command] = manifest["features"]["slash_commands"]
     assert command["command"] == "/leonar-add" and command["url"].endswith("/slack/events")
     interactivity = manifest["settings"]["interactivity"]
@@ -56,6 +56,7 @@ def test_every_manifest_is_valid(name: str) -> None:
     manifest = yaml.safe_load((ROOT / "manifests" / name).read_text())
     assert manifest_problem(manifest) is None
     assert manifest["settings"]["socket_mode_enabled"] is (name == "manifest.socket.yml")
+    assert set(manifest["oauth_config"]["scopes"]["bot"]) == set(BOT_SCOPES)
     assert {"app_uninstalled", "tokens_revoked"} <= set(manifest["settings"]["event_subscriptions"]["bot_events"])
 
 
@@ -84,6 +85,7 @@ def test_missing_configuration_is_named_at_start(tmp_path: Path) -> None:
                             capture_output=True, text=True, timeout=30)
     assert result.returncode != 0
     assert "SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET" in result.stderr
+    assert not list(tmp_path.glob("*.db*"))  # refused before creating anything
 
 
 def test_python_m_bot_serves_healthz_and_slack_events(tmp_path: Path) -> None:

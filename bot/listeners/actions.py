@@ -12,8 +12,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.leonar import LeonarError
 from bot.listeners.context import leonar
 from bot.listeners.guard import guarded
+from bot.listeners.permissions import user_lang
 from bot.views.add_modal import PROJECT_ACTION, add_modal
 from bot.views.errors import describe
+from bot.views.i18n import t
 from bot.views.metadata import ModalContext
 from bot.views.options import NOTICE_VALUE
 
@@ -31,13 +33,14 @@ async def project_picked(
         return
     view = body["view"]
     ctx = ModalContext.loads(view.get("private_metadata"))
+    lang = await user_lang(client, context)
     try:
         project = await leonar_client.get_project(project_id)
-        new_view = add_modal(ctx.with_project(project.id, project.name), project=project)
+        new_view = add_modal(ctx.with_project(project.id, project.name), project=project, lang=lang)
     except LeonarError as exc:
-        name = (selected.get("text") or {}).get("text") or "this project"
-        note = f"Stages could not be loaded ({describe(exc)}) The candidate will go to the first stage."
-        new_view = add_modal(ctx.with_project(project_id, name), stages_note=note)
+        name = (selected.get("text") or {}).get("text") or t(lang, "add.this_project")
+        note = t(lang, "add.stage_failed", reason=describe(exc, lang))
+        new_view = add_modal(ctx.with_project(project_id, name), stages_note=note, lang=lang)
     try:
         # The hash makes Slack refuse the update if the view changed meanwhile (a later pick wins).
         await client.views_update(view_id=view["id"], hash=view.get("hash"), view=new_view)

@@ -10,6 +10,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
+from bot.views.i18n import Lang, t
 from bot.views.messages import not_in_channel_notice, undelivered_card
 
 log = logging.getLogger(__name__)
@@ -27,6 +28,7 @@ async def deliver_card(
     response_urls: list[dict[str, Any]],
     command_channel_id: str | None,
     command_response_url: str | None,
+    lang: Lang = "en",
 ) -> str:
     """Post `card` in `channel_id`; returns how it went out: "posted", "response_url", "ephemeral" or "dm"."""
     error = await _post_message(client, channel_id, card)
@@ -39,16 +41,16 @@ async def deliver_card(
     url = command_response_url if channel_id == command_channel_id else None
     url = url or next((r.get("response_url") for r in response_urls if r.get("channel_id") == channel_id), None)
     if error in NOT_A_MEMBER and url and await _post(url, {"response_type": "in_channel", **card}):
-        await _post(url, not_in_channel_notice(channel_id))
+        await _post(url, not_in_channel_notice(channel_id, lang))
         return "response_url"
 
-    reason = "I'm not a member there" if error in NOT_A_MEMBER else f"Slack said {error}"
+    reason = t(lang, "msg.not_member") if error in NOT_A_MEMBER else t(lang, "msg.slack_said", error=error)
     for fallback in (url, command_response_url):
-        if fallback and await _post(fallback, undelivered_card(channel_id, card, reason)):
+        if fallback and await _post(fallback, undelivered_card(channel_id, card, reason, lang)):
             return "ephemeral"
     # Last resort: a direct message, which the bot can always open with the user.
     try:
-        message = undelivered_card(channel_id, card, reason)
+        message = undelivered_card(channel_id, card, reason, lang)
         await client.chat_postMessage(channel=user_id, text=message["text"], blocks=message["blocks"])
         return "dm"
     except SlackApiError as exc:

@@ -12,11 +12,12 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.leonar import LeonarError
 from bot.listeners.context import connection, leonar
 from bot.listeners.guard import guarded
-from bot.listeners.permissions import RoleUnknown, is_admin
+from bot.listeners.permissions import RoleUnknown, is_admin, user_lang
 from bot.views import admin
 from bot.views.add_modal import add_modal
 from bot.views.connect_modal import connect_modal
 from bot.views.errors import describe
+from bot.views.i18n import Lang, t
 from bot.views.messages import COMMAND, ephemeral, help_message
 from bot.views.metadata import ModalContext
 
@@ -30,58 +31,63 @@ async def leonar_add(
     words = (command.get("text") or "").strip().split()
     sub = words[0].lower() if words else ""
     if sub == "help":
-        await ack(**help_message())
+        await ack(**help_message(await user_lang(client, context)))
         return
     await ack()
     ctx = ModalContext(channel_id=command.get("channel_id"), response_url=command.get("response_url"))
     conn = connection(context)
     if sub == "status":
-        await respond(**await _status(context))
+        await respond(**await _status(context, await user_lang(client, context)))
         return
     if conn is not None and sub not in ("connect", "disconnect"):
-        # The common path: the trigger_id lives 3 s and works once, so open the modal before any other call.
-        await _open(client, respond, command["trigger_id"], add_modal(ctx))
+        # The common path: the trigger_id lives 3 s and works once, so open the modal before any Leonar call
+        # (the user's language is cached after their first request).
+        lang = await user_lang(client, context)
+        await _open(client, respond, command["trigger_id"], add_modal(ctx, lang=lang), lang)
         return
     # Changing the connection is for admins and owners; users.info is the one call allowed before the modal.
     try:
-        allowed = await is_admin(client, command["user_id"])
+        allowed = await is_admin(client, command["user_id"], context.get("team_id"))
     except RoleUnknown as exc:
         await respond(**admin.role_unknown(str(exc)))
         return
+    lang = await user_lang(client, context)  # known from that same call
     if sub == "disconnect":
         if conn is None:
-            await respond(**admin.not_connected(allowed))
+            await respond(**admin.not_connected(allowed, lang))
         elif not allowed:
-            await respond(**admin.admins_only("disconnect", conn))
+            await respond(**admin.admins_only("disconnect", conn, lang))
         else:
-            await _open(client, respond, command["trigger_id"], admin.disconnect_modal(ctx, conn))
+            await _open(client, respond, command["trigger_id"], admin.disconnect_modal(ctx, conn, lang), lang)
         return
     if not allowed:
-        await respond(**(admin.admins_only("connect", conn) if conn or sub == "connect"
-                         else admin.not_connected(for_admin=False)))
+        await respond(**(admin.admins_only("connect", conn, lang) if conn or sub == "connect"
+                         else admin.not_connected(False, lang)))
         return
-    await _open(client, respond, command["trigger_id"], connect_modal(ctx))
+    await _open(client, respond, command["trigger_id"], connect_modal(ctx, lang), lang)
 
 
-async def _open(client: AsyncWebClient, respond: AsyncRespond, trigger_id: str, view: dict[str, Any]) -> None:
+async def _open(
+    client: AsyncWebClient, respond: AsyncRespond, trigger_id: str, view: dict[str, Any], lang: Lang
+) -> None:
     try:
         await client.views_open(trigger_id=trigger_id, view=view)
     except SlackApiError as exc:
         error = exc.response.get("error")
         log.warning("views.open failed: %s", error)
-        text = (f"Slack took too long to open the form. Please run `{COMMAND}` again."
-                if error in TRIGGER_ERRORS else f"Slack could not open the form ({error}). Please try again.")
+        text = (t(lang, "msg.slow_trigger", command=COMMAND) if error in TRIGGER_ERRORS
+                else t(lang, "msg.open_failed", error=error))
         await respond(**ephemeral(text))
 
 
-async def _status(context: dict[str, Any]) -> dict[str, Any]:
+async def _status(context: dict[str, Any], lang: Lang) -> dict[str, Any]:
     conn, client = connection(context), leonar(context)
     if conn is None or client is None:
-        return admin.status_message(None, None, None)
+        return admin.status_message(None, None, None, lang)
     try:
-        return admin.status_message(conn, await client.missing_scopes(), None)
+        return admin.status_message(conn, await client.missing_scopes(), None, lang)
     except LeonarError as exc:
-        return admin.status_message(conn, None, describe(exc))
+        return admin.status_message(conn, None, describe(exc, lang), lang)
 
 
 def register(app: AsyncApp) -> None:

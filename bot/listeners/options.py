@@ -8,12 +8,15 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.leonar import LeonarClient, LeonarError
 from bot.listeners.context import leonar
 from bot.listeners.guard import guarded
+from bot.listeners.permissions import user_lang
 from bot.views.add_modal import CONTACT_ACTION, PROJECT_ACTION, STAGE_PLACEHOLDER_ACTION
 from bot.views.errors import describe
+from bot.views.i18n import Lang, t
 from bot.views.messages import COMMAND
 from bot.views.options import MAX_OPTIONS, contact_options, notice_option, project_options
 
@@ -25,45 +28,48 @@ CONTACT_RESULTS = 50
 Options = list[dict[str, Any]]
 
 
-async def answer(ack: AsyncAck, context: dict[str, Any], fetch: Callable[[LeonarClient], Awaitable[Options]]) -> None:
+async def answer(
+    ack: AsyncAck, context: dict[str, Any], lang: Lang, fetch: Callable[[LeonarClient], Awaitable[Options]]
+) -> None:
     """Ack with `fetch`'s options, or with one explanatory option when Leonar cannot answer in time."""
     client = leonar(context)
     if client is None:
-        await ack(options=[notice_option(f"Connect Leonar first: run {COMMAND} connect")])
+        await ack(options=[notice_option(t(lang, "options.connect_first", command=COMMAND))])
         return
     try:
         options = await asyncio.wait_for(fetch(client), DEADLINE)
         if client.served_stale:
-            options = [notice_option("Leonar budget nearly used up: these results may be a bit old"),
-                       *options[: MAX_OPTIONS - 1]]
+            options = [notice_option(t(lang, "options.stale")), *options[: MAX_OPTIONS - 1]]
     except TimeoutError:
-        options = [notice_option("Leonar is slow to answer. Type again in a moment.")]
+        options = [notice_option(t(lang, "options.slow"))]
     except LeonarError as exc:
         log.info("options load failed: %s", exc.code)
-        options = [notice_option(describe(exc))]
+        options = [notice_option(describe(exc, lang))]
     await ack(options=options)
 
 
-async def projects(ack: AsyncAck, payload: dict[str, Any], context: dict[str, Any]) -> None:
+async def projects(ack: AsyncAck, payload: dict[str, Any], client: AsyncWebClient, context: dict[str, Any]) -> None:
     query = str(payload.get("value") or "")
+    lang = await user_lang(client, context)
 
-    async def fetch(client: LeonarClient) -> Options:
-        return project_options(await client.list_projects(), query)
+    async def fetch(leonar_client: LeonarClient) -> Options:
+        return project_options(await leonar_client.list_projects(), query, lang)
 
-    await answer(ack, context, fetch)
+    await answer(ack, context, lang, fetch)
 
 
-async def contacts(ack: AsyncAck, payload: dict[str, Any], context: dict[str, Any]) -> None:
+async def contacts(ack: AsyncAck, payload: dict[str, Any], client: AsyncWebClient, context: dict[str, Any]) -> None:
     query = " ".join(str(payload.get("value") or "").split())
+    lang = await user_lang(client, context)
 
-    async def fetch(client: LeonarClient) -> Options:
-        return contact_options(await client.search_contacts(query, limit=CONTACT_RESULTS), query)
+    async def fetch(leonar_client: LeonarClient) -> Options:
+        return contact_options(await leonar_client.search_contacts(query, limit=CONTACT_RESULTS), query, lang)
 
-    await answer(ack, context, fetch)
+    await answer(ack, context, lang, fetch)
 
 
-async def stage_placeholder(ack: AsyncAck) -> None:
-    await ack(options=[notice_option("Pick a project first")])
+async def stage_placeholder(ack: AsyncAck, client: AsyncWebClient, context: dict[str, Any]) -> None:
+    await ack(options=[notice_option(t(await user_lang(client, context), "options.pick_project_first"))])
 
 
 def register(app: AsyncApp) -> None:

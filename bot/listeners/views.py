@@ -15,13 +15,14 @@ from bot.leonar import AlreadyInProject, Contact, Entry, LeonarClient, LeonarErr
 from bot.listeners.card_delivery import deliver_card
 from bot.listeners.context import leonar, services, workspace
 from bot.listeners.guard import guarded
-from bot.listeners.permissions import RoleUnknown, is_admin
+from bot.listeners.permissions import RoleUnknown, is_admin, user_lang
 from bot.services import Services
 from bot.views import add_modal as add
 from bot.views import admin
 from bot.views import connect_modal as connect
 from bot.views.card import candidate_card
 from bot.views.errors import describe, describe_key_check, missing_scopes_problem
+from bot.views.i18n import Lang, t
 from bot.views.messages import COMMAND, notice_modal
 from bot.views.metadata import ModalContext
 
@@ -36,66 +37,68 @@ async def connect_submitted(
 ) -> None:
     value = view["state"]["values"].get(connect.KEY_BLOCK, {}).get(connect.KEY_ACTION, {}).get("value") or ""
     api_key = value.strip()
-    problem = connect.key_format_problem(api_key)
+    lang = await user_lang(client, context)
+    problem = connect.key_format_problem(api_key, lang)
     if problem is None:
         # Who asks (Slack) and what the key may do (Leonar) are checked at once, within Slack's 3 s.
         try:
             problem = next(filter(None, await asyncio.wait_for(asyncio.gather(
-                _admin_problem(client, body["user"]["id"]), _key_problem(services(context), api_key)
+                _admin_problem(client, body["user"]["id"], lang), _key_problem(services(context), api_key, lang)
             ), KEY_CHECK_DEADLINE)), None)
         except TimeoutError:
-            problem = "Slack or Leonar did not answer in time to check the key. Try again in a moment."
+            problem = t(lang, "connect.timeout")
     if problem:
         await ack(response_action="errors", errors={connect.KEY_BLOCK: problem})
         return
     services(context).store.save_connection(workspace(context), api_key, body["user"]["id"])
     log.info("Leonar connected for workspace %s", workspace(context).key)
     ctx = ModalContext.loads(view.get("private_metadata"))
-    notice = ":white_check_mark: Leonar is connected for this workspace. Add your first candidate:"
-    await ack(response_action="update", view=add.add_modal(ctx, notice=notice))
+    await ack(response_action="update", view=add.add_modal(ctx, notice=t(lang, "add.connected"), lang=lang))
 
 
 async def disconnect_submitted(
     ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient, context: dict[str, Any]
 ) -> None:
-    problem = await _admin_problem(client, body["user"]["id"])
+    lang = await user_lang(client, context)
+    problem = await _admin_problem(client, body["user"]["id"], lang)
     if problem:
         # The confirm modal has no input block to hang an error on: replace it with the explanation.
-        await ack(response_action="update", view=notice_modal("Disconnect Leonar", problem))
+        await ack(response_action="update", view=notice_modal(t(lang, "admin.disconnect_title"), problem, lang))
         return
     services(context).store.delete_connection(workspace(context))
     log.info("Leonar disconnected for workspace %s by %s", workspace(context).key, body["user"]["id"])
     await ack()
     response_url = ModalContext.loads(view.get("private_metadata")).response_url
     if response_url:
-        await AsyncWebhookClient(response_url).send_dict(admin.disconnected())
+        await AsyncWebhookClient(response_url).send_dict(admin.disconnected(lang))
 
 
-async def _key_problem(deps: Services, api_key: str) -> str | None:
+async def _key_problem(deps: Services, api_key: str, lang: Lang) -> str | None:
     try:
-        return missing_scopes_problem(await deps.leonar.client(api_key).missing_scopes())
+        return missing_scopes_problem(await deps.leonar.client(api_key).missing_scopes(), lang)
     except LeonarError as exc:
-        return describe_key_check(exc)
+        return describe_key_check(exc, lang)
 
 
-async def _admin_problem(client: AsyncWebClient, user_id: str) -> str | None:
+async def _admin_problem(client: AsyncWebClient, user_id: str, lang: Lang) -> str | None:
     """Checked again at submit: the modal only proves who opened it, not that they are still an admin."""
     try:
         if await is_admin(client, user_id):
             return None
     except RoleUnknown as exc:
-        return f"I could not check your Slack role (Slack said {exc}). Try again in a moment."
-    return "Only a workspace admin or owner can change the Leonar connection."
+        return t(lang, "connect.role_unknown", error=exc)
+    return t(lang, "connect.admins_only")
 
 
 async def add_submitted(
     ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient, context: dict[str, Any]
 ) -> None:
     choice = add.read_submission(view["state"]["values"])
-    problems = choice.problems()
+    lang = await user_lang(client, context)
+    problems = choice.problems(lang)
     leonar_client = leonar(context)
     if leonar_client is None:
-        problems[add.PROJECT_BLOCK] = f"This workspace is not connected to Leonar any more: run {COMMAND} connect."
+        problems[add.PROJECT_BLOCK] = t(lang, "add.not_connected", command=COMMAND)
     if problems:
         await ack(response_action="errors", errors=problems)
         return
@@ -109,25 +112,27 @@ async def add_submitted(
         try:
             entry = adding.result()
         except LeonarError as exc:
-            await ack(response_action="errors", errors={_field_of(exc, choice): _explain(exc, choice, project_name)})
+            await ack(response_action="errors",
+                      errors={_field_of(exc, choice): _explain(exc, choice, project_name, lang)})
             return
         await ack()
     else:
         # Leonar is slow: answer Slack now and let the add finish; the modal shows the outcome.
         candidate = add.option_text(choice.contact)
-        await ack(response_action="update", view=add.pending_modal(ctx, candidate, project_name or "the project"))
+        project_label = project_name or t(lang, "add.this_project")
+        await ack(response_action="update", view=add.pending_modal(ctx, candidate, project_label, lang))
         try:
             entry = await adding
         except LeonarError as exc:
-            error = _explain(exc, choice, project_name)
-            await _show(client, view["id"], await _form_again(leonar_client, ctx, choice, error))
+            error = _explain(exc, choice, project_name, lang)
+            await _show(client, view["id"], await _form_again(leonar_client, ctx, choice, error, lang))
             return
         stage = entry.stage.name if entry.stage else add.option_text(choice.stage) or None
-        await _show(client, view["id"], add.done_modal(candidate, project_name or "the project", stage))
+        await _show(client, view["id"], add.done_modal(candidate, project_label, stage, lang))
 
     contact = await _contact_of(leonar_client, entry, choice.contact_id, add.option_text(choice.contact))
     stage_name = (entry.stage.name if entry.stage else None) or add.option_text(choice.stage) or None
-    card = candidate_card(contact, project_name or "Leonar project", stage_name, body["user"]["id"])
+    card = candidate_card(contact, project_name or "Leonar", stage_name, body["user"]["id"], lang)
     assert choice.channel_id is not None
     outcome = await deliver_card(
         client,
@@ -137,17 +142,19 @@ async def add_submitted(
         response_urls=body.get("response_urls") or [],
         command_channel_id=ctx.channel_id,
         command_response_url=ctx.response_url,
+        lang=lang,
     )
     log.info("entry %s added; card %s", entry.id, outcome)
 
 
-def _explain(error: LeonarError, choice: add.Submission, project_name: str | None) -> str:
+def _explain(error: LeonarError, choice: add.Submission, project_name: str | None, lang: Lang) -> str:
     if isinstance(error, AlreadyInProject):
-        name = add.option_text(choice.contact).split(" — ")[0] or "This candidate"
+        name = add.option_text(choice.contact).split(" — ")[0] or t(lang, "add.this_candidate")
         stage = error.entry.stage.name if error.entry and error.entry.stage and error.entry.stage.name else None
-        where = f"{project_name or 'this project'}" + (f" at {stage}" if stage else "")
-        return f"{name} is already in {where}."
-    return describe(error)
+        project = project_name or t(lang, "add.this_project")
+        where = t(lang, "add.already_in_at", project=project, stage=stage) if stage else project
+        return t(lang, "add.already_in", name=name, where=where)
+    return describe(error, lang)
 
 
 def _field_of(error: LeonarError, choice: add.Submission) -> str:
@@ -172,13 +179,15 @@ async def _contact_of(client: LeonarClient, entry: Entry, contact_id: str, label
         return Contact(id=contact_id, first_name=label.split(" — ")[0] or None)
 
 
-async def _form_again(client: LeonarClient, ctx: ModalContext, choice: add.Submission, error: str) -> dict[str, Any]:
+async def _form_again(
+    client: LeonarClient, ctx: ModalContext, choice: add.Submission, error: str, lang: Lang
+) -> dict[str, Any]:
     """The add form with the user's choices and the error, after a slow add failed."""
     try:
         project = await client.get_project(choice.project_id)
     except LeonarError:
         project = None
-    return add.add_modal(ctx, project=project, error=error, picked=choice.picked())
+    return add.add_modal(ctx, project=project, error=error, picked=choice.picked(), lang=lang)
 
 
 async def _show(client: AsyncWebClient, view_id: str, view: dict[str, Any]) -> None:
@@ -190,9 +199,7 @@ async def _show(client: AsyncWebClient, view_id: str, view: dict[str, Any]) -> N
 
 def register(app: AsyncApp) -> None:
     # A submit that fails unexpectedly must not just close the modal as if it had worked.
-    failed = {"response_action": "update", "view": notice_modal(
-        "Leonar", "Something went wrong on our side and this could not be finished. If you were adding a "
-        "candidate, check the project in Leonar before trying again.")}
+    failed = {"response_action": "update", "view": notice_modal("Leonar", t("en", "add.failed"))}
     app.view(connect.CALLBACK_ID)(guarded(connect_submitted, fallback=failed))
     app.view(admin.DISCONNECT_CALLBACK)(guarded(disconnect_submitted, fallback=failed))
     app.view(add.CALLBACK_ID)(guarded(add_submitted, fallback=failed))

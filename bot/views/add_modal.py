@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.leonar import Project
+from bot.views.i18n import Lang, t
 from bot.views.metadata import ModalContext
 from bot.views.options import NOTICE_VALUE, stage_option
 from bot.views.text import escape, mrkdwn, plain
@@ -18,7 +19,6 @@ CONTACT_BLOCK, CONTACT_ACTION = "contact", "contact_select"
 STAGE_BLOCK_PREFIX, STAGE_ACTION = "stage_", "stage_select"
 STAGE_PLACEHOLDER_BLOCK, STAGE_PLACEHOLDER_ACTION = "stage_pending", "stage_pending_select"
 CHANNEL_BLOCK, CHANNEL_ACTION = "channel", "channel_select"
-TITLE = "Add to Leonar"
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,7 @@ def add_modal(
     notice: str | None = None,
     error: str | None = None,
     picked: Picked | None = None,
+    lang: Lang = "en",
 ) -> dict[str, Any]:
     picked = picked or Picked()
     blocks: list[dict[str, Any]] = []
@@ -50,11 +51,12 @@ def add_modal(
         blocks.append({"type": "context", "elements": [mrkdwn(notice)]})
     if error:
         blocks.append({"type": "section", "block_id": "error", "text": mrkdwn(f":warning: {escape(error)}")})
-    blocks.append(_select_input(PROJECT_BLOCK, PROJECT_ACTION, "Project", "Search active projects",
-                                min_query_length=0, dispatch=True, initial=picked.project))
-    blocks.append(_select_input(CONTACT_BLOCK, CONTACT_ACTION, "Candidate", "Search by name, title or company",
-                                min_query_length=2, initial=picked.contact))
-    blocks.extend(_stage_blocks(project, stages_note, picked.stage_id))
+    blocks.append(_select_input(PROJECT_BLOCK, PROJECT_ACTION, t(lang, "add.project"),
+                                t(lang, "add.project_placeholder"), min_query_length=0, dispatch=True,
+                                initial=picked.project))
+    blocks.append(_select_input(CONTACT_BLOCK, CONTACT_ACTION, t(lang, "add.candidate"),
+                                t(lang, "add.candidate_placeholder"), min_query_length=2, initial=picked.contact))
+    blocks.extend(_stage_blocks(project, stages_note, picked.stage_id, lang))
     channel: dict[str, Any] = {
         "type": "conversations_select",
         "action_id": CHANNEL_ACTION,
@@ -62,18 +64,18 @@ def add_modal(
         # Gives the submit a response_url for the chosen conversation: the card's fallback route when
         # the bot is not a member there.
         "response_url_enabled": True,
-        "placeholder": plain("Pick a conversation"),
+        "placeholder": plain(t(lang, "add.channel_placeholder")),
     }
     if picked.channel_id or ctx.channel_id:
         channel["initial_conversation"] = picked.channel_id or ctx.channel_id
-    blocks.append({"type": "input", "block_id": CHANNEL_BLOCK, "label": plain("Post the card to"),
+    blocks.append({"type": "input", "block_id": CHANNEL_BLOCK, "label": plain(t(lang, "add.channel")),
                    "element": channel})
     return {
         "type": "modal",
         "callback_id": CALLBACK_ID,
-        "title": plain(TITLE),
-        "submit": plain("Add"),
-        "close": plain("Cancel"),
+        "title": plain(t(lang, "add.title")),
+        "submit": plain(t(lang, "add.submit")),
+        "close": plain(t(lang, "add.cancel")),
         "private_metadata": ctx.dumps(),
         "blocks": blocks,
     }
@@ -104,21 +106,22 @@ def _select_input(
     return block
 
 
-def _stage_blocks(project: Project | None, note: str | None, stage_id: str | None) -> list[dict[str, Any]]:
+def _stage_blocks(
+    project: Project | None, note: str | None, stage_id: str | None, lang: Lang
+) -> list[dict[str, Any]]:
     stages = project.stages[:100] if project else []
     if not stages:
         # A stage menu is there from the start, so the form reads the same before and after a project is
         # picked; until then its only option explains what to do.
-        hint = note or ("Pick a project first: its stages follow." if project is None
-                        else "This project has no pipeline stages; Leonar will use its default.")
+        hint = note or t(lang, "add.stage_pick_project" if project is None else "add.stage_none")
         return [{
             "type": "input",
             "block_id": STAGE_PLACEHOLDER_BLOCK,
             "optional": True,
-            "label": plain("Stage"),
+            "label": plain(t(lang, "add.stage")),
             "hint": plain(hint, 2000),
             "element": {"type": "external_select", "action_id": STAGE_PLACEHOLDER_ACTION, "min_query_length": 0,
-                        "placeholder": plain("First stage of the project")},
+                        "placeholder": plain(t(lang, "add.stage_first"))},
         }]
     assert project is not None
     options = [stage_option(stage) for stage in stages]
@@ -127,39 +130,40 @@ def _stage_blocks(project: Project | None, note: str | None, stage_id: str | Non
         "type": "input",
         "block_id": stage_block_id(project.id),
         "optional": True,
-        "label": plain("Stage"),
-        "hint": plain("Leave empty to use the project's first stage."),
+        "label": plain(t(lang, "add.stage")),
+        "hint": plain(t(lang, "add.stage_hint")),
         "element": {
             "type": "static_select",
             "action_id": STAGE_ACTION,
-            "placeholder": plain("Pipeline stage"),
+            "placeholder": plain(t(lang, "add.stage_placeholder")),
             "options": options,
             "initial_option": initial,
         },
     }]
 
 
-def pending_modal(ctx: ModalContext, candidate: str, project: str) -> dict[str, Any]:
+def pending_modal(ctx: ModalContext, candidate: str, project: str, lang: Lang = "en") -> dict[str, Any]:
     """Shown while Leonar is slower than Slack's 3-second submit window allows."""
-    text = f":hourglass_flowing_sand: Adding *{escape(candidate)}* to *{escape(project)}*… Leonar is slow today."
+    text = t(lang, "add.pending", candidate=escape(candidate), project=escape(project))
     return {
         "type": "modal",
         "callback_id": CALLBACK_ID + "_pending",
-        "title": plain(TITLE),
-        "close": plain("Close"),
+        "title": plain(t(lang, "add.title")),
+        "close": plain(t(lang, "add.close")),
         "private_metadata": ctx.dumps(),
         "blocks": [{"type": "section", "text": mrkdwn(text)}],
     }
 
 
-def done_modal(candidate: str, project: str, stage: str | None) -> dict[str, Any]:
-    where = f"*{escape(project)}*" + (f" at *{escape(stage)}*" if stage else "")
+def done_modal(candidate: str, project: str, stage: str | None, lang: Lang = "en") -> dict[str, Any]:
+    where = (t(lang, "add.done_at", project=escape(project), stage=escape(stage)) if stage
+             else f"*{escape(project)}*")
     return {
         "type": "modal",
         "callback_id": CALLBACK_ID + "_done",
-        "title": plain(TITLE),
-        "close": plain("Done"),
-        "blocks": [{"type": "section", "text": mrkdwn(f":white_check_mark: *{escape(candidate)}* added to {where}.")}],
+        "title": plain(t(lang, "add.title")),
+        "close": plain(t(lang, "add.done_button")),
+        "blocks": [{"type": "section", "text": mrkdwn(t(lang, "add.done", candidate=escape(candidate), where=where))}],
     }
 
 
@@ -185,15 +189,15 @@ class Submission:
     def stage_id(self) -> str | None:
         return (self.stage or {}).get("value")
 
-    def problems(self) -> dict[str, str]:
+    def problems(self, lang: Lang = "en") -> dict[str, str]:
         """Inline errors keyed by block_id, for choices that are explanatory notices rather than picks."""
         problems = {}
         if self.project_id in ("", NOTICE_VALUE):
-            problems[PROJECT_BLOCK] = "Pick a project."
+            problems[PROJECT_BLOCK] = t(lang, "add.pick_project")
         if self.contact_id in ("", NOTICE_VALUE):
-            problems[CONTACT_BLOCK] = "Pick a candidate."
+            problems[CONTACT_BLOCK] = t(lang, "add.pick_candidate")
         if not self.channel_id:
-            problems[CHANNEL_BLOCK] = "Pick where to post the card."
+            problems[CHANNEL_BLOCK] = t(lang, "add.pick_channel")
         return problems
 
     def picked(self) -> Picked:

@@ -6,6 +6,7 @@ from typing import Any
 
 from bot.leonar import RECOMMENDED_SCOPES, REQUIRED_SCOPES
 from bot.store import Connection
+from bot.views.i18n import Lang, t
 from bot.views.messages import COMMAND, ephemeral
 from bot.views.metadata import ModalContext
 from bot.views.text import escape, mrkdwn, plain
@@ -13,61 +14,57 @@ from bot.views.text import escape, mrkdwn, plain
 DISCONNECT_CALLBACK = "leonar_disconnect"
 
 
-def admins_only(action: str, connection: Connection | None) -> dict[str, Any]:
-    who = f" It was connected by <@{connection.connected_by}>." if connection else ""
-    return ephemeral(f"Only a workspace admin or owner can {action} Leonar for this workspace.{who} "
-                     f"Ask one of them to run `{COMMAND} connect`.")
+def admins_only(action: str, connection: Connection | None, lang: Lang = "en") -> dict[str, Any]:
+    """`action`: "connect" or "disconnect"."""
+    who = t(lang, "admin.connected_by", user=connection.connected_by) if connection else ""
+    return ephemeral(t(lang, "admin.only", action=t(lang, f"admin.action.{action}"), who=who, command=COMMAND))
 
 
-def not_connected(for_admin: bool) -> dict[str, Any]:
-    if for_admin:
-        return ephemeral(f"This workspace is not connected to Leonar. Run `{COMMAND} connect` to connect it.")
-    return ephemeral("This workspace is not connected to Leonar yet. Only a workspace admin or owner can connect "
-                     f"it: ask one of them to run `{COMMAND} connect`.")
+def not_connected(for_admin: bool, lang: Lang = "en") -> dict[str, Any]:
+    return ephemeral(t(lang, "admin.not_connected_admin" if for_admin else "admin.not_connected", command=COMMAND))
 
 
-def role_unknown(error: str) -> dict[str, Any]:
-    return ephemeral(f"I could not check your Slack role (Slack said {error}), so I can't let you change the "
-                     "Leonar connection. If the app lacks the users:read scope, reinstall it from its manifest.")
+def role_unknown(error: str, lang: Lang = "en") -> dict[str, Any]:
+    return ephemeral(t(lang, "admin.role_unknown", error=error))
 
 
-def disconnected() -> dict[str, Any]:
-    return ephemeral(f"Leonar is disconnected: the API key is deleted. Run `{COMMAND} connect` to connect again.")
+def disconnected(lang: Lang = "en") -> dict[str, Any]:
+    return ephemeral(t(lang, "admin.disconnected", command=COMMAND))
 
 
-def disconnect_modal(ctx: ModalContext, connection: Connection) -> dict[str, Any]:
-    text = (f"Delete this workspace's Leonar API key (`{escape(connection.key_hint)}`, connected by "
-            f"<@{connection.connected_by}>)? Nobody here can add candidates until an admin connects a key again.")
+def disconnect_modal(ctx: ModalContext, connection: Connection, lang: Lang = "en") -> dict[str, Any]:
+    text = t(lang, "admin.disconnect_text", hint=escape(connection.key_hint), user=connection.connected_by)
     return {
         "type": "modal",
         "callback_id": DISCONNECT_CALLBACK,
-        "title": plain("Disconnect Leonar"),
-        "submit": plain("Disconnect"),
-        "close": plain("Keep it"),
+        "title": plain(t(lang, "admin.disconnect_title")),
+        "submit": plain(t(lang, "admin.disconnect_submit")),
+        "close": plain(t(lang, "admin.disconnect_keep")),
         "private_metadata": ctx.dumps(),
         "blocks": [{"type": "section", "text": mrkdwn(text)}],
     }
 
 
-def status_message(connection: Connection | None, missing: list[str] | None, problem: str | None) -> dict[str, Any]:
+def status_message(
+    connection: Connection | None, missing: list[str] | None, problem: str | None, lang: Lang = "en"
+) -> dict[str, Any]:
     """`missing` are the scopes the key lacks (None when they could not be checked, `problem` says why)."""
     if connection is None:
-        lines = [f":x: Not connected to Leonar. A workspace admin or owner can run `{COMMAND} connect`."]
+        lines = [t(lang, "status.not_connected", command=COMMAND)]
     else:
         when = connection.connected_at.strftime("%Y-%m-%d %H:%M UTC")
-        lines = [f":large_green_circle: Connected to Leonar by <@{connection.connected_by}> on {when}, "
-                 f"with the API key ending in `{escape(connection.key_hint)}`."]
+        lines = [t(lang, "status.connected", user=connection.connected_by, when=when,
+                   hint=escape(connection.key_hint))]
         if missing is None:
-            lines.append(f":warning: Its scopes could not be checked: {escape(problem or 'Leonar did not answer')}")
+            lines.append(t(lang, "status.unchecked", problem=escape(problem or t(lang, "status.no_answer"))))
         else:
             lacking = [s for s in missing if s in REQUIRED_SCOPES]
             optional = [s for s in missing if s in RECOMMENDED_SCOPES]
             if lacking:
-                lines.append(f":x: The key lacks {', '.join(lacking)}; the bot needs {', '.join(REQUIRED_SCOPES)}.")
+                lines.append(t(lang, "status.lacks", lacking=", ".join(lacking), scopes=", ".join(REQUIRED_SCOPES)))
             else:
-                lines.append(":white_check_mark: Its scopes suffice (" + ", ".join(REQUIRED_SCOPES) + ").")
+                lines.append(t(lang, "status.ok", scopes=", ".join(REQUIRED_SCOPES)))
             if optional:
-                lines.append(f"Tip: add {', '.join(optional)} so the bot can tell who is already in a project "
-                             "before adding.")
+                lines.append(t(lang, "status.tip", scopes=", ".join(optional)))
     text = "\n".join(lines)
     return {"response_type": "ephemeral", "text": text, "blocks": [{"type": "section", "text": mrkdwn(text)}]}

@@ -7,6 +7,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from bot.leonar import Contact
+from bot.views.i18n import Lang, t
+from bot.views.messages import COMMAND
 from bot.views.text import clip, escape, mrkdwn, plain
 
 SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.IGNORECASE)
@@ -14,26 +16,30 @@ HOST = re.compile(r"[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}", re.IGNORECASE)
 MAX_LIST = 12  # skills/tags shown; the rest is counted
 
 
-def candidate_card(contact: Contact, project: str, stage: str | None, added_by: str) -> dict[str, Any]:
+def candidate_card(
+    contact: Contact, project: str, stage: str | None, added_by: str, lang: Lang = "en"
+) -> dict[str, Any]:
     """`text` is the notification and screen-reader fallback; blocks carry the card."""
-    name = contact.full_name
+    name = display_name(contact, lang)
     blocks: list[dict[str, Any]] = [{"type": "header", "text": plain(name, 150)}]
 
-    role = " at ".join(f"*{_field(part)}*" for part in (contact.title, contact.current_company) if part)
+    at = f" {t(lang, 'card.at')} "
+    role = at.join(f"*{_field(part)}*" for part in (contact.title, contact.current_company) if part)
     facts = [f":round_pushpin: {_field(contact.location)}" if contact.location else "",
-             _experience(contact.years_experience)]
+             _experience(contact.years_experience, lang)]
     summary = "\n".join(line for line in (role, "  ·  ".join(f for f in facts if f)) if line)
     if summary:
         blocks.append({"type": "section", "text": mrkdwn(summary)})
 
     blocks.append({
         "type": "section",
-        "fields": [mrkdwn(f"*Project*\n{_field(project)}"), mrkdwn(f"*Stage*\n{_field(stage or 'First stage')}")],
+        "fields": [mrkdwn(f"*{t(lang, 'card.project')}*\n{_field(project)}"),
+                   mrkdwn(f"*{t(lang, 'card.stage')}*\n{_field(stage or t(lang, 'card.first_stage'))}")],
     })
-    for label, values in (("Skills", contact.skills), ("Tags", contact.tags)):
+    for label, values in ((t(lang, "card.skills"), contact.skills), (t(lang, "card.tags"), contact.tags)):
         if values:
             shown = ", ".join(_field(value, 60) for value in values[:MAX_LIST])
-            more = f" +{len(values) - MAX_LIST} more" if len(values) > MAX_LIST else ""
+            more = " " + t(lang, "card.more", count=len(values) - MAX_LIST) if len(values) > MAX_LIST else ""
             blocks.append({"type": "section", "text": mrkdwn(f"*{label}:* {shown}{more}")})
 
     linkedin = _safe_url(contact.linkedin_profile)
@@ -41,14 +47,19 @@ def candidate_card(contact: Contact, project: str, stage: str | None, added_by: 
         blocks.append({
             "type": "actions",
             "block_id": "links",
-            "elements": [{"type": "button", "action_id": "open_linkedin", "text": plain("LinkedIn profile"),
+            "elements": [{"type": "button", "action_id": "open_linkedin", "text": plain(t(lang, "card.linkedin")),
                           "url": linkedin}],
         })
-    blocks.append({"type": "context", "elements": [mrkdwn(f"Added by <@{added_by}> via /leonar-add")]})
+    blocks.append({"type": "context",
+                   "elements": [mrkdwn(t(lang, "card.added_by", user=added_by, command=COMMAND))]})
 
     where = f"{_field(project)}" + (f" ({_field(stage)})" if stage else "")
-    text = f"{_field(name)} added to {where} by <@{added_by}>"
+    text = t(lang, "card.text", name=_field(name), where=where, user=added_by)
     return {"text": text, "blocks": blocks}
+
+
+def display_name(contact: Contact, lang: Lang = "en") -> str:
+    return contact.full_name if contact.first_name or contact.last_name else t(lang, "card.unnamed")
 
 
 def _field(value: str | None, limit: int = 300) -> str:
@@ -56,11 +67,11 @@ def _field(value: str | None, limit: int = 300) -> str:
     return escape(clip(value or "", limit))
 
 
-def _experience(years: float | None) -> str:
+def _experience(years: float | None, lang: Lang) -> str:
     if years is None or years < 0:
         return ""
     shown = int(years) if float(years).is_integer() else round(years, 1)
-    return f":briefcase: {shown} year{'s' if shown != 1 else ''} of experience"
+    return t(lang, "card.year") if shown == 1 else t(lang, "card.years", years=shown)
 
 
 def _safe_url(url: str | None) -> str | None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from bot.leonar import REQUIRED_SCOPES
+from bot.views.i18n import Lang, t
+from bot.views.messages import COMMAND
 from bot.views.metadata import ModalContext
 from bot.views.text import mrkdwn, plain
 
@@ -13,28 +15,22 @@ KEY_BLOCK, KEY_ACTION = "api_key", "api_key_input"
 KEY_PREFIX = "leo_"
 
 
-def connect_modal(ctx: ModalContext) -> dict[str, Any]:
+def connect_modal(ctx: ModalContext, lang: Lang = "en") -> dict[str, Any]:
     scopes = ", ".join(f"`{scope}`" for scope in REQUIRED_SCOPES)
     return {
         "type": "modal",
         "callback_id": CALLBACK_ID,
-        "title": plain("Connect Leonar"),
-        "submit": plain("Connect"),
-        "close": plain("Cancel"),
+        "title": plain(t(lang, "connect.title")),
+        "submit": plain(t(lang, "connect.submit")),
+        "close": plain(t(lang, "add.cancel")),
         "private_metadata": ctx.dumps(),
         "blocks": [
-            {
-                "type": "section",
-                "text": mrkdwn(
-                    "Connect this Slack workspace to Leonar once, and everyone here can add candidates "
-                    "with `/leonar-add`."
-                ),
-            },
+            {"type": "section", "text": mrkdwn(t(lang, "connect.intro", command=COMMAND))},
             {
                 "type": "input",
                 "block_id": KEY_BLOCK,
-                "label": plain("Leonar API key"),
-                "hint": plain("Leonar › Settings › API. Stored encrypted, used only for this workspace."),
+                "label": plain(t(lang, "connect.label")),
+                "hint": plain(t(lang, "connect.hint")),
                 "element": {
                     "type": "plain_text_input",
                     "action_id": KEY_ACTION,
@@ -43,14 +39,14 @@ def connect_modal(ctx: ModalContext) -> dict[str, Any]:
                     "max_length": 200,
                 },
             },
-            {"type": "context", "elements": [mrkdwn(f"The key needs the scopes {scopes}.")]},
+            {"type": "context", "elements": [mrkdwn(t(lang, "connect.scopes", scopes=scopes))]},
         ],
     }
 
 
-def key_format_problem(key: str) -> str | None:
+def key_format_problem(key: str, lang: Lang = "en") -> str | None:
     if not key.startswith(KEY_PREFIX):
-        return f"A Leonar API key starts with “{KEY_PREFIX}”. Copy it from Leonar › Settings › API."
+        return t(lang, "connect.bad_prefix", prefix=KEY_PREFIX)
     if any(ch.isspace() for ch in key):
-        return "The key contains spaces; paste it again without them."
+        return t(lang, "connect.spaces")
     return None

@@ -7,6 +7,7 @@ import unicodedata
 from typing import Any
 
 from bot.leonar import Contact, Project, Stage
+from bot.views.i18n import Lang, t
 from bot.views.text import clip, plain
 
 MAX_OPTIONS = 100
@@ -56,7 +57,7 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
-def project_options(projects: list[Project], query: str) -> list[dict[str, Any]]:
+def project_options(projects: list[Project], query: str, lang: Lang = "en") -> list[dict[str, Any]]:
     """Projects whose name or client contains every typed word; names starting with the query first."""
     words = fold(query).split()
     needle = " ".join(words)
@@ -71,11 +72,11 @@ def project_options(projects: list[Project], query: str) -> list[dict[str, Any]]
     ranked.sort(key=lambda item: (item[0], item[1]))
     options = [project_option(project) for _, _, project in ranked[:MAX_OPTIONS]]
     if not options:
-        hint = f"No active project matches “{clip(query, 40)}”" if words else "No active project in Leonar"
+        hint = t(lang, "options.no_project_match", query=clip(query, 40)) if words else t(lang, "options.no_project")
         return [notice_option(hint)]
     return options
 
 
-def contact_options(contacts: list[Contact], query: str) -> list[dict[str, Any]]:
+def contact_options(contacts: list[Contact], query: str, lang: Lang = "en") -> list[dict[str, Any]]:
     options = [contact_option(contact) for contact in contacts[:MAX_OPTIONS]]
-    return options or [notice_option(f"Nobody in Leonar matches “{clip(query, 40)}”")]
+    return options or [notice_option(t(lang, "options.no_contact", query=clip(query, 40)))]

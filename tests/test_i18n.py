@@ -1,0 +1,119 @@
+"""English and French: one catalog, every view and message rendered and validated in both, chosen by locale."""
+
+from __future__ import annotations
+
+import string
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from bot.leonar import Contact, Project, RateLimited, Unavailable
+from bot.store import Connection, Workspace
+from bot.views import add_modal as add
+from bot.views import admin
+from bot.views.card import candidate_card
+from bot.views.connect_modal import connect_modal, key_format_problem
+from bot.views.errors import describe
+from bot.views.i18n import CATALOG, LANGS, Lang, lang_of, t
+from bot.views.messages import help_message, not_in_channel_notice, notice_modal, undelivered_card
+from bot.views.metadata import ModalContext
+from bot.views.options import contact_options, project_options
+from tests.driver import SlackDriver
+from tests.fakes.leonar import FakeLeonar
+from tests.fakes.slack import FakeSlack
+from tests.flows import connect, pick_contact, pick_project, seeded
+from tests.slack_schema import message_problem, option_problem, view_problem
+
+__all__ = ["seeded"]
+CTX = ModalContext(channel_id="C1", response_url="https://hooks.slack.com/commands/1")
+CONN = Connection(Workspace(None, "T1"), "leo_secret_abcd", "U1", datetime(2026, 11, 26, tzinfo=UTC))
+SAME_IN_BOTH = {"card.tags"}  # "Tags" is French too
+
+
+def fields_of(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+@pytest.mark.parametrize("key", sorted(CATALOG))
+def test_every_string_exists_in_both_languages_with_the_same_placeholders(key: str) -> None:
+    english, french = CATALOG[key]
+    assert english.strip() and french.strip()
+    assert fields_of(english) == fields_of(french)
+    assert (english != french) or key in SAME_IN_BOTH
+
+
+@pytest.mark.parametrize(("locale", "lang"), [("fr-FR", "fr"), ("fr-CA", "fr"), ("en-US", "en"), ("de-DE", "en"),
+                                              (None, "en"), ("", "en")])
+def test_language_follows_the_slack_locale(locale: str | None, lang: str) -> None:
+    assert lang_of(locale) == lang
+
+
+def views(lang: Lang) -> list[dict[str, Any]]:
+    project = Project.model_validate({"id": "p1", "name": "Backend", "pipeline": {"stages": [
+        {"id": "s1", "name": "Sourced", "position": 0}]}})
+    picked = add.Picked(project={"text": {"type": "plain_text", "text": "Backend"}, "value": "p1"}, stage_id="s1")
+    return [
+        add.add_modal(CTX, lang=lang),
+        add.add_modal(CTX, project=project, notice=t(lang, "add.connected"), lang=lang),
+        add.add_modal(CTX, stages_note=t(lang, "add.stage_failed", reason="x"), lang=lang),
+        add.add_modal(CTX, project=project, error=t(lang, "error.down"), picked=picked, lang=lang),
+        add.pending_modal(CTX, "Ada", "Backend", lang),
+        add.done_modal("Ada", "Backend", "Sourced", lang),
+        connect_modal(CTX, lang),
+        admin.disconnect_modal(CTX, CONN, lang),
+        notice_modal("Leonar", t(lang, "add.failed"), lang),
+    ]
+
+
+def messages(lang: Lang) -> list[dict[str, Any]]:
+    card = candidate_card(Contact(id="c1", first_name="Ada", title="CTO", years_experience=1,
+                                  skills=[f"s{n}" for n in range(20)], linkedin_profile="https://linkedin.com/in/a"),
+                          "Backend", None, "U1", lang)
+    return [
+        card, help_message(lang), not_in_channel_notice("C1", lang), undelivered_card("C1", card, "x", lang),
+        admin.admins_only("connect", CONN, lang), admin.admins_only("disconnect", None, lang),
+        admin.not_connected(True, lang), admin.not_connected(False, lang), admin.role_unknown("x", lang),
+        admin.disconnected(lang), admin.status_message(None, None, None, lang),
+        admin.status_message(CONN, [], None, lang), admin.status_message(CONN, ["pipeline:write", "pipeline:read"],
+                                                                         None, lang),
+        admin.status_message(CONN, None, "down", lang),
+    ]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_view_and_message_is_valid_in_each_language(lang: Lang) -> None:
+    for view in views(lang):
+        assert view_problem(view) is None, (view_problem(view), view["title"])
+    for message in messages(lang):
+        assert message_problem(message) is None, message_problem(message)
+    options = (project_options([], "zzz", lang) + project_options([], "", lang) + contact_options([], "zzz", lang))
+    for option in options:
+        assert option_problem(option) is None
+    for text in (describe(RateLimited("x", reset_at=None), lang), key_format_problem("sk_1", lang),
+                 describe(Unavailable("x", may_have_arrived=True, writing=True), lang)):
+        assert text
+
+
+def test_french_is_really_french() -> None:
+    assert views("fr")[0]["title"]["text"] == "Ajouter à Leonar"
+    assert [b["label"]["text"] for b in views("fr")[0]["blocks"] if b["type"] == "input"] == [
+        "Projet", "Candidat", "Étape", "Publier la fiche dans"]
+    card = messages("fr")[0]
+    assert "Ajouté par <@U1> via /leonar-add" in str(card["blocks"]) and "1 an d'expérience" in str(card["blocks"])
+    assert "+8 autres" in str(card["blocks"]) and "Profil LinkedIn" in str(card["blocks"])
+
+
+def test_a_french_user_gets_french_modals_and_card(driver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar) -> None:
+    slack.users["U0001"]["locale"] = "fr-FR"
+    connect(driver)
+    view = driver.wait_view(lambda v: v["callback_id"] == "leonar_add")
+    assert view["title"]["text"] == "Ajouter à Leonar" and "Leonar est connecté" in str(view["blocks"])
+    pick_project(driver, "zeta", "Zeta")
+    [notice] = driver.suggest_options("contact_select", "zzzz")
+    assert notice["text"]["text"] == "Personne dans Leonar ne correspond à « zzzz »"
+    pick_contact(driver, "bob")
+    assert driver.submit().status_code == 200
+    [card] = slack.wait_for("chat.postMessage")
+    assert "Ajouté par <@U0001> via /leonar-add" in str(card.body["blocks"]) and "ajouté à" in card.body["text"]
+    assert driver.command("help").json()["text"].startswith("*/leonar-add* ouvre un formulaire")

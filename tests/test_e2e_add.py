@@ -225,3 +225,23 @@ def test_options_before_connecting_say_what_to_do(bot: RunningBot, driver: Slack
     response = driver.post_payload(payload)
     assert response.status_code == 200 and "Connect Leonar first" in response.text
     assert len(seeded.requests) == seeded_before
+
+
+def test_the_last_project_is_preselected_next_time(driver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar) -> None:
+    connect(driver)
+    pick_project(driver, "zeta", "Zeta")
+    pick_contact(driver, "bob")
+    assert driver.submit().status_code == 200
+    view = driver.open_modal(callback_id="leonar_add")
+    project = block(view, "project")["element"]["initial_option"]
+    assert project["text"]["text"] == "Zeta Platform Lead"
+    stage = block(view, "stage_")["element"]
+    assert stage["type"] == "static_select" and stage["initial_option"]["text"]["text"] == "Sourced"
+    pick_contact(driver, "martin")
+    assert driver.submit().status_code == 200  # nothing else to pick: the project came preselected
+    assert len(seeded.entries()) == 2
+
+    slack.add_user("U0002")
+    other = SlackDriver(driver.url.removesuffix("/slack/events"), driver.signing_secret, slack, user_id="U0002")
+    assert "initial_option" not in block(other.open_modal(callback_id="leonar_add"), "project")["element"]
+    other.close()

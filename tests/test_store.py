@@ -146,3 +146,13 @@ def test_slack_installations_and_oauth_states(opener: Opener, backend: tuple[str
     store.issue_state("old", time.time() - 1)
     assert store.consume_state("s1") and not store.consume_state("s1")  # once
     assert not store.consume_state("old") and not store.consume_state("never-issued")
+
+
+def test_last_project_per_user_and_workspace(opener: Opener) -> None:
+    store = opener(Fernet.generate_key().decode())
+    assert store.last_project(ACME, "U1") is None
+    store.remember_project(ACME, "U1", "p1", "Backend")
+    store.remember_project(ACME, "U1", "p2", "Design")
+    store.remember_project(GRID, "U1", "p3", "Other org")
+    assert store.last_project(ACME, "U1") == ("p2", "Design")
+    assert store.last_project(ACME, "U2") is None and store.last_project(GRID, "U1") == ("p3", "Other org")

@@ -67,7 +67,8 @@ def test_each_hostile_value_in_each_field(field: str, value: str | None) -> None
 
 
 def test_a_linkedin_lookalike_gets_no_button() -> None:
-    for url in ("https://evil.example/in/ada", "https://linkedin.com.evil.example/in/ada", "javascript:alert(1)",
+    for url in ("https://evil.example/in/ada", "https://linkedin.com.evil.example/in/ada", "javascript:alert(1)", "[",
+                "https://[::1/in/ada",
                 "https://www.linkedin.com/in/ada|Click", "data:text/html,hi"):
         card = candidate_card(Contact(id="c1", linkedin_profile=url), "P", None, ADDED_BY)
         assert not any(b["type"] == "actions" for b in card["blocks"]), url

@@ -150,6 +150,11 @@ class LeonarClient:
 
         return await self._cached(("project", project_id), PROJECT_TTL, fetch)
 
+    def cached_project(self, project_id: str) -> Project | None:
+        """The project as last read (any age), or None: never a request."""
+        value = self._cache.stale((self._key_id, "project", project_id))
+        return value if isinstance(value, Project) else None
+
     async def search_contacts(self, query: str, *, limit: int = 50) -> list[Contact]:
         """Contacts matching free text, searched by Leonar across the whole contact base.
 

@@ -130,6 +130,8 @@ async def add_submitted(
         stage = entry.stage.name if entry.stage else add.option_text(choice.stage) or None
         await _show(client, view["id"], add.done_modal(candidate, project_label, stage, lang))
 
+    services(context).store.remember_project(workspace(context), body["user"]["id"], choice.project_id,
+                                             project_name or add.option_text(choice.project))
     contact = await _contact_of(leonar_client, entry, choice.contact_id, add.option_text(choice.contact))
     stage_name = (entry.stage.name if entry.stage else None) or add.option_text(choice.stage) or None
     card = candidate_card(contact, project_name or "Leonar", stage_name, body["user"]["id"], lang)

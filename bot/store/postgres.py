@@ -39,6 +39,15 @@ MIGRATIONS = [
     );
     CREATE TABLE IF NOT EXISTS slack_oauth_states (state TEXT PRIMARY KEY, expires_at DOUBLE PRECISION NOT NULL)
     """,
+    """
+    CREATE TABLE IF NOT EXISTS last_projects (
+        workspace TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        project_id TEXT NOT NULL,
+        project_name TEXT NOT NULL,
+        PRIMARY KEY (workspace, user_id)
+    )
+    """,
 ]
 
 
@@ -79,6 +88,18 @@ class PostgresStore:
         cursor = self._run(lambda c: c.execute("DELETE FROM leonar_connections WHERE workspace = %s",
                                                (workspace.key,)))
         return cursor.rowcount > 0
+
+    def remember_project(self, workspace: Workspace, user_id: str, project_id: str, project_name: str) -> None:
+        self._run(lambda c: c.execute(
+            """INSERT INTO last_projects (workspace, user_id, project_id, project_name) VALUES (%s, %s, %s, %s)
+               ON CONFLICT (workspace, user_id) DO UPDATE SET project_id = EXCLUDED.project_id,
+               project_name = EXCLUDED.project_name""", (workspace.key, user_id, project_id, project_name)))
+
+    def last_project(self, workspace: Workspace, user_id: str) -> tuple[str, str] | None:
+        row = self._run(lambda c: c.execute(
+            "SELECT project_id, project_name FROM last_projects WHERE workspace = %s AND user_id = %s",
+            (workspace.key, user_id)).fetchone())
+        return (row[0], row[1]) if row else None
 
     def save_bot(self, workspace: Workspace, data: str) -> None:
         self._run(lambda c: c.execute(

@@ -15,6 +15,7 @@ from bot.store.secrets import Cipher
 CONNECTIONS = "leonar_connections"
 BOTS = "slack_bots"
 STATES = "slack_oauth_states"
+LAST_PROJECTS = "last_projects"
 
 
 class SqliteStore:
@@ -42,6 +43,8 @@ class SqliteStore:
         self._db.table(BOTS).create({"workspace": str, "data_encrypted": str, "updated_at": str}, pk="workspace",
                                     not_null={"data_encrypted"}, if_not_exists=True)
         self._db.table(STATES).create({"state": str, "expires_at": float}, pk="state", if_not_exists=True)
+        self._db.table(LAST_PROJECTS).create({"workspace": str, "user_id": str, "project_id": str, "project_name": str},
+                                             pk=("workspace", "user_id"), if_not_exists=True)
 
     def get_connection(self, workspace: Workspace) -> Connection | None:
         rows = list(self._table.rows_where("workspace = ?", [workspace.key], limit=1))
@@ -74,6 +77,16 @@ class SqliteStore:
         with self._db.conn:
             cursor = self._db.execute(f"DELETE FROM {CONNECTIONS} WHERE workspace = ?", [workspace.key])
         return cursor.rowcount > 0
+
+    def remember_project(self, workspace: Workspace, user_id: str, project_id: str, project_name: str) -> None:
+        self._db.table(LAST_PROJECTS).upsert({"workspace": workspace.key, "user_id": user_id,
+                                              "project_id": project_id, "project_name": project_name},
+                                             pk=("workspace", "user_id"))
+
+    def last_project(self, workspace: Workspace, user_id: str) -> tuple[str, str] | None:
+        row = self._db.execute(f"SELECT project_id, project_name FROM {LAST_PROJECTS} WHERE workspace = ? AND "
+                               "user_id = ?", [workspace.key, user_id]).fetchone()
+        return (row[0], row[1]) if row else None
 
     def save_bot(self, workspace: Workspace, data: str) -> None:
         self._db.table(BOTS).upsert({"workspace": workspace.key, "data_encrypted": self._cipher.encrypt(data),

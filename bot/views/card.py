@@ -83,7 +83,10 @@ def _safe_url(url: str | None) -> str | None:
         if SCHEME.match(url):  # javascript:, data:, mailto: …
             return None
         url = f"https://{url}"  # "www.linkedin.com/in/…" as Leonar sometimes stores it
-    host = (urlsplit(url).hostname or "").lower()
+    try:
+        host = (urlsplit(url).hostname or "").lower()
+    except ValueError:  # e.g. an unbalanced "[" read as a broken IPv6 address
+        return None
     # Labelled "LinkedIn profile", the button must not lead anywhere else.
     if not HOST.fullmatch(host) or not (host == "linkedin.com" or host.endswith(".linkedin.com")):
         return None

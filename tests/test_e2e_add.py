@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -245,3 +246,37 @@ def test_the_last_project_is_preselected_next_time(driver: SlackDriver, slack: F
     other = SlackDriver(driver.url.removesuffix("/slack/events"), driver.signing_secret, slack, user_id="U0002")
     assert "initial_option" not in block(other.open_modal(callback_id="leonar_add"), "project")["element"]
     other.close()
+
+
+def test_a_note_is_saved_on_the_contact_with_who_and_where(
+    driver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar
+) -> None:
+    connect(driver)
+    pick_project(driver, "zeta", "Zeta")
+    option = pick_contact(driver, "bob")
+    driver.type_text("note_input", "Strong Go background,\nmet at GopherCon")
+    assert driver.submit().status_code == 200
+    slack.wait_for("chat.postMessage")
+    deadline = time.monotonic() + 5
+    while not seeded.notes(option["value"]) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    [note] = seeded.notes(option["value"])
+    prefix = "Added from Slack by u0001 to Zeta Platform Lead:"
+    assert note["content"] == f"{prefix}\nStrong Go background,\nmet at GopherCon"
+
+
+def test_a_failed_note_keeps_the_entry_and_tells_the_user(
+    driver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar
+) -> None:
+    connect(driver)
+    pick_project(driver, "zeta", "Zeta")
+    pick_contact(driver, "bob")
+    driver.type_text("note_input", "Call back Monday")
+    seeded.inject("POST", r"/contacts/[^/]+/notes", status=403, code="insufficient_scope",
+                  message="This API key lacks the notes:write scope")
+    assert driver.submit().status_code == 200
+    slack.wait_for("chat.postMessage")
+    [told] = slack.wait_for("hook")
+    assert "was added to Zeta Platform Lead, but the note could not be saved" in told.body["text"]
+    assert "notes:write" in told.body["text"] and ">Call back Monday" in told.body["text"]
+    assert len(seeded.entries()) == 1 and seeded.notes() == []

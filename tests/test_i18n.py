@@ -28,7 +28,7 @@ from tests.slack_schema import message_problem, option_problem, view_problem
 __all__ = ["seeded"]
 CTX = ModalContext(channel_id="C1", response_url="https://hooks.slack.com/commands/1")
 CONN = Connection(Workspace(None, "T1"), "leo_secret_abcd", "U1", datetime(2026, 11, 26, tzinfo=UTC))
-SAME_IN_BOTH = {"card.tags"}  # "Tags" is French too
+SAME_IN_BOTH = {"card.tags", "add.note"}  # "Tags" and "Note" are French too
 
 
 def fields_of(text: str) -> set[str]:
@@ -98,7 +98,7 @@ def test_every_view_and_message_is_valid_in_each_language(lang: Lang) -> None:
 def test_french_is_really_french() -> None:
     assert views("fr")[0]["title"]["text"] == "Ajouter à Leonar"
     assert [b["label"]["text"] for b in views("fr")[0]["blocks"] if b["type"] == "input"] == [
-        "Projet", "Candidat", "Étape", "Publier la fiche dans"]
+        "Projet", "Candidat", "Étape", "Note", "Publier la fiche dans"]
     card = messages("fr")[0]
     assert "Ajouté par <@U1> via /leonar-add" in str(card["blocks"]) and "1 an d'expérience" in str(card["blocks"])
     assert "+8 autres" in str(card["blocks"]) and "Profil LinkedIn" in str(card["blocks"])

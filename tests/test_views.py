@@ -62,7 +62,8 @@ def test_add_modal_before_a_project_is_picked() -> None:
     assert view_problem(view) is None
     assert len(view["title"]["text"]) <= 24
     inputs = {b["block_id"]: b for b in view["blocks"] if b["type"] == "input"}
-    assert [b["label"]["text"] for b in inputs.values()] == ["Project", "Candidate", "Stage", "Post the card to"]
+    assert [b["label"]["text"] for b in inputs.values()] == ["Project", "Candidate", "Stage", "Note",
+                                                                  "Post the card to"]
     project_block = inputs["project"]
     assert project_block["dispatch_action"] is True
     assert project_block["element"] == {**project_block["element"], "type": "external_select", "min_query_length": 0}

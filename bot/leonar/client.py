@@ -33,8 +33,9 @@ PAGE_SIZE = 100  # Leonar's maximum `limit`
 MAX_CONNECTIONS = 64
 MAX_PAGES = 50  # 5,000 projects: a bound so a misbehaving `has_more` cannot loop forever
 REQUIRED_SCOPES = ("projects:read", "contacts:read", "pipeline:write")
-# Lets the bot see whether a candidate is already in a project before adding (else Leonar's answer tells).
-RECOMMENDED_SCOPES = ("pipeline:read",)
+# pipeline:read lets the bot see whether a candidate is already in a project before adding (else Leonar's
+# answer tells); notes:write saves the optional note typed with an add.
+RECOMMENDED_SCOPES = ("pipeline:read", "notes:write")
 NIL_UUID = "00000000-0000-0000-0000-000000000000"
 # Only idempotent reads are retried, and only once: a retry must still fit Slack's 3-second window.
 GET_RETRIES = 1
@@ -173,6 +174,14 @@ class LeonarClient:
         """[INF] `GET /contacts/{id}`: implied by the `contacts:read` scope, no reference page found."""
         return _parse(Contact, _data(await self._get(f"contacts/{contact_id}")))
 
+    async def add_note(self, contact_id: str, content: str) -> None:
+        """[CODE] `POST /contacts/{id}/notes` with `content`: seen in public client code, no reference page.
+
+        Not retried once sent: a note twice is worse than a note the user is told failed.
+        """
+        await self._send("POST", f"contacts/{contact_id}/notes", json={"content": content}, writes=True,
+                         retry_unsent=True)
+
     async def find_entry(self, project_id: str, contact_id: str) -> Entry | None:
         """The contact's entry in the project, if any.
 
@@ -272,8 +281,8 @@ class LeonarClient:
         """Which of the bot's scopes (REQUIRED_SCOPES + RECOMMENDED_SCOPES) this key lacks, changing nothing.
 
         Raises for a key Leonar refuses outright (`InvalidApiKey`) or when Leonar cannot answer.
-        [INF] The pipeline scopes are probed on a project that cannot exist, assuming Leonar checks the scope
-        (403) before the project (404) or the body (400); reads prove the other two directly.
+        [INF] The pipeline and notes scopes are probed on a project or contact that cannot exist, assuming Leonar
+        checks the scope (403) before the resource (404) or the body (400); reads prove the other two directly.
         """
         nowhere = f"projects/{NIL_UUID}/entries"
         probes = [
@@ -281,6 +290,7 @@ class LeonarClient:
             ("contacts:read", "POST", "contacts/search", None, {"query": "", "limit": 1, "offset": 0}),
             ("pipeline:read", "GET", nowhere, {"limit": 1, "offset": 0}, None),
             ("pipeline:write", "POST", nowhere, None, {}),
+            ("notes:write", "POST", f"contacts/{NIL_UUID}/notes", None, {}),
         ]
 
         async def lacks(scope: str, method: str, path: str, params: Any, body: Any) -> str | None:

@@ -20,11 +20,12 @@ from bot.services import Services
 from bot.views import add_modal as add
 from bot.views import admin
 from bot.views import connect_modal as connect
-from bot.views.card import candidate_card
+from bot.views.card import candidate_card, display_name
 from bot.views.errors import describe, describe_key_check, missing_scopes_problem
 from bot.views.i18n import Lang, t
-from bot.views.messages import COMMAND, notice_modal
+from bot.views.messages import COMMAND, ephemeral, notice_modal
 from bot.views.metadata import ModalContext
+from bot.views.text import escape
 
 log = logging.getLogger(__name__)
 # A submit must be answered within 3 s; past this Leonar is still allowed to finish behind a "pending" view.
@@ -147,6 +148,31 @@ async def add_submitted(
         lang=lang,
     )
     log.info("entry %s added; card %s", entry.id, outcome)
+    if choice.note:
+        await _save_note(leonar_client, client, contact, choice, body["user"], project_name or "Leonar", ctx, lang)
+
+
+async def _save_note(
+    client: LeonarClient, slack: AsyncWebClient, contact: Contact, choice: add.Submission, user: dict[str, Any],
+    project: str, ctx: ModalContext, lang: Lang,
+) -> None:
+    """The note goes on the contact, prefixed with who added it and where. A failure never undoes the entry:
+    the user is told, and given the note back."""
+    assert choice.note is not None
+    who = user.get("name") or user.get("username") or user.get("id")
+    try:
+        await client.add_note(choice.contact_id, f"{t(lang, 'note.prefix', user=who, project=project)}\n{choice.note}")
+        return
+    except LeonarError as exc:
+        reason = describe(exc, lang)
+    log.info("note not saved for entry on %s: %s", choice.contact_id, reason)
+    text = t(lang, "note.failed", name=escape(display_name(contact, lang)), project=escape(project),
+             reason=escape(reason), note=choice.note.replace("\n", "\n>"))
+    if ctx.response_url:
+        response = await AsyncWebhookClient(ctx.response_url).send_dict(ephemeral(text))
+        if response.status_code == 200:
+            return
+    await slack.chat_postMessage(channel=user["id"], text=text)  # a DM, when the command's reply is gone
 
 
 def _explain(error: LeonarError, choice: add.Submission, project_name: str | None, lang: Lang) -> str:

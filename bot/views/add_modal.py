@@ -19,6 +19,8 @@ CONTACT_BLOCK, CONTACT_ACTION = "contact", "contact_select"
 STAGE_BLOCK_PREFIX, STAGE_ACTION = "stage_", "stage_select"
 STAGE_PLACEHOLDER_BLOCK, STAGE_PLACEHOLDER_ACTION = "stage_pending", "stage_pending_select"
 CHANNEL_BLOCK, CHANNEL_ACTION = "channel", "channel_select"
+NOTE_BLOCK, NOTE_ACTION = "note", "note_input"
+NOTE_MAX = 3000
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,7 @@ class Picked:
     contact: dict[str, Any] | None = None
     stage_id: str | None = None
     channel_id: str | None = None
+    note: str | None = None
 
 
 def stage_block_id(project_id: str) -> str:
@@ -57,6 +60,12 @@ def add_modal(
     blocks.append(_select_input(CONTACT_BLOCK, CONTACT_ACTION, t(lang, "add.candidate"),
                                 t(lang, "add.candidate_placeholder"), min_query_length=2, initial=picked.contact))
     blocks.extend(_stage_blocks(project, stages_note, picked.stage_id, lang))
+    note: dict[str, Any] = {"type": "plain_text_input", "action_id": NOTE_ACTION, "multiline": True,
+                            "max_length": NOTE_MAX, "placeholder": plain(t(lang, "add.note_placeholder"), 150)}
+    if picked.note:
+        note["initial_value"] = picked.note
+    blocks.append({"type": "input", "block_id": NOTE_BLOCK, "optional": True, "label": plain(t(lang, "add.note")),
+                   "element": note})
     channel: dict[str, Any] = {
         "type": "conversations_select",
         "action_id": CHANNEL_ACTION,
@@ -176,6 +185,7 @@ class Submission:
     stage: dict[str, Any] | None
     stage_block: str | None
     channel_id: str | None
+    note: str | None = None
 
     @property
     def project_id(self) -> str:
@@ -201,7 +211,8 @@ class Submission:
         return problems
 
     def picked(self) -> Picked:
-        return Picked(project=self.project, contact=self.contact, stage_id=self.stage_id, channel_id=self.channel_id)
+        return Picked(project=self.project, contact=self.contact, stage_id=self.stage_id, channel_id=self.channel_id,
+                      note=self.note)
 
 
 def option_text(option: dict[str, Any] | None) -> str:
@@ -219,10 +230,12 @@ def read_submission(values: dict[str, dict[str, Any]]) -> Submission:
     stage_block = stage_block_id(project_id) if project_id else None
     stage = selected(stage_block, STAGE_ACTION) if stage_block and stage_block in values else None
     channel = (values.get(CHANNEL_BLOCK) or {}).get(CHANNEL_ACTION, {}).get("selected_conversation")
+    note = (values.get(NOTE_BLOCK) or {}).get(NOTE_ACTION, {}).get("value")
     return Submission(
         project=project,
         contact=selected(CONTACT_BLOCK, CONTACT_ACTION),
         stage=stage,
         stage_block=stage_block if stage_block and stage_block in values else None,
         channel_id=channel,
+        note=note.strip() if isinstance(note, str) and note.strip() else None,
     )

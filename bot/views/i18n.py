@@ -41,6 +41,14 @@ CATALOG: dict[str, tuple[str, str]] = {
                        "Ce projet n'a pas d'étapes ; Leonar utilisera celle par défaut."),
     "add.stage_failed": ("Stages could not be loaded ({reason}) The candidate will go to the first stage.",
                          "Impossible de charger les étapes ({reason}) Le candidat ira à la première étape."),
+    "add.note": ("Note", "Note"),
+    "add.note_placeholder": ("Why this candidate, for the team (saved on the contact in Leonar)",
+                             "Pourquoi ce candidat, pour l'équipe (enregistré sur le contact dans Leonar)"),
+    "note.prefix": ("Added from Slack by {user} to {project}:", "Ajouté depuis Slack par {user} à {project} :"),
+    "note.failed": (":warning: {name} was added to {project}, but the note could not be saved in Leonar ({reason}). "
+                    "Here it is, to add by hand:\n>{note}",
+                    ":warning: {name} a été ajouté à {project}, mais la note n'a pas pu être enregistrée dans "
+                    "Leonar ({reason}). La voici, à ajouter à la main :\n>{note}"),
     "add.channel": ("Post the card to", "Publier la fiche dans"),
     "add.channel_placeholder": ("Pick a conversation", "Choisissez une conversation"),
     "add.connected": (":white_check_mark: Leonar is connected for this workspace. Add your first candidate:",
@@ -225,6 +233,8 @@ CATALOG: dict[str, tuple[str, str]] = {
                      ":x: Il manque {lacking} à la clé ; le bot a besoin de {scopes}."),
     "status.ok": (":white_check_mark: Its scopes suffice ({scopes}).",
                   ":white_check_mark: Ses permissions suffisent ({scopes})."),
-    "status.tip": ("Tip: add {scopes} so the bot can tell who is already in a project before adding.",
-                   "Astuce : ajoutez {scopes} pour que le bot sache qui est déjà dans un projet avant d'ajouter."),
+    "status.tip": ("Tip: add {scopes}: pipeline:read tells the bot who is already in a project before adding, "
+                   "notes:write saves the note typed with an add.",
+                   "Astuce : ajoutez {scopes} : pipeline:read dit au bot qui est déjà dans un projet avant l'ajout, "
+                   "notes:write enregistre la note saisie avec un ajout."),
 }

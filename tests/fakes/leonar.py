@@ -179,7 +179,8 @@ class FakeLeonar:
         # Per workspace; dicts keep insertion order, which is the "created order" lists use.
         self._projects: dict[str, dict[str, JSON]] = {}
         self._contacts: dict[str, dict[str, JSON]] = {}
-        self._entries: dict[str, list[JSON]] = {}  # stored with stage_id/contact_id, rendered on read
+        self._entries: dict[str, list[JSON]] = {}
+        self._notes: dict[str, list[JSON]] = {}  # stored with stage_id/contact_id, rendered on read
         self._buckets: dict[str, list[float]] = {}  # token -> [window_start, used]
         self._faults: list[_Fault] = []
         self._server: _Server | None = None
@@ -194,6 +195,7 @@ class FakeLeonar:
             (write, re.compile("/contacts/search"), "contacts:read", self._search_contacts),
             (read, re.compile(f"/contacts/{seg}"), "contacts:read", self._get_contact),
             (write, re.compile("/contacts"), "contacts:write", self._create_contact),
+            (write, re.compile(f"/contacts/{seg}/notes"), "notes:write", self._create_note),
         ]
 
     # ---- lifecycle -------------------------------------------------------------------------------
@@ -457,6 +459,19 @@ class FakeLeonar:
         fields = {k: c.body[k] for k in CREATE_CONTACT_FIELDS if k in c.body}
         contact = self._insert_contact(c.workspace, {"first_name": first_name, **fields})
         return 201, {"data": copy.deepcopy(contact)}
+
+    def _create_note(self, c: _Call) -> Reply:
+        self._contact(c.workspace, c.ids[0])
+        content = c.body.get("content")
+        if not isinstance(content, str) or not content.strip():
+            raise _invalid("content: Required")
+        note = {"id": str(uuid.uuid4()), "contact_id": c.ids[0], "content": content, "created_at": _now()}
+        self._notes.setdefault(c.workspace, []).append(note)
+        return 201, {"data": copy.deepcopy(note)}
+
+    def notes(self, contact_id: str | None = None, *, workspace: str = "acme") -> list[JSON]:
+        with self._lock:
+            return [copy.deepcopy(n) for n in self._notes.get(workspace, []) if contact_id in (None, n["contact_id"])]
 
     def _render_entry(self, workspace: str, stored: JSON) -> JSON:
         stages = self._projects[workspace][stored["project_id"]]["pipeline"]["stages"]

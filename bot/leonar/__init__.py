@@ -1,6 +1,6 @@
 """Typed async client for the Leonar API. Knows nothing of Slack."""
 
-from bot.leonar.client import RECOMMENDED_SCOPES, REQUIRED_SCOPES, Leonar, LeonarClient
+from bot.leonar.client import RECOMMENDED_SCOPES, REQUIRED_SCOPES, Leonar, LeonarClient, normalize_linkedin
 from bot.leonar.errors import (
     AlreadyInProject,
     InsufficientScope,
@@ -35,4 +35,5 @@ __all__ = [
     "Unavailable",
     "UnexpectedResponse",
     "ValidationFailed",
+    "normalize_linkedin",
 ]

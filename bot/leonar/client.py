@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import re
 from collections.abc import Awaitable, Callable
 from datetime import UTC
 from email.utils import parsedate_to_datetime
@@ -47,6 +48,7 @@ ENTRY_READ_TIMEOUT = 15.0
 EXISTING_AFTER = 30.0
 
 M = TypeVar("M", Project, Contact, Entry)
+LINKEDIN = re.compile(r"(?:^|[/.@\s])linkedin\.com/in/([A-Za-z0-9\-_%.]+?)/?(?:[?#\s]|$)", re.IGNORECASE)
 T = TypeVar("T")
 PROJECTS_TTL = 60.0
 PROJECT_TTL = 300.0
@@ -150,6 +152,20 @@ class LeonarClient:
             return _parse(Project, _data(await self._get(f"projects/{project_id}")))
 
         return await self._cached(("project", project_id), PROJECT_TTL, fetch)
+
+    async def find_by_linkedin(self, url: str) -> list[Contact]:
+        """Contacts whose `linkedin_profile` is this profile, however either URL is written.
+
+        [INF] `GET /contacts` with the documented `ilike` filter operator on `linkedin_profile` (which fields
+        accept operators is not documented); matches are checked here against the normalised URL.
+        """
+        wanted = normalize_linkedin(url)
+        if wanted is None:
+            return []
+        path = wanted.split("linkedin.com", 1)[1]
+        body = await self._get("contacts", params={"linkedin_profile": f"ilike.%{path}%", "limit": 10, "offset": 0})
+        return [c for c in _parse_list(Contact, _page(body)[0])
+                if c.linkedin_profile and normalize_linkedin(c.linkedin_profile) == wanted]
 
     def cached_project(self, project_id: str) -> Project | None:
         """The project as last read (any age), or None: never a request."""
@@ -393,6 +409,14 @@ BY_STATUS: dict[int, type[errors.LeonarError]] = {
     403: errors.InsufficientScope,
     404: errors.NotFound,
 }
+
+
+def normalize_linkedin(url: str) -> str | None:
+    """"linkedin.com/in/slug" for any way of writing a LinkedIn profile URL (scheme, www., query, slash)."""
+    match = LINKEDIN.search(url.strip())
+    if not match:
+        return None
+    return f"linkedin.com/in/{match.group(1).lower()}"
 
 
 def _never_sent(exc: httpx.TransportError) -> bool:

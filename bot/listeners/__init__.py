@@ -2,9 +2,9 @@
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.listeners import actions, commands, events, options, views
+from bot.listeners import actions, commands, events, options, shortcuts, views
 
 
 def register(app: AsyncApp) -> None:
-    for module in (commands, options, actions, views, events):
+    for module in (commands, shortcuts, options, actions, views, events):
         module.register(app)

@@ -13,7 +13,7 @@ from bot.leonar import LeonarError
 from bot.listeners.context import leonar
 from bot.listeners.guard import guarded
 from bot.listeners.permissions import user_lang
-from bot.views.add_modal import PROJECT_ACTION, add_modal
+from bot.views.add_modal import PROJECT_ACTION, Picked, add_modal, contact_block_of
 from bot.views.errors import describe
 from bot.views.i18n import t
 from bot.views.metadata import ModalContext
@@ -34,13 +34,18 @@ async def project_picked(
     view = body["view"]
     ctx = ModalContext.loads(view.get("private_metadata"))
     lang = await user_lang(client, context)
+    # Same candidate block (and its prefilled candidate): Slack keeps what the user picked there.
+    contact_block, prefilled = contact_block_of(view)
+    picked = Picked(contact=prefilled)
     try:
         project = await leonar_client.get_project(project_id)
-        new_view = add_modal(ctx.with_project(project.id, project.name), project=project, lang=lang)
+        new_view = add_modal(ctx.with_project(project.id, project.name), project=project, picked=picked, lang=lang,
+                             contact_block=contact_block)
     except LeonarError as exc:
         name = (selected.get("text") or {}).get("text") or t(lang, "add.this_project")
         note = t(lang, "add.stage_failed", reason=describe(exc, lang))
-        new_view = add_modal(ctx.with_project(project_id, name), stages_note=note, lang=lang)
+        new_view = add_modal(ctx.with_project(project_id, name), stages_note=note, picked=picked, lang=lang,
+                             contact_block=contact_block)
     try:
         # The hash makes Slack refuse the update if the view changed meanwhile (a later pick wins).
         await client.views_update(view_id=view["id"], hash=view.get("hash"), view=new_view)

@@ -29,8 +29,11 @@ async def deliver_card(
     command_channel_id: str | None,
     command_response_url: str | None,
     lang: Lang = "en",
+    thread_ts: str | None = None,
 ) -> str:
-    """Post `card` in `channel_id`; returns how it went out: "posted", "response_url", "ephemeral" or "dm"."""
+    """Post `card` in `channel_id` (in the thread `thread_ts`, when given); returns how it went out: "posted",
+    "response_url", "ephemeral" or "dm"."""
+    card = {**card, "thread_ts": thread_ts} if thread_ts else card
     error = await _post_message(client, channel_id, card)
     if error is None:
         return "posted"

@@ -13,6 +13,7 @@ from bot.leonar import LeonarError, Project
 from bot.listeners.context import connection, leonar, services, workspace
 from bot.listeners.guard import guarded
 from bot.listeners.permissions import RoleUnknown, is_admin, user_lang
+from bot.listeners.prefill import preselect, seed_from
 from bot.views import admin
 from bot.views.add_modal import Picked, add_modal
 from bot.views.connect_modal import connect_modal
@@ -23,6 +24,7 @@ from bot.views.metadata import ModalContext
 from bot.views.options import project_option
 
 log = logging.getLogger(__name__)
+SUBCOMMANDS = {"help", "status", "connect", "disconnect"}
 TRIGGER_ERRORS = {"expired_trigger_id", "exchanged_trigger_id", "invalid_trigger_id"}
 
 
@@ -36,6 +38,8 @@ async def leonar_add(
         return
     await ack()
     ctx = ModalContext(channel_id=command.get("channel_id"), response_url=command.get("response_url"))
+    if sub not in SUBCOMMANDS and (seed := seed_from(" ".join(words))):
+        ctx = ctx.with_seed(seed)  # /leonar-add <name, email or LinkedIn URL>
     conn = connection(context)
     if sub == "status":
         await respond(**await _status(context, await user_lang(client, context)))
@@ -44,7 +48,7 @@ async def leonar_add(
         # The common path: the trigger_id lives 3 s and works once, so open the modal before any Leonar call
         # (the user's language is cached after their first request).
         lang = await user_lang(client, context)
-        await _open_add(client, respond, command["trigger_id"], ctx, context, lang)
+        await open_add(client, respond, command["trigger_id"], ctx, context, lang)
         return
     # Changing the connection is for admins and owners; users.info is the one call allowed before the modal.
     try:
@@ -68,35 +72,38 @@ async def leonar_add(
     await _open(client, respond, command["trigger_id"], connect_modal(ctx, lang), lang)
 
 
-async def _open_add(
-    client: AsyncWebClient, respond: AsyncRespond, trigger_id: str, ctx: ModalContext, context: dict[str, Any],
-    lang: Lang,
+async def open_add(
+    client: AsyncWebClient, respond: AsyncRespond | None, trigger_id: str, ctx: ModalContext,
+    context: dict[str, Any], lang: Lang,
 ) -> None:
-    """The add modal, with the user's last project preselected (and its stages, when already known)."""
+    """The add modal, with the user's last project preselected (and its stages, when already known), then the
+    candidate the seed names, when exactly one contact matches it."""
     last = services(context).store.last_project(workspace(context), str(context.get("user_id")))
     leonar_client = leonar(context)
-    if last is None or leonar_client is None:
-        await _open(client, respond, trigger_id, add_modal(ctx, lang=lang), lang)
-        return
-    project_id, project_name = last
-    picked = Picked(project=project_option(Project(id=project_id, name=project_name)))
-    ctx = ctx.with_project(project_id, project_name)
-    known = leonar_client.cached_project(project_id)
+    picked, known = Picked(), None
+    if last is not None and leonar_client is not None:
+        picked = Picked(project=project_option(Project(id=last[0], name=last[1])))
+        ctx = ctx.with_project(*last)
+        known = leonar_client.cached_project(last[0])
     opened = await _open(client, respond, trigger_id, add_modal(ctx, project=known, picked=picked, lang=lang), lang)
-    if opened is None or known is not None:
+    if opened is None or leonar_client is None:
         return
-    # The stages come after the modal (the trigger cannot wait for Leonar); the hash keeps a project the user
-    # picked meanwhile from being overwritten.
-    try:
-        project = await leonar_client.get_project(project_id)
-        await client.views_update(view_id=opened["id"], hash=opened.get("hash"),
-                                  view=add_modal(ctx, project=project, picked=picked, lang=lang))
-    except (LeonarError, SlackApiError) as exc:
-        log.info("stages of the remembered project not shown: %s", type(exc).__name__)
+    if last is not None and known is None:
+        # The stages come after the modal (the trigger cannot wait for Leonar); the hash keeps a project the
+        # user picked meanwhile from being overwritten.
+        try:
+            project = await leonar_client.get_project(last[0])
+            response = await client.views_update(view_id=opened["id"], hash=opened.get("hash"),
+                                                 view=add_modal(ctx, project=project, picked=picked, lang=lang))
+            opened = response.get("view") or opened
+        except (LeonarError, SlackApiError) as exc:
+            log.info("stages of the remembered project not shown: %s", type(exc).__name__)
+    if ctx.seed:
+        await preselect(client, leonar_client, opened, ctx, picked, lang)
 
 
 async def _open(
-    client: AsyncWebClient, respond: AsyncRespond, trigger_id: str, view: dict[str, Any], lang: Lang
+    client: AsyncWebClient, respond: AsyncRespond | None, trigger_id: str, view: dict[str, Any], lang: Lang
 ) -> dict[str, Any] | None:
     """The opened view (with its id and hash), or None after telling the user why it could not open."""
     try:
@@ -106,7 +113,8 @@ async def _open(
         log.warning("views.open failed: %s", error)
         text = (t(lang, "msg.slow_trigger", command=COMMAND) if error in TRIGGER_ERRORS
                 else t(lang, "msg.open_failed", error=error))
-        await respond(**ephemeral(text))
+        if respond is not None:
+            await respond(**ephemeral(text))
         return None
     opened = response.get("view")
     return opened if isinstance(opened, dict) else None

@@ -14,10 +14,12 @@ from bot.leonar import LeonarClient, LeonarError
 from bot.listeners.context import leonar
 from bot.listeners.guard import guarded
 from bot.listeners.permissions import user_lang
+from bot.listeners.prefill import matches
 from bot.views.add_modal import CONTACT_ACTION, PROJECT_ACTION, STAGE_PLACEHOLDER_ACTION
 from bot.views.errors import describe
 from bot.views.i18n import Lang, t
 from bot.views.messages import COMMAND
+from bot.views.metadata import ModalContext
 from bot.views.options import MAX_OPTIONS, contact_options, notice_option, project_options
 
 log = logging.getLogger(__name__)
@@ -61,8 +63,12 @@ async def projects(ack: AsyncAck, payload: dict[str, Any], client: AsyncWebClien
 async def contacts(ack: AsyncAck, payload: dict[str, Any], client: AsyncWebClient, context: dict[str, Any]) -> None:
     query = " ".join(str(payload.get("value") or "").split())
     lang = await user_lang(client, context)
+    # Nothing typed yet in a seeded modal: the menu starts from the seed (a name, an email, a LinkedIn URL).
+    seed = None if query else ModalContext.loads((payload.get("view") or {}).get("private_metadata")).seed
 
     async def fetch(leonar_client: LeonarClient) -> Options:
+        if seed:
+            return contact_options(await matches(leonar_client, seed, limit=CONTACT_RESULTS), seed, lang)
         return contact_options(await leonar_client.search_contacts(query, limit=CONTACT_RESULTS), query, lang)
 
     await answer(ack, context, lang, fetch)

@@ -146,6 +146,7 @@ async def add_submitted(
         command_channel_id=ctx.channel_id,
         command_response_url=ctx.response_url,
         lang=lang,
+        thread_ts=ctx.thread_ts if choice.channel_id == ctx.channel_id else None,
     )
     log.info("entry %s added; card %s", entry.id, outcome)
     if choice.note:
@@ -188,12 +189,12 @@ def _explain(error: LeonarError, choice: add.Submission, project_name: str | Non
 def _field_of(error: LeonarError, choice: add.Submission) -> str:
     """The input block an add error belongs to, judged from Leonar's "<field>: <reason>" message."""
     if isinstance(error, AlreadyInProject):
-        return add.CONTACT_BLOCK
+        return choice.contact_block
     text = error.message.lower()
     if isinstance(error, ValidationFailed) and error.field == "stage_id" and choice.stage_block:
         return choice.stage_block
     if isinstance(error, ValidationFailed | NotFound) and "contact" in text:
-        return add.CONTACT_BLOCK
+        return choice.contact_block
     return add.PROJECT_BLOCK
 
 

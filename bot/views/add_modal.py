@@ -34,6 +34,15 @@ class Picked:
     note: str | None = None
 
 
+def contact_block_of(view: dict[str, Any]) -> tuple[str, dict[str, Any] | None]:
+    """The candidate menu's block id in a view, and the option it was built with (a prefilled candidate)."""
+    for block in view.get("blocks", []):
+        element = block.get("element") or {}
+        if element.get("action_id") == CONTACT_ACTION:
+            return str(block.get("block_id") or CONTACT_BLOCK), element.get("initial_option")
+    return CONTACT_BLOCK, None
+
+
 def stage_block_id(project_id: str) -> str:
     return f"{STAGE_BLOCK_PREFIX}{project_id}"[:255]
 
@@ -47,7 +56,10 @@ def add_modal(
     error: str | None = None,
     picked: Picked | None = None,
     lang: Lang = "en",
+    contact_block: str = CONTACT_BLOCK,
 ) -> dict[str, Any]:
+    """`contact_block` other than the default gives the candidate menu a new block, so Slack shows its new
+    initial option (a prefilled candidate) instead of keeping what the old block held."""
     picked = picked or Picked()
     blocks: list[dict[str, Any]] = []
     if notice:
@@ -57,8 +69,10 @@ def add_modal(
     blocks.append(_select_input(PROJECT_BLOCK, PROJECT_ACTION, t(lang, "add.project"),
                                 t(lang, "add.project_placeholder"), min_query_length=0, dispatch=True,
                                 initial=picked.project))
-    blocks.append(_select_input(CONTACT_BLOCK, CONTACT_ACTION, t(lang, "add.candidate"),
-                                t(lang, "add.candidate_placeholder"), min_query_length=2, initial=picked.contact))
+    # Seeded, the menu lists the seed's matches as soon as it opens.
+    blocks.append(_select_input(contact_block, CONTACT_ACTION, t(lang, "add.candidate"),
+                                t(lang, "add.candidate_placeholder"), min_query_length=0 if ctx.seed else 2,
+                                initial=picked.contact))
     blocks.extend(_stage_blocks(project, stages_note, picked.stage_id, lang))
     note: dict[str, Any] = {"type": "plain_text_input", "action_id": NOTE_ACTION, "multiline": True,
                             "max_length": NOTE_MAX, "placeholder": plain(t(lang, "add.note_placeholder"), 150)}
@@ -186,6 +200,7 @@ class Submission:
     stage_block: str | None
     channel_id: str | None
     note: str | None = None
+    contact_block: str = CONTACT_BLOCK
 
     @property
     def project_id(self) -> str:
@@ -205,7 +220,7 @@ class Submission:
         if self.project_id in ("", NOTICE_VALUE):
             problems[PROJECT_BLOCK] = t(lang, "add.pick_project")
         if self.contact_id in ("", NOTICE_VALUE):
-            problems[CONTACT_BLOCK] = t(lang, "add.pick_candidate")
+            problems[self.contact_block] = t(lang, "add.pick_candidate")
         if not self.channel_id:
             problems[CHANNEL_BLOCK] = t(lang, "add.pick_channel")
         return problems
@@ -231,9 +246,12 @@ def read_submission(values: dict[str, dict[str, Any]]) -> Submission:
     stage = selected(stage_block, STAGE_ACTION) if stage_block and stage_block in values else None
     channel = (values.get(CHANNEL_BLOCK) or {}).get(CHANNEL_ACTION, {}).get("selected_conversation")
     note = (values.get(NOTE_BLOCK) or {}).get(NOTE_ACTION, {}).get("value")
+    contact_block = next((b for b in values if b.startswith(CONTACT_BLOCK) and CONTACT_ACTION in values[b]),
+                         CONTACT_BLOCK)
     return Submission(
         project=project,
-        contact=selected(CONTACT_BLOCK, CONTACT_ACTION),
+        contact=selected(contact_block, CONTACT_ACTION),
+        contact_block=contact_block,
         stage=stage,
         stage_block=stage_block if stage_block and stage_block in values else None,
         channel_id=channel,

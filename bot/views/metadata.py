@@ -19,9 +19,16 @@ class ModalContext:
     response_url: str | None = None
     project_id: str | None = None
     project_name: str | None = None
+    # Text the candidate search starts from (/leonar-add <text>, or the message of the shortcut), and the message
+    # whose thread receives the card.
+    seed: str | None = None
+    thread_ts: str | None = None
 
     def with_project(self, project_id: str, project_name: str) -> ModalContext:
         return replace(self, project_id=project_id, project_name=clip(project_name, 150))
+
+    def with_seed(self, seed: str) -> ModalContext:
+        return replace(self, seed=clip(seed, 300))
 
     def dumps(self) -> str:
         raw = json.dumps({k: v for k, v in asdict(self).items() if v is not None}, separators=(",", ":"))

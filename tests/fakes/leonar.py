@@ -443,6 +443,19 @@ class FakeLeonar:
 
     def _list_contacts(self, c: _Call) -> Reply:
         items = self._matching_contacts(c.workspace, [c.query.get("search")])
+        # The documented filter operators on string fields, e.g. ?linkedin_profile=ilike.%/in/ada%
+        for name in ("linkedin_profile", "first_name", "last_name", "title", "current_company"):
+            wanted = c.query.get(name)
+            if wanted is None:
+                continue
+            operator, _, value = wanted.partition(".")
+            if operator == "eq":
+                items = [i for i in items if (i.get(name) or "") == value]
+            elif operator == "ilike":
+                needle = value.strip("%").lower()
+                items = [i for i in items if needle in (i.get(name) or "").lower()]
+            else:
+                raise _invalid(f"{name}: unsupported operator")
         return _paginate(items, c.query.get("limit"), c.query.get("offset"))
 
     def _search_contacts(self, c: _Call) -> Reply:

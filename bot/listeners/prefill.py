@@ -1,0 +1,66 @@
+"""Starting the add from text: `/leonar-add <name, email or LinkedIn URL>` or the message shortcut.
+
+The modal opens first (the trigger cannot wait for Leonar); then, when exactly one contact matches, it is
+preselected by views.update; otherwise the candidate menu starts from the text (see options.contacts).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.leonar import Contact, LeonarClient, LeonarError, normalize_linkedin
+from bot.views.add_modal import Picked, add_modal
+from bot.views.i18n import Lang
+from bot.views.metadata import ModalContext
+from bot.views.options import contact_option
+
+log = logging.getLogger(__name__)
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
+LINKEDIN_URL = re.compile(r"\S*linkedin\.com/in/\S+", re.IGNORECASE)
+NAME_MAX = 60  # longer message text is a message, not a name
+PREFILLED_BLOCK = "contact_prefilled"
+
+
+def seed_from(text: str) -> str | None:
+    """What to search for in free text: a LinkedIn profile URL, else an email, else short text as a name."""
+    text = text.replace("<", " ").replace(">", " ").replace("|", " ")  # Slack's link markup
+    if (url := LINKEDIN_URL.search(text)) and normalize_linkedin(url.group(0)):
+        return url.group(0)
+    if email := EMAIL.search(text):
+        return email.group(0)
+    name = " ".join(text.split())
+    return name if 1 < len(name) <= NAME_MAX and "\n" not in text.strip() else None
+
+
+async def matches(client: LeonarClient, seed: str, *, limit: int) -> list[Contact]:
+    """Contacts for a seed: by LinkedIn profile when it is one, else Leonar's search."""
+    if normalize_linkedin(seed):
+        return await client.find_by_linkedin(seed)
+    return await client.search_contacts(seed, limit=limit)
+
+
+async def preselect(
+    slack: AsyncWebClient, leonar: LeonarClient, opened: dict[str, Any], ctx: ModalContext, picked: Picked,
+    lang: Lang,
+) -> None:
+    """After the modal opened: when exactly one contact matches the seed, show it selected."""
+    assert ctx.seed
+    try:
+        found = await matches(leonar, ctx.seed, limit=2)
+    except LeonarError as exc:
+        log.info("prefill search failed: %s", exc.code)
+        return
+    if len(found) != 1:
+        return
+    picked = Picked(project=picked.project, contact=contact_option(found[0]), stage_id=picked.stage_id)
+    project = leonar.cached_project(ctx.project_id) if ctx.project_id else None
+    view = add_modal(ctx, project=project, picked=picked, lang=lang, contact_block=PREFILLED_BLOCK)
+    try:
+        await slack.views_update(view_id=opened["id"], hash=opened.get("hash"), view=view)
+    except SlackApiError as exc:  # hash_conflict: the user was quicker; leave their choice alone
+        log.info("prefill not shown: %s", exc.response.get("error"))

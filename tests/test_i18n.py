@@ -14,6 +14,7 @@ from bot.views import add_modal as add
 from bot.views import admin
 from bot.views.card import candidate_card
 from bot.views.connect_modal import connect_modal, key_format_problem
+from bot.views.create_contact import Return, create_contact_modal
 from bot.views.errors import describe
 from bot.views.i18n import CATALOG, LANGS, Lang, lang_of, t
 from bot.views.messages import help_message, not_in_channel_notice, notice_modal, undelivered_card
@@ -62,6 +63,8 @@ def views(lang: Lang) -> list[dict[str, Any]]:
         add.done_modal("Ada", "Backend", "Sourced", lang),
         connect_modal(CTX, lang),
         admin.disconnect_modal(CTX, CONN, lang),
+        create_contact_modal(Return("V1", CTX.dumps()), {"first_name": "Ada", "email": "ada@example.com",
+                                                         "linkedin_profile": "https://linkedin.com/in/ada"}, lang),
         notice_modal("Leonar", t(lang, "add.failed"), lang),
     ]
 
@@ -87,7 +90,8 @@ def test_every_view_and_message_is_valid_in_each_language(lang: Lang) -> None:
         assert view_problem(view) is None, (view_problem(view), view["title"])
     for message in messages(lang):
         assert message_problem(message) is None, message_problem(message)
-    options = (project_options([], "zzz", lang) + project_options([], "", lang) + contact_options([], "zzz", lang))
+    options = (project_options([], "zzz", lang) + project_options([], "", lang) + contact_options([], "zzz", lang)
+               + contact_options([], "", lang))
     for option in options:
         assert option_problem(option) is None
     for text in (describe(RateLimited("x", reset_at=None), lang), key_format_problem("sk_1", lang),
@@ -111,7 +115,7 @@ def test_a_french_user_gets_french_modals_and_card(driver: SlackDriver, slack: F
     assert view["title"]["text"] == "Ajouter à Leonar" and "Leonar est connecté" in str(view["blocks"])
     pick_project(driver, "zeta", "Zeta")
     [notice] = driver.suggest_options("contact_select", "zzzz")
-    assert notice["text"]["text"] == "Personne dans Leonar ne correspond à « zzzz »"
+    assert notice["text"]["text"] == "Créer « zzzz »"  # nobody matches: offered to create
     pick_contact(driver, "bob")
     assert driver.submit().status_code == 200
     [card] = slack.wait_for("chat.postMessage")

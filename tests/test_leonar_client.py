@@ -198,10 +198,10 @@ async def test_unreachable_leonar_is_unavailable_and_never_arrived() -> None:
 async def test_missing_scopes_are_found_without_changing_anything(leonar: FakeLeonar, pool: Leonar) -> None:
     assert await pool.client(LEONAR_KEY).missing_scopes() == []
     leonar.add_key("leo_reader_0001", scopes={"projects:read", "contacts:read", "pipeline:read"})
-    assert await pool.client("leo_reader_0001").missing_scopes() == ["pipeline:write", "notes:write"]
+    assert await pool.client("leo_reader_0001").missing_scopes() == ["pipeline:write", "notes:write", "contacts:write"]
     leonar.add_key("leo_nothing_0001", scopes=set())
     assert await pool.client("leo_nothing_0001").missing_scopes() == [
-        "projects:read", "contacts:read", "pipeline:read", "pipeline:write", "notes:write"]
+        "projects:read", "contacts:read", "pipeline:read", "pipeline:write", "notes:write", "contacts:write"]
     assert leonar.entries() == []
     with pytest.raises(InvalidApiKey):
         await pool.client("leo_unknown_0001").missing_scopes()

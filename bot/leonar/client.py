@@ -35,8 +35,9 @@ MAX_CONNECTIONS = 64
 MAX_PAGES = 50  # 5,000 projects: a bound so a misbehaving `has_more` cannot loop forever
 REQUIRED_SCOPES = ("projects:read", "contacts:read", "pipeline:write")
 # pipeline:read lets the bot see whether a candidate is already in a project before adding (else Leonar's
-# answer tells); notes:write saves the optional note typed with an add.
-RECOMMENDED_SCOPES = ("pipeline:read", "notes:write")
+# answer tells); notes:write saves the optional note typed with an add; contacts:write creates a candidate
+# Leonar does not know yet.
+RECOMMENDED_SCOPES = ("pipeline:read", "notes:write", "contacts:write")
 NIL_UUID = "00000000-0000-0000-0000-000000000000"
 # Only idempotent reads are retried, and only once: a retry must still fit Slack's 3-second window.
 GET_RETRIES = 1
@@ -190,6 +191,15 @@ class LeonarClient:
         """[INF] `GET /contacts/{id}`: implied by the `contacts:read` scope, no reference page found."""
         return _parse(Contact, _data(await self._get(f"contacts/{contact_id}")))
 
+    async def create_contact(self, fields: dict[str, str]) -> Contact:
+        """`POST /contacts` with first_name (required), last_name, title, current_company, linkedin_profile, email.
+
+        Not resent once it may have arrived: a duplicate contact is worse than a retry by the user.
+        """
+        body = await self._send("POST", "contacts", json={k: v for k, v in fields.items() if v}, writes=True,
+                                retry_unsent=True)
+        return _parse(Contact, _data(body))
+
     async def add_note(self, contact_id: str, content: str) -> None:
         """[CODE] `POST /contacts/{id}/notes` with `content`: seen in public client code, no reference page.
 
@@ -307,6 +317,7 @@ class LeonarClient:
             ("pipeline:read", "GET", nowhere, {"limit": 1, "offset": 0}, None),
             ("pipeline:write", "POST", nowhere, None, {}),
             ("notes:write", "POST", f"contacts/{NIL_UUID}/notes", None, {}),
+            ("contacts:write", "POST", "contacts", None, {}),  # refused for its missing first_name when allowed
         ]
 
         async def lacks(scope: str, method: str, path: str, params: Any, body: Any) -> str | None:

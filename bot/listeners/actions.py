@@ -13,11 +13,12 @@ from bot.leonar import LeonarError
 from bot.listeners.context import leonar
 from bot.listeners.guard import guarded
 from bot.listeners.permissions import user_lang
-from bot.views.add_modal import PROJECT_ACTION, Picked, add_modal, contact_block_of
+from bot.views import create_contact as create
+from bot.views.add_modal import CONTACT_ACTION, PROJECT_ACTION, Picked, add_modal, contact_block_of, read_submission
 from bot.views.errors import describe
 from bot.views.i18n import t
 from bot.views.metadata import ModalContext
-from bot.views.options import NOTICE_VALUE
+from bot.views.options import CREATE_PREFIX, NOTICE_VALUE
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +54,27 @@ async def project_picked(
         log.info("views.update after project pick: %s", exc.response.get("error"))
 
 
+async def contact_picked(
+    ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient, context: dict[str, Any]
+) -> None:
+    """Choosing "Create …" in the candidate menu pushes the creation form; any other choice needs nothing."""
+    await ack()
+    value = str((action.get("selected_option") or {}).get("value") or "")
+    if not value.startswith(CREATE_PREFIX):
+        return
+    view = body["view"]
+    chosen = read_submission((view.get("state") or {}).get("values") or {})
+    back = create.Return(root_view_id=view.get("root_view_id") or view["id"],
+                         root_metadata=view.get("private_metadata") or "", project=chosen.project,
+                         stage_id=chosen.stage_id)
+    lang = await user_lang(client, context)
+    form = create.create_contact_modal(back, create.prefill(value.removeprefix(CREATE_PREFIX)), lang)
+    try:
+        await client.views_push(trigger_id=body["trigger_id"], view=form)
+    except SlackApiError as exc:
+        log.info("creation form not pushed: %s", exc.response.get("error"))
+
+
 async def link_opened(ack: AsyncAck) -> None:
     # URL buttons still send an action; without an ack Slack shows the user an error.
     await ack()
@@ -61,3 +83,4 @@ async def link_opened(ack: AsyncAck) -> None:
 def register(app: AsyncApp) -> None:
     app.action(PROJECT_ACTION)(guarded(project_picked))
     app.action("open_linkedin")(guarded(link_opened))
+    app.action(CONTACT_ACTION)(guarded(contact_picked))

@@ -20,11 +20,13 @@ from bot.services import Services
 from bot.views import add_modal as add
 from bot.views import admin
 from bot.views import connect_modal as connect
+from bot.views import create_contact as create
 from bot.views.card import candidate_card, display_name
 from bot.views.errors import describe, describe_key_check, missing_scopes_problem
 from bot.views.i18n import Lang, t
 from bot.views.messages import COMMAND, ephemeral, notice_modal
 from bot.views.metadata import ModalContext
+from bot.views.options import contact_option
 from bot.views.text import escape
 
 log = logging.getLogger(__name__)
@@ -176,6 +178,35 @@ async def _save_note(
     await slack.chat_postMessage(channel=user["id"], text=text)  # a DM, when the command's reply is gone
 
 
+async def create_submitted(
+    ack: AsyncAck, view: dict[str, Any], client: AsyncWebClient, context: dict[str, Any]
+) -> None:
+    """The pushed creation form: create the contact, then back on the add modal with it selected."""
+    lang = await user_lang(client, context)
+    fields = create.read_fields(view["state"]["values"])
+    back = create.Return.loads(view.get("private_metadata"))
+    leonar_client = leonar(context)
+    if leonar_client is None or back is None:
+        await ack(response_action="errors", errors={"first_name": t(lang, "add.not_connected", command=COMMAND)})
+        return
+    try:
+        contact = await asyncio.wait_for(leonar_client.create_contact(fields), SUBMIT_WINDOW)
+    except TimeoutError:
+        await ack(response_action="errors", errors={"first_name": t(lang, "error.unconfirmed")})
+        return
+    except LeonarError as exc:
+        # Leonar's "<field>: <reason>" shows on that field ("email" is the form's email field).
+        field = exc.field if isinstance(exc, ValidationFailed) and exc.field in create.FIELDS else "first_name"
+        await ack(response_action="errors", errors={field: describe(exc, lang)})
+        return
+    await ack()  # closes the form: the add modal is on top again
+    ctx = ModalContext.loads(back.root_metadata)
+    project = leonar_client.cached_project(str((back.project or {}).get("value"))) if back.project else None
+    picked = add.Picked(project=back.project, contact=contact_option(contact), stage_id=back.stage_id)
+    await _show(client, back.root_view_id,
+                add.add_modal(ctx, project=project, picked=picked, lang=lang, contact_block="contact_created"))
+
+
 def _explain(error: LeonarError, choice: add.Submission, project_name: str | None, lang: Lang) -> str:
     if isinstance(error, AlreadyInProject):
         name = add.option_text(choice.contact).split(" — ")[0] or t(lang, "add.this_candidate")
@@ -232,3 +263,4 @@ def register(app: AsyncApp) -> None:
     app.view(connect.CALLBACK_ID)(guarded(connect_submitted, fallback=failed))
     app.view(admin.DISCONNECT_CALLBACK)(guarded(disconnect_submitted, fallback=failed))
     app.view(add.CALLBACK_ID)(guarded(add_submitted, fallback=failed))
+    app.view(create.CALLBACK_ID)(guarded(create_submitted, fallback=failed))

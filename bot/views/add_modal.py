@@ -8,7 +8,7 @@ from typing import Any
 from bot.leonar import Project
 from bot.views.i18n import Lang, t
 from bot.views.metadata import ModalContext
-from bot.views.options import NOTICE_VALUE, stage_option
+from bot.views.options import CREATE_PREFIX, NOTICE_VALUE, stage_option
 from bot.views.text import escape, mrkdwn, plain
 
 CALLBACK_ID = "leonar_add"
@@ -70,9 +70,10 @@ def add_modal(
                                 t(lang, "add.project_placeholder"), min_query_length=0, dispatch=True,
                                 initial=picked.project))
     # Seeded, the menu lists the seed's matches as soon as it opens.
+    # dispatch_action: choosing "Create …" must reach the bot at once, to push the creation form.
     blocks.append(_select_input(contact_block, CONTACT_ACTION, t(lang, "add.candidate"),
                                 t(lang, "add.candidate_placeholder"), min_query_length=0 if ctx.seed else 2,
-                                initial=picked.contact))
+                                dispatch=True, initial=picked.contact))
     blocks.extend(_stage_blocks(project, stages_note, picked.stage_id, lang))
     note: dict[str, Any] = {"type": "plain_text_input", "action_id": NOTE_ACTION, "multiline": True,
                             "max_length": NOTE_MAX, "placeholder": plain(t(lang, "add.note_placeholder"), 150)}
@@ -219,7 +220,7 @@ class Submission:
         problems = {}
         if self.project_id in ("", NOTICE_VALUE):
             problems[PROJECT_BLOCK] = t(lang, "add.pick_project")
-        if self.contact_id in ("", NOTICE_VALUE):
+        if self.contact_id in ("", NOTICE_VALUE) or self.contact_id.startswith(CREATE_PREFIX):
             problems[self.contact_block] = t(lang, "add.pick_candidate")
         if not self.channel_id:
             problems[CHANNEL_BLOCK] = t(lang, "add.pick_channel")

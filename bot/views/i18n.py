@@ -85,6 +85,18 @@ CATALOG: dict[str, tuple[str, str]] = {
     "options.no_project_match": ("No active project matches “{query}”",
                                  "Aucun projet actif ne correspond à « {query} »"),
     "options.no_project": ("No active project in Leonar", "Aucun projet actif dans Leonar"),
+    "options.create": ("Create “{name}”", "Créer « {name} »"),
+    "create.title": ("New candidate", "Nouveau candidat"),
+    "create.submit": ("Create", "Créer"),
+    "create.back": ("Back", "Retour"),
+    "create.first_name": ("First name", "Prénom"),
+    "create.last_name": ("Last name", "Nom"),
+    "create.title_field": ("Title", "Poste"),
+    "create.company": ("Company", "Entreprise"),
+    "create.linkedin": ("LinkedIn URL", "URL LinkedIn"),
+    "create.email": ("Email", "E-mail"),
+    "create.intro": ("Nobody in Leonar matched. Create the contact, then pick the project as usual.",
+                     "Personne dans Leonar ne correspondait. Créez le contact, puis choisissez le projet."),
     "options.no_contact": ("Nobody in Leonar matches “{query}”", "Personne dans Leonar ne correspond à « {query} »"),
     # -- connect modal
     "connect.title": ("Connect Leonar", "Connecter Leonar"),
@@ -234,7 +246,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "status.ok": (":white_check_mark: Its scopes suffice ({scopes}).",
                   ":white_check_mark: Ses permissions suffisent ({scopes})."),
     "status.tip": ("Tip: add {scopes}: pipeline:read tells the bot who is already in a project before adding, "
-                   "notes:write saves the note typed with an add.",
+                   "notes:write saves the note typed with an add, contacts:write creates a new candidate.",
                    "Astuce : ajoutez {scopes} : pipeline:read dit au bot qui est déjà dans un projet avant l'ajout, "
-                   "notes:write enregistre la note saisie avec un ajout."),
+                   "notes:write enregistre la note saisie avec un ajout, contacts:write crée un nouveau candidat."),
 }

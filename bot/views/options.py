@@ -77,6 +77,14 @@ def project_options(projects: list[Project], query: str, lang: Lang = "en") -> l
     return options
 
 
+CREATE_PREFIX = "create:"
+
+
 def contact_options(contacts: list[Contact], query: str, lang: Lang = "en") -> list[dict[str, Any]]:
+    """The matches; when there are none, an option to create the contact from what was typed."""
     options = [contact_option(contact) for contact in contacts[:MAX_OPTIONS]]
-    return options or [notice_option(t(lang, "options.no_contact", query=clip(query, 40)))]
+    if options:
+        return options
+    if query.strip():
+        return [option(t(lang, "options.create", name=clip(query, 50)), CREATE_PREFIX + query.strip()[:140])]
+    return [notice_option(t(lang, "options.no_contact", query=clip(query, 40)))]

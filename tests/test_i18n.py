@@ -9,13 +9,14 @@ from typing import Any
 import pytest
 
 from bot.leonar import Contact, Project, RateLimited, Unavailable
-from bot.store import Connection, Workspace
+from bot.store import AddRecord, Connection, Workspace, WorkspaceSettings
 from bot.views import add_modal as add
 from bot.views import admin
 from bot.views.card import candidate_card
 from bot.views.connect_modal import connect_modal, key_format_problem
 from bot.views.create_contact import Return, create_contact_modal
 from bot.views.errors import describe
+from bot.views.home import home_view
 from bot.views.i18n import CATALOG, LANGS, Lang, lang_of, t
 from bot.views.messages import help_message, not_in_channel_notice, notice_modal, undelivered_card
 from bot.views.metadata import ModalContext
@@ -66,6 +67,10 @@ def views(lang: Lang) -> list[dict[str, Any]]:
         create_contact_modal(Return("V1", CTX.dumps()), {"first_name": "Ada", "email": "ada@example.com",
                                                          "linkedin_profile": "https://linkedin.com/in/ada"}, lang),
         notice_modal("Leonar", t(lang, "add.failed"), lang),
+        home_view(None, [], WorkspaceSettings(), admin=True, lang=lang),
+        home_view(CONN, [AddRecord("U1", "Ada <b>", "Backend & Co", "Call", datetime(2026, 1, 1, tzinfo=UTC))],
+                  WorkspaceSettings("C1", True), admin=True, lang=lang),
+        home_view(CONN, [], WorkspaceSettings(), admin=False, lang=lang),
     ]
 
 

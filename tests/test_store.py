@@ -156,3 +156,21 @@ def test_last_project_per_user_and_workspace(opener: Opener) -> None:
     store.remember_project(GRID, "U1", "p3", "Other org")
     assert store.last_project(ACME, "U1") == ("p2", "Design")
     assert store.last_project(ACME, "U2") is None and store.last_project(GRID, "U1") == ("p3", "Other org")
+
+
+def test_recent_adds_and_settings(opener: Opener) -> None:
+    from datetime import UTC, datetime
+
+    from bot.store import AddRecord, WorkspaceSettings
+
+    store = opener(Fernet.generate_key().decode())
+    assert store.recent_adds(ACME) == [] and store.settings(ACME) == WorkspaceSettings()
+    for n in range(12):
+        store.record_add(ACME, AddRecord("U1", f"Person {n}", "Backend", None if n % 2 else "Call",
+                                         datetime(2026, 1, 1, n, tzinfo=UTC)))
+    recent = store.recent_adds(ACME)
+    assert [r.contact for r in recent] == [f"Person {n}" for n in range(11, 1, -1)]  # newest first, ten
+    assert recent[0].at == datetime(2026, 1, 1, 11, tzinfo=UTC) and recent[1].stage == "Call"
+    assert store.recent_adds(GRID) == []
+    store.save_settings(ACME, WorkspaceSettings("C9", True))
+    assert store.settings(ACME) == WorkspaceSettings("C9", True) and store.settings(GRID) == WorkspaceSettings()

@@ -66,6 +66,22 @@ class Contact(LeonarModel):
     years_experience: float | None = None
     skills: list[str] = Field(default_factory=list)
     tags: list[str] = Field(default_factory=list)
+    # Personal data: on cards only when a workspace admin turned it on.
+    emails: list[str] = Field(default_factory=list)
+    phones: list[str] = Field(default_factory=list)
+
+    @field_validator("emails", "phones", mode="before")
+    @classmethod
+    def _values_of(cls, value: Any) -> Any:
+        """[{"email": …, "type": …}] (or {"phone": …}) as a list of the values."""
+        if not isinstance(value, list):
+            return []
+        found = []
+        for item in value:
+            raw = item.get("email") or item.get("phone") if isinstance(item, dict) else item
+            if isinstance(raw, str) and raw.strip():
+                found.append(raw.strip())
+        return found
 
     @field_validator("first_name", "last_name", "title", "current_company", "location", "linkedin_profile",
                      mode="before")

@@ -2,9 +2,9 @@
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.listeners import actions, commands, events, options, shortcuts, views
+from bot.listeners import actions, commands, events, home, options, shortcuts, views
 
 
 def register(app: AsyncApp) -> None:
-    for module in (commands, shortcuts, options, actions, views, events):
+    for module in (commands, shortcuts, options, actions, views, events, home):
         module.register(app)

@@ -14,7 +14,15 @@ from bot.listeners.context import leonar
 from bot.listeners.guard import guarded
 from bot.listeners.permissions import user_lang
 from bot.views import create_contact as create
-from bot.views.add_modal import CONTACT_ACTION, PROJECT_ACTION, Picked, add_modal, contact_block_of, read_submission
+from bot.views.add_modal import (
+    CONTACT_ACTION,
+    PROJECT_ACTION,
+    Picked,
+    add_modal,
+    contact_block_of,
+    default_channel_of,
+    read_submission,
+)
 from bot.views.errors import describe
 from bot.views.i18n import t
 from bot.views.metadata import ModalContext
@@ -37,7 +45,7 @@ async def project_picked(
     lang = await user_lang(client, context)
     # Same candidate block (and its prefilled candidate): Slack keeps what the user picked there.
     contact_block, prefilled = contact_block_of(view)
-    picked = Picked(contact=prefilled)
+    picked = Picked(contact=prefilled, channel_id=default_channel_of(view))
     try:
         project = await leonar_client.get_project(project_id)
         new_view = add_modal(ctx.with_project(project.id, project.name), project=project, picked=picked, lang=lang,

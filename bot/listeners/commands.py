@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
@@ -78,11 +79,13 @@ async def open_add(
 ) -> None:
     """The add modal, with the user's last project preselected (and its stages, when already known), then the
     candidate the seed names, when exactly one contact matches it."""
-    last = services(context).store.last_project(workspace(context), str(context.get("user_id")))
+    store, here = services(context).store, workspace(context)
+    last = store.last_project(here, str(context.get("user_id")))
     leonar_client = leonar(context)
-    picked, known = Picked(), None
+    # Cards go where the admins chose, unless the user picks another conversation.
+    picked, known = Picked(channel_id=store.settings(here).default_channel), None
     if last is not None and leonar_client is not None:
-        picked = Picked(project=project_option(Project(id=last[0], name=last[1])))
+        picked = replace(picked, project=project_option(Project(id=last[0], name=last[1])))
         ctx = ctx.with_project(*last)
         known = leonar_client.cached_project(last[0])
     opened = await _open(client, respond, trigger_id, add_modal(ctx, project=known, picked=picked, lang=lang), lang)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import replace
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
@@ -57,7 +58,7 @@ async def preselect(
         return
     if len(found) != 1:
         return
-    picked = Picked(project=picked.project, contact=contact_option(found[0]), stage_id=picked.stage_id)
+    picked = replace(picked, contact=contact_option(found[0]))
     project = leonar.cached_project(ctx.project_id) if ctx.project_id else None
     view = add_modal(ctx, project=project, picked=picked, lang=lang, contact_block=PREFILLED_BLOCK)
     try:

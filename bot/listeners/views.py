@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import UTC, datetime
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
@@ -17,6 +18,7 @@ from bot.listeners.context import leonar, services, workspace
 from bot.listeners.guard import guarded
 from bot.listeners.permissions import RoleUnknown, is_admin, user_lang
 from bot.services import Services
+from bot.store import AddRecord
 from bot.views import add_modal as add
 from bot.views import admin
 from bot.views import connect_modal as connect
@@ -137,7 +139,12 @@ async def add_submitted(
                                              project_name or add.option_text(choice.project))
     contact = await _contact_of(leonar_client, entry, choice.contact_id, add.option_text(choice.contact))
     stage_name = (entry.stage.name if entry.stage else None) or add.option_text(choice.stage) or None
-    card = candidate_card(contact, project_name or "Leonar", stage_name, body["user"]["id"], lang)
+    store, here = services(context).store, workspace(context)
+    settings = store.settings(here)
+    card = candidate_card(contact, project_name or "Leonar", stage_name, body["user"]["id"], lang,
+                          details=settings.show_contact_details)
+    store.record_add(here, AddRecord(body["user"]["id"], display_name(contact, lang), project_name or "Leonar",
+                                     stage_name, datetime.now(UTC)))
     assert choice.channel_id is not None
     outcome = await deliver_card(
         client,
@@ -202,7 +209,8 @@ async def create_submitted(
     await ack()  # closes the form: the add modal is on top again
     ctx = ModalContext.loads(back.root_metadata)
     project = leonar_client.cached_project(str((back.project or {}).get("value"))) if back.project else None
-    picked = add.Picked(project=back.project, contact=contact_option(contact), stage_id=back.stage_id)
+    picked = add.Picked(project=back.project, contact=contact_option(contact), stage_id=back.stage_id,
+                        channel_id=services(context).store.settings(workspace(context)).default_channel)
     await _show(client, back.root_view_id,
                 add.add_modal(ctx, project=project, picked=picked, lang=lang, contact_block="contact_created"))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Protocol
 
-from bot.store.models import Connection, StoreUnavailable, Workspace
+from bot.store.models import AddRecord, Connection, StoreUnavailable, Workspace, WorkspaceSettings
 from bot.store.secrets import Cipher, EncryptionKeyError, load_cipher
 from bot.store.sqlite import SqliteStore
 
@@ -17,6 +17,11 @@ class Store(Protocol):
     # Each user's last project, preselected in their next add.
     def remember_project(self, workspace: Workspace, user_id: str, project_id: str, project_name: str) -> None: ...
     def last_project(self, workspace: Workspace, user_id: str) -> tuple[str, str] | None: ...
+    # The App Home: recent adds, and the settings admins choose there.
+    def record_add(self, workspace: Workspace, record: AddRecord) -> None: ...
+    def recent_adds(self, workspace: Workspace, limit: int = 10) -> list[AddRecord]: ...
+    def settings(self, workspace: Workspace) -> WorkspaceSettings: ...
+    def save_settings(self, workspace: Workspace, settings: WorkspaceSettings) -> None: ...
     # Slack installations (multi-workspace mode): the bot's data as JSON, encrypted (it holds tokens).
     def save_bot(self, workspace: Workspace, data: str) -> None: ...
     def find_bot(self, workspace: Workspace) -> str | None: ...
@@ -64,6 +69,7 @@ def open_sqlite(path: Path, encryption_key: str | None) -> SqliteStore:
 
 
 __all__ = [
+    "AddRecord",
     "Cipher",
     "Connection",
     "EncryptionKeyError",
@@ -71,6 +77,7 @@ __all__ = [
     "Store",
     "StoreUnavailable",
     "Workspace",
+    "WorkspaceSettings",
     "open_sqlite",
     "open_store",
     "sqlite_path",

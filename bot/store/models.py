@@ -38,3 +38,22 @@ class Connection:
 
 class StoreUnavailable(RuntimeError):
     """The database cannot be reached; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class AddRecord:
+    """One candidate added from Slack, for the App Home's recent list."""
+
+    user_id: str
+    contact: str
+    project: str
+    stage: str | None
+    at: datetime
+
+
+@dataclass(frozen=True)
+class WorkspaceSettings:
+    """A workspace's choices, made by its admins in the App Home."""
+
+    default_channel: str | None = None
+    show_contact_details: bool = False

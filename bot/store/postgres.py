@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 import psycopg
 
-from bot.store.models import Connection, StoreUnavailable, Workspace
+from bot.store.models import AddRecord, Connection, StoreUnavailable, Workspace, WorkspaceSettings
 from bot.store.secrets import Cipher
 
 T = TypeVar("T")
@@ -46,6 +46,23 @@ MIGRATIONS = [
         project_id TEXT NOT NULL,
         project_name TEXT NOT NULL,
         PRIMARY KEY (workspace, user_id)
+    )
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS recent_adds (
+        id BIGSERIAL PRIMARY KEY,
+        workspace TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        contact TEXT NOT NULL,
+        project TEXT NOT NULL,
+        stage TEXT,
+        at TIMESTAMPTZ NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS recent_adds_workspace ON recent_adds (workspace, id DESC);
+    CREATE TABLE IF NOT EXISTS workspace_settings (
+        workspace TEXT PRIMARY KEY,
+        default_channel TEXT,
+        show_contact_details BOOLEAN NOT NULL DEFAULT false
     )
     """,
 ]
@@ -100,6 +117,30 @@ class PostgresStore:
             "SELECT project_id, project_name FROM last_projects WHERE workspace = %s AND user_id = %s",
             (workspace.key, user_id)).fetchone())
         return (row[0], row[1]) if row else None
+
+    def record_add(self, workspace: Workspace, record: AddRecord) -> None:
+        self._run(lambda c: c.execute(
+            "INSERT INTO recent_adds (workspace, user_id, contact, project, stage, at) VALUES (%s, %s, %s, %s, %s, %s)",
+            (workspace.key, record.user_id, record.contact, record.project, record.stage, record.at)))
+
+    def recent_adds(self, workspace: Workspace, limit: int = 10) -> list[AddRecord]:
+        rows = self._run(lambda c: c.execute(
+            "SELECT user_id, contact, project, stage, at FROM recent_adds WHERE workspace = %s ORDER BY id DESC "
+            "LIMIT %s", (workspace.key, limit)).fetchall())
+        return [AddRecord(*row) for row in rows]
+
+    def settings(self, workspace: Workspace) -> WorkspaceSettings:
+        row = self._run(lambda c: c.execute(
+            "SELECT default_channel, show_contact_details FROM workspace_settings WHERE workspace = %s",
+            (workspace.key,)).fetchone())
+        return WorkspaceSettings(row[0], bool(row[1])) if row else WorkspaceSettings()
+
+    def save_settings(self, workspace: Workspace, settings: WorkspaceSettings) -> None:
+        self._run(lambda c: c.execute(
+            """INSERT INTO workspace_settings (workspace, default_channel, show_contact_details) VALUES (%s, %s, %s)
+               ON CONFLICT (workspace) DO UPDATE SET default_channel = EXCLUDED.default_channel,
+               show_contact_details = EXCLUDED.show_contact_details""",
+            (workspace.key, settings.default_channel, settings.show_contact_details)))
 
     def save_bot(self, workspace: Workspace, data: str) -> None:
         self._run(lambda c: c.execute(

@@ -9,13 +9,15 @@ from pathlib import Path
 
 import sqlite_utils
 
-from bot.store.models import Connection, Workspace
+from bot.store.models import AddRecord, Connection, Workspace, WorkspaceSettings
 from bot.store.secrets import Cipher
 
 CONNECTIONS = "leonar_connections"
 BOTS = "slack_bots"
 STATES = "slack_oauth_states"
 LAST_PROJECTS = "last_projects"
+ADDS = "recent_adds"
+SETTINGS = "workspace_settings"
 
 
 class SqliteStore:
@@ -45,6 +47,10 @@ class SqliteStore:
         self._db.table(STATES).create({"state": str, "expires_at": float}, pk="state", if_not_exists=True)
         self._db.table(LAST_PROJECTS).create({"workspace": str, "user_id": str, "project_id": str, "project_name": str},
                                              pk=("workspace", "user_id"), if_not_exists=True)
+        self._db.table(ADDS).create({"id": int, "workspace": str, "user_id": str, "contact": str, "project": str,
+                                     "stage": str, "at": str}, pk="id", if_not_exists=True)
+        self._db.table(SETTINGS).create({"workspace": str, "default_channel": str, "show_contact_details": int},
+                                        pk="workspace", if_not_exists=True)
 
     def get_connection(self, workspace: Workspace) -> Connection | None:
         rows = list(self._table.rows_where("workspace = ?", [workspace.key], limit=1))
@@ -87,6 +93,24 @@ class SqliteStore:
         row = self._db.execute(f"SELECT project_id, project_name FROM {LAST_PROJECTS} WHERE workspace = ? AND "
                                "user_id = ?", [workspace.key, user_id]).fetchone()
         return (row[0], row[1]) if row else None
+
+    def record_add(self, workspace: Workspace, record: AddRecord) -> None:
+        self._db.table(ADDS).insert({"workspace": workspace.key, "user_id": record.user_id, "contact": record.contact,
+                                     "project": record.project, "stage": record.stage, "at": record.at.isoformat()})
+
+    def recent_adds(self, workspace: Workspace, limit: int = 10) -> list[AddRecord]:
+        rows = self._db.execute(f"SELECT user_id, contact, project, stage, at FROM {ADDS} WHERE workspace = ? "
+                                "ORDER BY id DESC LIMIT ?", [workspace.key, limit]).fetchall()
+        return [AddRecord(r[0], r[1], r[2], r[3], datetime.fromisoformat(r[4])) for r in rows]
+
+    def settings(self, workspace: Workspace) -> WorkspaceSettings:
+        row = self._db.execute(f"SELECT default_channel, show_contact_details FROM {SETTINGS} WHERE workspace = ?",
+                               [workspace.key]).fetchone()
+        return WorkspaceSettings(row[0], bool(row[1])) if row else WorkspaceSettings()
+
+    def save_settings(self, workspace: Workspace, settings: WorkspaceSettings) -> None:
+        self._db.table(SETTINGS).upsert({"workspace": workspace.key, "default_channel": settings.default_channel,
+                                         "show_contact_details": int(settings.show_contact_details)}, pk="workspace")
 
     def save_bot(self, workspace: Workspace, data: str) -> None:
         self._db.table(BOTS).upsert({"workspace": workspace.key, "data_encrypted": self._cipher.encrypt(data),

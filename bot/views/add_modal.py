@@ -43,6 +43,15 @@ def contact_block_of(view: dict[str, Any]) -> tuple[str, dict[str, Any] | None]:
     return CONTACT_BLOCK, None
 
 
+def default_channel_of(view: dict[str, Any]) -> str | None:
+    """The conversation a view's "Post the card to" was preset to (a workspace default), if any."""
+    for block in view.get("blocks", []):
+        element = block.get("element") or {}
+        if element.get("action_id") == CHANNEL_ACTION and not element.get("default_to_current_conversation"):
+            return element.get("initial_conversation")
+    return None
+
+
 def stage_block_id(project_id: str) -> str:
     return f"{STAGE_BLOCK_PREFIX}{project_id}"[:255]
 
@@ -90,8 +99,12 @@ def add_modal(
         "response_url_enabled": True,
         "placeholder": plain(t(lang, "add.channel_placeholder")),
     }
-    if picked.channel_id or ctx.channel_id:
-        channel["initial_conversation"] = picked.channel_id or ctx.channel_id
+    if picked.channel_id:
+        # Slack ignores initial_conversation while default_to_current_conversation is on.
+        channel["default_to_current_conversation"] = False
+        channel["initial_conversation"] = picked.channel_id
+    elif ctx.channel_id:
+        channel["initial_conversation"] = ctx.channel_id
     blocks.append({"type": "input", "block_id": CHANNEL_BLOCK, "label": plain(t(lang, "add.channel")),
                    "element": channel})
     return {

@@ -17,9 +17,10 @@ MAX_LIST = 12  # skills/tags shown; the rest is counted
 
 
 def candidate_card(
-    contact: Contact, project: str, stage: str | None, added_by: str, lang: Lang = "en"
+    contact: Contact, project: str, stage: str | None, added_by: str, lang: Lang = "en", *, details: bool = False
 ) -> dict[str, Any]:
-    """`text` is the notification and screen-reader fallback; blocks carry the card."""
+    """`text` is the notification and screen-reader fallback; blocks carry the card. Emails and phones only with
+    `details` (a workspace setting, off by default)."""
     name = display_name(contact, lang)
     blocks: list[dict[str, Any]] = [{"type": "header", "text": plain(name, 150)}]
 
@@ -42,6 +43,11 @@ def candidate_card(
             more = " " + t(lang, "card.more", count=len(values) - MAX_LIST) if len(values) > MAX_LIST else ""
             blocks.append({"type": "section", "text": mrkdwn(f"*{label}:* {shown}{more}")})
 
+    if details and (contact.emails or contact.phones):
+        emails = ", ".join(_field(e, 100) for e in contact.emails[:3]) or "-"
+        phones = ", ".join(_field(p, 40) for p in contact.phones[:3]) or "-"
+        blocks.append({"type": "section", "text": mrkdwn(t(lang, "card.contact_details", emails=emails,
+                                                             phones=phones))})
     linkedin = _safe_url(contact.linkedin_profile)
     if linkedin:
         blocks.append({

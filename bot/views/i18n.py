@@ -198,6 +198,23 @@ CATALOG: dict[str, tuple[str, str]] = {
                         "<#{channel}> ({reason}). Invitez-moi (`/invite @Leonar`). La voici :"),
     "msg.not_member": ("I'm not a member there", "je n'y suis pas membre"),
     "msg.slack_said": ("Slack said {error}", "Slack a répondu {error}"),
+    # -- App Home
+    "home.title": ("Leonar for Slack", "Leonar pour Slack"),
+    "home.connect": ("Connect Leonar", "Connecter Leonar"),
+    "home.replace": ("Replace the API key", "Remplacer la clé d'API"),
+    "home.disconnect": ("Disconnect", "Déconnecter"),
+    "home.recent": ("*Recently added*", "*Ajouts récents*"),
+    "home.recent_line": ("• *{contact}* → {where}, by <@{user}> on {when}",
+                         "• *{contact}* → {where}, par <@{user}> le {when}"),
+    "home.none_yet": ("Nobody added from Slack yet. Type `{command}` in any channel.",
+                      "Personne n'a encore été ajouté depuis Slack. Tapez `{command}` dans un canal."),
+    "home.settings": ("*Settings* (workspace admins)", "*Réglages* (administrateurs de l'espace)"),
+    "home.default_channel": ("Default channel for cards", "Canal par défaut des fiches"),
+    "home.show_details": ("Show emails and phone numbers on cards", "Afficher e-mails et téléphones sur les fiches"),
+    "home.show_details_hint": ("Cards are seen by everyone in the channel.",
+                               "Les fiches sont vues par tout le canal."),
+    "card.contact_details": ("*Email:* {emails}   *Phone:* {phones}",
+                             "*E-mail :* {emails}   *Téléphone :* {phones}"),
     # -- admin
     "admin.only": ("Only a workspace admin or owner can {action} Leonar for this workspace.{who} Ask one of them "
                    "to run `{command} connect`.",

@@ -62,6 +62,7 @@ class FakeSlack:
         # OAuth: a code handed to the app's redirect URL installs it in a team (code -> team id). Each install
         # issues a bot token (accepted from then on) and a refresh token; rotation swaps both.
         self.oauth_codes: dict[str, str] = {}
+        self.homes: dict[str, JSON] = {}  # user id -> their published App Home
         self._current_team: str | None = None
         self.token_teams: dict[str, str] = {}
         self.refresh_tokens: dict[str, str] = {}
@@ -296,6 +297,16 @@ class FakeSlack:
     def _views_push(self, body: JSON) -> JSON:
         return self._views_open(body, push=True)
 
+    def _views_publish(self, body: JSON) -> JSON:
+        """The App Home of `user_id`: validated like every view, kept in `homes`."""
+        if not body.get("user_id"):
+            return _error("invalid_arguments")
+        if (problem := view_problem(body.get("view"))) is not None:
+            self.problems.append(f"views.publish: {problem}")
+            return _error("invalid_blocks")
+        self.homes[str(body["user_id"])] = copy.deepcopy(body["view"])
+        return {"ok": True, "view": {**body["view"], "id": f"VH{body['user_id']}"}}
+
     def _views_update(self, body: JSON) -> JSON:
         view_id, external_id = body.get("view_id"), body.get("external_id")
         if not isinstance(body.get("view"), dict) or not (view_id or external_id):
@@ -400,6 +411,7 @@ _METHODS: dict[str, Callable[[FakeSlack, JSON], JSON]] = {
     "chat.postMessage": FakeSlack._chat_post,
     "chat.postEphemeral": FakeSlack._chat_post_ephemeral,
     "users.info": FakeSlack._users_info,
+    "views.publish": FakeSlack._views_publish,
 }
 
 

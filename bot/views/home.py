@@ -1,0 +1,56 @@
+"""The App Home tab: the connection, the last adds, and (for admins) the workspace's settings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.store import AddRecord, Connection, WorkspaceSettings
+from bot.views.i18n import Lang, t
+from bot.views.messages import COMMAND
+from bot.views.text import clip, escape, mrkdwn, plain
+
+CONNECT_ACTION, DISCONNECT_ACTION = "home_connect", "home_disconnect"
+CHANNEL_ACTION, DETAILS_ACTION = "home_default_channel", "home_show_details"
+
+
+def home_view(
+    connection: Connection | None, adds: list[AddRecord], settings: WorkspaceSettings, *, admin: bool,
+    lang: Lang = "en",
+) -> dict[str, Any]:
+    blocks: list[dict[str, Any]] = [{"type": "header", "text": plain(t(lang, "home.title"), 150)}]
+    status = (t(lang, "status.connected", user=connection.connected_by,
+                when=connection.connected_at.strftime("%Y-%m-%d %H:%M UTC"), hint=escape(connection.key_hint))
+              if connection else t(lang, "status.not_connected", command=COMMAND))
+    blocks.append({"type": "section", "text": mrkdwn(status)})
+    if admin:
+        buttons: list[dict[str, Any]] = [{
+            "type": "button", "action_id": CONNECT_ACTION, "style": "primary",
+            "text": plain(t(lang, "home.replace" if connection else "home.connect"), 75)}]
+        if connection:
+            buttons.append({"type": "button", "action_id": DISCONNECT_ACTION, "style": "danger",
+                            "text": plain(t(lang, "home.disconnect"), 75)})
+        blocks.append({"type": "actions", "block_id": "connection", "elements": buttons})
+    blocks += [{"type": "divider"}, {"type": "section", "text": mrkdwn(t(lang, "home.recent"))}]
+    if adds:
+        lines = [t(lang, "home.recent_line", contact=escape(clip(a.contact, 80)),
+                   where=escape(clip(a.project + (f" ({a.stage})" if a.stage else ""), 120)), user=a.user_id,
+                   when=a.at.strftime("%Y-%m-%d %H:%M")) for a in adds[:10]]
+        blocks.append({"type": "section", "text": mrkdwn("\n".join(lines))})
+    else:
+        blocks.append({"type": "context", "elements": [mrkdwn(t(lang, "home.none_yet", command=COMMAND))]})
+    if admin:
+        channel: dict[str, Any] = {"type": "conversations_select", "action_id": CHANNEL_ACTION,
+                                   "placeholder": plain(t(lang, "home.default_channel"), 150),
+                                   "filter": {"include": ["public", "private"]}}
+        if settings.default_channel:
+            channel["initial_conversation"] = settings.default_channel
+        option = {"text": plain(t(lang, "home.show_details"), 75), "value": "show",
+                  "description": plain(t(lang, "home.show_details_hint"), 75)}
+        details: dict[str, Any] = {"type": "checkboxes", "action_id": DETAILS_ACTION, "options": [option]}
+        if settings.show_contact_details:
+            details["initial_options"] = [option]
+        blocks += [{"type": "divider"}, {"type": "section", "text": mrkdwn(t(lang, "home.settings"))},
+                   {"type": "section", "block_id": "default_channel",
+                    "text": mrkdwn(t(lang, "home.default_channel")), "accessory": channel},
+                   {"type": "actions", "block_id": "details", "elements": [details]}]
+    return {"type": "home", "blocks": blocks}

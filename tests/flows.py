@@ -67,3 +67,10 @@ def seeded(leonar: FakeLeonar) -> FakeLeonar:
                        phones=[{"phone": "+33 6 12 34 56 78", "type": "personal"}])
     leonar.add_contact("Bob", "Stone", title="Designer", current_company="Alan")
     return leonar
+
+
+def ready_to_submit(driver: SlackDriver) -> None:
+    """Connected, with a project (Zeta Platform Lead) and a candidate (Bob Stone) picked."""
+    connect(driver)
+    pick_project(driver, "zeta", "Zeta")
+    pick_contact(driver, "bob")

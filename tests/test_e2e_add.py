@@ -11,7 +11,7 @@ from tests.conftest import RunningBot
 from tests.driver import SlackDriver
 from tests.fakes.leonar import FakeLeonar
 from tests.fakes.slack import FakeSlack
-from tests.flows import block, connect, entry_posts, labels, pick_contact, pick_project, seeded
+from tests.flows import block, connect, entry_posts, labels, pick_contact, pick_project, ready_to_submit, seeded
 
 JSON = dict[str, Any]
 __all__ = ["seeded"]  # a fixture
@@ -127,9 +127,7 @@ def test_card_falls_back_to_response_url_when_bot_is_not_in_channel(
     driver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar
 ) -> None:
     slack.not_in_channels.add("C0001")
-    connect(driver)
-    pick_project(driver, "zeta", "Zeta")
-    pick_contact(driver, "bob")
+    ready_to_submit(driver)
     assert driver.submit().status_code == 200
     assert driver.last_response_url is not None
     slack.wait_for("hook", 2)
@@ -143,9 +141,7 @@ def test_card_for_another_channel_uses_that_channels_response_url(
     driver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar
 ) -> None:
     slack.missing_channels.add("G0042")  # a private channel the bot cannot see
-    connect(driver)
-    pick_project(driver, "zeta", "Zeta")
-    pick_contact(driver, "bob")
+    ready_to_submit(driver)
     driver.select("channel_select", conversation="G0042")
     assert driver.submit().status_code == 200
     hooks = slack.wait_for("hook", 2)
@@ -156,9 +152,7 @@ def test_card_for_another_channel_uses_that_channels_response_url(
 
 def test_card_never_silently_lost(driver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar) -> None:
     slack.fail("chat.postMessage", "is_archived")
-    connect(driver)
-    pick_project(driver, "zeta", "Zeta")
-    pick_contact(driver, "bob")
+    ready_to_submit(driver)
     assert driver.submit().status_code == 200
     [hook] = slack.wait_for("hook")
     assert hook.body["response_type"] == "ephemeral" and "Slack said is_archived" in str(hook.body["blocks"])
@@ -180,9 +174,7 @@ def test_card_never_silently_lost(driver: SlackDriver, slack: FakeSlack, seeded:
 def test_submit_errors_keep_the_modal_with_the_choices(
     driver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar, fault: JSON, block_prefix: str, words: str
 ) -> None:
-    connect(driver)
-    pick_project(driver, "zeta", "Zeta")
-    pick_contact(driver, "bob")
+    ready_to_submit(driver)
     seeded.inject("POST", r"/projects/[^/]+/entries", times=2, **fault)
     response = driver.submit()
     assert response.status_code == 200
@@ -196,9 +188,7 @@ def test_submit_errors_keep_the_modal_with_the_choices(
 def test_slow_leonar_submit_finishes_behind_a_pending_view(
     driver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar
 ) -> None:
-    connect(driver)
-    pick_project(driver, "zeta", "Zeta")
-    pick_contact(driver, "bob")
+    ready_to_submit(driver)
     seeded.inject("POST", r"/projects/[^/]+/entries", delay=2.8, after_processing=True, status=None)
     response = driver.submit()
     assert response.status_code == 200 and response.json()["response_action"] == "update"
@@ -229,9 +219,7 @@ def test_options_before_connecting_say_what_to_do(bot: RunningBot, driver: Slack
 
 
 def test_the_last_project_is_preselected_next_time(driver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar) -> None:
-    connect(driver)
-    pick_project(driver, "zeta", "Zeta")
-    pick_contact(driver, "bob")
+    ready_to_submit(driver)
     assert driver.submit().status_code == 200
     view = driver.open_modal(callback_id="leonar_add")
     project = block(view, "project")["element"]["initial_option"]
@@ -268,9 +256,7 @@ def test_a_note_is_saved_on_the_contact_with_who_and_where(
 def test_a_failed_note_keeps_the_entry_and_tells_the_user(
     driver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar
 ) -> None:
-    connect(driver)
-    pick_project(driver, "zeta", "Zeta")
-    pick_contact(driver, "bob")
+    ready_to_submit(driver)
     driver.type_text("note_input", "Call back Monday")
     seeded.inject("POST", r"/contacts/[^/]+/notes", status=403, code="insufficient_scope",
                   message="This API key lacks the notes:write scope")

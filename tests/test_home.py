@@ -10,7 +10,7 @@ from tests.conftest import SIGNING_SECRET, RunningBot
 from tests.driver import SlackDriver
 from tests.fakes.leonar import FakeLeonar
 from tests.fakes.slack import FakeSlack
-from tests.flows import block, connect, pick_contact, pick_project, seeded
+from tests.flows import block, connect, pick_contact, pick_project, ready_to_submit, seeded
 from tests.slack_schema import view_problem
 
 __all__ = ["seeded"]
@@ -54,9 +54,7 @@ def test_admin_home_connects_and_lists_the_last_adds(
     home_action(driver, slack, {"type": "button", "action_id": "home_connect"})
     assert slack.wait_for("views.open")[-1].body["view"]["callback_id"] == "leonar_connect"
 
-    connect(driver)
-    pick_project(driver, "zeta", "Zeta")
-    pick_contact(driver, "bob")
+    ready_to_submit(driver)
     assert driver.submit().status_code == 200
     slack.wait_for("chat.postMessage")
     home = open_home(driver, slack)

@@ -11,7 +11,7 @@ from tests.conftest import BOT_TOKEN, LEONAR_KEY, SIGNING_SECRET, RunningBot
 from tests.driver import SlackDriver
 from tests.fakes.leonar import FakeLeonar, seed_demo
 from tests.fakes.slack import FakeSlack
-from tests.flows import connect, pick_contact, pick_project, seeded
+from tests.flows import ready_to_submit, seeded
 from tests.tryout import DEMO_KEY, round_trip, start_bot
 from tests.tryout import SIGNING_SECRET as TRYOUT_SECRET
 
@@ -19,9 +19,7 @@ __all__ = ["seeded"]
 
 
 def full_flow(driver: SlackDriver) -> None:
-    connect(driver)
-    pick_project(driver, "zeta", "Zeta")
-    pick_contact(driver, "bob")
+    ready_to_submit(driver)
     assert driver.submit().status_code == 200
     driver.command("status")
 

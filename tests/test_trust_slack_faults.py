@@ -7,15 +7,9 @@ import time
 from tests.driver import SlackDriver
 from tests.fakes.leonar import FakeLeonar
 from tests.fakes.slack import FakeSlack
-from tests.flows import connect, pick_contact, pick_project, seeded
+from tests.flows import ready_to_submit, seeded
 
 __all__ = ["seeded"]
-
-
-def ready_to_submit(driver: SlackDriver) -> None:
-    connect(driver)
-    pick_project(driver, "zeta", "Zeta")
-    pick_contact(driver, "bob")
 
 
 def test_rate_limited_card_is_retried_after_retry_after_not_before_the_ack(

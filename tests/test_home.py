@@ -6,11 +6,11 @@ import json
 import time
 from typing import Any
 
-from tests.conftest import SIGNING_SECRET, RunningBot
+from tests.conftest import LEONAR_KEY, SIGNING_SECRET, RunningBot
 from tests.driver import SlackDriver
 from tests.fakes.leonar import FakeLeonar
 from tests.fakes.slack import FakeSlack
-from tests.flows import block, connect, pick_contact, pick_project, ready_to_submit, seeded
+from tests.flows import block, connect, pick_contact, pick_project, seeded
 from tests.slack_schema import view_problem
 
 __all__ = ["seeded"]
@@ -53,8 +53,17 @@ def test_admin_home_connects_and_lists_the_last_adds(
     assert "Not connected to Leonar" in texts(home) and "home_connect" in texts(home)
     home_action(driver, slack, {"type": "button", "action_id": "home_connect"})
     assert slack.wait_for("views.open")[-1].body["view"]["callback_id"] == "leonar_connect"
+    driver.type_text("api_key_input", LEONAR_KEY)
+    slack.homes.pop(driver.user_id)
+    assert driver.submit().status_code == 200 and driver.last_errors is None
+    deadline = time.monotonic() + 5
+    while driver.user_id not in slack.homes and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert "Connected to Leonar by <@U0001>" in texts(slack.homes[driver.user_id])  # refreshed, not reopened
 
-    ready_to_submit(driver)
+    driver.open_modal(callback_id="leonar_add")
+    pick_project(driver, "zeta", "Zeta")
+    pick_contact(driver, "bob")
     assert driver.submit().status_code == 200
     slack.wait_for("chat.postMessage")
     home = open_home(driver, slack)

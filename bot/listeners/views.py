@@ -13,6 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.leonar import AlreadyInProject, Contact, Entry, LeonarClient, LeonarError, NotFound, ValidationFailed
+from bot.listeners import home
 from bot.listeners.card_delivery import deliver_card
 from bot.listeners.context import leonar, services, workspace
 from bot.listeners.guard import guarded
@@ -59,6 +60,8 @@ async def connect_submitted(
     log.info("Leonar connected for workspace %s", workspace(context).key)
     ctx = ModalContext.loads(view.get("private_metadata"))
     await ack(response_action="update", view=add.add_modal(ctx, notice=t(lang, "add.connected"), lang=lang))
+    context["connection"] = services(context).store.get_connection(workspace(context))
+    await home.publish(client, context, body["user"]["id"])  # the Home tab shows the new connection
 
 
 async def disconnect_submitted(
@@ -76,6 +79,8 @@ async def disconnect_submitted(
     response_url = ModalContext.loads(view.get("private_metadata")).response_url
     if response_url:
         await AsyncWebhookClient(response_url).send_dict(admin.disconnected(lang))
+    context["connection"] = None
+    await home.publish(client, context, body["user"]["id"])
 
 
 async def _key_problem(deps: Services, api_key: str, lang: Lang) -> str | None:

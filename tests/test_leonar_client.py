@@ -107,7 +107,8 @@ async def test_errors_are_typed(leonar: FakeLeonar, pool: Leonar) -> None:
 
 async def test_rate_limit_is_tracked_and_429_carries_the_reset(leonar: FakeLeonar, client: LeonarClient) -> None:
     await client.list_projects()
-    assert client.rate_limit is not None and client.rate_limit.remaining == client.rate_limit.limit - 1
+    last = client.budget.last
+    assert last is not None and last.remaining == last.limit - 1
     leonar.exhaust_rate_limit(LEONAR_KEY, reset_in=120)
     with pytest.raises(RateLimited) as limited:
         await client.search_contacts("ada")

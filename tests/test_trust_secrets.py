@@ -7,7 +7,7 @@ import logging
 from pathlib import Path
 
 from bot.log import RedactingFormatter
-from tests.conftest import BOT_TOKEN, LEONAR_KEY, SIGNING_SECRET, RunningBot
+from tests.conftest import BOT_TOKEN, LEONAR_KEY, RunningBot
 from tests.driver import SlackDriver
 from tests.fakes.leonar import FakeLeonar, seed_demo
 from tests.fakes.slack import FakeSlack
@@ -84,6 +84,3 @@ def test_formatter_masks_keys_and_tokens_even_in_tracebacks() -> None:
     assert "leo_zzz999" not in text and "leo_abcdef123456" not in text and "xoxb-1-2-abc" not in text
     assert "leo_[redacted]" in text and "xoxb-[redacted]" in text
 
-
-def test_signing_secret_is_not_the_tests_default_in_tryout() -> None:
-    assert TRYOUT_SECRET != SIGNING_SECRET  # the two harnesses cannot mask each other's leaks

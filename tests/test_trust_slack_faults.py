@@ -43,3 +43,24 @@ def test_channel_not_found_uses_the_response_url(driver: SlackDriver, slack: Fak
     assert card["response_type"] == "in_channel" and "Bob Stone" in card["text"]
     assert "not a member" in notice["text"]
     assert len(seeded.entries()) == 1
+
+
+def test_a_slow_users_info_does_not_delay_an_options_answer(
+    driver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar
+) -> None:
+    ready_to_submit(driver)
+    slack.add_user("U0009")
+    other = SlackDriver(driver.url.removesuffix("/slack/events"), driver.signing_secret, slack, user_id="U0009")
+    other.open_modal(callback_id="leonar_add")  # language looked up, cached for U0009
+    slack.add_user("U0010")  # a user whose language is not known yet, while Slack answers slowly
+    late = SlackDriver(driver.url.removesuffix("/slack/events"), driver.signing_secret, slack, user_id="U0010")
+    payload = other.suggestion("project_select", "zeta") | {"user": {"id": "U0010", "team_id": "T0001"}}
+    slack.latency = 2.5
+    started = time.monotonic()
+    response = late.post_payload(payload)
+    elapsed = time.monotonic() - started
+    slack.latency = 0.0
+    assert response.status_code == 200 and elapsed < 1.5  # the lookup gave up at 0.8 s, English instead
+    assert [o["text"]["text"] for o in response.json()["options"]] == ["Zeta Platform Lead"]  # in English
+    other.close()
+    late.close()

@@ -60,10 +60,6 @@ class ReadCache:
         entry = self._entries.get(key)
         return entry.value if entry else None
 
-    def invalidate(self, predicate: Callable[[Hashable], bool]) -> None:
-        for key in [k for k in self._entries if predicate(k)]:
-            self._entries.pop(key, None)
-
     def update(self, key: Hashable, change: Callable[[Any], Any]) -> None:
         """Apply a change we know happened in Leonar to a cached value, keeping its age."""
         entry = self._entries.get(key)

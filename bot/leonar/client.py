@@ -117,10 +117,6 @@ class LeonarClient:
         self._key_id = key_id
         self.served_stale = False
 
-    @property
-    def rate_limit(self) -> RateLimit | None:
-        return self.budget.last
-
     # -- endpoints -------------------------------------------------------------------------------------
 
     async def list_projects(self, *, status: str = "active") -> list[Project]:

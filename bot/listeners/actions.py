@@ -20,7 +20,6 @@ from bot.views.add_modal import (
     Picked,
     add_modal,
     contact_block_of,
-    default_channel_of,
     read_submission,
 )
 from bot.views.errors import describe
@@ -45,7 +44,7 @@ async def project_picked(
     lang = await user_lang(client, context)
     # Same candidate block (and its prefilled candidate): Slack keeps what the user picked there.
     contact_block, prefilled = contact_block_of(view)
-    picked = Picked(contact=prefilled, channel_id=default_channel_of(view))
+    picked = Picked(contact=prefilled)
     try:
         project = await leonar_client.get_project(project_id)
         new_view = add_modal(ctx.with_project(project.id, project.name), project=project, picked=picked, lang=lang,

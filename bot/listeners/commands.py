@@ -82,8 +82,10 @@ async def open_add(
     store, here = services(context).store, workspace(context)
     last = store.last_project(here, str(context.get("user_id")))
     leonar_client = leonar(context)
-    # Cards go where the admins chose, unless the user picks another conversation.
-    picked, known = Picked(channel_id=store.settings(here).default_channel), None
+    # Cards go where the admins chose, unless the user picks another conversation; carried in the modal's
+    # metadata, so every rebuild of the view keeps it.
+    ctx = replace(ctx, default_channel=store.settings(here).default_channel)
+    picked, known = Picked(), None
     if last is not None and leonar_client is not None:
         picked = replace(picked, project=project_option(Project(id=last[0], name=last[1])))
         ctx = ctx.with_project(*last)

@@ -20,14 +20,13 @@ from bot.views.metadata import ModalContext
 log = logging.getLogger(__name__)
 
 
-async def publish(client: AsyncWebClient, context: dict[str, Any], user_id: str) -> None:
+async def publish(client: AsyncWebClient, context: dict[str, Any], user_id: str, *, admin: bool | None = None) -> None:
+    """`admin`: the user's role when the caller has just checked it (saves a users.info call)."""
     store, here = services(context).store, workspace(context)
-    try:
-        allowed = await is_admin(client, user_id, context.get("team_id"))
-    except RoleUnknown:
-        allowed = False  # the home still shows; the admin controls need the role
+    if admin is None:
+        admin = await _role(client, user_id, context)
     lang = await user_lang(client, context)
-    view = home.home_view(connection(context), store.recent_adds(here), store.settings(here), admin=allowed,
+    view = home.home_view(connection(context), store.recent_adds(here), store.settings(here), admin=admin,
                           lang=lang)
     try:
         await client.views_publish(user_id=user_id, view=view)
@@ -43,10 +42,14 @@ async def opened(ack: AsyncAck, event: dict[str, Any], client: AsyncWebClient, c
 
 async def _admin(client: AsyncWebClient, body: dict[str, Any], context: dict[str, Any]) -> bool:
     """Checked for every admin control: the home only hides them, a crafted request must still be refused."""
+    return await _role(client, body["user"]["id"], context)
+
+
+async def _role(client: AsyncWebClient, user_id: str, context: dict[str, Any]) -> bool:
     try:
-        return await is_admin(client, body["user"]["id"], context.get("team_id"))
+        return await is_admin(client, user_id, context.get("team_id"))
     except RoleUnknown:
-        return False
+        return False  # unknown is not admin: the home still shows, without the admin controls
 
 
 async def connect_clicked(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: dict[str, Any]) -> None:

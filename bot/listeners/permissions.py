@@ -6,6 +6,7 @@ a demotion must take effect at once.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from cachetools import TTLCache
@@ -14,6 +15,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.views.i18n import Lang, lang_of
 
+LANG_DEADLINE = 0.8
 _languages: TTLCache[tuple[str | None, str], Lang] = TTLCache(maxsize=10_000, ttl=3600)
 
 
@@ -40,7 +42,8 @@ async def user_lang(client: AsyncWebClient, context: dict[str, Any]) -> Lang:
     if cached is not None:
         return cached
     try:
-        await is_admin(client, user_id, team_id)
-    except RoleUnknown:
-        return "en"  # e.g. an install without users:read: English rather than no answer
+        # Bounded: it runs before some acks (help, options), which must stay within Slack's 3 s.
+        await asyncio.wait_for(is_admin(client, user_id, team_id), LANG_DEADLINE)
+    except (RoleUnknown, TimeoutError):
+        return "en"  # e.g. an install without users:read, or Slack slow: English rather than no answer
     return _languages.get((team_id, user_id), "en")

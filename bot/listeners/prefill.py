@@ -25,6 +25,7 @@ EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 LINKEDIN_URL = re.compile(r"\S*linkedin\.com/in/\S+", re.IGNORECASE)
 NAME_MAX = 60  # longer message text is a message, not a name
 PREFILLED_BLOCK = "contact_prefilled"
+SEARCH_LIMIT = 50  # candidates per search, in the menu and for a prefill
 
 
 def seed_from(text: str) -> str | None:
@@ -52,7 +53,8 @@ async def preselect(
     """After the modal opened: when exactly one contact matches the seed, show it selected."""
     assert ctx.seed
     try:
-        found = await matches(leonar, ctx.seed, limit=2)
+        # The options load's limit: the seeded menu then reads this same search from the cache.
+        found = await matches(leonar, ctx.seed, limit=SEARCH_LIMIT)
     except LeonarError as exc:
         log.info("prefill search failed: %s", exc.code)
         return

@@ -43,32 +43,39 @@ async def connect_submitted(
 ) -> None:
     value = view["state"]["values"].get(connect.KEY_BLOCK, {}).get(connect.KEY_ACTION, {}).get("value") or ""
     api_key = value.strip()
-    lang = await user_lang(client, context)
-    problem = connect.key_format_problem(api_key, lang)
-    if problem is None:
-        # Who asks (Slack) and what the key may do (Leonar) are checked at once, within Slack's 3 s.
+    if connect.key_format_problem(api_key) is None:
+        # Who asks (Slack) and what the key may do (Leonar) are checked at once, within Slack's 3 s; the role
+        # check's users.info also tells the user's language.
         try:
-            problem = next(filter(None, await asyncio.wait_for(asyncio.gather(
-                _admin_problem(client, body["user"]["id"], lang), _key_problem(services(context), api_key, lang)
-            ), KEY_CHECK_DEADLINE)), None)
+            role, scopes = await asyncio.wait_for(asyncio.gather(
+                _role(client, body["user"]["id"], context), _scopes(services(context), api_key)
+            ), KEY_CHECK_DEADLINE)
+            lang = await user_lang(client, context)
+            problem = _role_problem(role, lang) or (
+                describe_key_check(scopes, lang) if isinstance(scopes, LeonarError)
+                else missing_scopes_problem(scopes, lang))
         except TimeoutError:
+            lang = await user_lang(client, context)
             problem = t(lang, "connect.timeout")
+    else:
+        lang = await user_lang(client, context)
+        problem = connect.key_format_problem(api_key, lang)
     if problem:
         await ack(response_action="errors", errors={connect.KEY_BLOCK: problem})
         return
-    services(context).store.save_connection(workspace(context), api_key, body["user"]["id"])
+    context["connection"] = services(context).store.save_connection(workspace(context), api_key, body["user"]["id"])
     log.info("Leonar connected for workspace %s", workspace(context).key)
     ctx = ModalContext.loads(view.get("private_metadata"))
     await ack(response_action="update", view=add.add_modal(ctx, notice=t(lang, "add.connected"), lang=lang))
-    context["connection"] = services(context).store.get_connection(workspace(context))
-    await home.publish(client, context, body["user"]["id"])  # the Home tab shows the new connection
+    await home.publish(client, context, body["user"]["id"], admin=True)  # the Home tab shows the new connection
 
 
 async def disconnect_submitted(
     ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient, context: dict[str, Any]
 ) -> None:
+    role = await _role(client, body["user"]["id"], context)
     lang = await user_lang(client, context)
-    problem = await _admin_problem(client, body["user"]["id"], lang)
+    problem = _role_problem(role, lang)
     if problem:
         # The confirm modal has no input block to hang an error on: replace it with the explanation.
         await ack(response_action="update", view=notice_modal(t(lang, "admin.disconnect_title"), problem, lang))
@@ -80,24 +87,28 @@ async def disconnect_submitted(
     if response_url:
         await AsyncWebhookClient(response_url).send_dict(admin.disconnected(lang))
     context["connection"] = None
-    await home.publish(client, context, body["user"]["id"])
+    await home.publish(client, context, body["user"]["id"], admin=True)
 
 
-async def _key_problem(deps: Services, api_key: str, lang: Lang) -> str | None:
+async def _scopes(deps: Services, api_key: str) -> list[str] | LeonarError:
     try:
-        return missing_scopes_problem(await deps.leonar.client(api_key).missing_scopes(), lang)
+        return await deps.leonar.client(api_key).missing_scopes()
     except LeonarError as exc:
-        return describe_key_check(exc, lang)
+        return exc
 
 
-async def _admin_problem(client: AsyncWebClient, user_id: str, lang: Lang) -> str | None:
+async def _role(client: AsyncWebClient, user_id: str, context: dict[str, Any]) -> bool | RoleUnknown:
     """Checked again at submit: the modal only proves who opened it, not that they are still an admin."""
     try:
-        if await is_admin(client, user_id):
-            return None
+        return await is_admin(client, user_id, context.get("team_id"))
     except RoleUnknown as exc:
-        return t(lang, "connect.role_unknown", error=exc)
-    return t(lang, "connect.admins_only")
+        return exc
+
+
+def _role_problem(role: bool | RoleUnknown, lang: Lang) -> str | None:
+    if isinstance(role, RoleUnknown):
+        return t(lang, "connect.role_unknown", error=role)
+    return None if role else t(lang, "connect.admins_only")
 
 
 async def add_submitted(
@@ -214,8 +225,7 @@ async def create_submitted(
     await ack()  # closes the form: the add modal is on top again
     ctx = ModalContext.loads(back.root_metadata)
     project = leonar_client.cached_project(str((back.project or {}).get("value"))) if back.project else None
-    picked = add.Picked(project=back.project, contact=contact_option(contact), stage_id=back.stage_id,
-                        channel_id=services(context).store.settings(workspace(context)).default_channel)
+    picked = add.Picked(project=back.project, contact=contact_option(contact), stage_id=back.stage_id)
     await _show(client, back.root_view_id,
                 add.add_modal(ctx, project=project, picked=picked, lang=lang, contact_block="contact_created"))
 

@@ -9,7 +9,7 @@ from bot.leonar import Project
 from bot.views.i18n import Lang, t
 from bot.views.metadata import ModalContext
 from bot.views.options import CREATE_PREFIX, NOTICE_VALUE, stage_option
-from bot.views.text import escape, mrkdwn, plain
+from bot.views.text import escape, modal, mrkdwn, plain
 
 CALLBACK_ID = "leonar_add"
 PROJECT_BLOCK, PROJECT_ACTION = "project", "project_select"
@@ -41,15 +41,6 @@ def contact_block_of(view: dict[str, Any]) -> tuple[str, dict[str, Any] | None]:
         if element.get("action_id") == CONTACT_ACTION:
             return str(block.get("block_id") or CONTACT_BLOCK), element.get("initial_option")
     return CONTACT_BLOCK, None
-
-
-def default_channel_of(view: dict[str, Any]) -> str | None:
-    """The conversation a view's "Post the card to" was preset to (a workspace default), if any."""
-    for block in view.get("blocks", []):
-        element = block.get("element") or {}
-        if element.get("action_id") == CHANNEL_ACTION and not element.get("default_to_current_conversation"):
-            return element.get("initial_conversation")
-    return None
 
 
 def stage_block_id(project_id: str) -> str:
@@ -99,23 +90,16 @@ def add_modal(
         "response_url_enabled": True,
         "placeholder": plain(t(lang, "add.channel_placeholder")),
     }
-    if picked.channel_id:
+    if preset := picked.channel_id or ctx.default_channel:
         # Slack ignores initial_conversation while default_to_current_conversation is on.
         channel["default_to_current_conversation"] = False
-        channel["initial_conversation"] = picked.channel_id
+        channel["initial_conversation"] = preset
     elif ctx.channel_id:
         channel["initial_conversation"] = ctx.channel_id
     blocks.append({"type": "input", "block_id": CHANNEL_BLOCK, "label": plain(t(lang, "add.channel")),
                    "element": channel})
-    return {
-        "type": "modal",
-        "callback_id": CALLBACK_ID,
-        "title": plain(t(lang, "add.title")),
-        "submit": plain(t(lang, "add.submit")),
-        "close": plain(t(lang, "add.cancel")),
-        "private_metadata": ctx.dumps(),
-        "blocks": blocks,
-    }
+    return modal(t(lang, "add.title"), blocks, submit=t(lang, "add.submit"), close=t(lang, "add.cancel"),
+                 callback_id=CALLBACK_ID, private_metadata=ctx.dumps())
 
 
 def _select_input(
@@ -182,26 +166,16 @@ def _stage_blocks(
 def pending_modal(ctx: ModalContext, candidate: str, project: str, lang: Lang = "en") -> dict[str, Any]:
     """Shown while Leonar is slower than Slack's 3-second submit window allows."""
     text = t(lang, "add.pending", candidate=escape(candidate), project=escape(project))
-    return {
-        "type": "modal",
-        "callback_id": CALLBACK_ID + "_pending",
-        "title": plain(t(lang, "add.title")),
-        "close": plain(t(lang, "add.close")),
-        "private_metadata": ctx.dumps(),
-        "blocks": [{"type": "section", "text": mrkdwn(text)}],
-    }
+    return modal(t(lang, "add.title"), [{"type": "section", "text": mrkdwn(text)}], close=t(lang, "add.close"),
+                 callback_id=CALLBACK_ID + "_pending", private_metadata=ctx.dumps())
 
 
 def done_modal(candidate: str, project: str, stage: str | None, lang: Lang = "en") -> dict[str, Any]:
     where = (t(lang, "add.done_at", project=escape(project), stage=escape(stage)) if stage
              else f"*{escape(project)}*")
-    return {
-        "type": "modal",
-        "callback_id": CALLBACK_ID + "_done",
-        "title": plain(t(lang, "add.title")),
-        "close": plain(t(lang, "add.done_button")),
-        "blocks": [{"type": "section", "text": mrkdwn(t(lang, "add.done", candidate=escape(candidate), where=where))}],
-    }
+    text = t(lang, "add.done", candidate=escape(candidate), where=where)
+    return modal(t(lang, "add.title"), [{"type": "section", "text": mrkdwn(text)}],
+                 close=t(lang, "add.done_button"), callback_id=CALLBACK_ID + "_done")
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from bot.store import Connection
 from bot.views.i18n import Lang, t
 from bot.views.messages import COMMAND, ephemeral
 from bot.views.metadata import ModalContext
-from bot.views.text import escape, mrkdwn, plain
+from bot.views.text import escape, modal, mrkdwn
 
 DISCONNECT_CALLBACK = "leonar_disconnect"
 
@@ -34,15 +34,9 @@ def disconnected(lang: Lang = "en") -> dict[str, Any]:
 
 def disconnect_modal(ctx: ModalContext, connection: Connection, lang: Lang = "en") -> dict[str, Any]:
     text = t(lang, "admin.disconnect_text", hint=escape(connection.key_hint), user=connection.connected_by)
-    return {
-        "type": "modal",
-        "callback_id": DISCONNECT_CALLBACK,
-        "title": plain(t(lang, "admin.disconnect_title")),
-        "submit": plain(t(lang, "admin.disconnect_submit")),
-        "close": plain(t(lang, "admin.disconnect_keep")),
-        "private_metadata": ctx.dumps(),
-        "blocks": [{"type": "section", "text": mrkdwn(text)}],
-    }
+    return modal(t(lang, "admin.disconnect_title"), [{"type": "section", "text": mrkdwn(text)}],
+                 submit=t(lang, "admin.disconnect_submit"), close=t(lang, "admin.disconnect_keep"),
+                 callback_id=DISCONNECT_CALLBACK, private_metadata=ctx.dumps())
 
 
 def status_message(

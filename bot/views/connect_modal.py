@@ -8,7 +8,7 @@ from bot.leonar import REQUIRED_SCOPES
 from bot.views.i18n import Lang, t
 from bot.views.messages import COMMAND
 from bot.views.metadata import ModalContext
-from bot.views.text import mrkdwn, plain
+from bot.views.text import modal, mrkdwn, plain
 
 CALLBACK_ID = "leonar_connect"
 KEY_BLOCK, KEY_ACTION = "api_key", "api_key_input"
@@ -17,31 +17,25 @@ KEY_PREFIX = "leo_"
 
 def connect_modal(ctx: ModalContext, lang: Lang = "en") -> dict[str, Any]:
     scopes = ", ".join(f"`{scope}`" for scope in REQUIRED_SCOPES)
-    return {
-        "type": "modal",
-        "callback_id": CALLBACK_ID,
-        "title": plain(t(lang, "connect.title")),
-        "submit": plain(t(lang, "connect.submit")),
-        "close": plain(t(lang, "add.cancel")),
-        "private_metadata": ctx.dumps(),
-        "blocks": [
-            {"type": "section", "text": mrkdwn(t(lang, "connect.intro", command=COMMAND))},
-            {
-                "type": "input",
-                "block_id": KEY_BLOCK,
-                "label": plain(t(lang, "connect.label")),
-                "hint": plain(t(lang, "connect.hint")),
-                "element": {
-                    "type": "plain_text_input",
-                    "action_id": KEY_ACTION,
-                    "placeholder": plain("leo_…"),
-                    "min_length": 8,
-                    "max_length": 200,
-                },
+    blocks: list[dict[str, Any]] = [
+        {"type": "section", "text": mrkdwn(t(lang, "connect.intro", command=COMMAND))},
+        {
+            "type": "input",
+            "block_id": KEY_BLOCK,
+            "label": plain(t(lang, "connect.label")),
+            "hint": plain(t(lang, "connect.hint")),
+            "element": {
+                "type": "plain_text_input",
+                "action_id": KEY_ACTION,
+                "placeholder": plain("leo_…"),
+                "min_length": 8,
+                "max_length": 200,
             },
-            {"type": "context", "elements": [mrkdwn(t(lang, "connect.scopes", scopes=scopes))]},
-        ],
-    }
+        },
+        {"type": "context", "elements": [mrkdwn(t(lang, "connect.scopes", scopes=scopes))]},
+    ]
+    return modal(t(lang, "connect.title"), blocks, submit=t(lang, "connect.submit"), close=t(lang, "add.cancel"),
+                 callback_id=CALLBACK_ID, private_metadata=ctx.dumps())
 
 
 def key_format_problem(key: str, lang: Lang = "en") -> str | None:

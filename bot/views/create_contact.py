@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from bot.views.i18n import Lang, t
-from bot.views.text import mrkdwn, plain
+from bot.views.text import modal, mrkdwn, plain
 
 CALLBACK_ID = "leonar_create_contact"
 # block_id (and action_id) of each field, by the Leonar field it fills.
@@ -63,15 +63,8 @@ def create_contact_modal(back: Return, values: dict[str, str], lang: Lang = "en"
             element["max_length"] = 100
         blocks.append({"type": "input", "block_id": field, "label": plain(t(lang, label)), "element": element,
                        "optional": field != "first_name"})
-    return {
-        "type": "modal",
-        "callback_id": CALLBACK_ID,
-        "title": plain(t(lang, "create.title")),
-        "submit": plain(t(lang, "create.submit")),
-        "close": plain(t(lang, "create.back")),
-        "private_metadata": back.dumps(),
-        "blocks": blocks,
-    }
+    return modal(t(lang, "create.title"), blocks, submit=t(lang, "create.submit"), close=t(lang, "create.back"),
+                 callback_id=CALLBACK_ID, private_metadata=back.dumps())
 
 
 def read_fields(values: dict[str, dict[str, Any]]) -> dict[str, str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.views.i18n import Lang, t
-from bot.views.text import escape, mrkdwn, plain
+from bot.views.text import escape, modal, mrkdwn
 
 COMMAND = "/leonar-add"
 
@@ -36,9 +36,4 @@ def undelivered_card(channel_id: str, card: dict[str, Any], reason: str, lang: L
 
 
 def notice_modal(title: str, text: str, lang: Lang = "en") -> dict[str, Any]:
-    return {
-        "type": "modal",
-        "title": plain(title, 24),
-        "close": plain(t(lang, "add.close")),
-        "blocks": [{"type": "section", "text": mrkdwn(escape(text))}],
-    }
+    return modal(title, [{"type": "section", "text": mrkdwn(escape(text))}], close=t(lang, "add.close"))

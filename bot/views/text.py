@@ -38,3 +38,23 @@ def mrkdwn(text: str) -> dict[str, Any]:
     `verbatim` stops Slack from turning bare URLs and #channel names in Leonar data into links.
     """
     return {"type": "mrkdwn", "text": clip(text, 3000, one_line=False) or "-", "verbatim": True}
+
+
+def modal(
+    title: str,
+    blocks: list[dict[str, Any]],
+    *,
+    close: str,
+    submit: str | None = None,
+    callback_id: str | None = None,
+    private_metadata: str | None = None,
+) -> dict[str, Any]:
+    """A modal view; Slack allows 24 characters for its title, submit and close labels."""
+    view: dict[str, Any] = {"type": "modal", "title": plain(title, 24), "close": plain(close, 24), "blocks": blocks}
+    if submit is not None:
+        view["submit"] = plain(submit, 24)
+    if callback_id is not None:
+        view["callback_id"] = callback_id
+    if private_metadata is not None:
+        view["private_metadata"] = private_metadata
+    return view

@@ -14,6 +14,7 @@ from bot.leonar import (
     InvalidApiKey,
     Leonar,
     LeonarClient,
+    Listing,
     NotFound,
     RateLimited,
     ServerError,
@@ -43,7 +44,7 @@ async def test_list_projects_reads_every_page_of_active_projects(leonar: FakeLeo
         leonar.add_project(f"Project {n:03d}")
     leonar.add_project("Archived", status="archived")
     projects = await client.list_projects()
-    assert len(projects) == 257 and projects[-1].name == "Project 256"
+    assert len(projects.items) == 257 and projects.items[-1].name == "Project 256" and not projects.stale
     pages = [r for r in leonar.requests if r.path == "/projects"]
     assert sorted(int(r.query["offset"]) for r in pages) == [0, 100, 200]
     assert {r.query["limit"] for r in pages} == {"100"} and {r.query["status"] for r in pages} == {"active"}
@@ -62,7 +63,7 @@ async def test_search_contacts_is_server_side(leonar: FakeLeonar, client: Leonar
     leonar.add_contact("Ada", "Lovelace", title="CTO")
     leonar.add_contact("Alan", "Turing")
     found = await client.search_contacts("lovelace", limit=10)
-    assert [c.full_name for c in found] == ["Ada Lovelace"]
+    assert [c.full_name for c in found.items] == ["Ada Lovelace"] and not found.stale
     [search] = [r for r in leonar.requests if r.path == "/contacts/search"]
     assert search.json == {"query": "lovelace", "limit": 10, "offset": 0}
 
@@ -118,7 +119,7 @@ async def test_rate_limit_is_tracked_and_429_carries_the_reset(leonar: FakeLeona
 async def test_reads_are_retried_once_after_a_server_error(leonar: FakeLeonar, client: LeonarClient) -> None:
     project = leonar.add_project("Lead")
     leonar.inject("GET", "/projects", status=500, code="internal_error")
-    assert [p.name for p in await client.list_projects()] == ["Lead"]
+    assert [p.name for p in (await client.list_projects()).items] == ["Lead"]
     leonar.inject("GET", r"/projects/[^/]+", status=500, code="internal_error", times=2)
     with pytest.raises(ServerError):
         await client.get_project(project["id"])
@@ -244,7 +245,7 @@ async def test_reads_are_cached_per_ttl_and_an_add_updates_the_project(leonar: F
     detail = await client.get_project(project["id"])  # brought up to date without asking Leonar again
     assert leonar.count("GET", r"/projects/[^/]+") == 1
     assert detail.entries_count == 1 and [s.entries_count for s in detail.stages] == [1, 0, 0, 0, 0]
-    [listed] = await client.list_projects()
+    [listed] = (await client.list_projects()).items
     assert listed.entries_count == 1 and leonar.count("GET", "/projects") == 2
     elsewhere = Leonar(leonar.url)  # no shared cache: what Leonar itself now says
     assert await elsewhere.client(LEONAR_KEY).get_project(project["id"]) == detail
@@ -254,8 +255,8 @@ async def test_reads_are_cached_per_ttl_and_an_add_updates_the_project(leonar: F
 async def test_cache_is_per_key(leonar: FakeLeonar, pool: Leonar) -> None:
     leonar.add_key("leo_other_workspace", workspace="other")
     leonar.add_project("Acme only")
-    assert [p.name for p in await pool.client(LEONAR_KEY).list_projects()] == ["Acme only"]
-    assert await pool.client("leo_other_workspace").list_projects() == []
+    assert [p.name for p in (await pool.client(LEONAR_KEY).list_projects()).items] == ["Acme only"]
+    assert await pool.client("leo_other_workspace").list_projects() == Listing([], stale=False)
 
 
 async def test_after_a_429_nothing_is_sent_before_the_reset(leonar: FakeLeonar, pool: Leonar) -> None:
@@ -285,15 +286,15 @@ async def test_a_nearly_spent_budget_serves_stale_reads(leonar: FakeLeonar) -> N
         pool = Leonar(small.url)
         pool.cache = ReadCache(clock=clock)
         client = pool.client(LEONAR_KEY)
-        await client.list_projects()
+        assert not (await client.list_projects()).stale
         clock.now += 120
-        await client.list_projects()  # 23 left: still asked
-        assert not client.served_stale and small.count("GET", "/projects") == 2
+        asked = await client.list_projects()  # 23 left: still asked
+        assert not asked.stale and small.count("GET", "/projects") == 2
         for n in range(3):
             await client.search_contacts(f"q{n}")  # 20 left: the last 5% (at least 20) is kept for adds
         clock.now += 120
         projects = await client.list_projects()
-        assert [p.name for p in projects] == ["Lead"] and client.served_stale
+        assert [p.name for p in projects.items] == ["Lead"] and projects.stale
         assert small.count("GET", "/projects") == 2
         await pool.aclose()
     finally:

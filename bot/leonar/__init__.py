@@ -1,6 +1,6 @@
 """Typed async client for the Leonar API. Knows nothing of Slack."""
 
-from bot.leonar.client import RECOMMENDED_SCOPES, REQUIRED_SCOPES, Leonar, LeonarClient, normalize_linkedin
+from bot.leonar.client import Leonar, LeonarClient
 from bot.leonar.errors import (
     AlreadyInProject,
     InsufficientScope,
@@ -13,7 +13,9 @@ from bot.leonar.errors import (
     UnexpectedResponse,
     ValidationFailed,
 )
-from bot.leonar.models import Contact, Entry, Project, RateLimit, Stage
+from bot.leonar.linkedin import normalize_linkedin
+from bot.leonar.models import Contact, Entry, Listing, Project, RateLimit, Stage
+from bot.leonar.scopes import RECOMMENDED_SCOPES, REQUIRED_SCOPES
 
 __all__ = [
     "RECOMMENDED_SCOPES",
@@ -26,6 +28,7 @@ __all__ = [
     "Leonar",
     "LeonarClient",
     "LeonarError",
+    "Listing",
     "NotFound",
     "Project",
     "RateLimit",

@@ -60,6 +60,10 @@ class ReadCache:
         entry = self._entries.get(key)
         return entry.value if entry else None
 
+    def put(self, key: Hashable, value: Any) -> None:
+        """Keep a value read as part of another answer (a contact found by a search)."""
+        self._entries[key] = Cached(value, self._clock(), 1)
+
     def update(self, key: Hashable, change: Callable[[Any], Any]) -> None:
         """Apply a change we know happened in Leonar to a cached value, keeping its age."""
         entry = self._entries.get(key)

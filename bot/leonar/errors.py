@@ -1,8 +1,25 @@
-"""Typed Leonar API errors, one class per documented `error.code` plus transport failures."""
+"""Typed Leonar API errors, one class per documented `error.code` plus transport failures.
+
+The whole tree (`error_for` maps Leonar's answers onto it; the transport and the add raise the rest):
+
+    LeonarError             an unknown `error.code` or status (`.code` is Leonar's, else "leonar_error")
+    ├── ValidationFailed    400 validation_error ("<field>: <reason>" → `.field`)
+    ├── InvalidApiKey       401 invalid_api_key
+    ├── InsufficientScope   403 insufficient_scope
+    ├── NotFound            404 not_found
+    ├── AlreadyInProject    a duplicate add, however Leonar reports it (see `entries.add`); `.entry`
+    ├── RateLimited         429 rate_limit_exceeded (`.reset_at`), or not sent while the key is blocked
+    ├── ServerError         internal_error, or any 5xx without a known code
+    ├── Unavailable         no answer: `.may_have_arrived`, `.writing`
+    └── UnexpectedResponse  an answer outside the documented envelope (not JSON, no `data`, malformed)
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from bot.leonar.models import RateLimit
 
 if TYPE_CHECKING:
     from bot.leonar.models import Entry
@@ -94,3 +111,25 @@ class UnexpectedResponse(LeonarError):
 BY_CODE: dict[str, type[LeonarError]] = {
     cls.code: cls for cls in (InvalidApiKey, InsufficientScope, NotFound, ValidationFailed, ServerError)
 }
+# For answers without a known `error.code`.
+BY_STATUS: dict[int, type[LeonarError]] = {
+    400: ValidationFailed,
+    401: InvalidApiKey,
+    403: InsufficientScope,
+    404: NotFound,
+}
+
+
+def error_for(status: int, body: Any, headers: Mapping[str, str]) -> LeonarError:
+    """The error for a non-2xx answer: by Leonar's `error.code`, else by status."""
+    code, message = None, f"Leonar answered HTTP {status}"
+    if isinstance(body, dict) and isinstance(body.get("error"), dict):
+        code = body["error"].get("code")
+        message = str(body["error"].get("message") or message)
+    if status == 429 or code == "rate_limit_exceeded":
+        reset = RateLimit.from_headers(headers)
+        return RateLimited(message, reset_at=reset.reset_at if reset else None, status=status)
+    cls = BY_CODE.get(str(code))
+    if cls is None:
+        cls = BY_STATUS.get(status, ServerError if status >= 500 else LeonarError)
+    return cls(message, status=status, code=code if cls is LeonarError else None)

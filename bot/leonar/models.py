@@ -6,10 +6,14 @@ partial object still parses; unknown fields are ignored.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+T = TypeVar("T")
 
 
 class LeonarModel(BaseModel):
@@ -130,6 +134,27 @@ class RateLimit(LeonarModel):
     limit: int
     remaining: int
     reset_at: int
+
+    @classmethod
+    def from_headers(cls, headers: Mapping[str, str]) -> RateLimit | None:
+        """None when a header is missing or garbled: the budget then keeps what it last knew."""
+        try:
+            return cls(
+                limit=int(headers["X-RateLimit-Limit"]),
+                remaining=int(headers["X-RateLimit-Remaining"]),
+                reset_at=int(float(headers["X-RateLimit-Reset"])),
+            )
+        except (KeyError, ValueError):
+            return None
+
+
+@dataclass(frozen=True)
+class Listing(Generic[T]):
+    """A list read from Leonar. `stale`: served from the cache past its freshness because the key's request
+    budget is nearly spent or used up, so the caller can say the list may be out of date."""
+
+    items: list[T]
+    stale: bool = False
 
 
 def with_entry_added(project: Project, stage_id: str | None) -> Project:

@@ -22,9 +22,9 @@ from urllib.parse import urlencode
 
 import httpx
 
-from tests.driver import SlackDriver
-from tests.fakes.leonar import FakeLeonar, seed_demo
-from tests.fakes.slack import FakeSlack
+from tests.support.driver import SlackDriver
+from tests.support.fakes.leonar import FakeLeonar, seed_demo
+from tests.support.fakes.slack import FakeSlack
 
 ROOT = Path(__file__).resolve().parents[1]
 SECRET, TOKEN, KEY = "bench-signing-secret", "xoxb-bench-token", "leo_bench_key_000000"

@@ -22,14 +22,13 @@ from starlette.routing import Route
 from bot import listeners
 from bot.config import Settings
 from bot.leonar import Leonar
-from bot.listeners import context, guard
+from bot.manifest import BOT_SCOPES
 from bot.services import Services
+from bot.slack import context, guard
 from bot.store import open_store
 from bot.store.slack_installations import OAuthStates, SlackInstallations
 
 log = logging.getLogger(__name__)
-# What the app asks of each workspace (and manifests/*.yml declare).
-BOT_SCOPES = ("commands", "chat:write", "chat:write.public", "users:read")
 # On shutdown, acknowledged work (a card being posted, a slow add) gets this long to finish.
 DRAIN_SECONDS = 20.0
 
@@ -68,7 +67,7 @@ def create_bolt_app(services: Services) -> AsyncApp:
     bolt_logger = logging.getLogger("slack_bolt")
     bolt_logger.addFilter(_drop_token_skipped_warning)
     secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
-    # Listeners return at their ack and go on in the background: see bot/listeners/guard.py.
+    # Listeners return at their ack and go on in the background: see bot/slack/guard.py.
     common: dict[str, Any] = {"signing_secret": secret, "logger": bolt_logger, "process_before_response": True}
     if settings.oauth:
         client = AsyncWebClient(base_url=settings.slack_api_url)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -59,9 +57,3 @@ class Settings(BaseSettings):
     def oauth(self) -> bool:
         """Multi-workspace mode: installed per workspace through Slack's OAuth flow."""
         return bool(self.slack_client_id)
-
-    def sqlite_path(self) -> Path:
-        """The SQLite file DATABASE_URL names (ValueError for another kind of database)."""
-        from bot.store import sqlite_path
-
-        return sqlite_path(self.database_url)

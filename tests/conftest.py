@@ -4,32 +4,20 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import tempfile
-import threading
-import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import psycopg
 import pytest
-import uvicorn
-from cryptography.fernet import Fernet
 
-from bot.app import create_web_app
-from bot.config import Settings
-from tests import postgres_server as postgres_server_module
-from tests.driver import SlackDriver
-from tests.fakes.leonar import FakeLeonar
-from tests.fakes.slack import FakeSlack
+from tests.support import postgres_server as postgres_server_module
+from tests.support.bot import ADMIN, BOT_TOKEN, LEONAR_KEY, SIGNING_SECRET, RunningBot, make_settings, serve
+from tests.support.driver import SlackDriver
+from tests.support.fakes.leonar import FakeLeonar
+from tests.support.fakes.slack import FakeSlack
 
-SIGNING_SECRET = "test-signing-secret"
-BOT_TOKEN = "xoxb-test-token"
-LEONAR_KEY = "leo_test_key_acme_0001"
-ADMIN = "U0001"
 PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY")
 
 
@@ -73,6 +61,22 @@ def postgres_url(postgres_server: str) -> Iterator[str]:
 
 
 @pytest.fixture
+def seeded(leonar: FakeLeonar) -> FakeLeonar:
+    """230 active projects (a search must page), one archived, and two contacts with every field."""
+    for n in range(230):
+        leonar.add_project(f"Backend Engineer #{n:03d}", client_company="Doctolib", location="Paris")
+    leonar.add_project("Zeta Platform Lead", stages=["Sourced", "Call", "Onsite", "Hired"])
+    leonar.add_project("Old search", status="archived")
+    leonar.add_contact("Éloïse", "Martin", title="Staff Engineer", current_company="Qonto", location="Paris",
+                       linkedin_profile="https://www.linkedin.com/in/eloise-martin", years_experience=9,
+                       skills=["Python", "Kafka"], tags=["referral"],
+                       emails=[{"email": "eloise@example.com", "type": "work"}],
+                       phones=[{"phone": "+33 6 12 34 56 78", "type": "personal"}])
+    leonar.add_contact("Bob", "Stone", title="Designer", current_company="Alan")
+    return leonar
+
+
+@pytest.fixture
 def slack() -> Iterator[FakeSlack]:
     with FakeSlack(bot_token=BOT_TOKEN) as fake:
         fake.add_user(ADMIN, admin=True)  # the driver's default user connects the workspace
@@ -84,52 +88,6 @@ def leonar() -> Iterator[FakeLeonar]:
     with FakeLeonar() as fake:
         fake.add_key(LEONAR_KEY)
         yield fake
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@dataclass
-class RunningBot:
-    url: str
-    settings: Settings
-    server: uvicorn.Server
-
-
-def make_settings(slack: FakeSlack, leonar: FakeLeonar, db: Path, **overrides: object) -> Settings:
-    values: dict[str, object] = {
-        "slack_bot_token": BOT_TOKEN,
-        "slack_signing_secret": SIGNING_SECRET,
-        "slack_api_url": slack.api_url,
-        "leonar_api_url": leonar.url,
-        "database_url": f"sqlite:///{db}",
-        "encryption_key": Fernet.generate_key().decode(),
-        "log_level": "INFO",
-    }
-    values.update(overrides)
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
-
-
-def serve(settings: Settings) -> RunningBot:
-    """The bot's real ASGI app under uvicorn on a loopback port, in a thread, until /healthz answers."""
-    port = free_port()
-    config = uvicorn.Config(create_web_app(settings), host="127.0.0.1", port=port, log_config=None, lifespan="on")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                return RunningBot(url, settings, server)
-        except httpx.TransportError:
-            pass
-        time.sleep(0.05)
-    raise RuntimeError("the bot did not become healthy within 10 s")
 
 
 @pytest.fixture

@@ -1,10 +1,11 @@
-"""Thin Slack handlers, one module per kind of request; each module has `register(app)`."""
+"""Thin Slack handlers, one module per kind of request; each module has `register(app)`. Helpers they share live
+in `bot/slack/`."""
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.listeners import actions, commands, events, home, options, shortcuts, views
+from bot.listeners import actions, commands, connection, events, home, options, shortcuts, views
 
 
 def register(app: AsyncApp) -> None:
-    for module in (commands, shortcuts, options, actions, views, events, home):
+    for module in (commands, shortcuts, options, actions, connection, views, events, home):
         module.register(app)

@@ -9,10 +9,10 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.i18n import t
 from bot.leonar import LeonarError
-from bot.listeners.context import leonar
-from bot.listeners.guard import guarded
-from bot.listeners.permissions import user_lang
+from bot.slack.context import leonar, modal, user_lang
+from bot.slack.guard import guarded
 from bot.views import create_contact as create
 from bot.views.add_modal import (
     CONTACT_ACTION,
@@ -22,9 +22,8 @@ from bot.views.add_modal import (
     contact_block_of,
     read_submission,
 )
+from bot.views.card import LINKEDIN_ACTION
 from bot.views.errors import describe
-from bot.views.i18n import t
-from bot.views.metadata import ModalContext
 from bot.views.options import CREATE_PREFIX, NOTICE_VALUE
 
 log = logging.getLogger(__name__)
@@ -40,8 +39,8 @@ async def project_picked(
     if not project_id or project_id == NOTICE_VALUE or leonar_client is None:
         return
     view = body["view"]
-    ctx = ModalContext.loads(view.get("private_metadata"))
-    lang = await user_lang(client, context)
+    ctx = modal(context)
+    lang = await user_lang(context)
     # Same candidate block (and its prefilled candidate): Slack keeps what the user picked there.
     contact_block, prefilled = contact_block_of(view)
     picked = Picked(contact=prefilled)
@@ -74,7 +73,7 @@ async def contact_picked(
     back = create.Return(root_view_id=view.get("root_view_id") or view["id"],
                          root_metadata=view.get("private_metadata") or "", project=chosen.project,
                          stage_id=chosen.stage_id)
-    lang = await user_lang(client, context)
+    lang = await user_lang(context)
     form = create.create_contact_modal(back, create.prefill(value.removeprefix(CREATE_PREFIX)), lang)
     try:
         await client.views_push(trigger_id=body["trigger_id"], view=form)
@@ -89,5 +88,5 @@ async def link_opened(ack: AsyncAck) -> None:
 
 def register(app: AsyncApp) -> None:
     app.action(PROJECT_ACTION)(guarded(project_picked))
-    app.action("open_linkedin")(guarded(link_opened))
+    app.action(LINKEDIN_ACTION)(guarded(link_opened))
     app.action(CONTACT_ACTION)(guarded(contact_picked))

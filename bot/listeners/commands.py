@@ -1,138 +1,139 @@
-"""/leonar-add and its sub-commands: help, connect, disconnect, status."""
+"""/leonar-add and its sub-commands, as a table: each word, its handler and its help line."""
 
 from __future__ import annotations
 
-import logging
-from dataclasses import replace
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.leonar import LeonarError, Project
-from bot.listeners.context import connection, leonar, services, workspace
-from bot.listeners.guard import guarded
-from bot.listeners.permissions import RoleUnknown, is_admin, user_lang
-from bot.listeners.prefill import preselect, seed_from
+from bot.leonar import LeonarError
+from bot.manifest import COMMAND
+from bot.slack.context import connection, leonar, user, user_lang
+from bot.slack.guard import guarded
+from bot.slack.modals import open_add, open_view
+from bot.slack.prefill import seed_from
+from bot.slack.typos import closest
 from bot.views import admin
-from bot.views.add_modal import Picked, add_modal
 from bot.views.connect_modal import connect_modal
 from bot.views.errors import describe
-from bot.views.i18n import Lang, t
-from bot.views.messages import COMMAND, ephemeral, help_message
+from bot.views.messages import did_you_mean, help_message
 from bot.views.metadata import ModalContext
-from bot.views.options import project_option
 
-log = logging.getLogger(__name__)
-SUBCOMMANDS = {"help", "status", "connect", "disconnect"}
-TRIGGER_ERRORS = {"expired_trigger_id", "exchanged_trigger_id", "invalid_trigger_id"}
+
+@dataclass(frozen=True)
+class Call:
+    """One /leonar-add request, as each sub-command's handler receives it."""
+
+    ack: AsyncAck
+    command: dict[str, Any]
+    client: AsyncWebClient
+    respond: AsyncRespond
+    context: dict[str, Any]
+    text: str  # what follows the sub-command's word (all of it for the add)
+
+    @property
+    def modal(self) -> ModalContext:
+        return ModalContext(channel_id=self.command.get("channel_id"), response_url=self.command.get("response_url"))
+
+
+async def add(call: Call) -> None:
+    await call.ack()
+    ctx = call.modal
+    if seed := seed_from(call.text):
+        ctx = ctx.with_seed(seed)  # /leonar-add <name, email or LinkedIn URL>
+    if connection(call.context) is None:
+        await _offer_connect(call, first_use=True)  # the first /leonar-add in a workspace connects it
+        return
+    # The trigger_id lives 3 s and works once, so the modal opens before any Leonar call (the user's language
+    # is cached after their first request).
+    lang = await user_lang(call.context)
+    await open_add(call.client, call.respond, call.command["trigger_id"], ctx, call.context, lang)
+
+
+async def status(call: Call) -> None:
+    await call.ack()
+    lang = await user_lang(call.context)
+    conn, client = connection(call.context), leonar(call.context)
+    if conn is None or client is None:
+        await call.respond(**admin.status_message(None, None, None, lang))
+        return
+    try:
+        message = admin.status_message(conn, await client.missing_scopes(), None, lang)
+    except LeonarError as exc:
+        message = admin.status_message(conn, None, describe(exc, lang), lang)
+    await call.respond(**message)
+
+
+async def connect(call: Call) -> None:
+    await call.ack()
+    await _offer_connect(call, first_use=False)
+
+
+async def _offer_connect(call: Call, *, first_use: bool) -> None:
+    # Changing the connection is for admins and owners; users.info is the one call allowed before the modal.
+    who, conn = await user(call.context), connection(call.context)
+    if who.role == "unknown":
+        await call.respond(**admin.role_unknown(str(who.error), who.lang))
+    elif not who.is_admin:
+        await call.respond(**(admin.not_connected(False, who.lang) if first_use
+                              else admin.admins_only("connect", conn, who.lang)))
+    else:
+        await open_view(call.client, call.respond, call.command["trigger_id"], connect_modal(call.modal, who.lang),
+                        who.lang)
+
+
+async def disconnect(call: Call) -> None:
+    await call.ack()
+    who, conn = await user(call.context), connection(call.context)
+    if who.role == "unknown":
+        await call.respond(**admin.role_unknown(str(who.error), who.lang))
+    elif conn is None:
+        await call.respond(**admin.not_connected(who.is_admin, who.lang))
+    elif not who.is_admin:
+        await call.respond(**admin.admins_only("disconnect", conn, who.lang))
+    else:
+        await open_view(call.client, call.respond, call.command["trigger_id"],
+                        admin.disconnect_modal(call.modal, conn, who.lang), who.lang)
+
+
+async def help_(call: Call) -> None:
+    await call.ack(**help_message(HELP_LINES, await user_lang(call.context)))
+
+
+@dataclass(frozen=True)
+class Sub:
+    handler: Callable[[Call], Awaitable[None]]
+    help: str  # catalog key of its line in /leonar-add help
+
+
+# "" is /leonar-add alone (or followed by a candidate to search for). The help lists them in this order.
+SUBCOMMANDS: dict[str, Sub] = {
+    "": Sub(add, "help.add"),
+    "status": Sub(status, "help.status"),
+    "connect": Sub(connect, "help.connect"),
+    "disconnect": Sub(disconnect, "help.disconnect"),
+    "help": Sub(help_, "help.help"),
+}
+HELP_LINES = tuple(sub.help for sub in SUBCOMMANDS.values())
 
 
 async def leonar_add(
     ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond, context: dict[str, Any]
 ) -> None:
-    words = (command.get("text") or "").strip().split()
-    sub = words[0].lower() if words else ""
-    if sub == "help":
-        await ack(**help_message(await user_lang(client, context)))
+    text = " ".join((command.get("text") or "").split())
+    word, _, rest = text.partition(" ")
+    sub = SUBCOMMANDS.get(word.lower())
+    if sub is not None and word:
+        await sub.handler(Call(ack, command, client, respond, context, rest))
         return
-    await ack()
-    ctx = ModalContext(channel_id=command.get("channel_id"), response_url=command.get("response_url"))
-    if sub not in SUBCOMMANDS and (seed := seed_from(" ".join(words))):
-        ctx = ctx.with_seed(seed)  # /leonar-add <name, email or LinkedIn URL>
-    conn = connection(context)
-    if sub == "status":
-        await respond(**await _status(context, await user_lang(client, context)))
+    if not rest and (meant := closest(word.lower(), [w for w in SUBCOMMANDS if w])):
+        # "/leonar-add conect" is a typo, not a candidate named Conect.
+        await ack(**did_you_mean(word, meant, await user_lang(context)))
         return
-    if conn is not None and sub not in ("connect", "disconnect"):
-        # The common path: the trigger_id lives 3 s and works once, so open the modal before any Leonar call
-        # (the user's language is cached after their first request).
-        lang = await user_lang(client, context)
-        await open_add(client, respond, command["trigger_id"], ctx, context, lang)
-        return
-    # Changing the connection is for admins and owners; users.info is the one call allowed before the modal.
-    try:
-        allowed = await is_admin(client, command["user_id"], context.get("team_id"))
-    except RoleUnknown as exc:
-        await respond(**admin.role_unknown(str(exc)))
-        return
-    lang = await user_lang(client, context)  # known from that same call
-    if sub == "disconnect":
-        if conn is None:
-            await respond(**admin.not_connected(allowed, lang))
-        elif not allowed:
-            await respond(**admin.admins_only("disconnect", conn, lang))
-        else:
-            await _open(client, respond, command["trigger_id"], admin.disconnect_modal(ctx, conn, lang), lang)
-        return
-    if not allowed:
-        await respond(**(admin.admins_only("connect", conn, lang) if conn or sub == "connect"
-                         else admin.not_connected(False, lang)))
-        return
-    await _open(client, respond, command["trigger_id"], connect_modal(ctx, lang), lang)
-
-
-async def open_add(
-    client: AsyncWebClient, respond: AsyncRespond | None, trigger_id: str, ctx: ModalContext,
-    context: dict[str, Any], lang: Lang,
-) -> None:
-    """The add modal, with the user's last project preselected (and its stages, when already known), then the
-    candidate the seed names, when exactly one contact matches it."""
-    store, here = services(context).store, workspace(context)
-    last = store.last_project(here, str(context.get("user_id")))
-    leonar_client = leonar(context)
-    # Cards go where the admins chose, unless the user picks another conversation; carried in the modal's
-    # metadata, so every rebuild of the view keeps it.
-    ctx = replace(ctx, default_channel=store.settings(here).default_channel)
-    picked, known = Picked(), None
-    if last is not None and leonar_client is not None:
-        picked = replace(picked, project=project_option(Project(id=last[0], name=last[1])))
-        ctx = ctx.with_project(*last)
-        known = leonar_client.cached_project(last[0])
-    opened = await _open(client, respond, trigger_id, add_modal(ctx, project=known, picked=picked, lang=lang), lang)
-    if opened is None or leonar_client is None:
-        return
-    if last is not None and known is None:
-        # The stages come after the modal (the trigger cannot wait for Leonar); the hash keeps a project the
-        # user picked meanwhile from being overwritten.
-        try:
-            project = await leonar_client.get_project(last[0])
-            response = await client.views_update(view_id=opened["id"], hash=opened.get("hash"),
-                                                 view=add_modal(ctx, project=project, picked=picked, lang=lang))
-            opened = response.get("view") or opened
-        except (LeonarError, SlackApiError) as exc:
-            log.info("stages of the remembered project not shown: %s", type(exc).__name__)
-    if ctx.seed:
-        await preselect(client, leonar_client, opened, ctx, picked, lang)
-
-
-async def _open(
-    client: AsyncWebClient, respond: AsyncRespond | None, trigger_id: str, view: dict[str, Any], lang: Lang
-) -> dict[str, Any] | None:
-    """The opened view (with its id and hash), or None after telling the user why it could not open."""
-    try:
-        response = await client.views_open(trigger_id=trigger_id, view=view)
-    except SlackApiError as exc:
-        error = exc.response.get("error")
-        log.warning("views.open failed: %s", error)
-        text = (t(lang, "msg.slow_trigger", command=COMMAND) if error in TRIGGER_ERRORS
-                else t(lang, "msg.open_failed", error=error))
-        if respond is not None:
-            await respond(**ephemeral(text))
-        return None
-    opened = response.get("view")
-    return opened if isinstance(opened, dict) else None
-
-
-async def _status(context: dict[str, Any], lang: Lang) -> dict[str, Any]:
-    conn, client = connection(context), leonar(context)
-    if conn is None or client is None:
-        return admin.status_message(None, None, None, lang)
-    try:
-        return admin.status_message(conn, await client.missing_scopes(), None, lang)
-    except LeonarError as exc:
-        return admin.status_message(conn, None, describe(exc, lang), lang)
+    await add(Call(ack, command, client, respond, context, text))
 
 
 def register(app: AsyncApp) -> None:

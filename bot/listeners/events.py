@@ -7,8 +7,8 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
-from bot.listeners.context import services, workspace
-from bot.listeners.guard import guarded
+from bot.slack.context import services, workspace
+from bot.slack.guard import guarded
 
 log = logging.getLogger(__name__)
 

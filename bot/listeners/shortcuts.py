@@ -8,15 +8,13 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from bot.listeners.commands import open_add
-from bot.listeners.context import connection
-from bot.listeners.guard import guarded
-from bot.listeners.permissions import user_lang
-from bot.listeners.prefill import seed_from
+from bot.manifest import SHORTCUT_CALLBACK
+from bot.slack.context import connection, user_lang
+from bot.slack.guard import guarded
+from bot.slack.modals import open_add
+from bot.slack.prefill import seed_from
 from bot.views import admin
 from bot.views.metadata import ModalContext
-
-CALLBACK_ID = "add_to_leonar"
 
 
 async def add_from_message(
@@ -29,7 +27,7 @@ async def add_from_message(
                        thread_ts=message.get("thread_ts") or message.get("ts"))
     if seed := seed_from(str(message.get("text") or "")):
         ctx = ctx.with_seed(seed)  # a LinkedIn URL or a name in the message
-    lang = await user_lang(client, context)
+    lang = await user_lang(context)
     if connection(context) is None:
         if ctx.response_url:
             await AsyncWebhookClient(ctx.response_url).send_dict(admin.not_connected(False, lang))
@@ -38,4 +36,4 @@ async def add_from_message(
 
 
 def register(app: AsyncApp) -> None:
-    app.shortcut(CALLBACK_ID)(guarded(add_from_message))
+    app.shortcut(SHORTCUT_CALLBACK)(guarded(add_from_message))

@@ -10,7 +10,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from bot.views.i18n import Lang, t
+from bot.i18n import Lang, t
 from bot.views.messages import not_in_channel_notice, undelivered_card
 
 log = logging.getLogger(__name__)

@@ -14,9 +14,9 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.leonar import Contact, LeonarClient, LeonarError, normalize_linkedin
-from bot.views.add_modal import Picked, add_modal
-from bot.views.i18n import Lang
+from bot.i18n import Lang
+from bot.leonar import Contact, LeonarClient, LeonarError, Listing, normalize_linkedin
+from bot.views.add_modal import PREFILLED_BLOCK, Picked, add_modal
 from bot.views.metadata import ModalContext
 from bot.views.options import contact_option
 
@@ -24,7 +24,6 @@ log = logging.getLogger(__name__)
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 LINKEDIN_URL = re.compile(r"\S*linkedin\.com/in/\S+", re.IGNORECASE)
 NAME_MAX = 60  # longer message text is a message, not a name
-PREFILLED_BLOCK = "contact_prefilled"
 SEARCH_LIMIT = 50  # candidates per search, in the menu and for a prefill
 
 
@@ -39,7 +38,7 @@ def seed_from(text: str) -> str | None:
     return name if 1 < len(name) <= NAME_MAX and "\n" not in text.strip() else None
 
 
-async def matches(client: LeonarClient, seed: str, *, limit: int) -> list[Contact]:
+async def matches(client: LeonarClient, seed: str, *, limit: int) -> Listing[Contact]:
     """Contacts for a seed: by LinkedIn profile when it is one, else Leonar's search."""
     if normalize_linkedin(seed):
         return await client.find_by_linkedin(seed)
@@ -58,9 +57,9 @@ async def preselect(
     except LeonarError as exc:
         log.info("prefill search failed: %s", exc.code)
         return
-    if len(found) != 1:
+    if len(found.items) != 1:
         return
-    picked = replace(picked, contact=contact_option(found[0]))
+    picked = replace(picked, contact=contact_option(found.items[0]))
     project = leonar.cached_project(ctx.project_id) if ctx.project_id else None
     view = add_modal(ctx, project=project, picked=picked, lang=lang, contact_block=PREFILLED_BLOCK)
     try:

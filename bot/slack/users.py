@@ -1,49 +1,87 @@
-"""Who the Slack user is: whether they may change the Leonar connection (admins and owners), and their language.
+"""Who the Slack user behind a request is: their role (admin, member, guest or unknown) and their language.
 
-One users.info call (with the locale) answers both. The language is cached for an hour; the role never is, since
-a demotion must take effect at once.
+One users.info call (with the locale) answers both, made at most once per request and only when a listener
+asks. The language is cached for an hour; the role never is, since a demotion must take effect at once.
 """
 
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
 from cachetools import TTLCache
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.views.i18n import Lang, lang_of
+from bot.i18n import DEFAULT_LANG, Lang, lang_of
 
+Role = Literal["admin", "member", "guest", "unknown"]
+# The language is looked up before some acks (help, options), which must stay within Slack's 3 s.
 LANG_DEADLINE = 0.8
 _languages: TTLCache[tuple[str | None, str], Lang] = TTLCache(maxsize=10_000, ttl=3600)
 
 
-class RoleUnknown(Exception):
-    """users.info failed; the message is Slack's error code."""
+@dataclass(frozen=True)
+class SlackUser:
+    id: str
+    role: Role
+    lang: Lang
+    # Slack's error code when users.info failed (role "unknown"), e.g. missing_scope.
+    error: str | None = None
+
+    @property
+    def is_admin(self) -> bool:
+        """Admins and owners may change the workspace's Leonar connection."""
+        return self.role == "admin"
 
 
-async def is_admin(client: AsyncWebClient, user_id: str, team_id: str | None = None) -> bool:
-    try:
-        response = await client.users_info(user=user_id, include_locale=True)
-    except SlackApiError as exc:
-        raise RoleUnknown(str(exc.response.get("error"))) from exc
-    user = response.get("user") or {}
-    _languages[(team_id, user_id)] = lang_of(user.get("locale"))
-    return any(user.get(flag) for flag in ("is_admin", "is_owner", "is_primary_owner"))
+def role_of(info: dict[str, Any]) -> Role:
+    if any(info.get(flag) for flag in ("is_admin", "is_owner", "is_primary_owner")):
+        return "admin"
+    if info.get("is_restricted") or info.get("is_ultra_restricted"):
+        return "guest"
+    return "member"
 
 
-async def user_lang(client: AsyncWebClient, context: dict[str, Any]) -> Lang:
-    """The language of the user behind this request: French for a French Slack locale, else English."""
-    user_id, team_id = context.get("user_id"), context.get("team_id")
-    if not user_id:
-        return "en"
-    cached = _languages.get((team_id, user_id))
-    if cached is not None:
-        return cached
-    try:
-        # Bounded: it runs before some acks (help, options), which must stay within Slack's 3 s.
-        await asyncio.wait_for(is_admin(client, user_id, team_id), LANG_DEADLINE)
-    except (RoleUnknown, TimeoutError):
-        return "en"  # e.g. an install without users:read, or Slack slow: English rather than no answer
-    return _languages.get((team_id, user_id), "en")
+class UserLookup:
+    """The user behind one request. `user()` calls users.info once however often it is awaited."""
+
+    def __init__(self, client: AsyncWebClient, team_id: str | None, user_id: str | None) -> None:
+        self._client = client
+        self._team_id = team_id
+        self._user_id = user_id
+        self._info: asyncio.Future[SlackUser] | None = None
+
+    async def user(self) -> SlackUser:
+        if self._info is None:
+            self._info = asyncio.ensure_future(self._fetch())
+        # Shielded: a lang() that gives up at its deadline leaves the call running for a later user().
+        return await asyncio.shield(self._info)
+
+    async def lang(self) -> Lang:
+        """French for a French Slack locale, else English; English when Slack cannot tell in time."""
+        if not self._user_id:
+            return DEFAULT_LANG
+        cached = _languages.get((self._team_id, self._user_id))
+        if cached is not None:
+            return cached
+        try:
+            return (await asyncio.wait_for(self.user(), LANG_DEADLINE)).lang
+        except TimeoutError:
+            return DEFAULT_LANG
+
+    async def _fetch(self) -> SlackUser:
+        user_id = self._user_id or ""
+        if not user_id:
+            return SlackUser(user_id, "unknown", DEFAULT_LANG, error="no_user")
+        try:
+            response = await self._client.users_info(user=user_id, include_locale=True)
+        except SlackApiError as exc:
+            # e.g. an install without users:read: English, and no admin rights, rather than no answer
+            cached = _languages.get((self._team_id, user_id), DEFAULT_LANG)
+            return SlackUser(user_id, "unknown", cached, error=str(exc.response.get("error")))
+        info = response.get("user") or {}
+        lang = lang_of(info.get("locale"))
+        _languages[(self._team_id, user_id)] = lang
+        return SlackUser(user_id, role_of(info), lang)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from bot.i18n import Lang, t
 from bot.leonar import Project
-from bot.views.i18n import Lang, t
 from bot.views.metadata import ModalContext
 from bot.views.options import CREATE_PREFIX, NOTICE_VALUE, stage_option
 from bot.views.text import escape, modal, mrkdwn, plain
@@ -14,6 +14,9 @@ from bot.views.text import escape, modal, mrkdwn, plain
 CALLBACK_ID = "leonar_add"
 PROJECT_BLOCK, PROJECT_ACTION = "project", "project_select"
 CONTACT_BLOCK, CONTACT_ACTION = "contact", "contact_select"
+# The candidate menu gets a new block when the bot picks a candidate for the user (a prefill's single match, a
+# contact just created), so Slack shows that initial option instead of what the old block held.
+PREFILLED_BLOCK, CREATED_BLOCK = "contact_prefilled", "contact_created"
 # The stage block's id embeds the project id: a new project gets a new block, so Slack drops the old
 # project's stage selection instead of carrying it over.
 STAGE_BLOCK_PREFIX, STAGE_ACTION = "stage_", "stage_select"
@@ -171,9 +174,8 @@ def pending_modal(ctx: ModalContext, candidate: str, project: str, lang: Lang = 
 
 
 def done_modal(candidate: str, project: str, stage: str | None, lang: Lang = "en") -> dict[str, Any]:
-    where = (t(lang, "add.done_at", project=escape(project), stage=escape(stage)) if stage
-             else f"*{escape(project)}*")
-    text = t(lang, "add.done", candidate=escape(candidate), where=where)
+    text = (t(lang, "add.done_at", candidate=escape(candidate), project=escape(project), stage=escape(stage))
+            if stage else t(lang, "add.done", candidate=escape(candidate), project=escape(project)))
     return modal(t(lang, "add.title"), [{"type": "section", "text": mrkdwn(text)}],
                  close=t(lang, "add.done_button"), callback_id=CALLBACK_ID + "_done")
 

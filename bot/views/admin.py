@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
+from bot.i18n import Lang, format_clock, format_day, t
 from bot.leonar import RECOMMENDED_SCOPES, REQUIRED_SCOPES
+from bot.manifest import COMMAND
 from bot.store import Connection
-from bot.views.i18n import Lang, t
-from bot.views.messages import COMMAND, ephemeral
+from bot.views.messages import ephemeral
 from bot.views.metadata import ModalContext
 from bot.views.text import escape, modal, mrkdwn
 
 DISCONNECT_CALLBACK = "leonar_disconnect"
 
 
-def admins_only(action: str, connection: Connection | None, lang: Lang = "en") -> dict[str, Any]:
-    """`action`: "connect" or "disconnect"."""
-    who = t(lang, "admin.connected_by", user=connection.connected_by) if connection else ""
-    return ephemeral(t(lang, "admin.only", action=t(lang, f"admin.action.{action}"), who=who, command=COMMAND))
+def admins_only(action: Literal["connect", "disconnect"], connection: Connection | None, lang: Lang = "en"
+                ) -> dict[str, Any]:
+    if connection is None:
+        key = "admin.only_connect" if action == "connect" else "admin.only_disconnect"
+        return ephemeral(t(lang, key, command=COMMAND))
+    key = "admin.only_connect_by" if action == "connect" else "admin.only_disconnect_by"
+    return ephemeral(t(lang, key, user=connection.connected_by, command=COMMAND))
 
 
 def not_connected(for_admin: bool, lang: Lang = "en") -> dict[str, Any]:
@@ -39,6 +43,11 @@ def disconnect_modal(ctx: ModalContext, connection: Connection, lang: Lang = "en
                  callback_id=DISCONNECT_CALLBACK, private_metadata=ctx.dumps())
 
 
+def connected_line(connection: Connection, lang: Lang = "en") -> str:
+    return t(lang, "status.connected", user=connection.connected_by, date=format_day(connection.connected_at, lang),
+             time=format_clock(connection.connected_at, lang), hint=escape(connection.key_hint))
+
+
 def status_message(
     connection: Connection | None, missing: list[str] | None, problem: str | None, lang: Lang = "en"
 ) -> dict[str, Any]:
@@ -46,9 +55,7 @@ def status_message(
     if connection is None:
         lines = [t(lang, "status.not_connected", command=COMMAND)]
     else:
-        when = connection.connected_at.strftime("%Y-%m-%d %H:%M UTC")
-        lines = [t(lang, "status.connected", user=connection.connected_by, when=when,
-                   hint=escape(connection.key_hint))]
+        lines = [connected_line(connection, lang)]
         if missing is None:
             lines.append(t(lang, "status.unchecked", problem=escape(problem or t(lang, "status.no_answer"))))
         else:

@@ -6,14 +6,15 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
+from bot.i18n import Lang, format_number, t, tn
 from bot.leonar import Contact
-from bot.views.i18n import Lang, t
-from bot.views.messages import COMMAND
+from bot.manifest import COMMAND
 from bot.views.text import clip, escape, mrkdwn, plain
 
 SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.IGNORECASE)
 HOST = re.compile(r"[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}", re.IGNORECASE)
 MAX_LIST = 12  # skills/tags shown; the rest is counted
+LINKEDIN_ACTION = "open_linkedin"  # a URL button: its action only needs an ack
 
 
 def candidate_card(
@@ -24,8 +25,7 @@ def candidate_card(
     name = display_name(contact, lang)
     blocks: list[dict[str, Any]] = [{"type": "header", "text": plain(name, 150)}]
 
-    at = f" {t(lang, 'card.at')} "
-    role = at.join(f"*{_field(part)}*" for part in (contact.title, contact.current_company) if part)
+    role = _role(contact, lang)
     facts = [f":round_pushpin: {_field(contact.location)}" if contact.location else "",
              _experience(contact.years_experience, lang)]
     summary = "\n".join(line for line in (role, "  ·  ".join(f for f in facts if f)) if line)
@@ -40,7 +40,7 @@ def candidate_card(
     for label, values in ((t(lang, "card.skills"), contact.skills), (t(lang, "card.tags"), contact.tags)):
         if values:
             shown = ", ".join(_field(value, 60) for value in values[:MAX_LIST])
-            more = " " + t(lang, "card.more", count=len(values) - MAX_LIST) if len(values) > MAX_LIST else ""
+            more = " " + tn(lang, "card.more", len(values) - MAX_LIST) if len(values) > MAX_LIST else ""
             blocks.append({"type": "section", "text": mrkdwn(f"*{label}:* {shown}{more}")})
 
     if details and (contact.emails or contact.phones):
@@ -53,14 +53,14 @@ def candidate_card(
         blocks.append({
             "type": "actions",
             "block_id": "links",
-            "elements": [{"type": "button", "action_id": "open_linkedin", "text": plain(t(lang, "card.linkedin")),
+            "elements": [{"type": "button", "action_id": LINKEDIN_ACTION, "text": plain(t(lang, "card.linkedin")),
                           "url": linkedin}],
         })
     blocks.append({"type": "context",
                    "elements": [mrkdwn(t(lang, "card.added_by", user=added_by, command=COMMAND))]})
 
-    where = f"{_field(project)}" + (f" ({_field(stage)})" if stage else "")
-    text = t(lang, "card.text", name=_field(name), where=where, user=added_by)
+    text = (t(lang, "card.text_at", name=_field(name), project=_field(project), stage=_field(stage), user=added_by)
+            if stage else t(lang, "card.text", name=_field(name), project=_field(project), user=added_by))
     return {"text": text, "blocks": blocks}
 
 
@@ -73,11 +73,20 @@ def _field(value: str | None, limit: int = 300) -> str:
     return escape(clip(value or "", limit))
 
 
+def _role(contact: Contact, lang: Lang) -> str:
+    title, company = contact.title, contact.current_company
+    if title and company:
+        return t(lang, "card.title_at_company", title=_field(title), company=_field(company))
+    return f"*{_field(title or company)}*" if title or company else ""
+
+
 def _experience(years: float | None, lang: Lang) -> str:
     if years is None or years < 0:
         return ""
-    shown = int(years) if float(years).is_integer() else round(years, 1)
-    return t(lang, "card.year") if shown == 1 else t(lang, "card.years", years=shown)
+    shown = round(years, 1)
+    # A fraction of a year reads as a plural ("1.5 years"); whole years follow the language's rule.
+    count = int(shown) if float(shown).is_integer() else 2
+    return tn(lang, "card.years", count, years=format_number(shown, lang))
 
 
 def _safe_url(url: str | None) -> str | None:

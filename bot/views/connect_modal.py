@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.i18n import Lang, t
 from bot.leonar import REQUIRED_SCOPES
-from bot.views.i18n import Lang, t
-from bot.views.messages import COMMAND
+from bot.manifest import COMMAND
 from bot.views.metadata import ModalContext
 from bot.views.text import modal, mrkdwn, plain
 

@@ -7,13 +7,14 @@ import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from bot.views.i18n import Lang, t
+from bot.i18n import Lang, t
 from bot.views.text import modal, mrkdwn, plain
 
 CALLBACK_ID = "leonar_create_contact"
 # block_id (and action_id) of each field, by the Leonar field it fills.
 FIELDS = {"first_name": "create.first_name", "last_name": "create.last_name", "title": "create.title_field",
           "current_company": "create.company", "linkedin_profile": "create.linkedin", "email": "create.email"}
+FIRST_FIELD = "first_name"  # the one required field, where errors without a field of their own show
 ELEMENTS = {"linkedin_profile": "url_text_input", "email": "email_text_input"}
 EMAIL = re.compile(r"^[\w.+-]+@[\w-]+(\.[\w-]+)+$")
 
@@ -62,7 +63,7 @@ def create_contact_modal(back: Return, values: dict[str, str], lang: Lang = "en"
         if element["type"] == "plain_text_input":
             element["max_length"] = 100
         blocks.append({"type": "input", "block_id": field, "label": plain(t(lang, label)), "element": element,
-                       "optional": field != "first_name"})
+                       "optional": field != FIRST_FIELD})
     return modal(t(lang, "create.title"), blocks, submit=t(lang, "create.submit"), close=t(lang, "create.back"),
                  callback_id=CALLBACK_ID, private_metadata=back.dumps())
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from bot.i18n import Lang, t, tn
 from bot.leonar import (
     REQUIRED_SCOPES,
     AlreadyInProject,
@@ -17,18 +18,23 @@ from bot.leonar import (
     UnexpectedResponse,
     ValidationFailed,
 )
-from bot.views.i18n import Lang, t
+from bot.views import add_modal as add
 
 SCOPES_TEXT = ", ".join(REQUIRED_SCOPES)
 
 
-def retry_in(reset_at: int | None, lang: Lang = "en", now: datetime | None = None) -> str:
+def minutes_until(reset_at: int | None, now: datetime | None = None) -> int | None:
+    """Whole minutes (at least 1) until the budget resets; None when Leonar did not say."""
     if reset_at is None:
-        return t(lang, "when.few")
+        return None
     seconds = reset_at - int((now or datetime.now(UTC)).timestamp())
-    if seconds <= 60:
-        return t(lang, "when.minute")
-    return t(lang, "when.minutes", minutes=-(-seconds // 60))
+    return max(1, -(-seconds // 60))
+
+
+def _budget(keys: tuple[str, str], reset_at: int | None, lang: Lang) -> str:
+    """`keys`: the sentence when the reset time is unknown, and the one counting the minutes."""
+    minutes = minutes_until(reset_at)
+    return t(lang, keys[0]) if minutes is None else tn(lang, keys[1], minutes, minutes=minutes)
 
 
 def describe(error: LeonarError, lang: Lang = "en") -> str:
@@ -40,7 +46,7 @@ def describe(error: LeonarError, lang: Lang = "en") -> str:
     if isinstance(error, InsufficientScope):
         return t(lang, "error.scope", scopes=SCOPES_TEXT, message=error.message)
     if isinstance(error, RateLimited):
-        return t(lang, "error.budget", when=retry_in(error.reset_at, lang))
+        return _budget(("error.budget_soon", "error.budget_minutes"), error.reset_at, lang)
     if isinstance(error, AlreadyInProject):
         return t(lang, "error.already_in")
     if isinstance(error, NotFound):
@@ -59,7 +65,7 @@ def describe_key_check(error: LeonarError, lang: Lang = "en") -> str:
     if isinstance(error, InsufficientScope):
         return t(lang, "error.key_scope", scopes=SCOPES_TEXT)
     if isinstance(error, RateLimited):
-        return t(lang, "error.key_budget", when=retry_in(error.reset_at, lang))
+        return _budget(("error.key_budget_soon", "error.key_budget_minutes"), error.reset_at, lang)
     if isinstance(error, Unavailable | ServerError | UnexpectedResponse):
         return t(lang, "error.key_down")
     return t(lang, "error.key_refused", message=error.message)
@@ -70,3 +76,28 @@ def missing_scopes_problem(missing: list[str], lang: Lang = "en") -> str | None:
     if not lacking:
         return None
     return t(lang, "error.key_lacks", lacking=", ".join(lacking), scopes=SCOPES_TEXT)
+
+
+def explain_add_error(error: LeonarError, candidate: str | None, project: str | None, lang: Lang = "en") -> str:
+    """Why an add failed; an already-present candidate is named, with the stage they are at when known."""
+    if not isinstance(error, AlreadyInProject):
+        return describe(error, lang)
+    stage = error.entry.stage.name if error.entry and error.entry.stage and error.entry.stage.name else None
+    project = project or t(lang, "add.this_project")
+    if candidate:
+        return (t(lang, "add.already_in_at", name=candidate, project=project, stage=stage) if stage
+                else t(lang, "add.already_in", name=candidate, project=project))
+    return (t(lang, "add.this_already_in_at", project=project, stage=stage) if stage
+            else t(lang, "add.this_already_in", project=project))
+
+
+def add_error_field(error: LeonarError, choice: add.Submission) -> str:
+    """The input block an add error belongs to, judged from Leonar's "<field>: <reason>" message."""
+    if isinstance(error, AlreadyInProject):
+        return choice.contact_block
+    text = error.message.lower()
+    if isinstance(error, ValidationFailed) and error.field == "stage_id" and choice.stage_block:
+        return choice.stage_block
+    if isinstance(error, ValidationFailed | NotFound) and "contact" in text:
+        return choice.contact_block
+    return add.PROJECT_BLOCK

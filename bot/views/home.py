@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.i18n import Lang, format_clock, format_day, t
+from bot.manifest import COMMAND
 from bot.store import AddRecord, Connection, WorkspaceSettings
-from bot.views.i18n import Lang, t
-from bot.views.messages import COMMAND
+from bot.views.admin import connected_line
 from bot.views.text import clip, escape, mrkdwn, plain
 
 CONNECT_ACTION, DISCONNECT_ACTION = "home_connect", "home_disconnect"
@@ -18,9 +19,7 @@ def home_view(
     lang: Lang = "en",
 ) -> dict[str, Any]:
     blocks: list[dict[str, Any]] = [{"type": "header", "text": plain(t(lang, "home.title"), 150)}]
-    status = (t(lang, "status.connected", user=connection.connected_by,
-                when=connection.connected_at.strftime("%Y-%m-%d %H:%M UTC"), hint=escape(connection.key_hint))
-              if connection else t(lang, "status.not_connected", command=COMMAND))
+    status = connected_line(connection, lang) if connection else t(lang, "status.not_connected", command=COMMAND)
     blocks.append({"type": "section", "text": mrkdwn(status)})
     if admin:
         buttons: list[dict[str, Any]] = [{
@@ -32,9 +31,7 @@ def home_view(
         blocks.append({"type": "actions", "block_id": "connection", "elements": buttons})
     blocks += [{"type": "divider"}, {"type": "section", "text": mrkdwn(t(lang, "home.recent"))}]
     if adds:
-        lines = [t(lang, "home.recent_line", contact=escape(clip(a.contact, 80)),
-                   where=escape(clip(a.project + (f" ({a.stage})" if a.stage else ""), 120)), user=a.user_id,
-                   when=a.at.strftime("%Y-%m-%d %H:%M")) for a in adds[:10]]
+        lines = [_recent_line(add, lang) for add in adds[:10]]
         blocks.append({"type": "section", "text": mrkdwn("\n".join(lines))})
     else:
         blocks.append({"type": "context", "elements": [mrkdwn(t(lang, "home.none_yet", command=COMMAND))]})
@@ -54,3 +51,11 @@ def home_view(
                     "text": mrkdwn(t(lang, "home.default_channel")), "accessory": channel},
                    {"type": "actions", "block_id": "details", "elements": [details]}]
     return {"type": "home", "blocks": blocks}
+
+
+def _recent_line(add: AddRecord, lang: Lang) -> str:
+    fields = {"contact": escape(clip(add.contact, 80)), "project": escape(clip(add.project, 100)),
+              "user": add.user_id, "date": format_day(add.at, lang), "time": format_clock(add.at, lang)}
+    if add.stage:
+        return t(lang, "home.recent_line_at", stage=escape(clip(add.stage, 40)), **fields)
+    return t(lang, "home.recent_line", **fields)

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.views.i18n import Lang, t
+from bot.i18n import Lang, t
+from bot.manifest import COMMAND
 from bot.views.text import escape, modal, mrkdwn
 
-COMMAND = "/leonar-add"
 
-
-def help_message(lang: Lang = "en") -> dict[str, Any]:
-    keys = ("help.intro", "help.add", "help.status", "help.connect", "help.disconnect", "help.help")
-    text = "\n".join(t(lang, key, command=COMMAND) for key in keys)
+def help_message(lines: tuple[str, ...], lang: Lang = "en") -> dict[str, Any]:
+    """`lines`: the catalog keys of the sub-commands' help lines, in the order to show them."""
+    text = "\n".join(t(lang, key, command=COMMAND) for key in ("help.intro", *lines))
     return {"response_type": "ephemeral", "text": text, "blocks": [{"type": "section", "text": mrkdwn(text)}]}
+
+
+def did_you_mean(word: str, meant: str, lang: Lang = "en") -> dict[str, Any]:
+    return ephemeral(t(lang, "msg.did_you_mean", word=escape(word), meant=meant, command=COMMAND))
 
 
 def ephemeral(text: str) -> dict[str, Any]:
@@ -37,3 +40,9 @@ def undelivered_card(channel_id: str, card: dict[str, Any], reason: str, lang: L
 
 def notice_modal(title: str, text: str, lang: Lang = "en") -> dict[str, Any]:
     return modal(title, [{"type": "section", "text": mrkdwn(escape(text))}], close=t(lang, "add.close"))
+
+
+def failure_modal() -> dict[str, Any]:
+    """Acked when a submission fails unexpectedly, so the modal does not just close as if it had worked. English:
+    it is built before any request, when no user's language is known."""
+    return notice_modal("Leonar", t("en", "add.failed"))

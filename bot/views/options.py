@@ -6,8 +6,8 @@ import functools
 import unicodedata
 from typing import Any
 
+from bot.i18n import Lang, t
 from bot.leonar import Contact, Project, Stage
-from bot.views.i18n import Lang, t
 from bot.views.text import clip, plain
 
 MAX_OPTIONS = 100

@@ -320,3 +320,4 @@ async def test_find_by_linkedin_is_never_stale_nor_cached(script: Script, client
     assert await client.find_by_linkedin("https://example.com/ada") == Listing([], stale=False)
     assert script.sent() == 2
 
+

@@ -1,0 +1,6 @@
+"""What the app declares to Slack, which manifests/*.yml repeat (tests/ check that they agree)."""
+
+COMMAND = "/leonar-add"
+# The message shortcut "Add to Leonar".
+SHORTCUT_CALLBACK = "add_to_leonar"
+BOT_SCOPES = ("commands", "chat:write", "chat:write.public", "users:read")

@@ -1,0 +1,50 @@
+"""Answering an options load (a menu being typed in) within Slack's 3 seconds, whatever Leonar does."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from slack_bolt.async_app import AsyncAck
+
+from bot.i18n import Lang, t
+from bot.leonar import LeonarClient, LeonarError, Listing
+from bot.manifest import COMMAND
+from bot.slack.context import leonar, user_lang
+from bot.views.errors import describe
+from bot.views.options import MAX_OPTIONS, notice_option
+
+log = logging.getLogger(__name__)
+# Slack waits 3 s for options; keep room for the round trip to Slack.
+DEADLINE = 2.3
+
+Options = list[dict[str, Any]]
+T = TypeVar("T")
+
+
+async def answer(
+    ack: AsyncAck, context: dict[str, Any],
+    load: Callable[[LeonarClient], Awaitable[Listing[T]]], build: Callable[[list[T], Lang], Options],
+) -> None:
+    """Ack with the options `build` makes of what `load` got from Leonar, or with one explanatory option when
+    Leonar cannot answer in time. The user's language (users.info, when not cached) is looked up while Leonar
+    is asked, not before it: both must fit in Slack's 3 s."""
+    language = asyncio.ensure_future(user_lang(context))
+    leonar_client = leonar(context)
+    if leonar_client is None:
+        await ack(options=[notice_option(t(await language, "options.connect_first", command=COMMAND))])
+        return
+    try:
+        found = await asyncio.wait_for(load(leonar_client), DEADLINE)
+        lang = await language
+        options = build(found.items, lang)
+        if found.stale:
+            options = [notice_option(t(lang, "options.stale")), *options[: MAX_OPTIONS - 1]]
+    except TimeoutError:
+        options = [notice_option(t(await language, "options.slow"))]
+    except LeonarError as exc:
+        log.info("options load failed: %s", exc.code)
+        options = [notice_option(describe(exc, await language))]
+    await ack(options=options)

@@ -1,0 +1,107 @@
+"""The App Home: connection status, the last adds, and the admins' settings (default channel, contact details)."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from tests.support.bot import LEONAR_KEY, SIGNING_SECRET, RunningBot
+from tests.support.driver import SlackDriver
+from tests.support.fakes.leonar import FakeLeonar
+from tests.support.fakes.slack import FakeSlack
+from tests.support.flows import block, connect, pick_contact, pick_project
+from tests.support.slack_schema import view_problem
+
+
+def open_home(driver: SlackDriver, slack: FakeSlack) -> dict[str, Any]:
+    slack.homes.pop(driver.user_id, None)
+    body = json.dumps({"token": "x", "team_id": "T0001", "api_app_id": "A0001", "type": "event_callback",
+                       "event_id": f"Ev{time.time_ns()}", "event_time": int(time.time()),
+                       "event": {"type": "app_home_opened", "user": driver.user_id, "channel": "D1", "tab": "home"}})
+    response = driver.http.post(driver.url, content=body.encode(), headers=driver.signed_headers(body.encode())
+                                | {"Content-Type": "application/json"})
+    assert response.status_code == 200
+    deadline = time.monotonic() + 5
+    while driver.user_id not in slack.homes and time.monotonic() < deadline:
+        time.sleep(0.02)
+    home = slack.homes[driver.user_id]
+    assert view_problem(home) is None
+    return home
+
+
+def home_action(driver: SlackDriver, slack: FakeSlack, action: dict[str, Any]) -> None:
+    home = slack.homes[driver.user_id]
+    payload = {"type": "block_actions", "team": {"id": "T0001", "domain": "x"},
+               "user": {"id": driver.user_id, "team_id": "T0001"}, "api_app_id": "A0001",
+               "trigger_id": slack.issue_trigger(driver.user_id), "container": {"type": "view", "view_id": "VH"},
+               "view": {**home, "id": f"VH{driver.user_id}", "team_id": "T0001", "hash": "h", "state": {"values": {}}},
+               "actions": [{**action, "block_id": "b", "action_ts": "1.2"}]}
+    assert driver.post_payload(payload).status_code == 200
+
+
+def texts(view: dict[str, Any]) -> str:
+    return json.dumps(view, ensure_ascii=False)
+
+
+def test_admin_home_connects_and_lists_the_last_adds(
+    driver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar
+) -> None:
+    home = open_home(driver, slack)
+    assert "Not connected to Leonar" in texts(home) and "home_connect" in texts(home)
+    home_action(driver, slack, {"type": "button", "action_id": "home_connect"})
+    assert slack.wait_for("views.open")[-1].body["view"]["callback_id"] == "leonar_connect"
+    driver.type_text("api_key_input", LEONAR_KEY)
+    slack.homes.pop(driver.user_id)
+    assert driver.submit().status_code == 200 and driver.last_errors is None
+    deadline = time.monotonic() + 5
+    while driver.user_id not in slack.homes and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert "Connected to Leonar by <@U0001>" in texts(slack.homes[driver.user_id])  # refreshed, not reopened
+
+    driver.open_modal(callback_id="leonar_add")
+    pick_project(driver, "zeta", "Zeta")
+    pick_contact(driver, "bob")
+    assert driver.submit().status_code == 200
+    slack.wait_for("chat.postMessage")
+    home = open_home(driver, slack)
+    assert "Connected to Leonar by <@U0001>" in texts(home) and "home_disconnect" in texts(home)
+    assert "*Bob Stone* → Zeta Platform Lead (Sourced), by <@U0001>" in texts(home)
+
+
+def test_settings_change_where_cards_go_and_what_they_show(
+    driver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar
+) -> None:
+    connect(driver)
+    open_home(driver, slack)
+    home_action(driver, slack, {"type": "conversations_select", "action_id": "home_default_channel",
+                                "selected_conversation": "C0RECRUIT"})
+    home_action(driver, slack, {"type": "checkboxes", "action_id": "home_show_details",
+                                "selected_options": [{"value": "show"}]})
+    time.sleep(0.3)
+    home = open_home(driver, slack)
+    assert '"initial_conversation": "C0RECRUIT"' in texts(home) and '"initial_options"' in texts(home)
+
+    view = driver.open_modal(callback_id="leonar_add")
+    assert block(view, "channel")["element"]["initial_conversation"] == "C0RECRUIT"
+    pick_project(driver, "zeta", "Zeta")
+    pick_contact(driver, "martin")  # Éloïse Martin has an email and a phone in Leonar
+    assert driver.submit().status_code == 200
+    [card] = slack.wait_for("chat.postMessage")
+    assert card.body["channel"] == "C0RECRUIT"
+    assert "eloise@example.com" in texts(card.body) and "+33 6 12 34 56 78" in texts(card.body)
+
+
+def test_members_see_no_admin_controls_and_cannot_change_settings(
+    bot: RunningBot, slack: FakeSlack, seeded: FakeLeonar, driver: SlackDriver
+) -> None:
+    connect(driver)
+    slack.add_user("U0002")
+    member = SlackDriver(bot.url, SIGNING_SECRET, slack, user_id="U0002")
+    home = open_home(member, slack)
+    assert "home_connect" not in texts(home) and "home_show_details" not in texts(home)
+    home_action(member, slack, {"type": "checkboxes", "action_id": "home_show_details",
+                                "selected_options": [{"value": "show"}]})  # crafted: the home never offered it
+    time.sleep(0.3)
+    assert '"initial_options"' not in texts(open_home(driver, slack))  # the admin's view: still off
+    member.close()

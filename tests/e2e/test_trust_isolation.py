@@ -1,0 +1,88 @@
+"""Two Slack workspaces, two Leonar keys: each only ever sees and sends its own."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.support.bot import SIGNING_SECRET, RunningBot
+from tests.support.driver import SlackDriver
+from tests.support.fakes.leonar import FakeLeonar
+from tests.support.fakes.slack import FakeSlack
+from tests.support.flows import entry_posts
+
+KEY_A, KEY_B = "leo_acme_key_aaaa1111", "leo_beta_key_bbbb2222"
+
+
+@pytest.fixture
+def two(bot: RunningBot, slack: FakeSlack, leonar: FakeLeonar) -> Iterator[tuple[SlackDriver, SlackDriver]]:
+    leonar.add_key(KEY_A, workspace="acme")
+    leonar.add_key(KEY_B, workspace="beta")
+    for workspace, tag in (("acme", "Acme"), ("beta", "Beta")):
+        leonar.add_project(f"{tag} Platform Lead", workspace=workspace)
+        leonar.add_project(f"{tag} Designer", workspace=workspace)
+        leonar.add_contact("Sam", f"{tag}son", title=f"{tag} engineer", workspace=workspace)
+    slack.users["UA"] = slack.make_user("UA", admin=True) | {"team_id": "TA"}
+    slack.users["UB"] = slack.make_user("UB", admin=True) | {"team_id": "TB"}
+    a = SlackDriver(bot.url, SIGNING_SECRET, slack, team_id="TA", user_id="UA", channel_id="CA")
+    b = SlackDriver(bot.url, SIGNING_SECRET, slack, team_id="TB", user_id="UB", channel_id="CB")
+    for driver, key in ((a, KEY_A), (b, KEY_B)):
+        driver.command()
+        driver.wait_view(lambda v: v["callback_id"] == "leonar_connect")
+        driver.type_text("api_key_input", key)
+        assert driver.submit().status_code == 200
+    yield a, b
+    a.close()
+    b.close()
+
+
+def add_flow(driver: SlackDriver) -> tuple[list[str], list[str]]:
+    """A whole add; returns the project and candidate option texts this user was offered."""
+    driver.open_modal(callback_id="leonar_add")
+    projects = driver.suggest_options("project_select", "")
+    driver.select("project_select", projects[0])
+    driver.wait_view(lambda v: any(b.get("element", {}).get("action_id") == "stage_select" for b in v["blocks"]))
+    contacts = driver.suggest_options("contact_select", "sam")
+    driver.select("contact_select", contacts[0])
+    assert driver.submit().status_code == 200
+    return [o["text"]["text"] for o in projects], [o["text"]["text"] for o in contacts]
+
+
+@pytest.mark.parametrize(("who", "mine", "theirs"), [(1, ("Beta", KEY_B), "Acme"), (0, ("Acme", KEY_A), "Beta")])
+def test_each_workspace_sees_and_sends_only_its_own(
+    two: tuple[SlackDriver, SlackDriver], leonar: FakeLeonar, slack: FakeSlack,
+    who: int, mine: tuple[str, str], theirs: str,
+) -> None:
+    driver, (tag, key) = two[who], mine
+    leonar.requests.clear()
+    projects, contacts = add_flow(driver)
+    driver.command("status")
+    slack.wait_for("hook")
+    assert projects and all(tag in p and theirs not in p for p in projects)
+    assert contacts and all(tag in c and theirs not in c for c in contacts)
+    assert {r.api_key for r in leonar.requests} == {key}  # every call of this flow used this workspace's key
+    [post] = entry_posts(leonar)
+    assert post.api_key == key
+    assert len(leonar.entries(workspace="acme" if tag == "Acme" else "beta")) == 1
+    assert leonar.entries(workspace="beta" if tag == "Acme" else "acme") == []
+
+
+def test_a_workspace_cannot_reach_another_workspaces_project(
+    two: tuple[SlackDriver, SlackDriver], leonar: FakeLeonar
+) -> None:
+    a, b = two
+    add_flow(a)
+    acme_id = leonar.entries(workspace="acme")[0]["project_id"]
+    leonar.requests.clear()
+    # B forges a pick of A's project id (Slack would never offer it): the call goes out with B's key only.
+    view = b.open_modal(callback_id="leonar_add")
+    payload = {"type": "block_actions", "team": {"id": "TB"}, "user": {"id": "UB", "team_id": "TB"},
+               "api_app_id": "A0001", "view": view | {"app_installed_team_id": "TB"},
+               "container": {"type": "view", "view_id": view["id"]},
+               "actions": [{"type": "external_select", "action_id": "project_select", "block_id": "project",
+                            "selected_option": {"text": {"type": "plain_text", "text": "x"}, "value": acme_id}}],
+               "trigger_id": "1.2.3"}
+    assert b.post_payload(payload).status_code == 200
+    b.wait_view(lambda v: "Stages could not be loaded" in str(v["blocks"]))
+    assert {r.api_key for r in leonar.requests} == {KEY_B}

@@ -1,0 +1,64 @@
+"""Slack misbehaving: the card still arrives, the user is told, nothing blocks the ack."""
+
+from __future__ import annotations
+
+import time
+
+from tests.support.driver import SlackDriver
+from tests.support.fakes.leonar import FakeLeonar
+from tests.support.fakes.slack import FakeSlack
+from tests.support.flows import ready_to_submit
+
+
+def test_rate_limited_card_is_retried_after_retry_after_not_before_the_ack(
+    driver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar
+) -> None:
+    ready_to_submit(driver)
+    slack.fail("chat.postMessage", "ratelimited", http_status=429, headers={"Retry-After": "1"})
+    started = time.monotonic()
+    response = driver.submit()
+    acked = time.monotonic() - started
+    assert response.status_code == 200 and response.text == "" and acked < 1.0
+    first, second = slack.wait_for("chat.postMessage", 2, timeout=5)
+    assert first.response and first.response.get("error") == "ratelimited"
+    assert second.response and second.response.get("ok") is True
+    assert "Bob Stone" in second.body["text"]
+    assert not slack.calls_to("hook")  # delivered in the channel, no fallback needed
+
+
+def test_expired_trigger_tells_the_user_to_try_again(driver: SlackDriver, slack: FakeSlack) -> None:
+    slack.fail("views.open", "expired_trigger_id")
+    driver.command()
+    [hook] = slack.wait_for("hook")
+    assert hook.body["response_type"] == "ephemeral" and "Please run `/leonar-add` again" in hook.body["text"]
+
+
+def test_channel_not_found_uses_the_response_url(driver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar) -> None:
+    slack.missing_channels.add("C0001")
+    ready_to_submit(driver)
+    assert driver.submit().status_code == 200
+    card, notice = (h.body for h in slack.wait_for("hook", 2))
+    assert card["response_type"] == "in_channel" and "Bob Stone" in card["text"]
+    assert "not a member" in notice["text"]
+    assert len(seeded.entries()) == 1
+
+
+def test_a_slow_users_info_does_not_delay_an_options_answer(
+    driver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar
+) -> None:
+    ready_to_submit(driver)
+    slack.add_user("U0009")
+    other = SlackDriver(driver.url.removesuffix("/slack/events"), driver.signing_secret, slack, user_id="U0009")
+    other.open_modal(callback_id="leonar_add")  # language looked up, cached for U0009
+    slack.add_user("U0010")  # a user whose language is not known yet, while Slack answers slowly
+    late = SlackDriver(driver.url.removesuffix("/slack/events"), driver.signing_secret, slack, user_id="U0010")
+    payload = other.suggestion("project_select", "zeta") | {"user": {"id": "U0010", "team_id": "T0001"}}
+    slack.latency = 2.5
+    started = time.monotonic()
+    response = late.post_payload(payload)
+    elapsed = time.monotonic() - started
+    slack.latency = 0.0
+    assert response.status_code == 200 and elapsed < 1.5  # the lookup gave up at 0.8 s, English instead
+    assert [o["text"]["text"] for o in response.json()["options"]] == ["Zeta Platform Lead"]  # in English
+    other.close()
+    late.close()

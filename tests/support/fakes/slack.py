@@ -1,0 +1,477 @@
+"""A fake Slack Web API: a real HTTP server on 127.0.0.1 (ephemeral port) that behaves like Slack where it matters.
+
+Serves `/api/<method>` (Bearer token, JSON / form / query args) and `/hooks/<id>` (response_url posts).
+Every view and message the bot sends is validated with `tests.slack_schema`; an invalid one is rejected the way
+Slack rejects it (`invalid_blocks`) and the problem is recorded in `problems`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import json
+import secrets
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from itertools import count
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from tests.support.slack_schema import message_problem, view_problem
+
+JSON = dict[str, Any]
+VIEW_FIELDS = ("type", "title", "blocks", "close", "submit", "private_metadata", "callback_id",
+               "clear_on_close", "notify_on_close", "external_id", "submit_disabled")
+MAX_VIEW_STACK = 3
+_NOT_ACTIONS = {"image", "mrkdwn", "plain_text", "rich_text_section", "rich_text_list",
+                "rich_text_preformatted", "rich_text_quote", "user", "channel", "text", "link", "emoji"}
+
+
+@dataclass
+class Call:
+    method: str  # "views.open", "chat.postMessage", ... or "hook" for response_url posts
+    body: dict[str, Any]  # parsed args; "view"/"blocks" given as JSON strings are decoded
+    token: str | None  # bearer token (None for hooks)
+    hook_id: str | None = None
+    response: Any = None  # what the fake answered (dict for API calls, str for hooks)
+    at: float = field(default_factory=time.monotonic)  # when it arrived (benchmarks time the bot by it)
+
+
+@dataclass
+class _Failure:
+    error: str
+    http_status: int
+    headers: dict[str, str]
+
+
+class FakeSlack:
+    def __init__(self, *, bot_token: str = "xoxb-test-token", team_id: str = "T0001",
+                 bot_user_id: str = "UBOT") -> None:
+        self.bot_token = bot_token
+        self.team_id = team_id
+        self.bot_user_id = bot_user_id
+        self.bot_id = "B0001"
+        self.app_id = "A0001"
+        self.extra_tokens: set[str] = set()
+        self.app_token: str | None = None  # xapp-… accepted by apps.connections.open, which answers socket_url
+        self.socket_url: str | None = None
+        # OAuth: a code handed to the app's redirect URL installs it in a team (code -> team id). Each install
+        # issues a bot token (accepted from then on) and a refresh token; rotation swaps both.
+        self.oauth_codes: dict[str, str] = {}
+        self.homes: dict[str, JSON] = {}  # user id -> their published App Home
+        self._current_team: str | None = None
+        self.token_teams: dict[str, str] = {}
+        self.refresh_tokens: dict[str, str] = {}
+        self.socket_url: str | None = None
+        self.calls: list[Call] = []
+        self.views: dict[str, JSON] = {}
+        self.not_in_channels: set[str] = set()
+        self.missing_channels: set[str] = set()
+        self.users: dict[str, JSON] = {}
+        self.problems: list[str] = []
+        self.latency = 0.0
+        self.trigger_ttl: float | None = 3.0  # Slack: a trigger_id expires 3 s after it was issued
+        self.closed_views: set[str] = set()
+        self.view_listeners: list[Callable[[str, JSON], None]] = []  # called (view_id, view) on every change
+        self._lock = threading.RLock()
+        self._ids = count(1)
+        self._failures: dict[str, list[_Failure]] = {}
+        self._triggers: dict[str, tuple[str | None, str | None, float]] = {}  # id -> (user, view, issued)
+        self._used_triggers: set[str] = set()
+        self._hooks: set[str] = set()
+        self._view_owner: dict[str, str | None] = {}
+        self._view_order: dict[str, int] = {}
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # ----------------------------------------------------------------- lifecycle
+    def start(self) -> FakeSlack:
+        server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        server.daemon_threads = True
+        server.fake = self  # type: ignore[attr-defined]
+        self._server = server
+        self._thread = threading.Thread(target=server.serve_forever, args=(0.05,), name="fake-slack", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+
+    def __enter__(self) -> FakeSlack:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def base_url(self) -> str:
+        assert self._server is not None, "FakeSlack is not started"
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.base_url}/api/"
+
+    def new_response_url(self) -> str:
+        hook_id = uuid.uuid4().hex
+        with self._lock:
+            self._hooks.add(hook_id)
+        return f"{self.base_url}/hooks/{hook_id}"
+
+    # ----------------------------------------------------------------- test-facing helpers
+    def calls_to(self, method: str) -> list[Call]:
+        with self._lock:
+            return [c for c in self.calls if c.method == method]
+
+    def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Call]:
+        deadline = time.monotonic() + timeout
+        while True:
+            found = self.calls_to(method)
+            if len(found) >= count:
+                return found
+            if time.monotonic() > deadline:
+                with self._lock:
+                    seen = [c.method for c in self.calls]
+                raise AssertionError(f"expected {count} call(s) to {method} within {timeout}s, "
+                                     f"got {len(found)}; received: {seen}; problems: {self.problems}")
+            time.sleep(0.02)
+
+    def hook_posts(self, url: str) -> list[JSON]:
+        hook_id = urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1]
+        with self._lock:
+            return [c.body for c in self.calls if c.method == "hook" and c.hook_id == hook_id]
+
+    def fail(self, method: str, error: str, *, times: int = 1, http_status: int = 200,
+             headers: dict[str, str] | None = None) -> None:
+        if headers is None:
+            headers = {"Retry-After": "1"} if http_status == 429 else {}
+        with self._lock:
+            self._failures.setdefault(method, []).extend(_Failure(error, http_status, headers) for _ in range(times))
+
+    # ----------------------------------------------------------------- driver-facing helpers
+    def issue_trigger(self, user_id: str | None, view_id: str | None = None) -> str:
+        """A fresh trigger_id, as Slack puts in a slash command / block_actions / view_submission payload."""
+        trigger_id = f"{int(time.time())}.{next(self._ids)}.{secrets.token_hex(16)}"
+        with self._lock:
+            self._triggers[trigger_id] = (user_id, view_id, time.monotonic())
+        return trigger_id
+
+    def current_view(self, user_id: str) -> JSON | None:
+        """The open view `user_id` sees (the most recently opened/updated one), as a copy."""
+        with self._lock:
+            open_ids = [v for v, owner in self._view_owner.items()
+                        if owner == user_id and v not in self.closed_views]
+            if not open_ids:
+                return None
+            return copy.deepcopy(self.views[max(open_ids, key=self._view_order.__getitem__)])
+
+    def set_view_state(self, view_id: str, values: dict[str, dict[str, JSON]]) -> None:
+        """What Slack's servers learn about the user's input (sent with block_actions / view_submission)."""
+        with self._lock:
+            self.views[view_id]["state"] = {"values": copy.deepcopy(values)}
+
+    def apply_view_response(self, view_id: str, action: JSON) -> None:
+        """Apply a view_submission ack body (empty dict = close) the way Slack does."""
+        with self._lock:
+            kind = action.get("response_action")
+            if kind in ("update", "push"):
+                if (problem := view_problem(action.get("view"))) is not None:
+                    self.problems.append(f"view_submission {kind}: {problem}")
+                    return
+                if kind == "update":
+                    self._store_view(action["view"], replacing=self.views[view_id])
+                else:
+                    self._store_view(action["view"], owner=self._view_owner.get(view_id), previous=view_id)
+            elif kind == "clear":
+                root = self.views[view_id]["root_view_id"]
+                self.closed_views.update(v for v, view in self.views.items() if view["root_view_id"] == root)
+            elif kind is None:
+                self.closed_views.add(view_id)
+
+    # ----------------------------------------------------------------- request handling
+    def _handle_api(self, method: str, body: JSON, token: str | None) -> tuple[int, dict[str, str], JSON]:
+        with self._lock:
+            call = Call(method, body, token)
+            self.calls.append(call)
+            status, headers, answer = self._answer(method, body, token)
+            call.response = answer
+        return status, headers, answer
+
+    def _answer(self, method: str, body: JSON, token: str | None) -> tuple[int, dict[str, str], JSON]:
+        if method == "oauth.v2.access":  # authenticated by the app's client id and secret, not a token
+            return 200, {}, self._oauth_v2_access(body)
+        if method == "apps.connections.open":  # the one method called with the app-level token (Socket Mode)
+            if token is None or token != self.app_token or not self.socket_url:
+                return 200, {}, _error("invalid_auth")
+            return 200, {}, {"ok": True, "url": self.socket_url}
+        if not (token == self.bot_token or (token in self.extra_tokens and token.startswith("xoxb-"))):
+            return 200, {}, _error("invalid_auth")
+        queued = self._failures.get(method)
+        if queued:
+            failure = queued.pop(0)
+            return failure.http_status, failure.headers, _error(failure.error)
+        handler = _METHODS.get(method)
+        self._current_team = self.token_teams.get(token or "")
+        return 200, {}, handler(self, body) if handler else {"ok": True}
+
+    def _handle_hook(self, hook_id: str, body: JSON) -> tuple[int, str]:
+        with self._lock:
+            call = Call("hook", body, None, hook_id=hook_id)
+            self.calls.append(call)
+            if hook_id not in self._hooks:
+                status, text = 404, "no_active_hooks"
+            elif not body.get("delete_original") and (problem := message_problem(body)) is not None:
+                self.problems.append(f"hook: {problem}")
+                status, text = 400, "invalid_blocks"
+            else:
+                status, text = 200, "ok"
+            call.response = text
+        return status, text
+
+    # ----------------------------------------------------------------- methods
+    def _auth_test(self, body: JSON) -> JSON:
+        return {"ok": True, "url": "https://leonar-test.slack.com/", "team": "Leonar Test", "user": "leonar",
+                "team_id": self._current_team or self.team_id, "user_id": self.bot_user_id, "bot_id": self.bot_id,
+                "is_enterprise_install": False}
+
+    def _oauth_v2_access(self, body: JSON) -> JSON:
+        if body.get("grant_type") == "refresh_token":
+            team = self.refresh_tokens.pop(str(body.get("refresh_token")), None)
+            if team is None:
+                return _error("invalid_refresh_token")
+        else:
+            team = self.oauth_codes.pop(str(body.get("code")), None)
+            if team is None:
+                return _error("invalid_code")
+        token, refresh = f"xoxb-{team}-{secrets.token_hex(6)}", f"xoxe-1-{secrets.token_hex(8)}"
+        self.extra_tokens.add(token)
+        self.token_teams[token] = team
+        self.refresh_tokens[refresh] = team
+        return {"ok": True, "app_id": "A0001", "authed_user": {"id": "U0001"}, "token_type": "bot",
+                "scope": "commands,chat:write,chat:write.public,users:read", "access_token": token,
+                "refresh_token": refresh, "expires_in": 43200, "bot_user_id": self.bot_user_id,
+                "team": {"id": team, "name": f"Team {team}"}, "enterprise": None, "is_enterprise_install": False}
+
+    def _take_trigger(self, body: JSON) -> tuple[str | None, str | None] | str:
+        trigger_id = body.get("trigger_id")
+        if not trigger_id:
+            return "invalid_arguments"
+        if trigger_id in self._used_triggers:
+            return "exchanged_trigger_id"
+        if trigger_id not in self._triggers:
+            return "invalid_trigger_id"
+        user_id, view_id, issued = self._triggers[trigger_id]
+        if self.trigger_ttl is not None and time.monotonic() - issued > self.trigger_ttl:
+            return "expired_trigger_id"
+        self._used_triggers.add(trigger_id)
+        return user_id, view_id
+
+    def _views_open(self, body: JSON, *, push: bool = False) -> JSON:
+        method = "views.push" if push else "views.open"
+        if not isinstance(body.get("view"), dict):
+            return _error("invalid_arguments")
+        if (problem := view_problem(body["view"])) is not None:
+            self.problems.append(f"{method}: {problem}")
+            return _error("invalid_blocks")
+        taken = self._take_trigger(body)
+        if isinstance(taken, str):
+            return _error(taken)
+        owner, previous = taken
+        if push:
+            if previous is None or previous in self.closed_views:
+                return _error("not_found")
+            if self._stack_depth(previous) >= MAX_VIEW_STACK:
+                return _error("push_limit_reached")
+        return {"ok": True, "view": self._store_view(body["view"], owner=owner, previous=previous if push else None)}
+
+    def _views_push(self, body: JSON) -> JSON:
+        return self._views_open(body, push=True)
+
+    def _views_publish(self, body: JSON) -> JSON:
+        """The App Home of `user_id`: validated like every view, kept in `homes`."""
+        if not body.get("user_id"):
+            return _error("invalid_arguments")
+        if (problem := view_problem(body.get("view"))) is not None:
+            self.problems.append(f"views.publish: {problem}")
+            return _error("invalid_blocks")
+        self.homes[str(body["user_id"])] = copy.deepcopy(body["view"])
+        return {"ok": True, "view": {**body["view"], "id": f"VH{body['user_id']}"}}
+
+    def _views_update(self, body: JSON) -> JSON:
+        view_id, external_id = body.get("view_id"), body.get("external_id")
+        if not isinstance(body.get("view"), dict) or not (view_id or external_id):
+            return _error("invalid_arguments")
+        current = self.views.get(view_id) if view_id else next(
+            (v for v in self.views.values() if external_id and v.get("external_id") == external_id), None)
+        if current is None or current["id"] in self.closed_views:
+            return _error("not_found")
+        if body.get("hash") and body["hash"] != current["hash"]:
+            return _error("hash_conflict")
+        if (problem := view_problem(body["view"])) is not None:
+            self.problems.append(f"views.update: {problem}")
+            return _error("invalid_blocks")
+        return {"ok": True, "view": self._store_view(body["view"], replacing=current)}
+
+    def _chat_post(self, body: JSON, *, ephemeral: bool = False) -> JSON:
+        method = "chat.postEphemeral" if ephemeral else "chat.postMessage"
+        channel = body.get("channel")
+        if not channel or channel in self.missing_channels:
+            return _error("channel_not_found")
+        if channel in self.not_in_channels:
+            return _error("not_in_channel")
+        if ephemeral and not body.get("user"):
+            return _error("user_not_found")
+        if (problem := message_problem(body)) is not None:
+            self.problems.append(f"{method}: {problem}")
+            return _error("invalid_blocks")
+        ts = f"{time.time():.6f}"
+        if ephemeral:
+            return {"ok": True, "message_ts": ts}
+        channel_id = "D" + channel[1:] if channel.startswith(("U", "W")) else channel
+        message = {"type": "message", "text": body.get("text", ""), "user": self.bot_user_id, "bot_id": self.bot_id,
+                   "app_id": self.app_id, "ts": ts, "team": self.team_id}
+        if "blocks" in body:
+            message["blocks"] = body["blocks"]
+        return {"ok": True, "channel": channel_id, "ts": ts, "message": message}
+
+    def _chat_post_ephemeral(self, body: JSON) -> JSON:
+        return self._chat_post(body, ephemeral=True)
+
+    def _users_info(self, body: JSON) -> JSON:
+        user_id = body.get("user")
+        if not user_id:
+            return _error("user_not_found")
+        user = self.users.get(user_id) or self.make_user(user_id)
+        return {"ok": True, "user": copy.deepcopy(user)}
+
+    def make_user(self, user_id: str, *, admin: bool = False, owner: bool = False) -> JSON:
+        return {
+            "id": user_id, "team_id": self.team_id, "name": user_id.lower(), "real_name": f"User {user_id}",
+            "is_admin": admin, "is_owner": owner, "is_primary_owner": False, "is_bot": False, "deleted": False,
+            "locale": "en-US", "tz": "Europe/Paris", "profile": {"display_name": user_id.lower()},
+        }
+
+    def add_user(self, user_id: str, *, admin: bool = False, owner: bool = False) -> None:
+        self.users[user_id] = self.make_user(user_id, admin=admin, owner=owner)
+
+    # ----------------------------------------------------------------- view store
+    def _store_view(self, view: JSON, *, owner: str | None = None, previous: str | None = None,
+                    replacing: JSON | None = None) -> JSON:
+        stored: JSON = {
+            "id": replacing["id"] if replacing else f"V{next(self._ids):04d}{secrets.token_hex(3).upper()}",
+            "team_id": self.team_id, "type": "modal", "callback_id": "", "private_metadata": "",
+            "external_id": "", "state": {"values": {}}, "hash": f"{int(time.time())}.{secrets.token_hex(4)}",
+            "clear_on_close": False, "notify_on_close": False, "close": None, "submit": None,
+            "previous_view_id": previous, "app_id": self.app_id, "app_installed_team_id": self.team_id,
+            "bot_id": self.bot_id,
+        }
+        stored.update({k: copy.deepcopy(view[k]) for k in VIEW_FIELDS if k in view})
+        for block in stored.get("blocks", []):  # Slack fills in missing block_ids and action_ids
+            block.setdefault("block_id", secrets.token_urlsafe(3))
+            elements = [block.get("element"), block.get("accessory"), *block.get("elements", [])]
+            for element in elements:
+                if isinstance(element, dict) and "type" in element and element["type"] not in _NOT_ACTIONS:
+                    element.setdefault("action_id", secrets.token_urlsafe(3))
+        if replacing is not None:  # views.update: same id and stack position; drop state of vanished blocks
+            stored["previous_view_id"] = replacing["previous_view_id"]
+            stored["root_view_id"] = replacing["root_view_id"]
+            block_ids = {b["block_id"] for b in stored.get("blocks", [])}
+            stored["state"] = {"values": {b: v for b, v in replacing["state"]["values"].items() if b in block_ids}}
+        else:
+            stored["root_view_id"] = self.views[previous]["root_view_id"] if previous else stored["id"]
+            self._view_owner[stored["id"]] = owner
+        self.views[stored["id"]] = stored
+        self._view_order[stored["id"]] = next(self._ids)
+        for listener in list(self.view_listeners):
+            listener(stored["id"], copy.deepcopy(stored))
+        return copy.deepcopy(stored)
+
+    def _stack_depth(self, view_id: str) -> int:
+        depth, current = 1, self.views[view_id]
+        while current["previous_view_id"]:
+            depth, current = depth + 1, self.views[current["previous_view_id"]]
+        return depth
+
+
+_METHODS: dict[str, Callable[[FakeSlack, JSON], JSON]] = {
+    "auth.test": FakeSlack._auth_test,
+    "views.open": FakeSlack._views_open,
+    "views.push": FakeSlack._views_push,
+    "views.update": FakeSlack._views_update,
+    "chat.postMessage": FakeSlack._chat_post,
+    "chat.postEphemeral": FakeSlack._chat_post_ephemeral,
+    "users.info": FakeSlack._users_info,
+    "views.publish": FakeSlack._views_publish,
+}
+
+
+def _error(error: str) -> JSON:
+    return {"ok": False, "error": error}
+
+
+def _parse_args(raw: bytes, content_type: str, query: str) -> JSON:
+    args: JSON = dict(parse_qsl(query))
+    if raw:
+        if content_type.startswith("application/json"):
+            args.update(json.loads(raw))
+        else:
+            args.update(parse_qsl(raw.decode("utf-8"), keep_blank_values=True))
+    for key in ("view", "blocks", "attachments"):
+        if isinstance(args.get(key), str):
+            with contextlib.suppress(ValueError):
+                args[key] = json.loads(args[key])
+    return args
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: ThreadingHTTPServer
+
+    def log_message(self, format: str, *args: Any) -> None:  # silence
+        pass
+
+    def do_GET(self) -> None:
+        self._dispatch()
+
+    def do_POST(self) -> None:
+        self._dispatch()
+
+    def _dispatch(self) -> None:
+        fake: FakeSlack = self.server.fake  # type: ignore[attr-defined]
+        url = urlsplit(self.path)
+        raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        try:
+            args = _parse_args(raw, self.headers.get("Content-Type", ""), url.query)
+        except ValueError:
+            self._send(400, "text/plain", b"invalid_json")
+            return
+        if url.path.startswith("/hooks/"):
+            status, text = fake._handle_hook(url.path.removeprefix("/hooks/"), args)
+            self._send(status, "text/plain", text.encode())
+        elif url.path.startswith("/api/"):
+            if fake.latency:
+                time.sleep(fake.latency)
+            auth = self.headers.get("Authorization", "")
+            token = auth.removeprefix("Bearer ") if auth.startswith("Bearer ") else args.pop("token", None)
+            status, headers, answer = fake._handle_api(url.path.removeprefix("/api/"), args, token)
+            self._send(status, "application/json; charset=utf-8", json.dumps(answer).encode(), headers)
+        else:
+            self._send(404, "text/plain", b"not found")
+
+    def _send(self, status: int, content_type: str, payload: bytes, headers: dict[str, str] | None = None) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(payload)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(payload)

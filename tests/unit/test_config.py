@@ -1,0 +1,73 @@
+"""Settings, the manifest, and how the process starts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.config import Settings
+from bot.manifest import BOT_SCOPES
+from bot.store import sqlite_path
+from tests.support.slack_schema import manifest_problem
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_defaults_match_the_documented_interface(monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert settings.slack_api_url == "https://slack.com/api/"
+    assert settings.leonar_api_url == "https://app.leonar.app/api/v1"
+    assert settings.port == 3000 and sqlite_path(settings.database_url) == Path("leonar-bot.db")
+    assert settings.missing() == ["SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"]
+    monkeypatch.setenv("DATABASE_URL", "sqlite:////var/data/bot.db")
+    monkeypatch.setenv("LOG_LEVEL", "debug")
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert sqlite_path(settings.database_url) == Path("/var/data/bot.db") and settings.log_level == "DEBUG"
+    assert sqlite_path(Settings(database_url="sqlite:///rel/bot.db", _env_file=None).database_url) == Path("rel/bot.db")  # type: ignore[call-arg]
+    with pytest.raises(ValueError, match="not supported"):
+        sqlite_path(Settings(database_url="mysql://x", _env_file=None).database_url)  # type: ignore[call-arg]
+
+
+def test_manifest_is_valid_and_declares_what_the_bot_uses() -> None:
+    manifest = yaml.safe_load((ROOT / "manifests" / "manifest.yml").read_text())
+    assert manifest_problem(manifest) is None
+    assert set(manifest["oauth_config"]["scopes"]["bot"]) == set(BOT_SCOPES)  # what OAuth installs ask for
+    [command] = manifest["features"]["slash_commands"]
+    assert command["command"] == "/leonar-add" and command["url"].endswith("/slack/events")
+    interactivity = manifest["settings"]["interactivity"]
+    assert interactivity["request_url"].endswith("/slack/events")
+    assert interactivity["message_menu_options_url"].endswith("/slack/events")
+
+
+def test_procfile_has_a_web_and_a_worker_line() -> None:
+    lines = dict(line.split(": ", 1) for line in (ROOT / "Procfile").read_text().strip().splitlines())
+    assert lines == {"web": "python -m bot --mode http", "worker": "python -m bot --mode socket"}
+
+
+@pytest.mark.parametrize("name", ["manifest.yml", "manifest.socket.yml"])
+def test_every_manifest_is_valid(name: str) -> None:
+    manifest = yaml.safe_load((ROOT / "manifests" / name).read_text())
+    assert manifest_problem(manifest) is None
+    assert manifest["settings"]["socket_mode_enabled"] is (name == "manifest.socket.yml")
+    assert set(manifest["oauth_config"]["scopes"]["bot"]) == set(BOT_SCOPES)
+    assert {"app_uninstalled", "tokens_revoked"} <= set(manifest["settings"]["event_subscriptions"]["bot_events"])
+
+
+
+
+def test_dockerfile_runs_the_bot_as_a_non_root_user_with_a_healthcheck() -> None:
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert "FROM python:3.11-slim" in dockerfile and "\nUSER leonar" in dockerfile
+    assert 'CMD ["python", "-m", "bot"]' in dockerfile and "/healthz" in dockerfile
+
+
+
+
+
+
+
+
+
+

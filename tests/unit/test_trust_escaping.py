@@ -1,0 +1,120 @@
+"""Hostile or odd Leonar data still makes valid Block Kit with no live mention and no disguised link."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pydantic import ValidationError
+
+from bot.leonar import Contact, Project
+from bot.views.card import candidate_card
+from bot.views.options import contact_options, project_options
+from tests.support.slack_schema import message_problem, option_problem
+
+ADDED_BY = "U0ADDER"
+NASTY = [
+    "<!channel>", "<!here>", "<!everyone>", "<@U123>", "<#C123>", "<!subteam^S1>", "<https://evil.example|Click>",
+    "<mailto:x@evil.example|Mail>", "&", "&amp;", "&lt;!channel&gt;", "a" * 10_000, "🧑‍💻🚀", "مرحبا بالعالم",
+    "\u202eevil\u202c", "", " ", "\n\n", "*bold* _it_ ~s~ `code`", "```", "> quote", "|", None,
+]
+PRIVATE_EMAIL, PRIVATE_PHONE = "do-not-post-4711@example.invalid", "+33 6 47 11 47 11"
+FIELDS = ["first_name", "last_name", "title", "current_company", "location", "linkedin_profile"]
+
+
+def mrkdwn_texts(message: dict[str, Any]) -> list[str]:
+    """Every string Slack would parse as mrkdwn: text objects of that type, and the fallback text."""
+    found = [message["text"]]
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("type") == "mrkdwn":
+                found.append(node["text"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(message["blocks"])
+    return found
+
+
+def assert_safe_card(card: dict[str, Any]) -> None:
+    assert message_problem(card) is None, message_problem(card)
+    for text in mrkdwn_texts(card):
+        # Only the bot's own mention of who added the candidate may be a live <...> sequence.
+        assert "<" not in text.replace(f"<@{ADDED_BY}>", ""), text[:200]
+        assert ">" not in text.replace(f"<@{ADDED_BY}>", ""), text[:200]
+    for url in re.findall(r'"url": "([^"]*)"', json.dumps(card)):
+        assert (url.startswith(("https://", "http://")) and ".linkedin.com/" in url) or "://linkedin.com/" in url
+
+
+@pytest.mark.parametrize("value", NASTY)
+@pytest.mark.parametrize("field", FIELDS)
+def test_each_hostile_value_in_each_field(field: str, value: str | None) -> None:
+    contact = Contact.model_validate({"id": "c1", "first_name": "Ada", field: value,
+                                      "skills": [value] if value else [], "tags": [value or "x"]})
+    assert_safe_card(candidate_card(contact, value or "Project", value, ADDED_BY))
+    for option in contact_options([contact], value or "") + project_options(
+        [Project(id="p1", name=value or "P", client_company=value)], ""
+    ):
+        assert option_problem(option) is None
+
+
+def test_a_linkedin_lookalike_gets_no_button() -> None:
+    for url in ("https://evil.example/in/ada", "https://linkedin.com.evil.example/in/ada", "javascript:alert(1)", "[",
+                "https://[::1/in/ada",
+                "https://www.linkedin.com/in/ada|Click", "data:text/html,hi"):
+        card = candidate_card(Contact(id="c1", linkedin_profile=url), "P", None, ADDED_BY)
+        assert not any(b["type"] == "actions" for b in card["blocks"]), url
+    card = candidate_card(Contact(id="c1", linkedin_profile="www.linkedin.com/in/ada"), "P", None, ADDED_BY)
+    assert "https://www.linkedin.com/in/ada" in json.dumps(card)
+
+
+hostile_text = st.one_of(st.sampled_from([v for v in NASTY if v is not None]), st.text(),
+                         st.text(alphabet="<>&|@!#*_~`\n "))
+json_scalar = st.one_of(st.none(), hostile_text, st.integers(), st.floats(allow_nan=False), st.booleans())
+contact_json = st.fixed_dictionaries(
+    {"id": st.text(min_size=1, max_size=60)},
+    optional={
+        **{field: st.one_of(st.none(), hostile_text, json_scalar) for field in FIELDS},
+        "years_experience": st.one_of(st.none(), st.floats(allow_nan=False, allow_infinity=False), st.integers()),
+        "skills": st.one_of(st.none(), st.lists(json_scalar, max_size=30)),
+        "tags": st.one_of(st.none(), st.lists(json_scalar, max_size=30)),
+        "emails": st.just([{"email": PRIVATE_EMAIL, "type": "work"}]),
+        "phones": st.just([{"phone": PRIVATE_PHONE, "type": "personal"}]),
+        "custom_data": st.dictionaries(st.text(), json_scalar),
+    },
+)
+
+
+@pytest.mark.slow
+@settings(max_examples=300, deadline=None)
+@given(data=contact_json, project=hostile_text, stage=st.one_of(st.none(), hostile_text), query=hostile_text)
+def test_any_contact_json_makes_a_safe_card_and_valid_options(
+    data: dict[str, Any], project: str, stage: str | None, query: str
+) -> None:
+    try:
+        contact = Contact.model_validate(data)
+    except ValidationError:
+        return  # the client skips records that do not parse (see _parse_list)
+    assert_safe_card(candidate_card(contact, project, stage, ADDED_BY))
+    for option in contact_options([contact], query):
+        assert option_problem(option) is None
+    card = json.dumps(candidate_card(contact, project, stage, ADDED_BY), ensure_ascii=False)
+    assert PRIVATE_EMAIL not in card and PRIVATE_PHONE not in card
+
+
+@settings(max_examples=150, deadline=None)
+@given(names=st.lists(hostile_text, min_size=1, max_size=150), query=hostile_text)
+def test_any_project_names_make_valid_options(names: list[str], query: str) -> None:
+    projects = [Project(id=f"p{i}", name=name or "x") for i, name in enumerate(names)]
+    options = project_options(projects, query)
+    assert 1 <= len(options) <= 100
+    for option in options:
+        assert option_problem(option) is None

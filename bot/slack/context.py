@@ -31,13 +31,13 @@ def install(app: AsyncApp, services: Services) -> None:
         known = workspace.team_id or workspace.enterprise_id
         context["connection"] = services.store.get_connection(workspace) if known else None
         context["slack_user"] = UserLookup(context.client, context.team_id, context.user_id)
-        context["metadata"] = _metadata(body.get("view") if isinstance(body, dict) else None)
+        context["metadata"] = metadata_of(body.get("view") if isinstance(body, dict) else None)
         await next()
 
     app.middleware(per_request)
 
 
-def _metadata(view: Any) -> ModalContext | Return | None:
+def metadata_of(view: Any) -> ModalContext | Return | None:
     if not isinstance(view, dict):
         return None
     raw = view.get("private_metadata")

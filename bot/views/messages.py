@@ -16,7 +16,9 @@ def help_message(lines: tuple[str, ...], lang: Lang = "en") -> dict[str, Any]:
 
 
 def did_you_mean(word: str, meant: str, lang: Lang = "en") -> dict[str, Any]:
-    return ephemeral(t(lang, "msg.did_you_mean", word=escape(word), meant=meant, command=COMMAND))
+    """The slash command's own answer (its ack), like the help."""
+    return {"response_type": "ephemeral",
+            "text": t(lang, "msg.did_you_mean", word=escape(word), meant=meant, command=COMMAND)}
 
 
 def ephemeral(text: str) -> dict[str, Any]:

@@ -105,3 +105,15 @@ def test_members_see_no_admin_controls_and_cannot_change_settings(
     time.sleep(0.3)
     assert '"initial_options"' not in texts(open_home(driver, slack))  # the admin's view: still off
     member.close()
+
+
+def test_a_setting_change_asks_slack_who_the_user_is_once(
+    driver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar
+) -> None:
+    connect(driver)
+    open_home(driver, slack)
+    asked, published = len(slack.calls_to("users.info")), len(slack.calls_to("views.publish"))
+    home_action(driver, slack, {"type": "checkboxes", "action_id": "home_show_details",
+                                "selected_options": [{"value": "show"}]})
+    slack.wait_for("views.publish", published + 1)
+    assert len(slack.calls_to("users.info")) == asked + 1  # the role check and the refreshed Home share it

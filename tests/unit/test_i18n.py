@@ -155,3 +155,20 @@ def test_french_is_really_french() -> None:
     assert "+8 autres" in str(card["blocks"]) and "Profil LinkedIn" in str(card["blocks"])
 
 
+
+
+def test_dates_numbers_and_plurals_follow_the_language() -> None:
+    conn = Connection(Workspace(None, "T1"), "leo_secret_abcd", "U1", datetime(2026, 11, 26, 10, 5, tzinfo=UTC))
+    assert "on Nov 26, 2026 at 10:05\u202fAM UTC" in admin.status_message(conn, [], None, "en")["text"]
+    assert "le 26 nov. 2026 à 10:05 UTC" in admin.status_message(conn, [], None, "fr")["text"]
+
+    def experience(years: float, lang: Lang) -> str:
+        return str(candidate_card(Contact(id="c", first_name="A", years_experience=years), "P", None, "U", lang))
+
+    assert "1 year of" in experience(1, "en") and "2.5 years of" in experience(2.5, "en")
+    assert "1 an d'" in experience(1, "fr") and "2,5 ans d'" in experience(2.5, "fr")
+    assert "0 an d'" in experience(0, "fr")
+    soon = int(datetime.now(UTC).timestamp()) + 30
+    assert describe(RateLimited("x", reset_at=soon), "fr").endswith("réessayez dans une minute.")
+    assert describe(RateLimited("x", reset_at=soon + 600), "en").endswith("try again in 11 minutes.")
+    assert describe(RateLimited("x", reset_at=None), "en").endswith("try again in a few minutes.")

@@ -1,0 +1,69 @@
+"""The Slack user behind a request: role from users.info's flags, one call however often it is asked."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_slack_response import AsyncSlackResponse
+
+from bot.slack.users import UserLookup, role_of
+
+
+@pytest.mark.parametrize(("flags", "role"), [
+    ({"is_admin": True}, "admin"), ({"is_owner": True}, "admin"), ({"is_primary_owner": True}, "admin"),
+    ({"is_restricted": True}, "guest"), ({"is_ultra_restricted": True}, "guest"), ({}, "member"),
+    ({"is_admin": False, "is_restricted": False}, "member"),
+])
+def test_role_of_users_info_flags(flags: dict[str, Any], role: str) -> None:
+    assert role_of(flags) == role
+
+
+class Slack:
+    """Stands in for AsyncWebClient.users_info: counts calls, answers after `delay`, or fails."""
+
+    def __init__(self, user: dict[str, Any] | None = None, *, delay: float = 0.0, error: str | None = None) -> None:
+        self.user, self.delay, self.error, self.calls = user or {}, delay, error, 0
+
+    async def users_info(self, *, user: str, include_locale: bool) -> AsyncSlackResponse:
+        self.calls += 1
+        await asyncio.sleep(self.delay)
+        data = {"ok": self.error is None, "user": self.user} if self.error is None else {"ok": False,
+                                                                                         "error": self.error}
+        response = AsyncSlackResponse(client=None, http_verb="POST", api_url="users.info", req_args={}, data=data,
+                                      headers={}, status_code=200)
+        if self.error:
+            raise SlackApiError("failed", response)
+        return response
+
+
+async def test_one_users_info_per_request_however_often_asked() -> None:
+    slack = Slack({"id": "U1", "is_admin": True, "locale": "fr-FR"})
+    lookup = UserLookup(slack, "T-one", "U1")  # type: ignore[arg-type]
+    first, second, lang = await asyncio.gather(lookup.user(), lookup.user(), lookup.lang())
+    assert first == second and first.is_admin and first.lang == lang == "fr"
+    assert slack.calls == 1
+
+
+async def test_the_language_is_remembered_but_the_role_is_asked_again() -> None:
+    slack = Slack({"id": "U2", "is_admin": True, "locale": "fr-FR"})
+    await UserLookup(slack, "T-two", "U2").user()  # type: ignore[arg-type]
+    slack.user = {"id": "U2", "is_admin": False, "locale": "fr-FR"}  # demoted meanwhile
+    later = UserLookup(slack, "T-two", "U2")  # type: ignore[arg-type]
+    assert await later.lang() == "fr" and slack.calls == 1  # from the cache
+    assert (await later.user()).role == "member" and slack.calls == 2
+
+
+async def test_a_slow_slack_gives_english_in_time_and_the_role_later() -> None:
+    slack = Slack({"id": "U3", "is_admin": True, "locale": "fr-FR"}, delay=1.2)
+    lookup = UserLookup(slack, "T-three", "U3")  # type: ignore[arg-type]
+    assert await lookup.lang() == "en"  # bounded: 0.8 s
+    assert (await lookup.user()).is_admin and slack.calls == 1  # the same call, finished
+
+
+async def test_a_failed_users_info_is_an_unknown_role_not_an_admin() -> None:
+    slack = Slack(error="missing_scope")
+    who = await UserLookup(slack, "T-four", "U4").user()  # type: ignore[arg-type]
+    assert who.role == "unknown" and not who.is_admin and who.error == "missing_scope" and who.lang == "en"

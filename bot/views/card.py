@@ -14,6 +14,7 @@ from bot.views.text import clip, escape, mrkdwn, plain
 SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.IGNORECASE)
 HOST = re.compile(r"[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}", re.IGNORECASE)
 MAX_LIST = 12  # skills/tags shown; the rest is counted
+MAX_YEARS = 70
 LINKEDIN_ACTION = "open_linkedin"  # a URL button: its action only needs an ack
 
 
@@ -81,7 +82,7 @@ def _role(contact: Contact, lang: Lang) -> str:
 
 
 def _experience(years: float | None, lang: Lang) -> str:
-    if years is None or years < 0:
+    if years is None or not 0 <= years <= MAX_YEARS:  # NaN and absurd values (1e25) say nothing about a career
         return ""
     shown = round(years, 1)
     # A fraction of a year reads as a plural ("1.5 years"); whole years follow the language's rule.

@@ -172,3 +172,9 @@ def test_dates_numbers_and_plurals_follow_the_language() -> None:
     assert describe(RateLimited("x", reset_at=soon), "fr").endswith("réessayez dans une minute.")
     assert describe(RateLimited("x", reset_at=soon + 600), "en").endswith("try again in 11 minutes.")
     assert describe(RateLimited("x", reset_at=None), "en").endswith("try again in a few minutes.")
+
+
+def test_absurd_experience_is_left_out_rather_than_formatted() -> None:
+    for years in (1e25, float("nan"), float("inf"), -1):
+        card = candidate_card(Contact(id="c", first_name="A", years_experience=years), "P", None, "U", "fr")
+        assert "expérience" not in str(card)

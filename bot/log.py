@@ -6,8 +6,17 @@ import logging
 import re
 
 # Leonar API keys and Slack tokens (bot, user, app-level, refresh). A last line of defence: nothing the bot
-# logs should contain one (tests/test_trust_secrets.py checks that no mask was even needed).
-SECRET = re.compile(r"\b(leo_|xox[abprse]-|xapp-|xoxe\.)[A-Za-z0-9._\-]+")
+# logs should contain one (tests/e2e/test_trust_secrets.py checks that no mask was even needed). A key's alphabet
+# is not documented, so the mask runs to the end of the quoted string or word (a quote, backslash, ASCII space or
+# control character), not to the first character outside [A-Za-z0-9._-]: "leo_ab+cd/ef" leaked "+cd/ef" that way.
+# Preceded by anything but a letter: in URL-encoded or JSON-escaped text the key follows "%22" or "\"". Its first
+# character is printable ASCII (an HTTP header cannot carry anything else), which leaves the placeholder "leo_…".
+_END = r"\x00-\x20\x7f\"'`\\"
+SECRET = re.compile(rf"(?<![A-Za-z])(leo_|xox[abprse]-|xapp-|xoxe\.)[^{_END}\x80-\U0010ffff][^{_END}]*")
+# Bolt's app logger (which its Socket Mode client shares) and slack_sdk's own Socket Mode clients log every
+# envelope they receive whole at DEBUG: a connect submission carries the Leonar key as the admin pasted it. They
+# stay at INFO or above whatever LOG_LEVEL says; the Web API client (requests, with tokens redacted) keeps DEBUG.
+RAW_PAYLOAD_LOGGERS = ("slack_bolt", "slack_sdk.socket_mode")
 
 
 def redact(text: str) -> str:
@@ -27,3 +36,5 @@ def setup(level: str) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    for name in RAW_PAYLOAD_LOGGERS:
+        logging.getLogger(name).setLevel(max(root.level, logging.INFO))

@@ -1,15 +1,68 @@
-"""LinkedIn profile URLs, compared however they are written."""
+"""LinkedIn profile URLs: recognised strictly, compared however they are written, rebuilt for a link.
+
+One parser serves the card's button and the matching of contacts, so a URL that is not safe to link is not a
+profile either. It accepts only what a browser would open on a LinkedIn host: an optional http(s) scheme, a
+`linkedin.com` or `*.linkedin.com` host spelled in plain ASCII labels, then `/in/<slug>` or `/pub/<segments>`.
+Anything a browser reads differently from Python's urlsplit is refused outright rather than interpreted: a
+backslash (browsers read it as `/`, so `https://evil.example\\@www.linkedin.com/` opens evil.example), userinfo
+(`@`), a port, whitespace or control characters (browsers silently drop tabs and newlines inside URLs).
+"""
 
 from __future__ import annotations
 
 import re
+import unicodedata
+from dataclasses import dataclass
+from urllib.parse import quote
 
-LINKEDIN = re.compile(r"(?:^|[/.@\s])linkedin\.com/in/([A-Za-z0-9\-_%.]+?)/?(?:[?#\s]|$)", re.IGNORECASE)
+MAX_URL = 2000
+_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+# A path segment: letters and digits of any script, `-`, `_`, `~`, inner dots, or %XX escapes; never "." or "..".
+_SEGMENT = r"(?:[^\W]|[-~]|%[0-9a-f]{2})+(?:\.(?:[^\W]|[-~]|%[0-9a-f]{2})+)*"
+PROFILE = re.compile(
+    rf"(?:https?://)?(?P<host>(?:{_LABEL}\.)*linkedin\.com)"
+    rf"/(?:(?P<slug_kind>in)/(?P<slug>{_SEGMENT})/?|(?P<pub_kind>pub)/(?P<pub>{_SEGMENT}(?:/{_SEGMENT})*)/?)"
+    r"(?:[?#][^\s]*)?",  # query and fragment are accepted, then dropped
+    re.IGNORECASE,
+)
+# Printable characters other than these may sit in a query; none may sit anywhere in the URL.
+_REFUSED = set("\\@<>\"'`{}|^")
+
+
+@dataclass(frozen=True)
+class Profile:
+    host: str  # lower case, e.g. "www.linkedin.com"
+    path: str  # "/in/<slug>" or "/pub/<segments>", as written (case kept), no trailing slash
+
+    @property
+    def url(self) -> str:
+        """The profile's https URL, percent-encoded: nothing of the original string but its host and path."""
+        return f"https://{self.host}{quote(self.path, safe='/%-._~')}"
+
+    @property
+    def key(self) -> str:
+        """What two ways of writing the same profile share: "linkedin.com/in/slug"."""
+        return f"linkedin.com{self.path.lower()}"
+
+
+def parse_profile(url: str) -> Profile | None:
+    """The profile a string names, or None when it is not, as a whole, a plain LinkedIn profile URL."""
+    url = url.strip()
+    if not url or len(url) > MAX_URL or any(_unsafe(ch) for ch in url):
+        return None
+    match = PROFILE.fullmatch(url)
+    if match is None:
+        return None
+    path = f"/in/{match['slug']}" if match["slug"] is not None else f"/pub/{match['pub']}"
+    return Profile(match["host"].lower(), path)
 
 
 def normalize_linkedin(url: str) -> str | None:
     """"linkedin.com/in/slug" for any way of writing a LinkedIn profile URL (scheme, www., query, slash)."""
-    match = LINKEDIN.search(url.strip())
-    if not match:
-        return None
-    return f"linkedin.com/in/{match.group(1).lower()}"
+    profile = parse_profile(url)
+    return profile.key if profile else None
+
+
+def _unsafe(ch: str) -> bool:
+    # Cc: control characters; Cf: invisible formatting (zero-width space, bidi overrides); Z*: any space.
+    return ch in _REFUSED or unicodedata.category(ch)[0] in "CZ"

@@ -22,20 +22,46 @@ from bot.views.options import contact_option
 
 log = logging.getLogger(__name__)
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
-LINKEDIN_URL = re.compile(r"\S*linkedin\.com/in/\S+", re.IGNORECASE)
+LINKEDIN_URL = re.compile(r"\S*linkedin\.com/(?:in|pub)/\S+", re.IGNORECASE)
+# Slack's markup in message text: <@U…|name> people, <#C…|name> channels, <!here>/<!subteam^…>/<!date^…>
+# specials, <url|label> links (mailto: too). https://docs.slack.dev/messaging/formatting-message-text
+MARKUP = re.compile(r"<([^<>\n]*)>")
+EMOJI = re.compile(r":[a-z0-9_+'-]+:")
+FORMATTING = re.compile(r"(?<!\w)[*_~`]+|[*_~`]+(?!\w)|^[>•]+\s*", re.MULTILINE)
+WRAPPERS = "()[]{}\"'.,;!?«»“”‘’"
 NAME_MAX = 60  # longer message text is a message, not a name
 SEARCH_LIMIT = 50  # candidates per search, in the menu and for a prefill
 
 
 def seed_from(text: str) -> str | None:
-    """What to search for in free text: a LinkedIn profile URL, else an email, else short text as a name."""
-    text = text.replace("<", " ").replace(">", " ").replace("|", " ")  # Slack's link markup
-    if (url := LINKEDIN_URL.search(text)) and normalize_linkedin(url.group(0)):
-        return url.group(0)
+    """What to search for in free text: a LinkedIn profile URL, else an email, else short text as a name.
+
+    Mentions, channels, @here and links are Slack's markup, not the candidate: they are left out, except a
+    LinkedIn profile or an email address that a link points to.
+    """
+    text = _unescaped(MARKUP.sub(_unmarked, text))
+    for found in LINKEDIN_URL.finditer(text):
+        if normalize_linkedin(url := found.group(0).strip(WRAPPERS)):
+            return url
     if email := EMAIL.search(text):
         return email.group(0)
-    name = " ".join(text.split())
+    name = " ".join(FORMATTING.sub(" ", EMOJI.sub(" ", text)).split()).strip(WRAPPERS + " ")
     return name if 1 < len(name) <= NAME_MAX and "\n" not in text.strip() else None
+
+
+def _unmarked(markup: re.Match[str]) -> str:
+    """What a piece of Slack markup leaves in the seed: a link's LinkedIn URL or email address, else nothing."""
+    target = _unescaped(markup.group(1).split("|", 1)[0].strip())
+    if target.startswith("mailto:"):
+        return f" {target.removeprefix('mailto:')} "
+    if normalize_linkedin(target):
+        return f" {target} "
+    return " "
+
+
+def _unescaped(text: str) -> str:
+    # The three entities Slack escapes in message text (inside links too).
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
 async def matches(client: LeonarClient, seed: str, *, limit: int) -> Listing[Contact]:

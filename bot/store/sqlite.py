@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import time
 from datetime import UTC, datetime
@@ -20,9 +21,22 @@ ADDS = "recent_adds"
 SETTINGS = "workspace_settings"
 
 
+def _owner_only(path: Path) -> None:
+    """The database (every workspace's encrypted key, who added whom) readable and writable by its owner only.
+
+    SQLite gives its -wal and -shm files the database file's mode, so the database is created 0600 before SQLite
+    opens it (or brought back to 0600, as are WAL files an older version left readable to all).
+    """
+    os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    for file in (path, path.with_name(f"{path.name}-wal"), path.with_name(f"{path.name}-shm")):
+        if file.exists():
+            file.chmod(0o600)
+
+
 class SqliteStore:
     def __init__(self, path: Path, cipher: Cipher) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
+        _owner_only(path)
         # One connection used from the event-loop thread; created before the server thread starts.
         self._db = sqlite_utils.Database(sqlite3.connect(path, check_same_thread=False))
         self._db.enable_wal()

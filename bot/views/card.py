@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
-from urllib.parse import urlsplit
 
 from bot.i18n import Lang, format_number, t, tn
 from bot.leonar import Contact
+from bot.leonar.linkedin import parse_profile
 from bot.manifest import COMMAND
 from bot.views.text import clip, escape, mrkdwn, plain
 
-SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.IGNORECASE)
-HOST = re.compile(r"[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}", re.IGNORECASE)
 MAX_LIST = 12  # skills/tags shown; the rest is counted
 MAX_YEARS = 70
 LINKEDIN_ACTION = "open_linkedin"  # a URL button: its action only needs an ack
@@ -91,19 +88,8 @@ def _experience(years: float | None, lang: Lang) -> str:
 
 
 def _safe_url(url: str | None) -> str | None:
-    """Only a real http(s) LinkedIn URL becomes a button; anything else is dropped rather than linked."""
-    url = (url or "").strip()
-    if not url or any(c in url for c in " <>|\"'"):
-        return None
-    if not url.lower().startswith(("http://", "https://")):
-        if SCHEME.match(url):  # javascript:, data:, mailto: …
-            return None
-        url = f"https://{url}"  # "www.linkedin.com/in/…" as Leonar sometimes stores it
-    try:
-        host = (urlsplit(url).hostname or "").lower()
-    except ValueError:  # e.g. an unbalanced "[" read as a broken IPv6 address
-        return None
-    # Labelled "LinkedIn profile", the button must not lead anywhere else.
-    if not HOST.fullmatch(host) or not (host == "linkedin.com" or host.endswith(".linkedin.com")):
-        return None
-    return url if len(url) <= 3000 else None
+    """Only a LinkedIn profile becomes a button, labelled "LinkedIn profile": the URL is rebuilt from the parsed
+    host and path (https, no userinfo, port, query or anything a browser could read another way), never passed
+    through, so the button cannot lead anywhere else."""
+    profile = parse_profile(url or "")
+    return profile.url if profile else None

@@ -39,8 +39,17 @@ def connect_modal(ctx: ModalContext, lang: Lang = "en") -> dict[str, Any]:
 
 
 def key_format_problem(key: str, lang: Lang = "en") -> str | None:
-    if not key.startswith(KEY_PREFIX):
-        return t(lang, "connect.bad_prefix", prefix=KEY_PREFIX)
+    """Why `key` cannot be a Leonar key, said on the key field before Leonar is asked.
+
+    The key travels in an HTTP header, which carries printable ASCII only: a zero-width space or byte-order mark
+    picked up with a copy would otherwise fail the request itself, and the admin would read "Something went
+    wrong" instead of what to fix. Checked before the prefix, which such a character can hide in front of.
+    """
     if any(ch.isspace() for ch in key):
         return t(lang, "connect.spaces")
+    for position, ch in enumerate(key, 1):
+        if not "!" <= ch <= "~":
+            return t(lang, "connect.hidden_character", character=f"U+{ord(ch):04X}", position=position)
+    if not key.startswith(KEY_PREFIX):
+        return t(lang, "connect.bad_prefix", prefix=KEY_PREFIX)
     return None

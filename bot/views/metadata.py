@@ -6,11 +6,13 @@ It never holds a secret: only ids, the project name and the slash command's resp
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, replace
 
+from bot.views.limits import compact_json, slack_length
 from bot.views.text import clip
 
-MAX_LENGTH = 3000
+MAX_LENGTH = 3000  # Slack refuses a view whose private_metadata is longer (invalid_arguments)
 
 
 @dataclass(frozen=True)
@@ -32,11 +34,33 @@ class ModalContext:
     def with_seed(self, seed: str) -> ModalContext:
         return replace(self, seed=clip(seed, 300))
 
-    def dumps(self) -> str:
-        raw = json.dumps({k: v for k, v in asdict(self).items() if v is not None}, separators=(",", ":"))
-        if len(raw) > MAX_LENGTH:  # only a pathological response_url could do this; drop it rather than fail
-            raw = json.dumps({k: v for k, v in asdict(self).items() if v and k != "response_url"})
-        return raw
+    def dumps(self, fits: Callable[[str], bool] | None = None) -> str:
+        """The set fields as JSON, measured as serialised and made to fit rather than fail: the search seed goes
+        first, then the project name is shortened, then the response_url goes; ids always stay.
+
+        `fits` judges a candidate serialisation (default: Slack's 3,000 characters); a modal nesting this one's
+        metadata in its own passes its own measure.
+        """
+        fits = fits or _within_limit
+        for candidate in self._degraded():
+            raw = compact_json({k: v for k, v in asdict(candidate).items() if v is not None})
+            if fits(raw):
+                return raw
+        return "{}"
+
+    def _degraded(self) -> Iterator[ModalContext]:
+        yield self
+        ctx = replace(self, seed=None)  # the search seed: a convenience, typed again in the menu
+        yield ctx
+        for limit in (60, 20):  # the project name is a label; its id is what counts
+            ctx = replace(ctx, project_name=ctx.project_name and clip(ctx.project_name, limit))
+            yield ctx
+        ctx = replace(ctx, response_url=None)  # the card then goes by chat.postMessage or the channel's own URL
+        yield ctx
+        ctx = replace(ctx, project_name=None)
+        yield ctx
+        # Only a pathological id is left to blame: keep the ids of ordinary length.
+        yield replace(ctx, **{k: None for k, v in asdict(ctx).items() if v is not None and len(v) > 255})
 
     @classmethod
     def loads(cls, raw: str | None) -> ModalContext:
@@ -48,3 +72,7 @@ class ModalContext:
             return cls()
         fields = cls.__dataclass_fields__
         return cls(**{k: str(v) for k, v in data.items() if k in fields and v is not None})
+
+
+def _within_limit(raw: str) -> bool:
+    return slack_length(raw) <= MAX_LENGTH

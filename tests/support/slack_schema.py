@@ -13,6 +13,7 @@ from referencing import Registry, Resource
 
 SCHEMAS = Path(__file__).with_name("schemas")
 MAX_MESSAGE_BLOCKS = 50
+MAX_PRIVATE_METADATA = 3000
 
 
 @cache
@@ -37,9 +38,28 @@ def _problem(validator: Any, instance: Any) -> str | None:
 
 
 def view_problem(view: Any) -> str | None:
-    """None when `view` is a valid modal or home view."""
-    kind = view.get("type") if isinstance(view, dict) else None
-    return _problem(_validator("home_view" if kind == "home" else "modal_view"), view)
+    """None when `view` is a valid modal or home view, within the limits the schema cannot state."""
+    if not isinstance(view, dict):
+        return "view is not an object"
+    limits = _limit_problem(view)  # first, worded as Slack words it
+    return limits or _problem(_validator("home_view" if view.get("type") == "home" else "modal_view"), view)
+
+
+def _limit_problem(view: dict[str, Any]) -> str | None:
+    """Slack counts characters of the string as sent (a \\uXXXX escape is 6 of them): private_metadata takes
+    3,000; an input's initial_value may not exceed the max_length it declares."""
+    metadata = view.get("private_metadata")
+    if isinstance(metadata, str) and len(metadata) > MAX_PRIVATE_METADATA:
+        return f"must be less than {MAX_PRIVATE_METADATA + 1} characters at private_metadata"
+    blocks = view.get("blocks")
+    for i, block in enumerate(blocks if isinstance(blocks, list) else []):
+        element = block.get("element") if isinstance(block, dict) else None
+        if not isinstance(element, dict):
+            continue
+        limit, value = element.get("max_length"), element.get("initial_value")
+        if isinstance(limit, int) and isinstance(value, str) and len(value) > limit:
+            return f"initial_value must be no longer than max_length ({limit}) at blocks/{i}/element/initial_value"
+    return None
 
 
 def message_problem(message: Any) -> str | None:

@@ -27,3 +27,27 @@ def test_the_typed_text_prefills_the_form(text: str, fields: dict[str, str]) -> 
 ])
 def test_seed_from_text(text: str, seed: str | None) -> None:
     assert seed_from(text) == seed
+
+
+@pytest.mark.parametrize(("text", "seed"), [
+    ("<@W222> Bob Stone", "Bob Stone"),
+    ("<@U0123ABC|alice> can you add *Bob Stone*?", "can you add Bob Stone"),
+    ("<!here> Bob Stone", "Bob Stone"),
+    ("<!subteam^S0614TZR7|@recruiters> Bob Stone :tada:", "Bob Stone"),
+    ("<#C123|hiring> Bob Stone", "Bob Stone"),
+    ("Bob Stone <https://example.com/cv.pdf|CV>", "Bob Stone"),
+    ("<https://example.com|Bob Stone>", None),
+    ("<@W222> <!channel>", None),
+    ("<@W222>", None),
+    ("<!date^1392734382^{date_short}|Feb 18> Bob Stone", "Bob Stone"),
+    ("_Bob Stone_", "Bob Stone"),
+    ("> Bob Stone", "Bob Stone"),
+    ("Ping <@W222|bob>: <https://www.linkedin.com/in/eloise-martin|Eloise>", "https://www.linkedin.com/in/eloise-martin"),
+    ("<https://fr.linkedin.com/in/eloise-martin?a=1&amp;b=2>", "https://fr.linkedin.com/in/eloise-martin?a=1&b=2"),
+    ("(https://www.linkedin.com/in/eloise-martin).", "https://www.linkedin.com/in/eloise-martin"),
+    ("<mailto:bob@example.com|bob@example.com> <@W222>", "bob@example.com"),
+    ("<https://evil.example\\@www.linkedin.com/in/x|x> Bob Stone", "Bob Stone"),
+    ("Tom &amp; Jerry", "Tom & Jerry"),
+])
+def test_slack_markup_never_reaches_the_search(text: str, seed: str | None) -> None:
+    assert seed_from(text) == seed

@@ -118,3 +118,96 @@ def test_any_project_names_make_valid_options(names: list[str], query: str) -> N
     assert 1 <= len(options) <= 100
     for option in options:
         assert option_problem(option) is None
+
+
+BROWSER_TRICKS = [
+    "https://evil.example\\@www.linkedin.com/in/x",  # browsers read `\` as `/`: evil.example, path /@www…
+    "https:\\\\evil.example\\@www.linkedin.com/in/x",
+    "https://evil.example/\\www.linkedin.com/in/x",
+    "https://www.linkedin.com@evil.example/in/x",
+    "https://www.linkedin.com:443@evil.example/in/x",
+    "https://user:pass@www.linkedin.com/in/x",
+    "https://www.linkedin.com:8443/in/x",
+    "https://evil.example%5C@www.linkedin.com/in/x",
+    "https://evil.example\t@www.linkedin.com/in/x",
+    "https://www.linkedin.com\n.evil.example/in/x",
+    "https://www.linkedin.com\u200b.evil.example/in/x",
+    "//evil.example/www.linkedin.com/in/x",
+    "javascript://www.linkedin.com/in/x%0aalert(1)",
+    "https://www.linkedin.com/company/evil",
+    "https://www.linkedin.com/redir/redirect?url=https%3A%2F%2Fevil.example",
+    "https://www.linkedin.com/in/../../redir/redirect",
+    "https://xn--linkedin-.com/in/x",
+    "https://www.linkedin.com./in/x",
+]
+
+
+def linkedin_button(url: str) -> str | None:
+    card = candidate_card(Contact(id="c1", linkedin_profile=url), "P", None, ADDED_BY)
+    buttons = [e["url"] for b in card["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    return buttons[0] if buttons else None
+
+
+@pytest.mark.parametrize("url", BROWSER_TRICKS)
+def test_a_url_a_browser_reads_differently_gets_no_button(url: str) -> None:
+    assert linkedin_button(url) is None
+
+
+@pytest.mark.parametrize(("url", "button"), [
+    ("https://www.linkedin.com/in/ada", "https://www.linkedin.com/in/ada"),
+    ("http://linkedin.com/in/Ada-L/?trk=share#top", "https://linkedin.com/in/Ada-L"),
+    ("WWW.LinkedIn.com/in/ada", "https://www.linkedin.com/in/ada"),
+    ("https://fr.linkedin.com/pub/ada-lovelace/12/345/678", "https://fr.linkedin.com/pub/ada-lovelace/12/345/678"),
+    ("https://www.linkedin.com/in/jos\u00e9-garc\u00eda", "https://www.linkedin.com/in/jos%C3%A9-garc%C3%ADa"),
+])
+def test_a_profile_url_is_rebuilt_from_its_host_and_path(url: str, button: str) -> None:
+    assert linkedin_button(url) == button
+
+
+def whatwg_host(url: str) -> str:
+    """The host a browser opens for `url` (WHATWG URL parsing, as in browsers: `\\` is a `/`)."""
+    import ada_url  # the WHATWG parser of Node.js; an oracle independent of the bot's own parsing
+
+    return str(ada_url.URL(url).hostname)
+
+
+URL_PARTS = ["https://", "http://", "//", "\\", "@", ":", ":443", "www.", "fr.", "linkedin.com", "linkedin",
+             "evil.example", ".", "/", "in/", "/in/", "pub/", "ada", "-", "?", "#", "%5C", "%40", "%2e", "..", "\t",
+             "\n", " ", "\u200b", "\u202e", "\u00e9", "😀", "[::1]", "javascript:", "user:pass"]
+profile = st.builds(
+    "{}{}linkedin.com/{}{}".format,
+    st.sampled_from(["https://", "http://", "", "HTTPS://"]),
+    st.lists(st.sampled_from(["www.", "fr.", "a-b.", "WWW."]), max_size=2).map("".join),
+    st.sampled_from(["in/", "pub/", "IN/"]),
+    st.sampled_from(["ada", "ada-lovelace/", "jos\u00e9", "12/345/678", "a%5Cb", "a.b", "x?trk=1", "x#top"]),
+)
+
+
+def _insert(url: str, cuts: list[tuple[int, str]]) -> str:
+    for at, part in cuts:
+        at %= len(url) + 1
+        url = url[:at] + part + url[at:]
+    return url
+
+
+# A real profile URL with up to two hostile fragments slipped in anywhere: near misses, and the plain ones.
+profile_like = st.builds(_insert, profile, st.lists(st.tuples(st.integers(0, 80), st.one_of(
+    st.sampled_from(URL_PARTS), st.text(max_size=3))), max_size=2))
+url_like = st.one_of(profile_like, st.lists(st.sampled_from(URL_PARTS), max_size=14).map("".join),
+                     st.text(max_size=80))
+
+
+@settings(max_examples=600, deadline=None)
+@given(url=url_like)
+def test_any_string_makes_no_button_or_one_a_browser_opens_on_linkedin(url: str) -> None:
+    button = linkedin_button(url)
+    if button is None:
+        return
+    import ada_url
+
+    parsed = ada_url.URL(button)
+    host = whatwg_host(button)
+    assert parsed.protocol == "https:" and not parsed.username and not parsed.password and not parsed.port
+    assert host == "linkedin.com" or host.endswith(".linkedin.com"), (url, button, host)
+    assert parsed.href == button  # already in the form a browser settles on: nothing left to reinterpret
+    assert parsed.pathname.startswith(("/in/", "/pub/"))

@@ -62,7 +62,7 @@ def connection(context: dict[str, Any]) -> Connection | None:
 def leonar(context: dict[str, Any]) -> LeonarClient | None:
     """This workspace's Leonar client, or None when no key is connected."""
     conn = connection(context)
-    return services(context).leonar.client(conn.api_key) if conn else None
+    return services(context).leonar.client(conn.api_key, user_id=context.get("user_id")) if conn else None
 
 
 async def user(context: dict[str, Any]) -> SlackUser:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from bot.i18n import Lang, format_clock, format_day, t
-from bot.leonar import RECOMMENDED_SCOPES, REQUIRED_SCOPES
+from bot.leonar import CHECKED_SCOPES, LEARNT_SCOPES, REQUIRED_SCOPES
 from bot.manifest import COMMAND
 from bot.store import Connection
 from bot.views.messages import ephemeral
@@ -51,7 +51,9 @@ def connected_line(connection: Connection, lang: Lang = "en") -> str:
 def status_message(
     connection: Connection | None, missing: list[str] | None, problem: str | None, lang: Lang = "en"
 ) -> dict[str, Any]:
-    """`missing` are the scopes the key lacks (None when they could not be checked, `problem` says why)."""
+    """`missing` are the scopes the key lacks among those checked without writing (None when they could not be
+    checked, `problem` says why). The write scopes are never checked here: the message says they are learnt at
+    their first use."""
     if connection is None:
         lines = [t(lang, "status.not_connected", command=COMMAND)]
     else:
@@ -60,12 +62,13 @@ def status_message(
             lines.append(t(lang, "status.unchecked", problem=escape(problem or t(lang, "status.no_answer"))))
         else:
             lacking = [s for s in missing if s in REQUIRED_SCOPES]
-            optional = [s for s in missing if s in RECOMMENDED_SCOPES]
             if lacking:
                 lines.append(t(lang, "status.lacks", lacking=", ".join(lacking), scopes=", ".join(REQUIRED_SCOPES)))
             else:
-                lines.append(t(lang, "status.ok", scopes=", ".join(REQUIRED_SCOPES)))
-            if optional:
-                lines.append(t(lang, "status.tip", scopes=", ".join(optional)))
+                checked = [s for s in REQUIRED_SCOPES if s in CHECKED_SCOPES]
+                lines.append(t(lang, "status.reads_ok", scopes=", ".join(checked)))
+            if "pipeline:read" in missing:  # the one recommended scope that is a read
+                lines.append(t(lang, "status.tip_pipeline_read"))
+        lines.append(t(lang, "status.learnt", scopes=", ".join(LEARNT_SCOPES)))
     text = "\n".join(lines)
     return {"response_type": "ephemeral", "text": text, "blocks": [{"type": "section", "text": mrkdwn(text)}]}

@@ -6,6 +6,7 @@ import json
 import re
 from typing import Any
 
+import ada_url  # the WHATWG URL parser of Node.js: how a browser reads a URL, independent of the bot's parsing
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -166,8 +167,6 @@ def test_a_profile_url_is_rebuilt_from_its_host_and_path(url: str, button: str) 
 
 def whatwg_host(url: str) -> str:
     """The host a browser opens for `url` (WHATWG URL parsing, as in browsers: `\\` is a `/`)."""
-    import ada_url  # the WHATWG parser of Node.js; an oracle independent of the bot's own parsing
-
     return str(ada_url.URL(url).hostname)
 
 
@@ -203,8 +202,6 @@ def test_any_string_makes_no_button_or_one_a_browser_opens_on_linkedin(url: str)
     button = linkedin_button(url)
     if button is None:
         return
-    import ada_url
-
     parsed = ada_url.URL(button)
     host = whatwg_host(button)
     assert parsed.protocol == "https:" and not parsed.username and not parsed.password and not parsed.port

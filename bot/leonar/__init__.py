@@ -3,6 +3,7 @@
 from bot.leonar.client import Leonar, LeonarClient
 from bot.leonar.errors import (
     AlreadyInProject,
+    CheckIncomplete,
     InsufficientScope,
     InvalidApiKey,
     LeonarError,
@@ -11,16 +12,20 @@ from bot.leonar.errors import (
     ServerError,
     Unavailable,
     UnexpectedResponse,
+    UserRateLimited,
     ValidationFailed,
 )
 from bot.leonar.linkedin import normalize_linkedin
 from bot.leonar.models import Contact, Entry, Listing, Project, RateLimit, Stage
-from bot.leonar.scopes import RECOMMENDED_SCOPES, REQUIRED_SCOPES
+from bot.leonar.scopes import CHECKED_SCOPES, LEARNT_SCOPES, RECOMMENDED_SCOPES, REQUIRED_SCOPES
 
 __all__ = [
+    "CHECKED_SCOPES",
+    "LEARNT_SCOPES",
     "RECOMMENDED_SCOPES",
     "REQUIRED_SCOPES",
     "AlreadyInProject",
+    "CheckIncomplete",
     "Contact",
     "Entry",
     "InsufficientScope",
@@ -37,6 +42,7 @@ __all__ = [
     "Stage",
     "Unavailable",
     "UnexpectedResponse",
+    "UserRateLimited",
     "ValidationFailed",
     "normalize_linkedin",
 ]

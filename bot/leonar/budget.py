@@ -15,6 +15,11 @@ LOW_FLOOR = 20
 DEFAULT_BLOCK = 60.0
 
 
+def reserve(limit: int) -> int:
+    """How many of an hour's `limit` requests are kept for adding candidates."""
+    return max(LOW_FLOOR, int(limit * LOW_FRACTION))
+
+
 @dataclass
 class Budget:
     clock: Callable[[], float] = field(default=time.time)
@@ -37,7 +42,7 @@ class Budget:
         last = self.last
         if last is None or self.clock() >= last.reset_at:
             return False
-        return last.remaining <= max(LOW_FLOOR, int(last.limit * LOW_FRACTION))
+        return last.remaining <= reserve(last.limit)
 
     @property
     def reset_at(self) -> int | None:

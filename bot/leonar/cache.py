@@ -55,14 +55,23 @@ class ReadCache:
         # cache for the next keystroke.
         return await asyncio.shield(task), False
 
+    def would_fetch(self, key: Hashable, ttl: float, *, stale_ok: Callable[[], bool]) -> bool:
+        """Whether `get` with these arguments, called now, would send a request of its own (so the caller can
+        count it against whoever asks before it is sent)."""
+        entry = self._entries.get(key)
+        if entry is not None and (self._clock() - entry.fetched_at < ttl or stale_ok()):
+            return False
+        return key not in self._inflight
+
     def stale(self, key: Hashable) -> Any | None:
         """Whatever is cached for `key`, however old (for when Leonar cannot be asked)."""
         entry = self._entries.get(key)
         return entry.value if entry else None
 
-    def put(self, key: Hashable, value: Any) -> None:
-        """Keep a value read as part of another answer (a contact found by a search)."""
-        self._entries[key] = Cached(value, self._clock(), 1)
+    def put(self, key: Hashable, value: Any, *, weight: int = 1) -> None:
+        """Keep a value read as part of another answer (a contact found by a search), weighing `weight` items."""
+        if weight <= self._entries.maxsize:
+            self._entries[key] = Cached(value, self._clock(), weight)
 
     def update(self, key: Hashable, change: Callable[[Any], Any]) -> None:
         """Apply a change we know happened in Leonar to a cached value, keeping its age."""

@@ -3,7 +3,8 @@
 Behaviour the Leonar docs leave open is tagged on the one method that holds it, so it can be corrected in one
 place: [INF] inferred from the docs, [GAP] undocumented (every plausible answer is handled), [CODE] seen in
 public client code only. Sending, retries, the rate-limit budget and error mapping are the transport's
-(`transport.py`); the exactly-once add is `entries.py`, the scope probes `scopes.py`.
+(`transport.py`); each user's share of that budget `fair.py`; the exactly-once add is `entries.py`, the
+duplicate check `lookup.py`, the scope probes `scopes.py`.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar
 
 import httpx
 from cachetools import LRUCache
@@ -20,8 +21,11 @@ from httpx_aiohttp import AiohttpTransport
 from bot.leonar import entries, envelope, errors, scopes
 from bot.leonar.budget import Budget
 from bot.leonar.cache import ReadCache
+from bot.leonar.fair import FairShare
 from bot.leonar.linkedin import normalize_linkedin
+from bot.leonar.lookup import EntryLookup
 from bot.leonar.models import Contact, Entry, Listing, PageMeta, Project, with_entry_added
+from bot.leonar.scopes import CONTACTS_READ, CONTACTS_WRITE, NOTES_WRITE, PROJECTS_READ
 from bot.leonar.scopes import NIL_UUID as NIL_UUID  # tests/flows.py reads it from here
 from bot.leonar.transport import Transport
 
@@ -36,8 +40,15 @@ CONTACTS_TTL = 30.0
 T = TypeVar("T")
 
 
+class Read(NamedTuple, Generic[T]):
+    value: T
+    stale: bool  # served from the cache past its freshness
+    limited: bool  # ...because this user's share of the budget is used up
+
+
 class Leonar:
-    """Process-wide: one keep-alive connection pool, one read cache and one request budget per API key."""
+    """Process-wide: one keep-alive connection pool, one read cache, and one request budget per API key shared
+    fairly among the Slack users who browse with it."""
 
     def __init__(
         self,
@@ -59,16 +70,18 @@ class Leonar:
         )
         self._slots = asyncio.Semaphore(MAX_CONNECTIONS)
         self.cache = ReadCache()
-        self._budgets: LRUCache[str, Budget] = LRUCache(maxsize=10_000)
+        self._shares: LRUCache[str, FairShare] = LRUCache(maxsize=10_000)
 
-    def client(self, api_key: str) -> LeonarClient:
+    def client(self, api_key: str, *, user_id: str | None = None) -> LeonarClient:
+        """Calls with `api_key`; the searches and lists that miss the cache count against `user_id`'s share of
+        the key's budget (None: a call no Slack user drives)."""
         # Cache and budget are keyed by a digest of the key: a rotated key starts afresh, and no map holds a key.
         key_id = hashlib.sha256(api_key.encode()).hexdigest()[:32]
-        budget = self._budgets.get(key_id)
-        if budget is None:
-            budget = self._budgets[key_id] = Budget()
-        transport = Transport(self._http, api_key, budget=budget, slots=self._slots)
-        return LeonarClient(transport, cache=self.cache, key_id=key_id)
+        share = self._shares.get(key_id)
+        if share is None:
+            share = self._shares[key_id] = FairShare(Budget())
+        transport = Transport(self._http, api_key, budget=share.budget, slots=self._slots)
+        return LeonarClient(transport, cache=self.cache, key_id=key_id, share=share, user_id=user_id)
 
     async def aclose(self) -> None:
         await self._http.aclose()
@@ -78,13 +91,18 @@ class LeonarClient:
     """Leonar calls made with one workspace's API key.
 
     Reads are cached per key (projects 60 s, a project's stages 5 min, a contact search 30 s) and served stale
-    when the key's budget is nearly spent or blocked; the `Listing` returned then says so.
+    when the key's budget is nearly spent or blocked, or the user's share of it used up (`fair.py`); the
+    `Listing` returned then says so. Those that miss the cache raise `UserRateLimited` past that share.
     """
 
-    def __init__(self, transport: Transport, *, cache: ReadCache, key_id: str) -> None:
+    def __init__(self, transport: Transport, *, cache: ReadCache, key_id: str, share: FairShare | None = None,
+                 user_id: str | None = None) -> None:
         self._transport = transport
         self._cache = cache
         self._key_id = key_id
+        self._share = share or FairShare(transport.budget)
+        self._user_id = user_id
+        self._lookup = EntryLookup(transport, cache, key_id)
 
     @property
     def budget(self) -> Budget:
@@ -92,13 +110,13 @@ class LeonarClient:
 
     async def list_projects(self, *, status: str = "active") -> Listing[Project]:
         """Every project with `status`, across all pages (fetched concurrently once the total is known)."""
-        projects, stale = await self._cached(("projects", status), PROJECTS_TTL, lambda: self._all_projects(status))
-        return Listing(projects, stale)
+        read = await self._cached(("projects", status), PROJECTS_TTL, lambda: self._all_projects(status))
+        return Listing(read.value, read.stale, limited=read.limited)
 
     async def _all_projects(self, status: str) -> list[Project]:
         async def page(offset: int) -> tuple[list[Any], PageMeta]:
             params = {"status": status, "limit": PAGE_SIZE, "offset": offset}
-            return envelope.page(await self._transport.get("projects", params=params))
+            return envelope.page(await self._transport.get("projects", params=params, scope=PROJECTS_READ))
 
         items, meta = await page(0)
         if meta.has_more and meta.total is not None:
@@ -118,9 +136,10 @@ class LeonarClient:
         """One project with its pipeline stages."""
 
         async def fetch() -> Project:
-            return envelope.parse(Project, envelope.data(await self._transport.get(f"projects/{project_id}")))
+            body = await self._transport.get(f"projects/{project_id}", scope=PROJECTS_READ)
+            return envelope.parse(Project, envelope.data(body))
 
-        return (await self._cached(("project", project_id), PROJECT_TTL, fetch))[0]
+        return (await self._cached(("project", project_id), PROJECT_TTL, fetch)).value
 
     def cached_project(self, project_id: str) -> Project | None:
         """The project as last read (any age), or None: never a request."""
@@ -138,7 +157,8 @@ class LeonarClient:
             return Listing([])
         path = wanted.split("linkedin.com", 1)[1]
         params = {"linkedin_profile": f"ilike.%{path}%", "limit": 10, "offset": 0}
-        items, _ = envelope.page(await self._transport.get("contacts", params=params))
+        self._share.admit(self._user_id)
+        items, _ = envelope.page(await self._transport.get("contacts", params=params, scope=CONTACTS_READ))
         return Listing(self._seen([c for c in envelope.parse_list(Contact, items)
                                    if c.linkedin_profile and normalize_linkedin(c.linkedin_profile) == wanted]))
 
@@ -151,16 +171,17 @@ class LeonarClient:
         query = " ".join(query.split())
 
         async def fetch() -> list[Contact]:
-            reply = await self._transport.request("POST", "contacts/search",
+            reply = await self._transport.request("POST", "contacts/search", scope=CONTACTS_READ,
                                                   json={"query": query, "limit": limit, "offset": 0})
             return self._seen(envelope.parse_list(Contact, envelope.page(reply.body)[0]))
 
-        contacts, stale = await self._cached(("contacts", query.casefold(), limit), CONTACTS_TTL, fetch)
-        return Listing(contacts, stale)
+        read = await self._cached(("contacts", query.casefold(), limit), CONTACTS_TTL, fetch)
+        return Listing(read.value, read.stale, limited=read.limited)
 
     async def get_contact(self, contact_id: str) -> Contact:
         """[INF] `GET /contacts/{id}`: implied by the `contacts:read` scope, no reference page found."""
-        return envelope.parse(Contact, envelope.data(await self._transport.get(f"contacts/{contact_id}")))
+        body = await self._transport.get(f"contacts/{contact_id}", scope=CONTACTS_READ)
+        return envelope.parse(Contact, envelope.data(body))
 
     async def create_contact(self, fields: dict[str, str]) -> Contact:
         """`POST /contacts` with first_name (required), last_name, title, current_company, linkedin_profile, email.
@@ -168,7 +189,7 @@ class LeonarClient:
         Not resent once it may have arrived: a duplicate contact is worse than a retry by the user.
         """
         reply = await self._transport.request("POST", "contacts", json={k: v for k, v in fields.items() if v},
-                                              writes=True, retry_unsent=True)
+                                              writes=True, retry_unsent=True, scope=CONTACTS_WRITE)
         return self._seen([envelope.parse(Contact, envelope.data(reply.body))])[0]
 
     def cached_contact(self, contact_id: str) -> Contact | None:
@@ -188,31 +209,33 @@ class LeonarClient:
         Not retried once sent: a note twice is worse than a note the user is told failed.
         """
         await self._transport.request("POST", f"contacts/{contact_id}/notes", json={"content": content},
-                                      writes=True, retry_unsent=True)
+                                      writes=True, retry_unsent=True, scope=NOTES_WRITE)
 
     async def find_entry(self, project_id: str, contact_id: str) -> Entry | None:
         """The contact's entry in the project, if any.
 
-        [INF] `contact_id` as a filter of `GET /projects/{id}/entries` is not documented; the answer is
-        also filtered here, so a server that ignores the filter cannot produce a false match.
+        [INF] `contact_id` as a filter of `GET /projects/{id}/entries` is not documented: an answer holding
+        other contacts' entries shows it was ignored, and then the project's pages are read (`sort=created_at`,
+        documented for lists, checked too), at most 20 per call, with what was read kept 5 minutes
+        (`lookup.py`).
         """
-        params = {"contact_id": contact_id, "limit": PAGE_SIZE, "offset": 0}
-        items, _ = envelope.page(await self._transport.get(f"projects/{project_id}/entries", params=params))
-        return next((e for e in envelope.parse_list(Entry, items) if e.contact and e.contact.id == contact_id), None)
+        return await self._lookup.find(project_id, contact_id)
 
     async def add_entry(self, project_id: str, contact_id: str, stage_id: str | None = None) -> Entry:
         """Add a contact to a project's pipeline, exactly once (`entries.add`); without `stage_id` Leonar uses
         the first stage. Raises `AlreadyInProject` when the contact is there already."""
         entry = await entries.add(self._transport, self.find_entry, project_id, contact_id, stage_id)
         self._note_added(project_id, entry.stage.id if entry.stage else stage_id)
+        self._lookup.added(project_id, entry)
         return entry
 
     async def missing_scopes(self) -> list[str]:
-        """Which of the bot's scopes (REQUIRED_SCOPES + RECOMMENDED_SCOPES) this key lacks, changing nothing.
+        """Which of the scopes that can be checked without writing (`scopes.CHECKED_SCOPES`) this key lacks.
 
-        Raises for a key Leonar refuses outright (`InvalidApiKey`) or when Leonar cannot answer. How each scope
-        is probed: `scopes.missing`.
+        The write scopes are learnt at first use (`scopes.py`). Raises for a key Leonar refuses outright
+        (`InvalidApiKey`) or when Leonar cannot answer; counts against the user's share (three reads).
         """
+        self._share.admit(self._user_id, cost=len(scopes.CHECKED_SCOPES))
         return await scopes.missing(self._transport)
 
     def _note_added(self, project_id: str, stage_id: str | None) -> None:
@@ -225,14 +248,22 @@ class LeonarClient:
 
         self._cache.update((self._key_id, "projects", "active"), in_list)
 
-    async def _cached(self, key: tuple[Any, ...], ttl: float, fetch: Callable[[], Awaitable[T]]) -> tuple[T, bool]:
-        """The value and whether it is stale: an old value rather than none when the budget is low or used up."""
-        budget = self.budget
+    async def _cached(self, key: tuple[Any, ...], ttl: float, fetch: Callable[[], Awaitable[T]]
+                      ) -> Read[T]:
+        """The value, and whether it is stale: an old value rather than none when the key's budget is low or used
+        up, or this user's share of it; a read that has to be sent is counted against the user first."""
+        budget, full_key = self.budget, (self._key_id, *key)
+
+        def stale_ok() -> bool:
+            return budget.low() or budget.blocked()
+
         try:
-            return await self._cache.get((self._key_id, *key), ttl, fetch,
-                                         stale_ok=lambda: budget.low() or budget.blocked())
-        except errors.RateLimited:
-            old = self._cache.stale((self._key_id, *key))
+            if self._cache.would_fetch(full_key, ttl, stale_ok=stale_ok):
+                self._share.admit(self._user_id)
+            value, stale = await self._cache.get(full_key, ttl, fetch, stale_ok=stale_ok)
+            return Read(value, stale, False)
+        except (errors.RateLimited, errors.UserRateLimited) as exc:
+            old = self._cache.stale(full_key)
             if old is None:
                 raise
-            return old, True
+            return Read(old, True, isinstance(exc, errors.UserRateLimited) and not exc.reserved)

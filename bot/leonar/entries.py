@@ -9,6 +9,7 @@ from typing import Any
 
 from bot.leonar import envelope, errors
 from bot.leonar.models import Entry
+from bot.leonar.scopes import PIPELINE_WRITE
 from bot.leonar.transport import Reply, Transport
 
 # The add may outlast Slack's 3-second window (the modal then shows a pending view), but cutting it short
@@ -59,7 +60,7 @@ async def _post(transport: Transport, project_id: str, payload: dict[str, Any]) 
     try:
         # Resent by the transport only when the first attempt never reached Leonar.
         reply = await transport.request("POST", f"projects/{project_id}/entries", json=payload, retry_unsent=True,
-                                        read_timeout=ENTRY_READ_TIMEOUT, writes=True)
+                                        read_timeout=ENTRY_READ_TIMEOUT, writes=True, scope=PIPELINE_WRITE)
     except errors.ValidationFailed as exc:
         if "already" in exc.message.lower():
             raise errors.AlreadyInProject(exc.message, status=exc.status) from exc
@@ -79,7 +80,7 @@ async def _lookup(find_entry: FindEntry, project_id: str, contact_id: str) -> En
     Leonar's answer to the POST decides instead."""
     try:
         return await find_entry(project_id, contact_id)
-    except (errors.InvalidApiKey, errors.RateLimited):
+    except (errors.InvalidApiKey, errors.RateLimited, errors.CheckIncomplete):
         raise
     except errors.LeonarError:
         return None

@@ -5,10 +5,13 @@ The whole tree (`error_for` maps Leonar's answers onto it; the transport and the
     LeonarError             an unknown `error.code` or status (`.code` is Leonar's, else "leonar_error")
     ├── ValidationFailed    400 validation_error ("<field>: <reason>" → `.field`)
     ├── InvalidApiKey       401 invalid_api_key
-    ├── InsufficientScope   403 insufficient_scope
+    ├── InsufficientScope   403 insufficient_scope (`.scope`: the one the refused call needs, when known)
     ├── NotFound            404 not_found
     ├── AlreadyInProject    a duplicate add, however Leonar reports it (see `entries.add`); `.entry`
+    ├── CheckIncomplete     not added: too many entries to read to be sure the contact is not there yet
     ├── RateLimited         429 rate_limit_exceeded (`.reset_at`), or not sent while the key is blocked
+    ├── UserRateLimited     a browsing read not sent: this user's share of the key's budget is used up, or
+    │                       what is left of it is kept for adds (`.reserved`)
     ├── ServerError         internal_error, or any 5xx without a known code
     ├── Unavailable         no answer: `.may_have_arrived`, `.writing`
     └── UnexpectedResponse  an answer outside the documented envelope (not JSON, no `data`, malformed)
@@ -43,7 +46,11 @@ class InvalidApiKey(LeonarError):
 
 
 class InsufficientScope(LeonarError):
+    """403 insufficient_scope. `scope` is the scope the refused call needs, by our table of which call needs
+    which (Leonar's message is not documented to name it); None when unknown."""
+
     code = "insufficient_scope"
+    scope: str | None = None
 
 
 class NotFound(LeonarError):
@@ -74,11 +81,38 @@ class AlreadyInProject(LeonarError):
         self.entry = entry
 
 
+class CheckIncomplete(LeonarError):
+    """The add was not sent: Leonar ignores the entries filter and the project has more entries than one check
+    reads (`lookup.MAX_PAGES`), so a duplicate could not be ruled out. The next check reads on from there."""
+
+    code = "check_incomplete"
+
+    def __init__(self, message: str, *, read: int, total: int) -> None:
+        super().__init__(message)
+        self.read = read
+        self.total = total
+
+
 class RateLimited(LeonarError):
     code = "rate_limit_exceeded"
 
     def __init__(self, message: str, *, reset_at: int | None = None, status: int | None = 429) -> None:
         super().__init__(message, status=status)
+        self.reset_at = reset_at
+
+
+class UserRateLimited(LeonarError):
+    """Not sent to Leonar: a search or list for one Slack user would take more than their fair share of the key's
+    hourly budget (`retry_in` seconds until their next one), or the key is down to the requests kept for adds
+    (`reserved`; `reset_at` is when the key's window starts again). See `fair.py`."""
+
+    code = "user_rate_limited"
+
+    def __init__(self, message: str, *, retry_in: float, reserved: bool = False, reset_at: int | None = None
+                 ) -> None:
+        super().__init__(message)
+        self.retry_in = retry_in
+        self.reserved = reserved
         self.reset_at = reset_at
 
 

@@ -151,10 +151,12 @@ class RateLimit(LeonarModel):
 @dataclass(frozen=True)
 class Listing(Generic[T]):
     """A list read from Leonar. `stale`: served from the cache past its freshness because the key's request
-    budget is nearly spent or used up, so the caller can say the list may be out of date."""
+    budget is nearly spent or used up (or, when `limited`, this user's share of it), so the caller can say the
+    list may be out of date, and why."""
 
     items: list[T]
     stale: bool = False
+    limited: bool = False
 
 
 def with_entry_added(project: Project, stage_id: str | None) -> Project:

@@ -41,8 +41,8 @@ class Transport:
         self.budget = budget
         self._slots = slots
 
-    async def get(self, path: str, *, params: dict[str, Any] | None = None) -> Any:
-        return (await self.request("GET", path, params=params, retry_sent=True)).body
+    async def get(self, path: str, *, params: dict[str, Any] | None = None, scope: str | None = None) -> Any:
+        return (await self.request("GET", path, params=params, retry_sent=True, scope=scope)).body
 
     async def request(
         self,
@@ -55,16 +55,20 @@ class Transport:
         retry_unsent: bool = False,
         read_timeout: float | None = None,
         writes: bool = False,
+        scope: str | None = None,
     ) -> Reply:
         """Send once, and again (once) after a failure when `retry_sent` (the request is idempotent) or when
         `retry_unsent` and it certainly never reached Leonar. `writes` marks a request that changes data in
-        Leonar (so an unanswered one may have done so)."""
+        Leonar (so an unanswered one may have done so); `scope` is the one it needs, named by a refusal."""
         attempt = 0
         while True:
             try:
                 return await self._send_once(
                     method, path, params=params, json=json, read_timeout=read_timeout, writes=writes
                 )
+            except errors.InsufficientScope as exc:
+                exc.scope = scope
+                raise
             except (errors.Unavailable, errors.ServerError) as exc:
                 safe = retry_sent or (
                     retry_unsent and isinstance(exc, errors.Unavailable) and not exc.may_have_arrived

@@ -41,7 +41,9 @@ async def answer(
         lang = await language
         options = build(found.items, lang)
         if found.stale:
-            options = [notice_option(t(lang, "options.stale")), *options[: MAX_OPTIONS - 1]]
+            # Say whose budget made the results old: the user's own share, or the workspace's key.
+            notice = t(lang, "options.stale_limited" if found.limited else "options.stale")
+            options = [notice_option(notice), *options[: MAX_OPTIONS - 1]]
     except TimeoutError:
         options = [notice_option(t(await language, "options.slow"))]
     except LeonarError as exc:

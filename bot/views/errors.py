@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime
 
 from bot.i18n import Lang, t, tn
 from bot.leonar import (
+    LEARNT_SCOPES,
     REQUIRED_SCOPES,
     AlreadyInProject,
+    CheckIncomplete,
     InsufficientScope,
     InvalidApiKey,
     LeonarError,
@@ -16,8 +19,10 @@ from bot.leonar import (
     ServerError,
     Unavailable,
     UnexpectedResponse,
+    UserRateLimited,
     ValidationFailed,
 )
+from bot.manifest import COMMAND
 from bot.views import add_modal as add
 
 SCOPES_TEXT = ", ".join(REQUIRED_SCOPES)
@@ -37,6 +42,18 @@ def _budget(keys: tuple[str, str], reset_at: int | None, lang: Lang) -> str:
     return t(lang, keys[0]) if minutes is None else tn(lang, keys[1], minutes, minutes=minutes)
 
 
+def user_limit(error: UserRateLimited, lang: Lang = "en") -> str:
+    """Which limit a search hit: the user's own share of the key's budget, or the reserve kept for adds. Short
+    enough for a menu option (75 characters)."""
+    if error.reserved:
+        return _budget(("limit.reserved_soon", "limit.reserved_minutes"), error.reset_at, lang)
+    wait = max(1, math.ceil(error.retry_in))
+    if wait < 120:  # "in 80 seconds" rather than "in 2 minutes"
+        return tn(lang, "limit.user_seconds", wait, seconds=wait)
+    minutes = -(-wait // 60)
+    return tn(lang, "limit.user_minutes", minutes, minutes=minutes)
+
+
 def describe(error: LeonarError, lang: Lang = "en") -> str:
     """One sentence for a Leonar failure during normal use (options, stages, adding)."""
     if isinstance(error, Unavailable) and error.may_have_arrived and error.writing:
@@ -44,11 +61,17 @@ def describe(error: LeonarError, lang: Lang = "en") -> str:
     if isinstance(error, InvalidApiKey):
         return t(lang, "error.invalid_key")
     if isinstance(error, InsufficientScope):
+        if error.scope:  # write scopes are only learnt this way: connect checks none (scopes.py)
+            return t(lang, "error.scope_named", scope=error.scope, command=COMMAND)
         return t(lang, "error.scope", scopes=SCOPES_TEXT, message=error.message)
+    if isinstance(error, UserRateLimited):
+        return user_limit(error, lang)
     if isinstance(error, RateLimited):
         return _budget(("error.budget_soon", "error.budget_minutes"), error.reset_at, lang)
     if isinstance(error, AlreadyInProject):
         return t(lang, "error.already_in")
+    if isinstance(error, CheckIncomplete):
+        return t(lang, "error.check_incomplete")
     if isinstance(error, NotFound):
         return t(lang, "error.not_found", message=error.message)
     if isinstance(error, ValidationFailed):
@@ -64,7 +87,7 @@ def describe_key_check(error: LeonarError, lang: Lang = "en") -> str:
         return t(lang, "error.key_invalid")
     if isinstance(error, InsufficientScope):
         return t(lang, "error.key_scope", scopes=SCOPES_TEXT)
-    if isinstance(error, RateLimited):
+    if isinstance(error, RateLimited | UserRateLimited):  # the key's hour is spent, or down to its reserve
         return _budget(("error.key_budget_soon", "error.key_budget_minutes"), error.reset_at, lang)
     if isinstance(error, Unavailable | ServerError | UnexpectedResponse):
         return t(lang, "error.key_down")
@@ -72,10 +95,13 @@ def describe_key_check(error: LeonarError, lang: Lang = "en") -> str:
 
 
 def missing_scopes_problem(missing: list[str], lang: Lang = "en") -> str | None:
+    """Why a key cannot be connected: a required scope found missing. Only read scopes can be found at connect
+    (`missing` holds no write scope), and the sentence says which are learnt at first use instead."""
     lacking = [scope for scope in missing if scope in REQUIRED_SCOPES]
     if not lacking:
         return None
-    return t(lang, "error.key_lacks", lacking=", ".join(lacking), scopes=SCOPES_TEXT)
+    return t(lang, "error.key_lacks_checked", lacking=", ".join(lacking), scopes=SCOPES_TEXT,
+             learnt=", ".join(LEARNT_SCOPES))
 
 
 def explain_add_error(error: LeonarError, candidate: str | None, project: str | None, lang: Lang = "en") -> str:

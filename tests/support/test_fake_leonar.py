@@ -361,6 +361,26 @@ def test_add_entry_at_explicit_stage_and_list_filters(
     assert counts == {"Sourced": 1, "Screening": 0, "Interview": 1, "Offer": 0, "Hired": 0}
 
 
+def test_entries_sort_and_the_switches_that_ignore_filters_and_sort(
+    fake: FakeLeonar, api: httpx.Client, project: dict[str, Any], contact: dict[str, Any]
+) -> None:
+    people = [contact, *(fake.add_contact(f"P{n}") for n in range(3))]
+    made = [fake.add_entry(project["id"], person["id"])["id"] for person in people]  # someone else's adds
+    fake.spread_entries(60)
+    url = f"/projects/{project['id']}/entries"
+    assert ids(api.get(url, params={"sort": "created_at"})) == made
+    assert ids(api.get(url, params={"sort": "-created_at"})) == made[::-1]
+    assert error_of(api.get(url, params={"sort": "rating"}))[:2] == (400, "validation_error")
+    assert ids(api.get(url, params={"contact_id": contact["id"]})) == made[:1]
+    fake.ignore_undocumented_filters = True
+    assert ids(api.get(url, params={"contact_id": contact["id"]})) == made  # as if there were no filter
+    fake.ignore_sort = True
+    assert ids(api.get(url, params={"sort": "created_at"})) == made[::-1]  # newest first, whatever was asked
+    assert api.get(f"/projects/{project['id']}").json()["data"]["entries_count"] == 4
+    stamps = [e["created_at"] for e in fake.entries(project["id"])]
+    assert stamps == sorted(stamps) and len(set(stamps)) == 4
+
+
 def test_add_entry_validation(
     fake: FakeLeonar, api: httpx.Client, project: dict[str, Any], contact: dict[str, Any]
 ) -> None:

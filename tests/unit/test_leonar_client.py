@@ -198,16 +198,33 @@ async def test_unreachable_leonar_is_unavailable_and_never_arrived() -> None:
     await pool.aclose()
 
 
-async def test_missing_scopes_are_found_without_changing_anything(leonar: FakeLeonar, pool: Leonar) -> None:
+async def test_missing_scopes_are_found_by_reads_only(leonar: FakeLeonar, pool: Leonar) -> None:
     assert await pool.client(LEONAR_KEY).missing_scopes() == []
     leonar.add_key("leo_reader_0001", scopes={"projects:read", "contacts:read", "pipeline:read"})
-    assert await pool.client("leo_reader_0001").missing_scopes() == ["pipeline:write", "notes:write", "contacts:write"]
+    assert await pool.client("leo_reader_0001").missing_scopes() == []  # write scopes: learnt at first use
     leonar.add_key("leo_nothing_0001", scopes=set())
-    assert await pool.client("leo_nothing_0001").missing_scopes() == [
-        "projects:read", "contacts:read", "pipeline:read", "pipeline:write", "notes:write", "contacts:write"]
-    assert leonar.entries() == []
+    assert await pool.client("leo_nothing_0001").missing_scopes() == ["projects:read", "contacts:read",
+                                                                      "pipeline:read"]
     with pytest.raises(InvalidApiKey):
         await pool.client("leo_unknown_0001").missing_scopes()
+    writes = [(r.method, r.path) for r in leonar.requests if (r.method, r.path) != ("POST", "/contacts/search")
+              and r.method != "GET"]
+    assert writes == [] and leonar.entries() == [] and leonar.notes() == []
+
+
+@pytest.mark.parametrize(("call", "scope"), [("add", "pipeline:write"), ("note", "notes:write"),
+                                             ("create", "contacts:write")])
+async def test_a_write_refused_for_its_scope_names_it(leonar: FakeLeonar, pool: Leonar, call: str, scope: str
+                                                      ) -> None:
+    leonar.add_key("leo_reader_0001", scopes={"projects:read", "contacts:read", "pipeline:read"})
+    client = pool.client("leo_reader_0001")
+    project, person = leonar.add_project("Lead"), leonar.add_contact("Ada")
+    writes = {"add": lambda: client.add_entry(project["id"], person["id"]),
+              "note": lambda: client.add_note(person["id"], "hello"),
+              "create": lambda: client.create_contact({"first_name": "Alan"})}
+    with pytest.raises(InsufficientScope) as refused:
+        await writes[call]()
+    assert refused.value.scope == scope
 
 
 class Clock:
@@ -272,7 +289,8 @@ async def test_after_a_429_nothing_is_sent_before_the_reset(leonar: FakeLeonar, 
             await attempt
         assert blocked.value.reset_at is not None and blocked.value.reset_at > time.time() + 200
     assert len(leonar.requests) == sent  # nothing went out
-    pool.client(LEONAR_KEY).budget.blocked_until = 0  # the reset has come
+    budget = pool.client(LEONAR_KEY).budget
+    budget.blocked_until, budget.last = 0, None  # the reset has come: what Leonar said of the last hour is void
     leonar.reset_rate_limits()
     await client.search_contacts("bob")
     assert len(leonar.requests) == sent + 1

@@ -174,6 +174,12 @@ class FakeLeonar:
         self.requests: list[RecordedRequest] = []
         self.latency: float = 0.0
         self.duplicate_mode: str = "conflict"  # | "validation" | "existing" | "allow" (real one unknown)
+        # Undocumented filters (`contact_id` on a project's entries) may well be ignored by the real Leonar: then
+        # a list answers as if the filter were not there.
+        self.ignore_undocumented_filters = False
+        # `sort` is documented for lists, but which fields each list sorts by is not: when ignored, entries
+        # come newest first, whatever was asked.
+        self.ignore_sort = False
         self._lock = threading.Lock()  # one lock around all state: handlers run on many threads
         self._keys: dict[str, tuple[str, frozenset[str]]] = {}  # key -> (workspace, scopes)
         # Per workspace; dicts keep insertion order, which is the "created order" lists use.
@@ -271,12 +277,29 @@ class FakeLeonar:
             stored = self._entries.get(workspace, [])
             return [self._render_entry(workspace, e) for e in stored if project_id in (None, e["project_id"])]
 
+    def add_entry(self, project_id: str, contact_id: str, *, workspace: str = "acme") -> JSON:
+        """An entry made in Leonar by someone else (at the project's first stage), whatever `duplicate_mode`."""
+        with self._lock:
+            project = self._project(workspace, project_id)
+            self._contact(workspace, contact_id)
+            stage = min(project["pipeline"]["stages"], key=lambda s: s["position"])
+            return self._store_entry(workspace, project, stage, contact_id)
+
     def backdate_entries(self, seconds: float, *, workspace: str = "acme") -> None:
         """Make every entry look created `seconds` ago (to tell a 200 "existing" answer from a creation)."""
         stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - seconds))
         with self._lock:
             for entry in self._entries.get(workspace, []):
                 entry["created_at"] = stamp
+
+    def spread_entries(self, seconds: float, *, workspace: str = "acme") -> None:
+        """Date the entries `seconds` apart, oldest first in creation order (made within one second, they would
+        all share a timestamp: real pipelines are filled over weeks)."""
+        with self._lock:
+            stored = self._entries.get(workspace, [])
+            for n, entry in enumerate(stored):
+                when = time.gmtime(time.time() - (len(stored) - n) * seconds)
+                entry["created_at"] = entry["updated_at"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", when)
 
     def count(self, method: str, path_regex: str) -> int:
         pattern = re.compile(path_regex)
@@ -522,25 +545,38 @@ class FakeLeonar:
         if self.duplicate_mode not in ("conflict", "validation", "existing", "allow"):
             raise ApiError(500, "internal_error", f"fake: unknown duplicate_mode {self.duplicate_mode!r}")
 
+        return 201, {"data": self._store_entry(c.workspace, project, stage, contact_id)}
+
+    def _store_entry(self, workspace: str, project: JSON, stage: JSON, contact_id: str) -> JSON:
         now = _now()
-        stored = {"id": str(uuid.uuid4()), "project_id": project_id, "stage_id": stage["id"],
+        stored = {"id": str(uuid.uuid4()), "project_id": project["id"], "stage_id": stage["id"],
                   "contact_id": contact_id, "rating": None, "notes": None, "rejection_reason_id": None,
                   "created_at": now, "updated_at": now}  # fmt: skip
-        entries.append(stored)
+        self._entries.setdefault(workspace, []).append(stored)
         stage["entries_count"] += 1
         project["entries_count"] += 1
-        return 201, {"data": self._render_entry(c.workspace, stored)}
+        return self._render_entry(workspace, stored)
 
     def _list_entries(self, c: _Call) -> Reply:
         self._project(c.workspace, c.ids[0])
-        stage_id, contact_id = c.query.get("stage_id"), c.query.get("contact_id")
-        items = [
-            self._render_entry(c.workspace, e)
-            for e in self._entries.get(c.workspace, [])
+        stage_id = c.query.get("stage_id")
+        contact_id = None if self.ignore_undocumented_filters else c.query.get("contact_id")
+        stored = [
+            e for e in self._entries.get(c.workspace, [])
             if e["project_id"] == c.ids[0]
             and stage_id in (None, "", e["stage_id"])
             and contact_id in (None, "", e["contact_id"])
-        ]
+        ]  # fmt: skip
+        sort = c.query.get("sort") or ""
+        if self.ignore_sort:
+            stored.reverse()  # newest first: stored in creation order
+        elif sort:
+            field_name = sort.removeprefix("-")
+            if field_name not in ("created_at", "updated_at"):
+                raise _invalid(f"sort: unsupported field {field_name}")
+            # Stable: entries made within the same second keep their creation order.
+            stored.sort(key=lambda e: e[field_name], reverse=sort.startswith("-"))
+        items = [self._render_entry(c.workspace, e) for e in stored]
         return _paginate(items, c.query.get("limit"), c.query.get("offset"))
 
 

@@ -17,15 +17,17 @@ from urllib.parse import quote
 
 MAX_URL = 2000
 _LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
-# A path segment: letters and digits of any script, `-`, `_`, `~`, inner dots, or %XX escapes; never "." or "..".
-_SEGMENT = r"(?:[^\W]|[-~]|%[0-9a-f]{2})+(?:\.(?:[^\W]|[-~]|%[0-9a-f]{2})+)*"
+# A path segment: letters and digits of any script, `_`, `-`, `~`, inner dots, or %XX escapes; never "." or "..".
+_CHAR = r"(?:[\w~-]|%[0-9a-f]{2})"
+_SEGMENT = rf"{_CHAR}+(?:\.{_CHAR}+)*"
 PROFILE = re.compile(
     rf"(?:https?://)?(?P<host>(?:{_LABEL}\.)*linkedin\.com)"
-    rf"/(?:(?P<slug_kind>in)/(?P<slug>{_SEGMENT})/?|(?P<pub_kind>pub)/(?P<pub>{_SEGMENT}(?:/{_SEGMENT})*)/?)"
-    r"(?:[?#][^\s]*)?",  # query and fragment are accepted, then dropped
+    rf"/(?:in/(?P<slug>{_SEGMENT})/?|pub/(?P<pub>{_SEGMENT}(?:/{_SEGMENT})*)/?)"
+    r"(?:[?#]\S*)?",  # query and fragment are accepted, then dropped
     re.IGNORECASE,
 )
-# Printable characters other than these may sit in a query; none may sit anywhere in the URL.
+# Refused anywhere, query included: the backslash and `@` on which browsers and urlsplit disagree about the host,
+# and characters no profile URL holds.
 _REFUSED = set("\\@<>\"'`{}|^")
 
 

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from bot import log as logs
 from bot.app import ConfigError, create_web_app
 from bot.config import Settings
+from bot.http_server import uvicorn_options, without_query
 from bot.store import EncryptionKeyError, StoreUnavailable
 
 
@@ -39,6 +40,7 @@ def main() -> None:
         sys.exit(f"leonar-bot: cannot start: {exc}")
     log = logging.getLogger(__name__)
     log.info("serving Slack requests on http://%s:%s/slack/events", settings.bind_host, settings.port)
+    logging.getLogger("uvicorn.access").addFilter(without_query)
     uvicorn.run(
         web_app,
         host=settings.bind_host,
@@ -47,6 +49,8 @@ def main() -> None:
         log_level=settings.log_level.lower(),
         proxy_headers=True,
         timeout_graceful_shutdown=10,
+        # Slow and numerous clients: bounded connections, a deadline per request, no access log but at DEBUG.
+        **uvicorn_options(settings.log_level),
     )
 
 

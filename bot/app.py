@@ -15,12 +15,14 @@ from slack_bolt.authorization.async_authorize import AsyncInstallationStoreAutho
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_sdk.web.async_client import AsyncWebClient
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from bot import listeners
 from bot.config import Settings
+from bot.http_guard import SlackRequestGuard
 from bot.leonar import Leonar
 from bot.manifest import BOT_SCOPES
 from bot.services import Services
@@ -111,7 +113,11 @@ def _drop_token_skipped_warning(record: logging.LogRecord) -> bool:
 
 
 def create_web_app(settings: Settings, services: Services | None = None) -> Starlette:
-    """POST /slack/events for every Slack request; GET /healthz once the store answers."""
+    """POST /slack/events for every Slack request; GET /healthz once the store answers.
+
+    Every request first goes through SlackRequestGuard (bot/http_guard.py): bodies over 1 MB are refused, and on
+    POST /slack/events the signature is checked on the raw bytes before Bolt reads or parses anything.
+    """
     check(settings)
     services = services or create_services(settings)
     bolt = create_bolt_app(services)
@@ -161,4 +167,6 @@ def create_web_app(settings: Settings, services: Services | None = None) -> Star
     if settings.oauth:
         routes += [Route("/slack/install", events, methods=["GET"]),
                    Route("/slack/oauth_redirect", events, methods=["GET"])]
-    return Starlette(routes=routes, lifespan=lifespan)
+    secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
+    guard_layer = Middleware(SlackRequestGuard, signing_secret=secret)
+    return Starlette(routes=routes, lifespan=lifespan, middleware=[guard_layer])

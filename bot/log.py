@@ -18,8 +18,13 @@ SECRET = re.compile(rf"(?<![A-Za-z])(leo_|xox[abprse]-|xapp-|xoxe\.)[^{_END}\x80
 # stay at INFO or above whatever LOG_LEVEL says; the Web API client (requests, with tokens redacted) keeps DEBUG.
 RAW_PAYLOAD_LOGGERS = ("slack_bolt", "slack_sdk.socket_mode")
 
+# OAuth's code and state, as Bolt and slack_sdk log them ("with code: …", {'code': ['…'], 'state': ['…']}) and as a
+# request line carries them (?code=…&state=…): a code is worth a token until it is used.
+OAUTH = re.compile(r"""(\bwith code: |[?&](?:code|state)=|['"](?:code|state)['"]: \[?['"])[^\s'"&\]]+""")
+
 
 def redact(text: str) -> str:
+    text = OAUTH.sub(lambda m: f"{m.group(1)}[redacted]", text)
     return SECRET.sub(lambda m: f"{m.group(1)}[redacted]", text)
 
 

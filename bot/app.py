@@ -11,7 +11,6 @@ import aiohttp
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncApp
-from slack_bolt.authorization.async_authorize import AsyncInstallationStoreAuthorize
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_sdk.web.async_client import AsyncWebClient
 from starlette.applications import Starlette
@@ -27,6 +26,7 @@ from bot.leonar import Leonar
 from bot.manifest import BOT_SCOPES
 from bot.services import Services
 from bot.slack import context, guard
+from bot.slack.authorize import InstallationAuthorize
 from bot.store import open_store
 from bot.store.slack_installations import OAuthStates, SlackInstallations
 
@@ -91,17 +91,18 @@ def _oauth(services: Services, client: AsyncWebClient) -> dict[str, Any]:
     client_secret = settings.slack_client_secret.get_secret_value()
     return {
         "installation_store": installations,
-        # A cached authorization spares an auth.test call to Slack on every request (each options load).
-        "authorize": AsyncInstallationStoreAuthorize(
-            installation_store=installations, client_id=settings.slack_client_id, client_secret=client_secret,
-            bot_only=True, cache_enabled=True, logger=logging.getLogger("slack_bolt"),
+        # A cached authorization spares an auth.test call to Slack on every request (each options load); an
+        # expired token is refreshed once per workspace, however many requests find it expired.
+        "authorize": InstallationAuthorize(
+            store=services.store, installation_store=installations, client_id=settings.slack_client_id,
+            client_secret=client_secret, bot_only=True, cache_enabled=True, logger=logging.getLogger("slack_bolt"),
             client=client,  # token rotation calls oauth.v2.access at SLACK_API_URL like every other call
         ),
         "installation_store_bot_only": True,
         "oauth_settings": AsyncOAuthSettings(
             client_id=settings.slack_client_id, client_secret=client_secret, scopes=list(BOT_SCOPES),
             installation_store=installations, installation_store_bot_only=True,
-            state_store=OAuthStates(services.store),
+            state_store=OAuthStates(services.store, client_secret),
         ),
     }
 

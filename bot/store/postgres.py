@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
+import zlib
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -19,6 +20,8 @@ from bot.store.secrets import Cipher
 
 T = TypeVar("T")
 SCHEMA_LOCK = 7_231_001  # pg_advisory_lock key for migrations
+NAMED_LOCKS = 7_231_002  # first key of try_lock's advisory locks (the second is the name's CRC-32)
+EXPIRED_BATCH = 100  # expired states deleted per use: enough to keep up, never a long delete
 # Applied in order, each once; a new version appends to this list.
 MIGRATIONS = [
     """
@@ -64,6 +67,11 @@ MIGRATIONS = [
         default_channel TEXT,
         show_contact_details BOOLEAN NOT NULL DEFAULT false
     )
+    """,
+    # OAuth states are signed now: the table keeps used ones only; the rows of issued states mean nothing.
+    """
+    DELETE FROM slack_oauth_states;
+    CREATE INDEX IF NOT EXISTS slack_oauth_states_expiry ON slack_oauth_states (expires_at)
     """,
 ]
 
@@ -157,17 +165,28 @@ class PostgresStore:
         cursor = self._run(lambda c: c.execute("DELETE FROM slack_bots WHERE workspace = %s", (workspace.key,)))
         return cursor.rowcount > 0
 
-    def issue_state(self, state: str, expires_at: float) -> None:
-        def issue(c: psycopg.Connection[Any]) -> None:
-            c.execute("DELETE FROM slack_oauth_states WHERE expires_at < %s", (time.time(),))
-            c.execute("INSERT INTO slack_oauth_states (state, expires_at) VALUES (%s, %s)", (state, expires_at))
+    def use_state(self, state: str, expires_at: float, keep: int) -> bool:
+        def use(c: psycopg.Connection[Any]) -> bool:
+            c.execute("DELETE FROM slack_oauth_states WHERE state IN (SELECT state FROM slack_oauth_states "
+                      "WHERE expires_at < %s LIMIT %s)", (time.time(), EXPIRED_BATCH))
+            cursor = c.execute("INSERT INTO slack_oauth_states (state, expires_at) VALUES (%s, %s) "
+                               "ON CONFLICT (state) DO NOTHING", (state, expires_at))
+            c.execute("DELETE FROM slack_oauth_states WHERE state IN (SELECT state FROM slack_oauth_states "
+                      "ORDER BY expires_at DESC OFFSET %s)", (keep,))
+            return cursor.rowcount > 0
 
-        self._run(issue)
+        return self._run(use)
 
-    def consume_state(self, state: str) -> bool:
-        cursor = self._run(lambda c: c.execute(
-            "DELETE FROM slack_oauth_states WHERE state = %s AND expires_at >= %s", (state, time.time())))
-        return cursor.rowcount > 0
+    def try_lock(self, name: str) -> bool:
+        # A session lock on the store's connection: released by unlock, or by the server if the connection
+        # (or the instance) dies. Never a waiting pg_advisory_lock: the store is called from the event loop.
+        row = self._run(lambda c: c.execute("SELECT pg_try_advisory_lock(%s, %s)",
+                                            (NAMED_LOCKS, _int4(zlib.crc32(name.encode())))).fetchone())
+        return bool(row and row[0])
+
+    def unlock(self, name: str) -> None:
+        self._run(lambda c: c.execute("SELECT pg_advisory_unlock(%s, %s)",
+                                      (NAMED_LOCKS, _int4(zlib.crc32(name.encode())))))
 
     def check_cipher(self) -> None:
         row = self._run(lambda c: c.execute("SELECT api_key_encrypted FROM leonar_connections LIMIT 1").fetchone())
@@ -212,3 +231,8 @@ class PostgresStore:
                 conn.execute("SELECT pg_advisory_unlock(%s)", (SCHEMA_LOCK,))
 
         self._run(apply)
+
+
+def _int4(value: int) -> int:
+    """An unsigned 32-bit value as the signed int4 PostgreSQL's advisory lock functions take."""
+    return value - (1 << 32) if value >= 1 << 31 else value

@@ -8,6 +8,9 @@ take well under a millisecond next to the Slack and Leonar calls around them.
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import json
 import secrets
 import time
@@ -21,7 +24,11 @@ from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
 from bot.store import Store
 from bot.store.models import Workspace
 
-STATE_SECONDS = 600
+STATE_SECONDS = 600  # as long as Bolt's state cookie lives
+# Used states kept against replays. Past this many (an attacker completing redirects with states they fetched
+# themselves), the oldest go: a replay of one then still fails at Slack, whose codes work once.
+USED_STATES_KEPT = 2_000
+MAX_STATE_LENGTH = 100
 
 
 def _workspace(enterprise_id: str | None, team_id: str | None, is_enterprise_install: bool | None) -> Workspace:
@@ -68,14 +75,32 @@ class SlackInstallations(AsyncInstallationStore):
 
 
 class OAuthStates(AsyncOAuthStateStore):
-    def __init__(self, store: Store, expiration_seconds: int = STATE_SECONDS) -> None:
+    """OAuth `state` values signed, not stored: `<expiry>.<nonce>.<HMAC>` under a key derived from the client
+    secret, which every instance has. A visit to /slack/install (anyone may make one, unauthenticated) writes
+    nothing; only a state that comes back valid, with its cookie, is recorded, so that it works once."""
+
+    def __init__(self, store: Store, client_secret: str, expiration_seconds: int = STATE_SECONDS,
+                 keep: int = USED_STATES_KEPT) -> None:
         self._store = store
+        self._key = hmac.new(client_secret.encode(), b"leonar-slack-oauth-state", hashlib.sha256).digest()
         self._expiration = expiration_seconds
+        self._keep = keep
 
     async def async_issue(self, *args: Any, **kwargs: Any) -> str:
-        state = secrets.token_urlsafe(24)
-        self._store.issue_state(state, time.time() + self._expiration)
-        return state
+        payload = f"{int(time.time()) + self._expiration}.{secrets.token_urlsafe(16)}"
+        return f"{payload}.{self._sign(payload)}"
 
     async def async_consume(self, state: str) -> bool:
-        return self._store.consume_state(state)
+        payload, _, signature = state.rpartition(".")
+        expiry = payload.split(".", 1)[0]
+        if len(state) > MAX_STATE_LENGTH or not (expiry.isascii() and expiry.isdigit()):
+            return False
+        if not hmac.compare_digest(signature.encode(), self._sign(payload).encode()):
+            return False  # not issued by this app
+        if not time.time() <= int(expiry) <= time.time() + self._expiration:
+            return False  # expired
+        return self._store.use_state(state, float(expiry), self._keep)
+
+    def _sign(self, payload: str) -> str:
+        digest = hmac.new(self._key, payload.encode(), hashlib.sha256).digest()
+        return base64.urlsafe_b64encode(digest).decode().rstrip("=")

@@ -16,6 +16,8 @@ from bot.store.secrets import Cipher
 CONNECTIONS = "leonar_connections"
 BOTS = "slack_bots"
 STATES = "slack_oauth_states"
+STATES_EXPIRY = "slack_oauth_states_expiry"
+EXPIRED_BATCH = 100  # expired states deleted per use: enough to keep up, never a long delete
 LAST_PROJECTS = "last_projects"
 ADDS = "recent_adds"
 SETTINGS = "workspace_settings"
@@ -59,6 +61,11 @@ class SqliteStore:
         self._db.table(BOTS).create({"workspace": str, "data_encrypted": str, "updated_at": str}, pk="workspace",
                                     not_null={"data_encrypted"}, if_not_exists=True)
         self._db.table(STATES).create({"state": str, "expires_at": float}, pk="state", if_not_exists=True)
+        if STATES_EXPIRY not in {index.name for index in self._db.table(STATES).indexes}:
+            # Before states were signed, every /slack/install visit left a row here: those rows mean nothing now.
+            with self._db.conn:
+                self._db.execute(f"DELETE FROM {STATES}")
+                self._db.execute(f"CREATE INDEX IF NOT EXISTS {STATES_EXPIRY} ON {STATES} (expires_at)")
         self._db.table(LAST_PROJECTS).create({"workspace": str, "user_id": str, "project_id": str, "project_name": str},
                                              pk=("workspace", "user_id"), if_not_exists=True)
         self._db.table(ADDS).create({"id": int, "workspace": str, "user_id": str, "contact": str, "project": str,
@@ -139,16 +146,21 @@ class SqliteStore:
             cursor = self._db.execute(f"DELETE FROM {BOTS} WHERE workspace = ?", [workspace.key])
         return cursor.rowcount > 0
 
-    def issue_state(self, state: str, expires_at: float) -> None:
+    def use_state(self, state: str, expires_at: float, keep: int) -> bool:
         with self._db.conn:
-            self._db.execute(f"DELETE FROM {STATES} WHERE expires_at < ?", [time.time()])
-            self._db.execute(f"INSERT INTO {STATES} (state, expires_at) VALUES (?, ?)", [state, expires_at])
-
-    def consume_state(self, state: str) -> bool:
-        with self._db.conn:
-            cursor = self._db.execute(f"DELETE FROM {STATES} WHERE state = ? AND expires_at >= ?",
-                                      [state, time.time()])
+            self._db.execute(f"DELETE FROM {STATES} WHERE state IN (SELECT state FROM {STATES} WHERE expires_at < ? "
+                             "LIMIT ?)", [time.time(), EXPIRED_BATCH])
+            cursor = self._db.execute(f"INSERT OR IGNORE INTO {STATES} (state, expires_at) VALUES (?, ?)",
+                                      [state, expires_at])
+            self._db.execute(f"DELETE FROM {STATES} WHERE state IN (SELECT state FROM {STATES} "
+                             "ORDER BY expires_at DESC LIMIT -1 OFFSET ?)", [keep])
         return cursor.rowcount > 0
+
+    def try_lock(self, name: str) -> bool:
+        return True  # a SQLite file is served by one process, whose own locks are enough
+
+    def unlock(self, name: str) -> None:
+        pass
 
     def check_cipher(self) -> None:
         """Fail now, not at the first request, when ENCRYPTION_KEY cannot read the stored keys."""

@@ -142,10 +142,7 @@ def test_slack_installations_and_oauth_states(opener: Opener, backend: tuple[str
     assert store.find_bot(ACME) == '{"bot_token": "xoxb-acme-rotated"}'
     assert b"xoxb-acme" not in raw_contents(backend)  # bot tokens are encrypted like the Leonar keys
     assert store.delete_bot(ACME) and store.find_bot(ACME) is None
-    store.issue_state("s1", time.time() + 60)
-    store.issue_state("old", time.time() - 1)
-    assert store.consume_state("s1") and not store.consume_state("s1")  # once
-    assert not store.consume_state("old") and not store.consume_state("never-issued")
+    assert store.use_state("s1", time.time() + 60, 10) and not store.use_state("s1", time.time() + 60, 10)  # once
 
 
 def test_last_project_per_user_and_workspace(opener: Opener) -> None:
@@ -174,3 +171,113 @@ def test_recent_adds_and_settings(opener: Opener) -> None:
     assert store.recent_adds(GRID) == []
     store.save_settings(ACME, WorkspaceSettings("C9", True))
     assert store.settings(ACME) == WorkspaceSettings("C9", True) and store.settings(GRID) == WorkspaceSettings()
+
+
+def state_rows(backend: tuple[str, str]) -> int:
+    kind, url = backend
+    if kind == "sqlite":
+        import sqlite3
+
+        with sqlite3.connect(url.removeprefix("sqlite:///")) as lite:
+            row = lite.execute("SELECT count(*) FROM slack_oauth_states").fetchone()
+    else:
+        with psycopg.connect(url) as conn:
+            row = conn.execute("SELECT count(*) FROM slack_oauth_states").fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def test_issuing_oauth_states_writes_nothing_and_each_works_once(opener: Opener, backend: tuple[str, str]) -> None:
+    import asyncio
+
+    from bot.store.slack_installations import OAuthStates
+
+    store = opener(Fernet.generate_key().decode())
+    states = OAuthStates(store, "client-secret")
+    issued = [asyncio.run(states.async_issue()) for _ in range(1_000)]  # 1,000 visits to /slack/install
+    assert state_rows(backend) == 0 and len(set(issued)) == 1_000
+    assert asyncio.run(states.async_consume(issued[0])) and not asyncio.run(states.async_consume(issued[0]))
+    assert state_rows(backend) == 1
+    expiry, nonce, signature = issued[1].split(".")
+    forged = [f"{int(expiry) + 60}.{nonce}.{signature}", f"{expiry}.{nonce}x.{signature}", f"{expiry}.{nonce}.",
+              "made-up", "", "1.2.3", f"{expiry}.{nonce}.{signature}" + "A" * 200,
+              asyncio.run(OAuthStates(store, "another-app-secret").async_issue())]
+    assert not any(asyncio.run(states.async_consume(state)) for state in forged)
+    stale = OAuthStates(store, "client-secret", expiration_seconds=-1)
+    assert not asyncio.run(stale.async_consume(asyncio.run(stale.async_issue())))  # expired
+    assert asyncio.run(states.async_consume(issued[1]))
+
+
+def test_used_oauth_states_are_bounded_and_expired_ones_cleaned_in_batches(
+    opener: Opener, backend: tuple[str, str]
+) -> None:
+    store = opener(Fernet.generate_key().decode())
+    left_over = [(f"expired-{n}", time.time() - 1) for n in range(250)]  # say, after the bot was stopped a while
+    kind, url = backend
+    if kind == "sqlite":
+        import sqlite3
+
+        with sqlite3.connect(url.removeprefix("sqlite:///")) as lite:
+            lite.executemany("INSERT INTO slack_oauth_states (state, expires_at) VALUES (?, ?)", left_over)
+    else:
+        with psycopg.connect(url) as conn:
+            conn.cursor().executemany("INSERT INTO slack_oauth_states (state, expires_at) VALUES (%s, %s)", left_over)
+    store.use_state("fresh-0", time.time() + 600, 10_000)
+    assert state_rows(backend) == 250 - 100 + 1
+    store.use_state("fresh-1", time.time() + 600, 10_000)
+    store.use_state("fresh-2", time.time() + 600, 10_000)
+    assert state_rows(backend) == 3
+
+    keep, timings = 500, []
+    for n in range(3 * keep):  # an attacker completing redirects with states they fetched themselves
+        started = time.perf_counter()
+        assert store.use_state(f"used-{n:05d}", time.time() + 600 + n, keep)
+        timings.append(time.perf_counter() - started)
+    assert state_rows(backend) == keep
+    assert not store.use_state(f"used-{3 * keep - 1:05d}", time.time() + 600, keep)  # the newest still work once
+    first, last = sorted(timings[:100])[50], sorted(timings[-100:])[50]
+    assert last < first * 3 + 0.002, (first, last)
+
+
+def test_named_locks_exclude_other_instances_on_postgresql(opener: Opener, backend: tuple[str, str]) -> None:
+    key = Fernet.generate_key().decode()
+    one, two = opener(key), opener(key)
+    if backend[0] == "sqlite":  # one process serves a SQLite file: its own asyncio locks are the lock
+        assert one.try_lock("refresh:T1") and two.try_lock("refresh:T1")
+        return
+    assert one.try_lock("refresh:T1")
+    assert not two.try_lock("refresh:T1") and two.try_lock("refresh:T2")
+    one.unlock("refresh:T1")
+    assert two.try_lock("refresh:T1")
+    two.close()  # a dead instance's locks go with its connection, as soon as the server sees it gone
+    deadline = time.monotonic() + 5
+    while not one.try_lock("refresh:T1") and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert one.try_lock("refresh:T2") and time.monotonic() < deadline
+
+
+def test_states_left_by_the_previous_release_are_dropped_once_at_upgrade(backend: tuple[str, str]) -> None:
+    """Before states were signed, each /slack/install visit left a row (160,000 after a flood)."""
+    kind, url = backend
+    left = [(f"issued-{n}", time.time() + 600) for n in range(3_000)]
+    if kind == "sqlite":
+        import sqlite3
+
+        with sqlite3.connect(url.removeprefix("sqlite:///")) as lite:  # the previous release's table
+            lite.execute("CREATE TABLE slack_oauth_states (state TEXT PRIMARY KEY, expires_at FLOAT)")
+            lite.executemany("INSERT INTO slack_oauth_states VALUES (?, ?)", left)
+    else:
+        mine = next(n for n, m in enumerate(MIGRATIONS) if "slack_oauth_states_expiry" in m)
+        with psycopg.connect(url, autocommit=True) as conn:  # a database migrated by the previous release
+            conn.execute("CREATE TABLE leonar_schema (version INTEGER NOT NULL)")
+            for version, statement in enumerate(MIGRATIONS[:mine], start=1):
+                conn.execute(statement)
+                conn.execute("INSERT INTO leonar_schema (version) VALUES (%s)", (version,))
+            conn.cursor().executemany("INSERT INTO slack_oauth_states VALUES (%s, %s)", left)
+    key = Fernet.generate_key().decode()
+    store = open_store(url, key)
+    assert state_rows(backend) == 0
+    assert store.use_state("used-once", time.time() + 600, 10)
+    store.close()
+    again = open_store(url, key)  # later starts keep the used states
+    assert state_rows(backend) == 1 and not again.use_state("used-once", time.time() + 600, 10)

@@ -3,6 +3,11 @@
 The user's picks are kept per view id and (block_id, action_id); when a block_id disappears from the view (the
 bot re-rendered it with a new block_id) the value is forgotten, as Slack does. Only what Slack would send is sent:
 a select inside an input block dispatches block_actions only with `dispatch_action: true`.
+
+Slack waits 3 s for the app's answer to a slash command, an options load, a block action or a view submission,
+then shows the user an error and ignores a late answer: the driver fails (AssertionError) on any answer that
+took longer, so a slow listener cannot pass a test. The driver's user is a plain member of the workspace,
+registered with the fake Slack unless the test declared them first.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ PICKERS = {"conversations_select": "selected_conversation", "channels_select": "
 INITIAL = {"selected_option": "initial_option", "selected_conversation": "initial_conversation",
            "selected_channel": "initial_channel", "selected_user": "initial_user", "value": "initial_value"}
 TEXT_INPUTS = {"plain_text_input", "email_text_input", "url_text_input", "number_input"}
+ACK_DEADLINE = 3.0  # seconds Slack waits for the answer to an interaction
 
 
 class SlackDriver:
@@ -43,10 +49,13 @@ class SlackDriver:
         self.http = httpx.Client(timeout=10.0, trust_env=False)
         self.last_response_url: str | None = None
         self.last_errors: dict[str, str] | None = None  # the last response_action "errors" answer
+        self.ack_deadline = ACK_DEADLINE
         self._current_channel = channel_id
         self._picks: dict[str, dict[tuple[str, str], JSON]] = {}
         self._offered: dict[tuple[str, str], list[JSON]] = {}  # (view_id, action_id) -> options last shown
         self._lock = threading.Lock()
+        if user_id not in slack.users:
+            slack.add_user(user_id, team_id=team_id)
         slack.view_listeners.append(self._on_view_change)
 
     def close(self) -> None:
@@ -69,7 +78,17 @@ class SlackDriver:
 
     def post_payload(self, payload: JSON, *, timestamp: int | None = None,
                      secret: str | None = None) -> httpx.Response:
-        return self._post(f"payload={quote(json.dumps(payload))}".encode(), timestamp=timestamp, secret=secret)
+        return self._post(_form(payload), timestamp=timestamp, secret=secret)
+
+    def _interact(self, kind: str, body: bytes) -> httpx.Response:
+        """Send what a user did, as Slack does: an answer after the deadline is a failure the user sees."""
+        started = time.monotonic()
+        response = self._post(body)
+        elapsed = time.monotonic() - started
+        if elapsed > self.ack_deadline:
+            raise AssertionError(f"{kind} answered after {elapsed:.2f} s: Slack gives up after "
+                                 f"{self.ack_deadline:g} s, shows the user an error and ignores the answer")
+        return response
 
     # ----------------------------------------------------------------- slash command
     def command(self, text: str = "", *, command: str = "/leonar-add",
@@ -83,7 +102,7 @@ class SlackDriver:
                 "trigger_id": self.slack.issue_trigger(self.user_id)}
         if self.enterprise_id:
             form |= {"enterprise_id": self.enterprise_id, "enterprise_name": "Leonar Org"}
-        return self._post(urlencode(form).encode())
+        return self._interact("slash command", urlencode(form).encode())
 
     def open_modal(self, text: str = "", *, callback_id: str | None = None, timeout: float = 5.0) -> JSON:
         """Run the command and return the modal it opened (a new one, not the view already on screen)."""
@@ -123,13 +142,13 @@ class SlackDriver:
 
     def signed_request(self, payload: JSON) -> tuple[bytes, dict[str, str]]:
         """Body and headers of a signed interaction, for load generators that send it themselves."""
-        body = f"payload={quote(json.dumps(payload))}".encode()
+        body = _form(payload)
         return body, self.signed_headers(body)
 
     def suggest(self, action_id: str, value: str = "") -> httpx.Response:
         view = self.view()
         payload = self.suggestion(action_id, value)
-        response = self.post_payload(payload)
+        response = self._interact("options load", _form(payload))
         if response.status_code == 200 and response.headers.get("content-type", "").startswith("application/json"):
             body = response.json()
             options = body.get("options") or [o for g in body.get("option_groups", []) for o in g["options"]]
@@ -172,7 +191,7 @@ class SlackDriver:
         self.slack.set_view_state(view["id"], view["state"]["values"])
         payload = self._envelope("block_actions", view) | {"container": {"type": "view", "view_id": view["id"]},
                                                            "actions": [action]}
-        return self.post_payload(payload)
+        return self._interact("block action", _form(payload))
 
     def type_text(self, action_id: str, text: str) -> None:
         view = self.view()
@@ -197,7 +216,7 @@ class SlackDriver:
         view["state"] = {"values": values}
         self.slack.set_view_state(view["id"], values)
         payload = self._envelope("view_submission", view) | {"response_urls": response_urls}
-        response = self.post_payload(payload)
+        response = self._interact("view submission", _form(payload))
         if response.status_code == 200:
             self._apply_ack(view, response)
         return response
@@ -278,6 +297,11 @@ class SlackDriver:
                 self.slack.problems.append(f"view_submission errors: keys {unknown} are not input block_ids")
             return
         self.slack.apply_view_response(view["id"], ack)
+
+
+def _form(payload: JSON) -> bytes:
+    """An interaction payload as Slack sends it: form-encoded JSON under `payload`."""
+    return f"payload={quote(json.dumps(payload))}".encode()
 
 
 def _elements(view: JSON) -> Iterator[tuple[JSON, JSON]]:

@@ -1,9 +1,15 @@
-"""Tests of the fake Slack Web API itself, driven by slack_sdk's real WebClient and httpx."""
+"""Tests of the fake Slack Web API itself, driven by slack_sdk's real WebClient and httpx, and of the driver's
+side of Slack (its user, the 3-second answer deadline)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
+import threading
+import time
+from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import parse_qsl
 
 import httpx
 import pytest
@@ -11,6 +17,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
 
+from tests.support.driver import ACK_DEADLINE, SlackDriver
 from tests.support.fakes.slack import FakeSlack
 
 TOKEN = "xoxb-test-token"
@@ -49,6 +56,7 @@ def test_auth_test_and_users_info(fake: FakeSlack, client: WebClient) -> None:
     assert auth["user_id"] == "UBOT" and auth["team_id"] == "T0001" and auth["is_enterprise_install"] is False
     fake.users["U0002"] = {"id": "U0002", "team_id": "T0001", "name": "ada", "is_admin": True,
                            "is_owner": False, "locale": "fr-FR", "tz": "Europe/Paris"}
+    fake.add_user("U0001")
     assert client.users_info(user="U0001", include_locale=True)["user"]["locale"] == "en-US"
     assert client.users_info(user="U0002")["user"]["is_admin"] is True
     assert fake.calls_to("users.info")[0].body == {"user": "U0001", "include_locale": "1"}
@@ -111,6 +119,7 @@ def test_not_in_channel_and_missing_channel(fake: FakeSlack, client: WebClient) 
         assert err.value.response["error"] == error
     posted = client.chat_postMessage(channel="C0001", text="hello")
     assert posted["channel"] == "C0001" and posted["message"]["text"] == "hello"
+    fake.add_user("U0001")
     assert client.chat_postEphemeral(channel="C0001", user="U0001", text="psst")["ok"]
 
 
@@ -134,7 +143,7 @@ def test_fail_injects_rate_limit_with_retry_after(fake: FakeSlack, client: WebCl
 def test_invalid_blocks_are_rejected_and_recorded(fake: FakeSlack, client: WebClient) -> None:
     with pytest.raises(SlackApiError) as err:
         client.views_open(trigger_id=fake.issue_trigger("U0001"), view=modal("A title longer than 24 chars"))
-    assert err.value.response["error"] == "invalid_blocks"
+    assert err.value.response["error"] == "invalid_arguments"
     with pytest.raises(SlackApiError) as err:
         client.chat_postMessage(channel="C0001", text="x", blocks=[{"type": "section"}])
     assert err.value.response["error"] == "invalid_blocks"
@@ -168,3 +177,136 @@ def test_wait_for_reports_what_was_received(fake: FakeSlack, client: WebClient) 
     client.auth_test()
     with pytest.raises(AssertionError, match=r"auth\.test"):
         fake.wait_for("views.open", timeout=0.1)
+
+
+def test_users_info_knows_only_the_workspace_members(fake: FakeSlack, client: WebClient) -> None:
+    with pytest.raises(SlackApiError) as err:
+        client.users_info(user="U0404")
+    assert err.value.response["error"] == "user_not_found"  # Slack invents nobody
+    fake.add_user("U0404", team_id="T0002")
+    user = client.users_info(user="U0404")["user"]
+    assert user["team_id"] == "T0002" and user["is_admin"] is False
+
+
+def test_private_channels_and_dms_take_posts_only_where_the_bot_is(fake: FakeSlack, client: WebClient) -> None:
+    fake.add_user("U0001")
+    fake.add_channel("C0SECRET", private=True)  # a private channel with a C id, the bot not invited
+    for channel in ("C0SECRET", "G0042", "D0PEER", "U0404"):  # U0404: nobody of that id in the workspace
+        for post in (client.chat_postMessage, client.chat_postEphemeral):
+            with pytest.raises(SlackApiError) as err:
+                post(channel=channel, user="U0001", text="hello")
+            assert err.value.response["error"] == "channel_not_found", (channel, post)
+    assert client.chat_postMessage(channel="C0PUBLIC", text="hello")["ok"]  # chat:write.public, no membership
+    assert client.chat_postMessage(channel="U0001", text="hello")["channel"] == fake.bot_dm("U0001")
+    assert client.chat_postMessage(channel=fake.bot_dm("U0001"), text="hello")["ok"]  # its own DM with U0001
+    fake.add_channel("C0SECRET", private=True, member=True)  # /invite @Leonar
+    fake.add_channel("D0PEER", member=True)
+    assert client.chat_postMessage(channel="C0SECRET", text="hello")["ok"]
+    assert client.chat_postMessage(channel="D0PEER", text="hello")["ok"]
+    fake.add_channel("C0SECRET", private=True)  # removed from the channel
+    with pytest.raises(SlackApiError):
+        client.chat_postMessage(channel="C0SECRET", text="hello")
+
+
+def test_invalid_views_answer_invalid_arguments_with_the_schema_messages(
+    fake: FakeSlack, client: WebClient
+) -> None:
+    view_id = client.views_open(trigger_id=fake.issue_trigger("U0001"), view=modal())["view"]["id"]
+    too_long = modal("A title longer than 24 chars")
+    attempts = (
+        ("views.open", lambda: client.views_open(trigger_id=fake.issue_trigger("U0001"), view=too_long)),
+        ("views.push", lambda: client.views_push(trigger_id=fake.issue_trigger("U0001", view_id), view=too_long)),
+        ("views.update", lambda: client.views_update(view_id=view_id, view=too_long)),
+    )
+    for method, attempt in attempts:
+        with pytest.raises(SlackApiError) as err:
+            attempt()
+        answer = err.value.response.data
+        assert answer["ok"] is False and answer["error"] == "invalid_arguments", method
+        first, second = answer["response_metadata"]["messages"]
+        assert first == "[ERROR] failed to match all allowed schemas [json-pointer:/view]"
+        assert second.startswith("[ERROR] ") and second.endswith("[json-pointer:/view/title/text]"), second
+    assert [p.split(":")[0] for p in fake.problems] == ["views.open", "views.push", "views.update"]
+    assert fake.views[view_id]["title"]["text"] == "Add to Leonar"  # nothing changed
+    with pytest.raises(SlackApiError) as err:
+        client.api_call("views.update", json={"view_id": view_id})
+    assert err.value.response["response_metadata"]["messages"] == ["[ERROR] missing required field: view"]
+
+
+def test_a_response_url_works_five_times_within_30_minutes(fake: FakeSlack) -> None:
+    url = fake.new_response_url()
+    for n in range(5):
+        assert WebhookClient(url).send(text=f"update {n}").status_code == 200
+    used = httpx.post(url, json={"text": "a sixth"}, trust_env=False)
+    assert (used.status_code, used.text, used.headers["content-type"]) == (404, "used_url", "text/plain")
+    assert len(fake.hook_posts(url)) == 6  # every post is recorded, the sixth answered 404
+
+    late, fresh = fake.new_response_url(), fake.new_response_url()
+    fake.age_response_url(late, 30 * 60 + 1)
+    answer = WebhookClient(late).send(text="too late")
+    assert (answer.status_code, answer.body) == (404, "expired_url")
+    assert WebhookClient(fresh).send(text="in time").status_code == 200
+    fake.hook_ttl = 0.05  # what 30 minutes do, in 50 ms
+    time.sleep(0.1)
+    assert WebhookClient(fresh).send(text="too late").body == "expired_url"
+
+
+class _SlowApp(BaseHTTPRequestHandler):
+    """A Slack app that answers every request after `delay` seconds: options for an options load, else empty."""
+
+    delay = 0.0
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def do_POST(self) -> None:
+        raw = self.rfile.read(int(self.headers["Content-Length"]))
+        time.sleep(self.delay)
+        form = dict(parse_qsl(raw.decode()))
+        kind = json.loads(form["payload"])["type"] if "payload" in form else "command"
+        body = json.dumps({"options": [{"text": {"type": "plain_text", "text": "Backend"}, "value": "p1"}]})
+        payload = body.encode() if kind == "block_suggestion" else b""
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json" if payload else "text/plain")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+
+@pytest.fixture
+def slow_app() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _SlowApp)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_driver_fails_an_answer_slack_would_have_given_up_on(fake: FakeSlack, slow_app: str) -> None:
+    assert ACK_DEADLINE == 3.0
+    driver = SlackDriver(slow_app, "secret", fake, user_id="U0007")
+    assert fake.users["U0007"]["is_admin"] is False  # registered as a plain member of the workspace
+    client = WebClient(token=TOKEN, base_url=fake.api_url)
+    client.views_open(trigger_id=fake.issue_trigger("U0007"), view=modal())
+    driver.ack_deadline = 0.2  # Slack's 3 s, scaled down so the test stays quick
+    steps: list[tuple[str, Callable[[], object]]] = [
+        ("slash command", driver.command),
+        ("options load", lambda: driver.suggest("project_select", "back")),
+        ("block action", lambda: driver.select("project_select", {"value": "p1"})),
+        ("view submission", driver.submit),
+    ]
+    for _, step in steps:  # answered in time: accepted
+        step()
+    assert driver.slack.current_view("U0007") is None  # the empty ack closed the modal
+    view_id = client.views_open(trigger_id=fake.issue_trigger("U0007"), view=modal())["view"]["id"]
+    driver.suggest("project_select", "back")  # offered in time, so the late block action can pick it
+    _SlowApp.delay = 0.3
+    try:
+        for kind, step in steps:
+            with pytest.raises(AssertionError, match=f"{kind} answered after 0.3"):
+                step()
+    finally:
+        _SlowApp.delay = 0.0
+    assert driver.view()["id"] == view_id  # the late view_submission ack was ignored: the modal is still open
+    driver.close()

@@ -2,7 +2,13 @@
 
 Serves `/api/<method>` (Bearer token, JSON / form / query args) and `/hooks/<id>` (response_url posts).
 Every view and message the bot sends is validated with `tests.slack_schema`; an invalid one is rejected the way
-Slack rejects it (`invalid_blocks`) and the problem is recorded in `problems`.
+Slack rejects it (a message: `invalid_blocks`; a view: `invalid_arguments` with `response_metadata.messages`) and
+the problem is recorded in `problems`.
+
+Like a real workspace, it only knows the users it was told about (`add_user`; `users.info` answers
+`user_not_found` for anyone else), posts in a private channel or a DM only where the bot is a member
+(`add_channel`; else `channel_not_found`, while public channels take posts without membership thanks to
+`chat:write.public`), and a response_url takes at most 5 posts within 30 minutes.
 """
 
 from __future__ import annotations
@@ -27,6 +33,8 @@ JSON = dict[str, Any]
 VIEW_FIELDS = ("type", "title", "blocks", "close", "submit", "private_metadata", "callback_id",
                "clear_on_close", "notify_on_close", "external_id", "submit_disabled")
 MAX_VIEW_STACK = 3
+HOOK_MAX_USES = 5  # Slack: a response_url works up to 5 times within 30 minutes
+HOOK_TTL = 30 * 60.0
 _NOT_ACTIONS = {"image", "mrkdwn", "plain_text", "rich_text_section", "rich_text_list",
                 "rich_text_preformatted", "rich_text_quote", "user", "channel", "text", "link", "emoji"}
 
@@ -46,6 +54,12 @@ class _Failure:
     error: str
     http_status: int
     headers: dict[str, str]
+
+
+@dataclass
+class _Hook:
+    issued: float = field(default_factory=time.monotonic)
+    uses: int = 0  # posts Slack accepted
 
 
 class FakeSlack:
@@ -71,6 +85,9 @@ class FakeSlack:
         self.views: dict[str, JSON] = {}
         self.not_in_channels: set[str] = set()
         self.missing_channels: set[str] = set()
+        self.private_channels: set[str] = set()  # besides G… (private/group DM) and D… (DM) ids, always private
+        self.bot_channels: set[str] = set()  # conversations the bot is a member of (it always is of its own DMs)
+        self.hook_ttl = HOOK_TTL
         self.users: dict[str, JSON] = {}
         self.problems: list[str] = []
         self.latency = 0.0
@@ -82,7 +99,7 @@ class FakeSlack:
         self._failures: dict[str, list[_Failure]] = {}
         self._triggers: dict[str, tuple[str | None, str | None, float]] = {}  # id -> (user, view, issued)
         self._used_triggers: set[str] = set()
-        self._hooks: set[str] = set()
+        self._hooks: dict[str, _Hook] = {}
         self._view_owner: dict[str, str | None] = {}
         self._view_order: dict[str, int] = {}
         self._server: ThreadingHTTPServer | None = None
@@ -125,7 +142,7 @@ class FakeSlack:
     def new_response_url(self) -> str:
         hook_id = uuid.uuid4().hex
         with self._lock:
-            self._hooks.add(hook_id)
+            self._hooks[hook_id] = _Hook()
         return f"{self.base_url}/hooks/{hook_id}"
 
     # ----------------------------------------------------------------- test-facing helpers
@@ -145,6 +162,12 @@ class FakeSlack:
                 raise AssertionError(f"expected {count} call(s) to {method} within {timeout}s, "
                                      f"got {len(found)}; received: {seen}; problems: {self.problems}")
             time.sleep(0.02)
+
+    def age_response_url(self, url: str, seconds: float) -> None:
+        """Make a response_url `seconds` older, as when a modal stayed open while the user was away."""
+        hook_id = urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1]
+        with self._lock:
+            self._hooks[hook_id].issued -= seconds
 
     def hook_posts(self, url: str) -> list[JSON]:
         hook_id = urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1]
@@ -228,12 +251,18 @@ class FakeSlack:
         with self._lock:
             call = Call("hook", body, None, hook_id=hook_id)
             self.calls.append(call)
-            if hook_id not in self._hooks:
+            hook = self._hooks.get(hook_id)
+            if hook is None:
                 status, text = 404, "no_active_hooks"
+            elif time.monotonic() - hook.issued > self.hook_ttl:
+                status, text = 404, "expired_url"
+            elif hook.uses >= HOOK_MAX_USES:
+                status, text = 404, "used_url"
             elif not body.get("delete_original") and (problem := message_problem(body)) is not None:
                 self.problems.append(f"hook: {problem}")
                 status, text = 400, "invalid_blocks"
             else:
+                hook.uses += 1
                 status, text = 200, "ok"
             call.response = text
         return status, text
@@ -279,10 +308,10 @@ class FakeSlack:
     def _views_open(self, body: JSON, *, push: bool = False) -> JSON:
         method = "views.push" if push else "views.open"
         if not isinstance(body.get("view"), dict):
-            return _error("invalid_arguments")
+            return _invalid_arguments("missing required field: view")
         if (problem := view_problem(body["view"])) is not None:
             self.problems.append(f"{method}: {problem}")
-            return _error("invalid_blocks")
+            return _invalid_view(problem)
         taken = self._take_trigger(body)
         if isinstance(taken, str):
             return _error(taken)
@@ -303,14 +332,16 @@ class FakeSlack:
             return _error("invalid_arguments")
         if (problem := view_problem(body.get("view"))) is not None:
             self.problems.append(f"views.publish: {problem}")
-            return _error("invalid_blocks")
+            return _invalid_view(problem)
         self.homes[str(body["user_id"])] = copy.deepcopy(body["view"])
         return {"ok": True, "view": {**body["view"], "id": f"VH{body['user_id']}"}}
 
     def _views_update(self, body: JSON) -> JSON:
         view_id, external_id = body.get("view_id"), body.get("external_id")
-        if not isinstance(body.get("view"), dict) or not (view_id or external_id):
-            return _error("invalid_arguments")
+        if not isinstance(body.get("view"), dict):
+            return _invalid_arguments("missing required field: view")
+        if not (view_id or external_id):
+            return _invalid_arguments("missing required field: view_id or external_id")
         current = self.views.get(view_id) if view_id else next(
             (v for v in self.views.values() if external_id and v.get("external_id") == external_id), None)
         if current is None or current["id"] in self.closed_views:
@@ -319,17 +350,17 @@ class FakeSlack:
             return _error("hash_conflict")
         if (problem := view_problem(body["view"])) is not None:
             self.problems.append(f"views.update: {problem}")
-            return _error("invalid_blocks")
+            return _invalid_view(problem)
         return {"ok": True, "view": self._store_view(body["view"], replacing=current)}
 
     def _chat_post(self, body: JSON, *, ephemeral: bool = False) -> JSON:
         method = "chat.postEphemeral" if ephemeral else "chat.postMessage"
         channel = body.get("channel")
-        if not channel or channel in self.missing_channels:
+        if not channel or channel in self.missing_channels or not self._can_post_in(channel):
             return _error("channel_not_found")
         if channel in self.not_in_channels:
             return _error("not_in_channel")
-        if ephemeral and not body.get("user"):
+        if ephemeral and body.get("user") not in self.users:
             return _error("user_not_found")
         if (problem := message_problem(body)) is not None:
             self.problems.append(f"{method}: {problem}")
@@ -337,7 +368,7 @@ class FakeSlack:
         ts = f"{time.time():.6f}"
         if ephemeral:
             return {"ok": True, "message_ts": ts}
-        channel_id = "D" + channel[1:] if channel.startswith(("U", "W")) else channel
+        channel_id = self.bot_dm(channel) if channel.startswith(("U", "W")) else channel
         message = {"type": "message", "text": body.get("text", ""), "user": self.bot_user_id, "bot_id": self.bot_id,
                    "app_id": self.app_id, "ts": ts, "team": self.team_id}
         if "blocks" in body:
@@ -347,22 +378,47 @@ class FakeSlack:
     def _chat_post_ephemeral(self, body: JSON) -> JSON:
         return self._chat_post(body, ephemeral=True)
 
+    def _can_post_in(self, channel: str) -> bool:
+        """Private channels, group DMs and DMs only where the bot is a member; any public channel
+        (chat:write.public); a user id means the bot's own DM with that user, who must exist."""
+        if channel.startswith(("U", "W")):
+            return channel in self.users
+        if channel in self.bot_channels or channel in {self.bot_dm(u) for u in self.users}:
+            return True
+        return not (channel.startswith(("G", "D")) or channel in self.private_channels)
+
+    def add_channel(self, channel_id: str, *, private: bool = False, member: bool = False) -> None:
+        """Declare a conversation: a private one (G… and D… ids are private anyway), the bot a member or not."""
+        if private:
+            self.private_channels.add(channel_id)
+        if member:
+            self.bot_channels.add(channel_id)
+        else:
+            self.bot_channels.discard(channel_id)
+
+    @staticmethod
+    def bot_dm(user_id: str) -> str:
+        """The id of the DM between the bot and `user_id` (its Messages tab)."""
+        return "D" + user_id[1:]
+
     def _users_info(self, body: JSON) -> JSON:
-        user_id = body.get("user")
-        if not user_id:
+        user = self.users.get(str(body.get("user") or ""))
+        if user is None:  # like Slack, only people of the workspace (declared with add_user) exist
             return _error("user_not_found")
-        user = self.users.get(user_id) or self.make_user(user_id)
         return {"ok": True, "user": copy.deepcopy(user)}
 
-    def make_user(self, user_id: str, *, admin: bool = False, owner: bool = False) -> JSON:
+    def make_user(self, user_id: str, *, admin: bool = False, owner: bool = False,
+                  team_id: str | None = None) -> JSON:
         return {
-            "id": user_id, "team_id": self.team_id, "name": user_id.lower(), "real_name": f"User {user_id}",
+            "id": user_id, "team_id": team_id or self.team_id, "name": user_id.lower(),
+            "real_name": f"User {user_id}",
             "is_admin": admin, "is_owner": owner, "is_primary_owner": False, "is_bot": False, "deleted": False,
             "locale": "en-US", "tz": "Europe/Paris", "profile": {"display_name": user_id.lower()},
         }
 
-    def add_user(self, user_id: str, *, admin: bool = False, owner: bool = False) -> None:
-        self.users[user_id] = self.make_user(user_id, admin=admin, owner=owner)
+    def add_user(self, user_id: str, *, admin: bool = False, owner: bool = False,
+                 team_id: str | None = None) -> None:
+        self.users[user_id] = self.make_user(user_id, admin=admin, owner=owner, team_id=team_id)
 
     # ----------------------------------------------------------------- view store
     def _store_view(self, view: JSON, *, owner: str | None = None, previous: str | None = None,
@@ -417,6 +473,19 @@ _METHODS: dict[str, Callable[[FakeSlack, JSON], JSON]] = {
 
 def _error(error: str) -> JSON:
     return {"ok": False, "error": error}
+
+
+def _invalid_arguments(*messages: str) -> JSON:
+    return {"ok": False, "error": "invalid_arguments",
+            "response_metadata": {"messages": [f"[ERROR] {m}" for m in messages]}}
+
+
+def _invalid_view(problem: str) -> JSON:
+    """Slack's answer to a view that breaks the Block Kit schema: which rule, at which JSON pointer."""
+    rule, _, where = problem.rpartition(" at ")
+    pointer = "/view" + (f"/{where}" if where else "")
+    return _invalid_arguments("failed to match all allowed schemas [json-pointer:/view]",
+                              f"{rule or problem} [json-pointer:{pointer}]")
 
 
 def _parse_args(raw: bytes, content_type: str, query: str) -> JSON:

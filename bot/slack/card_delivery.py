@@ -39,16 +39,19 @@ async def deliver_card(
         return "posted"
     log.info("chat.postMessage to %s failed: %s", channel_id, error)
 
-    # A response_url of that very conversation posts there even where the bot is not a member: the
-    # command's own when the card goes where the command was typed, else the one Slack gave the submit.
-    url = command_response_url if channel_id == command_channel_id else None
-    url = url or next((r.get("response_url") for r in response_urls if r.get("channel_id") == channel_id), None)
-    if error in NOT_A_MEMBER and url and await _post(url, {"response_type": "in_channel", **card}):
-        await _post(url, not_in_channel_notice(channel_id, lang))
-        return "response_url"
+    # A response_url of that very conversation posts there even where the bot is not a member: the command's
+    # own when the card goes where the command was typed, then the one Slack gave the submit (fresh: a command's
+    # expires after 30 minutes and 5 uses, and a modal can stay open longer).
+    submitted = next((r.get("response_url") for r in response_urls if r.get("channel_id") == channel_id), None)
+    here = [u for u in (command_response_url if channel_id == command_channel_id else None, submitted) if u]
+    if error in NOT_A_MEMBER:
+        for url in here:
+            if await _post(url, {"response_type": "in_channel", **card}):
+                await _post(url, not_in_channel_notice(channel_id, lang))
+                return "response_url"
 
     reason = t(lang, "msg.not_member") if error in NOT_A_MEMBER else t(lang, "msg.slack_said", error=error)
-    for fallback in (url, command_response_url):
+    for fallback in dict.fromkeys([*here, command_response_url]):
         if fallback and await _post(fallback, undelivered_card(channel_id, card, reason, lang)):
             return "ephemeral"
     # Last resort: a direct message, which the bot can always open with the user.

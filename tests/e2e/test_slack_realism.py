@@ -62,9 +62,6 @@ def test_a_command_in_a_dm_with_a_colleague_posts_the_card_through_the_response_
     assert not slack.problems, slack.problems
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bot bug, reported: bot/slack/card_delivery.py tries only the command's response_url (dead after 30 minutes) "
-    "and never the fresh one the submission carries for the same channel; the card ends up in a DM"))
 def test_a_modal_left_open_over_30_minutes_still_posts_the_card_in_the_channel(
     in_private: SlackDriver, slack: FakeSlack, seeded: FakeLeonar
 ) -> None:

@@ -14,6 +14,7 @@ from cryptography.fernet import Fernet
 
 from bot.app import create_web_app
 from bot.config import Settings
+from bot.http_server import uvicorn_options
 from tests.support.fakes.leonar import FakeLeonar
 from tests.support.fakes.slack import FakeSlack
 
@@ -53,7 +54,8 @@ def make_settings(slack: FakeSlack, leonar: FakeLeonar, db: Path, **overrides: o
 def serve(settings: Settings) -> RunningBot:
     """The bot's real ASGI app under uvicorn on a loopback port, in a thread, until /healthz answers."""
     port = free_port()
-    config = uvicorn.Config(create_web_app(settings), host="127.0.0.1", port=port, log_config=None, lifespan="on")
+    config = uvicorn.Config(create_web_app(settings), host="127.0.0.1", port=port, log_config=None, lifespan="on",
+                            **uvicorn_options(settings.log_level))  # served as `python -m bot` serves it
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -11,7 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.leonar import LeonarError
 from bot.manifest import COMMAND
-from bot.slack.context import connection, leonar, user, user_lang
+from bot.slack.context import connection, leonar, new_modal, user, user_lang
 from bot.slack.guard import guarded
 from bot.slack.modals import open_add, open_view
 from bot.slack.prefill import seed_from
@@ -36,7 +36,8 @@ class Call:
 
     @property
     def modal(self) -> ModalContext:
-        return ModalContext(channel_id=self.command.get("channel_id"), response_url=self.command.get("response_url"))
+        return new_modal(self.context, channel_id=self.command.get("channel_id"),
+                         response_url=self.command.get("response_url"))
 
 
 async def add(call: Call) -> None:
@@ -55,15 +56,15 @@ async def add(call: Call) -> None:
 
 async def status(call: Call) -> None:
     await call.ack()
-    lang = await user_lang(call.context)
+    who = await user(call.context)  # the key's last four characters are shown to admins only
     conn, client = connection(call.context), leonar(call.context)
     if conn is None or client is None:
-        await call.respond(**admin.status_message(None, None, None, lang))
+        await call.respond(**admin.status_message(None, None, None, who.lang))
         return
     try:
-        message = admin.status_message(conn, await client.missing_scopes(), None, lang)
+        message = admin.status_message(conn, await client.missing_scopes(), None, who.lang, admin=who.is_admin)
     except LeonarError as exc:
-        message = admin.status_message(conn, None, describe(exc, lang), lang)
+        message = admin.status_message(conn, None, describe(exc, who.lang), who.lang, admin=who.is_admin)
     await call.respond(**message)
 
 

@@ -1,4 +1,4 @@
-"""Events: when the app leaves a workspace, that workspace's Leonar key and installation go with it."""
+"""Events: when the app leaves a workspace (or an org), everything kept about it goes with it."""
 
 from __future__ import annotations
 
@@ -7,32 +7,29 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
-from bot.slack.context import services, workspace
+from bot.slack.context import services
 from bot.slack.guard import guarded
+from bot.slack.leaving import left_by
 
 log = logging.getLogger(__name__)
 
 
-async def uninstalled(ack: AsyncAck, context: dict[str, Any]) -> None:
+async def left(ack: AsyncAck, body: dict[str, Any], context: dict[str, Any]) -> None:
     await ack()
-    forget(context, "app uninstalled")
-
-
-async def tokens_revoked(ack: AsyncAck, event: dict[str, Any], context: dict[str, Any]) -> None:
-    await ack()
-    if (event.get("tokens") or {}).get("bot"):  # revoked user tokens leave the bot working
-        forget(context, "bot token revoked")
-
-
-def forget(context: dict[str, Any], why: str) -> None:
-    """Delete the workspace's Leonar key and, in multi-workspace mode, its Slack installation (bot token)."""
-    store, here = services(context).store, workspace(context)
-    if store.delete_connection(here):
-        log.info("deleted the Leonar key of workspace %s: %s", here.key, why)
-    if store.delete_bot(here):
-        log.info("deleted the Slack installation of workspace %s: %s", here.key, why)
+    event = body.get("event") or {}
+    if event.get("type") == "tokens_revoked" and not (event.get("tokens") or {}).get("bot"):
+        return  # revoked user tokens leave the bot working
+    store = services(context).store
+    workspaces, enterprises = left_by(context, body)
+    for workspace in workspaces:
+        if store.forget(workspace):
+            log.info("deleted everything kept for workspace %s: %s", workspace.key, event.get("type"))
+    for enterprise in enterprises:
+        for workspace in store.forget_enterprise(enterprise):
+            log.info("deleted everything kept for workspace %s (org %s): %s", workspace.key, enterprise,
+                     event.get("type"))
 
 
 def register(app: AsyncApp) -> None:
-    app.event("app_uninstalled")(guarded(uninstalled))
-    app.event("tokens_revoked")(guarded(tokens_revoked))
+    for kind in ("app_uninstalled", "app_uninstalled_team", "tokens_revoked", "team_access_revoked"):
+        app.event(kind)(guarded(left))

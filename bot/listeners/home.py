@@ -8,12 +8,11 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.slack.context import connection, services, user, workspace
+from bot.slack.context import connection, new_modal, services, user, workspace
 from bot.slack.guard import guarded
 from bot.slack.home_tab import publish
 from bot.views import admin, home
 from bot.views.connect_modal import connect_modal
-from bot.views.metadata import ModalContext
 
 
 async def opened(ack: AsyncAck, event: dict[str, Any], client: AsyncWebClient, context: dict[str, Any]) -> None:
@@ -28,7 +27,7 @@ async def connect_clicked(ack: AsyncAck, body: dict[str, Any], client: AsyncWebC
     await ack()
     who = await user(context)
     if who.is_admin:
-        await client.views_open(trigger_id=body["trigger_id"], view=connect_modal(ModalContext(), who.lang))
+        await client.views_open(trigger_id=body["trigger_id"], view=connect_modal(new_modal(context), who.lang))
 
 
 async def disconnect_clicked(
@@ -37,7 +36,7 @@ async def disconnect_clicked(
     await ack()
     conn = connection(context)
     if conn is not None and (who := await user(context)).is_admin:
-        await client.views_open(trigger_id=body["trigger_id"], view=admin.disconnect_modal(ModalContext(), conn,
+        await client.views_open(trigger_id=body["trigger_id"], view=admin.disconnect_modal(new_modal(context), conn,
                                                                                            who.lang))
 
 
@@ -51,6 +50,8 @@ async def setting_changed(
     settings = store.settings(here)
     if action["action_id"] == home.CHANNEL_ACTION:
         settings = replace(settings, default_channel=action.get("selected_conversation"))
+    elif action["action_id"] == home.GUESTS_ACTION:
+        settings = replace(settings, allow_guests=bool(action.get("selected_options")))
     else:
         settings = replace(settings, show_contact_details=bool(action.get("selected_options")))
     store.save_settings(here, settings)
@@ -63,3 +64,4 @@ def register(app: AsyncApp) -> None:
     app.action(home.DISCONNECT_ACTION)(guarded(disconnect_clicked))
     app.action(home.CHANNEL_ACTION)(guarded(setting_changed))
     app.action(home.DETAILS_ACTION)(guarded(setting_changed))
+    app.action(home.GUESTS_ACTION)(guarded(setting_changed))

@@ -9,12 +9,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.manifest import SHORTCUT_CALLBACK
-from bot.slack.context import connection, user_lang
+from bot.slack.context import connection, new_modal, user_lang
 from bot.slack.guard import guarded
 from bot.slack.modals import open_add
 from bot.slack.prefill import seed_from
 from bot.views import admin
-from bot.views.metadata import ModalContext
 
 
 async def add_from_message(
@@ -22,9 +21,8 @@ async def add_from_message(
 ) -> None:
     await ack()
     message = shortcut.get("message") or {}
-    ctx = ModalContext(channel_id=(shortcut.get("channel") or {}).get("id"),
-                       response_url=shortcut.get("response_url"),
-                       thread_ts=message.get("thread_ts") or message.get("ts"))
+    ctx = new_modal(context, channel_id=(shortcut.get("channel") or {}).get("id"),
+                    response_url=shortcut.get("response_url"), thread_ts=message.get("thread_ts") or message.get("ts"))
     if seed := seed_from(str(message.get("text") or "")):
         ctx = ctx.with_seed(seed)  # a LinkedIn URL or a name in the message
     lang = await user_lang(context)

@@ -1,9 +1,10 @@
 """Per-request context, decoded once by a global middleware so listeners receive data, not payloads.
 
-- which workspace asked (from the team and enterprise ids Bolt verified, so no listener can look up another
-  workspace's key), its Leonar connection and client;
+- which workspace asked (the installation's identity, `identity.py`: never a field naming the acting person, so
+  no listener can look up another workspace's key), its Leonar connection and client;
 - the Slack user behind the request (role and language, looked up lazily, once: `users.UserLookup`);
-- the modal's `private_metadata`, decoded into its typed object.
+- the modal's `private_metadata`, decoded into its typed object;
+and refuses, before any listener runs, what `access.py` says may not go on.
 """
 
 from __future__ import annotations
@@ -12,10 +13,13 @@ from collections.abc import Awaitable, Callable
 from typing import Any, cast
 
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
+from slack_bolt.response import BoltResponse
 
 from bot.i18n import Lang
 from bot.leonar import LeonarClient
 from bot.services import Services
+from bot.slack import access, guard
+from bot.slack.identity import request_workspace
 from bot.slack.users import SlackUser, UserLookup
 from bot.store import Connection, Workspace
 from bot.views.create_contact import CALLBACK_ID as CREATE_CALLBACK_ID
@@ -24,17 +28,35 @@ from bot.views.metadata import ModalContext
 
 
 def install(app: AsyncApp, services: Services) -> None:
-    async def per_request(context: AsyncBoltContext, body: dict[str, Any], next: Callable[[], Awaitable[None]]) -> None:
-        workspace = Workspace(context.enterprise_id, context.team_id)
+    async def per_request(
+        context: AsyncBoltContext, body: dict[str, Any], next: Callable[[], Awaitable[None]]
+    ) -> BoltResponse | None:
+        body = body if isinstance(body, dict) else {}
+        metadata = metadata_of(body.get("view"))
+        recorded = recorded_workspace(metadata)
+        here = request_workspace(context, body, recorded)
         context["services"] = services
-        context["workspace"] = workspace
-        known = workspace.team_id or workspace.enterprise_id
-        context["connection"] = services.store.get_connection(workspace) if known else None
-        context["slack_user"] = UserLookup(context.client, context.team_id, context.user_id)
-        context["metadata"] = metadata_of(body.get("view") if isinstance(body, dict) else None)
+        context["workspace"] = here
+        context["connection"] = services.store.get_connection(here) if here.team_id or here.enterprise_id else None
+        context["slack_user"] = users = UserLookup(context.client, here, context.user_id)
+        context["metadata"] = metadata
+        kind = access.kind_of(body)
+        refused = await access.refusal(kind, here, recorded, users, services.store, body)
+        if refused is not None:
+            why, lang = refused
+            if kind in ("shortcut", "message_action"):
+                guard.later(access.tell_shortcut(context.client, body, why, lang), "tell_shortcut")
+            return access.refused_response(kind, why, lang)
         await next()
+        return None
 
     app.middleware(per_request)
+
+
+def recorded_workspace(metadata: ModalContext | Return | None) -> str | None:
+    if isinstance(metadata, Return):
+        return ModalContext.loads(metadata.root_metadata).workspace
+    return metadata.workspace if metadata is not None else None
 
 
 def metadata_of(view: Any) -> ModalContext | Return | None:
@@ -71,6 +93,11 @@ async def user(context: dict[str, Any]) -> SlackUser:
 
 async def user_lang(context: dict[str, Any]) -> Lang:
     return await cast(UserLookup, context["slack_user"]).lang()
+
+
+def new_modal(context: dict[str, Any], **fields: str | None) -> ModalContext:
+    """The metadata of a modal opened now: it records this workspace, the only one it will serve."""
+    return ModalContext(workspace=workspace(context).key, **fields)
 
 
 def modal(context: dict[str, Any]) -> ModalContext:

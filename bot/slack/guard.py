@@ -56,6 +56,18 @@ async def _logged(listener: Listener, kwargs: dict[str, Any]) -> None:
         log.exception("%s failed", listener.__name__)
 
 
+def later(work: Awaitable[None], name: str) -> None:
+    """Run `work` after the ack, tracked like a listener (drained at shutdown, failures logged)."""
+
+    async def run() -> None:
+        await work
+
+    run.__name__ = name
+    task = asyncio.create_task(_logged(run, {}))
+    _running.add(task)
+    task.add_done_callback(_running.discard)
+
+
 async def drain(timeout: float) -> None:
     """Let work already acknowledged (cards being posted, slow adds) finish before the process exits."""
     if _running:

@@ -1,13 +1,16 @@
-"""Who the Slack user behind a request is: their role (admin, member, guest or unknown) and their language.
+"""Who the Slack user behind a request is: their role (admin, member, guest or unknown), whether they belong to the
+installing workspace at all, and their language.
 
-One users.info call (with the locale) answers both, made at most once per request and only when a listener
-asks. The language is cached for an hour; the role never is, since a demotion must take effect at once.
+One users.info call (with the locale) answers all three, made at most once per request and only when a listener
+asks. The language is cached for an hour. The role is asked again for every change of the connection (a demotion
+must take effect at once); the gate that keeps guests and other organisations' people out may reuse an answer up
+to a minute old, so menus do not wait for Slack at every keystroke.
 """
 
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from cachetools import TTLCache
@@ -15,11 +18,15 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.i18n import DEFAULT_LANG, Lang, lang_of
+from bot.store import Workspace
 
 Role = Literal["admin", "member", "guest", "unknown"]
-# The language is looked up before some acks (help, options), which must stay within Slack's 3 s.
-LANG_DEADLINE = 0.8
+# users.info is awaited before some acks (the members-only gate, help, options), which must stay within Slack's
+# 3 s: past this, the request goes on without it.
+LOOKUP_DEADLINE = 0.8
+MEMBERSHIP_SECONDS = 60
 _languages: TTLCache[tuple[str | None, str], Lang] = TTLCache(maxsize=10_000, ttl=3600)
+_recent: TTLCache[tuple[str, str], SlackUser] = TTLCache(maxsize=10_000, ttl=MEMBERSHIP_SECONDS)
 
 
 @dataclass(frozen=True)
@@ -29,11 +36,24 @@ class SlackUser:
     lang: Lang
     # Slack's error code when users.info failed (role "unknown"), e.g. missing_scope.
     error: str | None = None
+    # Where the user belongs: their workspace, every workspace of theirs on Enterprise Grid, and their org.
+    teams: frozenset[str] = field(default_factory=frozenset)
+    enterprise_id: str | None = None
+    # users.info's is_stranger: someone of another organisation who shares no channel with the app.
+    stranger: bool = False
 
     @property
     def is_admin(self) -> bool:
         """Admins and owners may change the workspace's Leonar connection."""
         return self.role == "admin"
+
+    def belongs_to(self, workspace: Workspace) -> bool:
+        """Whether the user is one of the workspace's own people (for an org-wide install: of the org)."""
+        if self.stranger or self.role == "unknown":
+            return False
+        if workspace.team_id is None:
+            return workspace.enterprise_id is not None and self.enterprise_id == workspace.enterprise_id
+        return workspace.team_id in self.teams
 
 
 def role_of(info: dict[str, Any]) -> Role:
@@ -44,14 +64,22 @@ def role_of(info: dict[str, Any]) -> Role:
     return "member"
 
 
+def user_of(info: dict[str, Any]) -> SlackUser:
+    grid = info.get("enterprise_user") or {}
+    teams = {str(t) for t in (info.get("team_id"), *(grid.get("teams") or [])) if t}
+    return SlackUser(str(info.get("id") or ""), role_of(info), lang_of(info.get("locale")), teams=frozenset(teams),
+                     enterprise_id=grid.get("enterprise_id"), stranger=bool(info.get("is_stranger")))
+
+
 class UserLookup:
     """The user behind one request. `user()` calls users.info once however often it is awaited."""
 
-    def __init__(self, client: AsyncWebClient, team_id: str | None, user_id: str | None) -> None:
+    def __init__(self, client: AsyncWebClient, workspace: Workspace, user_id: str | None) -> None:
         self._client = client
-        self._team_id = team_id
+        self._workspace = workspace
         self._user_id = user_id
         self._info: asyncio.Future[SlackUser] | None = None
+        self._deadline: float | None = None
 
     async def user(self) -> SlackUser:
         if self._info is None:
@@ -59,17 +87,31 @@ class UserLookup:
         # Shielded: a lang() that gives up at its deadline leaves the call running for a later user().
         return await asyncio.shield(self._info)
 
+    async def recent(self) -> SlackUser | None:
+        """The user as Slack described them less than a minute ago, else asked now: for the members-only gate,
+        never for a change of the connection. None when Slack did not answer within the request's deadline."""
+        cached = _recent.get((self._workspace.key, self._user_id or ""))
+        return cached if cached is not None else await self._in_time()
+
+    async def _in_time(self) -> SlackUser | None:
+        # One deadline per request, however many ask: the gate and the language lookup must not add up.
+        loop = asyncio.get_running_loop()
+        if self._deadline is None:
+            self._deadline = loop.time() + LOOKUP_DEADLINE
+        try:
+            return await asyncio.wait_for(self.user(), max(0.0, self._deadline - loop.time()))
+        except TimeoutError:
+            return None
+
     async def lang(self) -> Lang:
         """French for a French Slack locale, else English; English when Slack cannot tell in time."""
         if not self._user_id:
             return DEFAULT_LANG
-        cached = _languages.get((self._team_id, self._user_id))
+        cached = _languages.get((self._workspace.key, self._user_id))
         if cached is not None:
             return cached
-        try:
-            return (await asyncio.wait_for(self.user(), LANG_DEADLINE)).lang
-        except TimeoutError:
-            return DEFAULT_LANG
+        found = await self._in_time()
+        return found.lang if found is not None else DEFAULT_LANG
 
     async def _fetch(self) -> SlackUser:
         user_id = self._user_id or ""
@@ -78,10 +120,10 @@ class UserLookup:
         try:
             response = await self._client.users_info(user=user_id, include_locale=True)
         except SlackApiError as exc:
-            # e.g. an install without users:read: English, and no admin rights, rather than no answer
-            cached = _languages.get((self._team_id, user_id), DEFAULT_LANG)
+            # e.g. an install without users:read: English, and no rights, rather than no answer
+            cached = _languages.get((self._workspace.key, user_id), DEFAULT_LANG)
             return SlackUser(user_id, "unknown", cached, error=str(exc.response.get("error")))
-        info = response.get("user") or {}
-        lang = lang_of(info.get("locale"))
-        _languages[(self._team_id, user_id)] = lang
-        return SlackUser(user_id, role_of(info), lang)
+        found = user_of({"id": user_id, **(response.get("user") or {})})
+        _languages[(self._workspace.key, user_id)] = found.lang
+        _recent[(self._workspace.key, user_id)] = found
+        return found

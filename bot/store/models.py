@@ -57,3 +57,5 @@ class WorkspaceSettings:
 
     default_channel: str | None = None
     show_contact_details: bool = False
+    # Single- and multi-channel guests may use the bot (people from another organisation never may).
+    allow_guests: bool = False

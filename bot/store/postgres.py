@@ -22,6 +22,8 @@ T = TypeVar("T")
 SCHEMA_LOCK = 7_231_001  # pg_advisory_lock key for migrations
 NAMED_LOCKS = 7_231_002  # first key of try_lock's advisory locks (the second is the name's CRC-32)
 EXPIRED_BATCH = 100  # expired states deleted per use: enough to keep up, never a long delete
+# Every table keyed by workspace: what leaving a workspace deletes.
+WORKSPACE_TABLES = ("leonar_connections", "slack_bots", "last_projects", "recent_adds", "workspace_settings")
 # Applied in order, each once; a new version appends to this list.
 MIGRATIONS = [
     """
@@ -73,6 +75,7 @@ MIGRATIONS = [
     DELETE FROM slack_oauth_states;
     CREATE INDEX IF NOT EXISTS slack_oauth_states_expiry ON slack_oauth_states (expires_at)
     """,
+    "ALTER TABLE workspace_settings ADD COLUMN IF NOT EXISTS allow_guests BOOLEAN NOT NULL DEFAULT false",
 ]
 
 
@@ -139,16 +142,35 @@ class PostgresStore:
 
     def settings(self, workspace: Workspace) -> WorkspaceSettings:
         row = self._run(lambda c: c.execute(
-            "SELECT default_channel, show_contact_details FROM workspace_settings WHERE workspace = %s",
+            "SELECT default_channel, show_contact_details, allow_guests FROM workspace_settings WHERE workspace = %s",
             (workspace.key,)).fetchone())
-        return WorkspaceSettings(row[0], bool(row[1])) if row else WorkspaceSettings()
+        return WorkspaceSettings(row[0], bool(row[1]), bool(row[2])) if row else WorkspaceSettings()
 
     def save_settings(self, workspace: Workspace, settings: WorkspaceSettings) -> None:
         self._run(lambda c: c.execute(
-            """INSERT INTO workspace_settings (workspace, default_channel, show_contact_details) VALUES (%s, %s, %s)
+            """INSERT INTO workspace_settings (workspace, default_channel, show_contact_details, allow_guests)
+               VALUES (%s, %s, %s, %s)
                ON CONFLICT (workspace) DO UPDATE SET default_channel = EXCLUDED.default_channel,
-               show_contact_details = EXCLUDED.show_contact_details""",
-            (workspace.key, settings.default_channel, settings.show_contact_details)))
+               show_contact_details = EXCLUDED.show_contact_details, allow_guests = EXCLUDED.allow_guests""",
+            (workspace.key, settings.default_channel, settings.show_contact_details, settings.allow_guests)))
+
+    def forget(self, workspace: Workspace) -> bool:
+        def delete(c: psycopg.Connection[Any]) -> int:
+            with c.transaction():
+                return sum(c.execute(f"DELETE FROM {table} WHERE workspace = %s", (workspace.key,)).rowcount
+                           for table in WORKSPACE_TABLES)
+
+        return self._run(delete) > 0
+
+    def forget_enterprise(self, enterprise_id: str) -> list[Workspace]:
+        # Keys are "<enterprise>:<team>": the org-wide installation and every workspace of the org.
+        def keys(c: psycopg.Connection[Any]) -> set[str]:
+            return {row[0] for table in WORKSPACE_TABLES for row in c.execute(
+                f"SELECT DISTINCT workspace FROM {table} WHERE workspace LIKE %s", (f"{enterprise_id}:%",))}
+
+        found = {Workspace(enterprise_id, None if team == "-" else team)
+                 for key in self._run(keys) for team in [key.split(":", 1)[1]]}
+        return [w for w in found if self.forget(w)]
 
     def save_bot(self, workspace: Workspace, data: str) -> None:
         self._run(lambda c: c.execute(
@@ -159,6 +181,11 @@ class PostgresStore:
     def find_bot(self, workspace: Workspace) -> str | None:
         row = self._run(lambda c: c.execute("SELECT data_encrypted FROM slack_bots WHERE workspace = %s",
                                             (workspace.key,)).fetchone())
+        return self._cipher.decrypt(row[0]) if row else None
+
+    def find_team_bot(self, team_id: str) -> str | None:
+        row = self._run(lambda c: c.execute("SELECT data_encrypted FROM slack_bots WHERE workspace LIKE %s",
+                                            (f"%:{team_id}",)).fetchone())
         return self._cipher.decrypt(row[0]) if row else None
 
     def delete_bot(self, workspace: Workspace) -> bool:

@@ -56,6 +56,9 @@ class SlackInstallations(AsyncInstallationStore):
         if data is None and not is_enterprise_install and enterprise_id:
             # A workspace of an org where the app was installed org-wide.
             data = self._store.find_bot(Workspace(enterprise_id, None))
+        if data is None and not is_enterprise_install and team_id:
+            # Slack Connect: the payload's enterprise is the acting person's org, the team is our installation's.
+            data = self._store.find_team_bot(team_id)
         if data is None:
             return None
         fields: dict[str, Any] = json.loads(data)

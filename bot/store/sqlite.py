@@ -72,6 +72,8 @@ class SqliteStore:
                                      "stage": str, "at": str}, pk="id", if_not_exists=True)
         self._db.table(SETTINGS).create({"workspace": str, "default_channel": str, "show_contact_details": int},
                                         pk="workspace", if_not_exists=True)
+        if "allow_guests" not in self._db.table(SETTINGS).columns_dict:  # added after the first release
+            self._db.table(SETTINGS).add_column("allow_guests", int, not_null_default=0)
 
     def get_connection(self, workspace: Workspace) -> Connection | None:
         rows = list(self._table.rows_where("workspace = ?", [workspace.key], limit=1))
@@ -125,13 +127,29 @@ class SqliteStore:
         return [AddRecord(r[0], r[1], r[2], r[3], datetime.fromisoformat(r[4])) for r in rows]
 
     def settings(self, workspace: Workspace) -> WorkspaceSettings:
-        row = self._db.execute(f"SELECT default_channel, show_contact_details FROM {SETTINGS} WHERE workspace = ?",
-                               [workspace.key]).fetchone()
-        return WorkspaceSettings(row[0], bool(row[1])) if row else WorkspaceSettings()
+        row = self._db.execute(f"SELECT default_channel, show_contact_details, allow_guests FROM {SETTINGS} "
+                               "WHERE workspace = ?", [workspace.key]).fetchone()
+        return WorkspaceSettings(row[0], bool(row[1]), bool(row[2])) if row else WorkspaceSettings()
 
     def save_settings(self, workspace: Workspace, settings: WorkspaceSettings) -> None:
         self._db.table(SETTINGS).upsert({"workspace": workspace.key, "default_channel": settings.default_channel,
-                                         "show_contact_details": int(settings.show_contact_details)}, pk="workspace")
+                                         "show_contact_details": int(settings.show_contact_details),
+                                         "allow_guests": int(settings.allow_guests)}, pk="workspace")
+
+    def forget(self, workspace: Workspace) -> bool:
+        with self._db.conn:
+            deleted = sum(self._db.execute(f"DELETE FROM {table} WHERE workspace = ?", [workspace.key]).rowcount
+                          for table in (CONNECTIONS, BOTS, LAST_PROJECTS, ADDS, SETTINGS))
+        return deleted > 0
+
+    def forget_enterprise(self, enterprise_id: str) -> list[Workspace]:
+        # Keys are "<enterprise>:<team>": the org-wide installation and every workspace of the org.
+        found = {Workspace(enterprise_id, None if team == "-" else team)
+                 for table in (CONNECTIONS, BOTS, LAST_PROJECTS, ADDS, SETTINGS)
+                 for (key,) in self._db.execute(f"SELECT DISTINCT workspace FROM {table} WHERE workspace LIKE ?",
+                                                [f"{enterprise_id}:%"]).fetchall()
+                 for team in [key.split(":", 1)[1]]}
+        return [w for w in found if self.forget(w)]
 
     def save_bot(self, workspace: Workspace, data: str) -> None:
         self._db.table(BOTS).upsert({"workspace": workspace.key, "data_encrypted": self._cipher.encrypt(data),
@@ -139,6 +157,10 @@ class SqliteStore:
 
     def find_bot(self, workspace: Workspace) -> str | None:
         row = self._db.execute(f"SELECT data_encrypted FROM {BOTS} WHERE workspace = ?", [workspace.key]).fetchone()
+        return self._cipher.decrypt(row[0]) if row else None
+
+    def find_team_bot(self, team_id: str) -> str | None:
+        row = self._db.execute(f"SELECT data_encrypted FROM {BOTS} WHERE workspace LIKE ?", [f"%:{team_id}"]).fetchone()
         return self._cipher.decrypt(row[0]) if row else None
 
     def delete_bot(self, workspace: Workspace) -> bool:

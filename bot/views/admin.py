@@ -43,13 +43,18 @@ def disconnect_modal(ctx: ModalContext, connection: Connection, lang: Lang = "en
                  callback_id=DISCONNECT_CALLBACK, private_metadata=ctx.dumps())
 
 
-def connected_line(connection: Connection, lang: Lang = "en") -> str:
-    return t(lang, "status.connected", user=connection.connected_by, date=format_day(connection.connected_at, lang),
-             time=format_clock(connection.connected_at, lang), hint=escape(connection.key_hint))
+def connected_line(connection: Connection, lang: Lang = "en", *, admin: bool = False) -> str:
+    """The key's last four characters are for admins only: enough to tell keys apart, nothing for others."""
+    fields = {"user": connection.connected_by, "date": format_day(connection.connected_at, lang),
+              "time": format_clock(connection.connected_at, lang)}
+    if admin:
+        return t(lang, "status.connected", hint=escape(connection.key_hint), **fields)
+    return t(lang, "status.connected_no_hint", **fields)
 
 
 def status_message(
-    connection: Connection | None, missing: list[str] | None, problem: str | None, lang: Lang = "en"
+    connection: Connection | None, missing: list[str] | None, problem: str | None, lang: Lang = "en", *,
+    admin: bool = False,
 ) -> dict[str, Any]:
     """`missing` are the scopes the key lacks among those checked without writing (None when they could not be
     checked, `problem` says why). The write scopes are never checked here: the message says they are learnt at
@@ -57,7 +62,7 @@ def status_message(
     if connection is None:
         lines = [t(lang, "status.not_connected", command=COMMAND)]
     else:
-        lines = [connected_line(connection, lang)]
+        lines = [connected_line(connection, lang, admin=admin)]
         if missing is None:
             lines.append(t(lang, "status.unchecked", problem=escape(problem or t(lang, "status.no_answer"))))
         else:

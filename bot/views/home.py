@@ -12,6 +12,7 @@ from bot.views.text import clip, escape, mrkdwn, plain
 
 CONNECT_ACTION, DISCONNECT_ACTION = "home_connect", "home_disconnect"
 CHANNEL_ACTION, DETAILS_ACTION = "home_default_channel", "home_show_details"
+GUESTS_ACTION = "home_allow_guests"
 
 
 def home_view(
@@ -19,7 +20,8 @@ def home_view(
     lang: Lang = "en",
 ) -> dict[str, Any]:
     blocks: list[dict[str, Any]] = [{"type": "header", "text": plain(t(lang, "home.title"), 150)}]
-    status = connected_line(connection, lang) if connection else t(lang, "status.not_connected", command=COMMAND)
+    status = (connected_line(connection, lang, admin=admin) if connection
+              else t(lang, "status.not_connected", command=COMMAND))
     blocks.append({"type": "section", "text": mrkdwn(status)})
     if admin:
         buttons: list[dict[str, Any]] = [{
@@ -46,10 +48,15 @@ def home_view(
         details: dict[str, Any] = {"type": "checkboxes", "action_id": DETAILS_ACTION, "options": [option]}
         if settings.show_contact_details:
             details["initial_options"] = [option]
+        guests_option = {"text": plain(t(lang, "home.allow_guests"), 75), "value": "allow",
+                         "description": plain(t(lang, "home.allow_guests_hint"), 75)}
+        guests: dict[str, Any] = {"type": "checkboxes", "action_id": GUESTS_ACTION, "options": [guests_option]}
+        if settings.allow_guests:
+            guests["initial_options"] = [guests_option]
         blocks += [{"type": "divider"}, {"type": "section", "text": mrkdwn(t(lang, "home.settings"))},
                    {"type": "section", "block_id": "default_channel",
                     "text": mrkdwn(t(lang, "home.default_channel")), "accessory": channel},
-                   {"type": "actions", "block_id": "details", "elements": [details]}]
+                   {"type": "actions", "block_id": "details", "elements": [details, guests]}]
     return {"type": "home", "blocks": blocks}
 
 

@@ -27,6 +27,8 @@ class ModalContext:
     thread_ts: str | None = None
     # The workspace's default conversation for cards (App Home setting), preset in "Post the card to".
     default_channel: str | None = None
+    # The workspace the modal was opened for (its store key): a request from another is refused.
+    workspace: str | None = None
 
     def with_project(self, project_id: str, project_name: str) -> ModalContext:
         return replace(self, project_id=project_id, project_name=clip(project_name, 150))

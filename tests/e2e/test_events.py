@@ -1,14 +1,17 @@
-"""Uninstalling the app, or revoking its bot token, deletes the workspace's Leonar key."""
+"""Uninstalling the app, or revoking its bot token, deletes everything kept about the workspace (or the org)."""
 
 from __future__ import annotations
 
 import json
 import time
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 import pytest
 
+from bot.store import AddRecord, Store, Workspace, WorkspaceSettings, open_store
+from tests.support.bot import RunningBot
 from tests.support.driver import SlackDriver
 from tests.support.fakes.leonar import FakeLeonar
 from tests.support.fakes.slack import FakeSlack
@@ -56,3 +59,71 @@ def test_another_workspace_leaving_changes_nothing_here(
     assert send_event(driver, {"type": "app_uninstalled"}, team_id="T0999").status_code == 200
     time.sleep(0.2)
     assert connected(driver, slack)
+
+
+def store_of(bot: RunningBot) -> Store:
+    assert bot.settings.encryption_key
+    return open_store(bot.settings.database_url, bot.settings.encryption_key.get_secret_value())
+
+
+def everything(store: Store, workspace: Workspace) -> dict[str, object]:
+    """What the store keeps about a workspace (empty values once it has left)."""
+    return {"key": store.get_connection(workspace), "last": store.last_project(workspace, "U0001"),
+            "adds": store.recent_adds(workspace), "settings": store.settings(workspace) != WorkspaceSettings(),
+            "bot": store.find_bot(workspace)}
+
+
+def keep_everything(store: Store, workspace: Workspace) -> None:
+    store.save_connection(workspace, "leo_grid_key_0001", "U0001")
+    store.remember_project(workspace, "U0001", "p1", "Backend")
+    store.record_add(workspace, AddRecord("U0001", "Ada", "Backend", None, datetime.now(UTC)))
+    store.save_settings(workspace, WorkspaceSettings(default_channel="C1", allow_guests=True))
+    store.save_bot(workspace, "{}")
+
+
+def post_envelope(driver: SlackDriver, envelope: dict[str, Any]) -> httpx.Response:
+    body = json.dumps({"token": "x", "api_app_id": "A0001", "type": "event_callback",
+                       "event_id": f"Ev{time.time_ns()}", "event_time": int(time.time())} | envelope).encode()
+    return driver.http.post(driver.url, content=body,
+                            headers=driver.signed_headers(body) | {"Content-Type": "application/json"})
+
+
+ORG, T1, T2 = "E0ORG", "T0GRID1", "T0GRID2"
+GRID_WORKSPACE = {"team_id": T1, "enterprise_id": ORG,
+                  "authorizations": [{"enterprise_id": ORG, "team_id": T1, "user_id": "UBOT", "is_bot": True,
+                                      "is_enterprise_install": False}]}
+ORG_INSTALL = {"enterprise_id": ORG, "is_enterprise_install": True,
+               "authorizations": [{"enterprise_id": ORG, "team_id": None, "user_id": "UBOT", "is_bot": True,
+                                   "is_enterprise_install": True}]}
+
+
+@pytest.mark.parametrize(("envelope", "gone", "kept"), [
+    (GRID_WORKSPACE | {"event": {"type": "app_uninstalled"}}, [Workspace(ORG, T1)], [Workspace(ORG, T2)]),
+    (GRID_WORKSPACE | {"event": {"type": "tokens_revoked", "tokens": {"bot": ["UBOT"]}}}, [Workspace(ORG, T1)],
+     [Workspace(ORG, T2)]),
+    (ORG_INSTALL | {"event": {"type": "app_uninstalled"}},
+     [Workspace(ORG, None), Workspace(ORG, T1), Workspace(ORG, T2)], [Workspace(None, "T0001")]),
+    (ORG_INSTALL | {"event": {"type": "team_access_revoked", "team_ids": [T2]}}, [Workspace(ORG, T2)],
+     [Workspace(ORG, T1), Workspace(ORG, None)]),
+    (GRID_WORKSPACE | {"event": {"type": "app_uninstalled_team", "app_id": "A0001", "team_id": T2,
+                                 "user_id": "U0001", "event_ts": "1.2"}}, [Workspace(ORG, T2)],
+     [Workspace(ORG, T1)]),
+    (ORG_INSTALL | {"event": {"type": "app_uninstalled_team", "app_id": "A0001", "team_id": ORG,
+                              "user_id": "U0001", "event_ts": "1.2"}},
+     [Workspace(ORG, None), Workspace(ORG, T1), Workspace(ORG, T2)], [Workspace(None, "T0001")]),
+])
+def test_leaving_deletes_everything_kept_for_exactly_the_workspaces_that_left(
+    bot: RunningBot, driver: SlackDriver, envelope: dict[str, Any], gone: list[Workspace], kept: list[Workspace]
+) -> None:
+    store = store_of(bot)
+    for workspace in {*gone, *kept}:
+        keep_everything(store, workspace)
+    assert post_envelope(driver, envelope).status_code == 200  # app_uninstalled_team too: no 404, no retries
+    deadline = time.monotonic() + 5
+    while any(everything(store, w)["key"] for w in gone) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    for workspace in gone:
+        assert not any(everything(store, workspace).values()), workspace
+    for workspace in kept:
+        assert all(everything(store, workspace).values()), workspace
+    store.close()

@@ -111,7 +111,9 @@ def test_a_setting_change_asks_slack_who_the_user_is_once(
     driver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar
 ) -> None:
     connect(driver)
+    slack.wait_for("views.publish", 1)  # the Home refreshed after the connect
     open_home(driver, slack)
+    slack.wait_for("views.publish", 2)
     asked, published = len(slack.calls_to("users.info")), len(slack.calls_to("views.publish"))
     home_action(driver, slack, {"type": "checkboxes", "action_id": "home_show_details",
                                 "selected_options": [{"value": "show"}]})

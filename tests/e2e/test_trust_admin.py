@@ -92,6 +92,9 @@ def test_status_shows_who_when_which_key_and_scopes(
     connect(driver)
     member.command("status")
     [text] = replies(slack, member)
+    assert "<@U0001>" in text and "…0001" not in text and LEONAR_KEY not in text  # the key's end: admins only
+    driver.command("status")
+    [text] = replies(slack, driver)
     assert "<@U0001>" in text and "`…0001`" in text and "scopes suffice" in text and LEONAR_KEY not in text
     leonar.add_key(LEONAR_KEY, scopes={"projects:read"})  # scopes narrowed in Leonar since
     member.command("status")

@@ -3,30 +3,40 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
-from tests.support.bot import SIGNING_SECRET, RunningBot
+from tests.support.bot import RunningBot, make_settings, serve
 from tests.support.driver import SlackDriver
 from tests.support.fakes.leonar import FakeLeonar
 from tests.support.fakes.slack import FakeSlack
 from tests.support.flows import entry_posts
+from tests.support.installs import CLIENT_ID, driver_for, install
 
 KEY_A, KEY_B = "leo_acme_key_aaaa1111", "leo_beta_key_bbbb2222"
 
 
 @pytest.fixture
-def two(bot: RunningBot, slack: FakeSlack, leonar: FakeLeonar) -> Iterator[tuple[SlackDriver, SlackDriver]]:
+def oauth_bot(slack: FakeSlack, leonar: FakeLeonar, tmp_path: Path) -> Iterator[RunningBot]:
+    running = serve(make_settings(slack, leonar, tmp_path / "bot.db", slack_bot_token=None,
+                                  slack_client_id=CLIENT_ID, slack_client_secret="oauth-client-secret"))
+    yield running
+    running.server.should_exit = True
+
+
+@pytest.fixture
+def two(oauth_bot: RunningBot, slack: FakeSlack, leonar: FakeLeonar) -> Iterator[tuple[SlackDriver, SlackDriver]]:
+    """Two workspaces that each installed the app (their own bot token) and connected their own Leonar key."""
     leonar.add_key(KEY_A, workspace="acme")
     leonar.add_key(KEY_B, workspace="beta")
     for workspace, tag in (("acme", "Acme"), ("beta", "Beta")):
         leonar.add_project(f"{tag} Platform Lead", workspace=workspace)
         leonar.add_project(f"{tag} Designer", workspace=workspace)
         leonar.add_contact("Sam", f"{tag}son", title=f"{tag} engineer", workspace=workspace)
-    slack.users["UA"] = slack.make_user("UA", admin=True) | {"team_id": "TA"}
-    slack.users["UB"] = slack.make_user("UB", admin=True) | {"team_id": "TB"}
-    a = SlackDriver(bot.url, SIGNING_SECRET, slack, team_id="TA", user_id="UA", channel_id="CA")
-    b = SlackDriver(bot.url, SIGNING_SECRET, slack, team_id="TB", user_id="UB", channel_id="CB")
+    install(oauth_bot, slack, "TA")
+    install(oauth_bot, slack, "TB")
+    a, b = driver_for(oauth_bot, slack, "TA"), driver_for(oauth_bot, slack, "TB")
     for driver, key in ((a, KEY_A), (b, KEY_B)):
         driver.command()
         driver.wait_view(lambda v: v["callback_id"] == "leonar_connect")
@@ -77,7 +87,7 @@ def test_a_workspace_cannot_reach_another_workspaces_project(
     leonar.requests.clear()
     # B forges a pick of A's project id (Slack would never offer it): the call goes out with B's key only.
     view = b.open_modal(callback_id="leonar_add")
-    payload = {"type": "block_actions", "team": {"id": "TB"}, "user": {"id": "UB", "team_id": "TB"},
+    payload = {"type": "block_actions", "team": {"id": "TB"}, "user": {"id": b.user_id, "team_id": "TB"},
                "api_app_id": "A0001", "view": view | {"app_installed_team_id": "TB"},
                "container": {"type": "view", "view_id": view["id"]},
                "actions": [{"type": "external_select", "action_id": "project_select", "block_id": "project",
@@ -86,3 +96,18 @@ def test_a_workspace_cannot_reach_another_workspaces_project(
     assert b.post_payload(payload).status_code == 200
     b.wait_view(lambda v: "Stages could not be loaded" in str(v["blocks"]))
     assert {r.api_key for r in leonar.requests} == {KEY_B}
+
+
+def test_a_slack_connect_interaction_finds_the_installation_and_its_key(
+    two: tuple[SlackDriver, SlackDriver], leonar: FakeLeonar
+) -> None:
+    """Installed per workspace (OAuth): the payload pairs our team with the other organisation's enterprise."""
+    a, _ = two
+    view = a.open_modal(callback_id="leonar_add")
+    leonar.requests.clear()
+    payload = a.suggestion("project_select", "") | {
+        "team": {"id": "T0THEIRS", "enterprise_id": "E0THEIRS"}, "enterprise": {"id": "E0THEIRS"},
+        "view": view | {"team_id": "T0THEIRS", "app_installed_team_id": "TA"}}
+    options = a.post_payload(payload).json()["options"]
+    assert [o["text"]["text"] for o in options] == ["Acme Designer", "Acme Platform Lead"]
+    assert {r.api_key for r in leonar.requests} == {KEY_A}

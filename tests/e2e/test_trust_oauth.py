@@ -18,11 +18,11 @@ from cryptography.fernet import Fernet
 
 from bot.config import Settings
 from bot.store import Workspace, open_store, sqlite_path
-from tests.e2e.test_oauth import CLIENT_ID, driver_for, install
 from tests.support.bot import RunningBot, make_settings, serve
 from tests.support.driver import SlackDriver
 from tests.support.fakes.leonar import FakeLeonar
 from tests.support.fakes.slack import FakeSlack
+from tests.support.installs import CLIENT_ID, driver_for, install
 
 VISITS = 5_000
 

@@ -171,6 +171,33 @@ def test_recent_adds_and_settings(opener: Opener) -> None:
     assert store.recent_adds(GRID) == []
     store.save_settings(ACME, WorkspaceSettings("C9", True))
     assert store.settings(ACME) == WorkspaceSettings("C9", True) and store.settings(GRID) == WorkspaceSettings()
+    store.save_settings(ACME, WorkspaceSettings("C9", True, allow_guests=True))
+    assert store.settings(ACME).allow_guests and not store.settings(GRID).allow_guests
+
+
+def test_forgetting_a_workspace_or_an_org_deletes_everything_kept_for_them(opener: Opener) -> None:
+    from datetime import UTC, datetime
+
+    from bot.store import AddRecord, WorkspaceSettings
+
+    store = opener(Fernet.generate_key().decode())
+    org, t1, t2, solo = Workspace("E1", None), Workspace("E1", "T1"), Workspace("E1", "T2"), Workspace(None, "T3")
+    e12 = Workspace("E12", "T4")  # an org whose id starts with the other's
+    for w in (org, t1, t2, solo, e12):
+        store.save_connection(w, f"leo_key_{w.key}", "U1")
+        store.remember_project(w, "U1", "p1", "Backend")
+        store.record_add(w, AddRecord("U1", "Ada", "Backend", None, datetime(2026, 1, 1, tzinfo=UTC)))
+        store.save_settings(w, WorkspaceSettings("C1", True, True))
+        store.save_bot(w, "{}")
+
+    def kept(w: Workspace) -> list[object]:
+        return [store.get_connection(w), store.last_project(w, "U1"), store.recent_adds(w),
+                store.settings(w) != WorkspaceSettings(), store.find_bot(w)]
+
+    assert store.forget(t2) and not any(kept(t2)) and all(kept(t1))
+    assert not store.forget(t2)  # nothing left to delete
+    assert sorted(w.key for w in store.forget_enterprise("E1")) == ["E1:-", "E1:T1"]
+    assert not any(kept(org)) and not any(kept(t1)) and all(kept(solo)) and all(kept(e12))
 
 
 def state_rows(backend: tuple[str, str]) -> int:
@@ -281,3 +308,11 @@ def test_states_left_by_the_previous_release_are_dropped_once_at_upgrade(backend
     store.close()
     again = open_store(url, key)  # later starts keep the used states
     assert state_rows(backend) == 1 and not again.use_state("used-once", time.time() + 600, 10)
+
+
+def test_an_installation_is_found_by_its_team_whatever_org_a_payload_names(opener: Opener) -> None:
+    store = opener(Fernet.generate_key().decode())
+    store.save_bot(Workspace("E1", "T1"), '{"grid": true}')
+    store.save_bot(Workspace(None, "T2"), '{"solo": true}')
+    assert store.find_team_bot("T1") == '{"grid": true}' and store.find_team_bot("T2") == '{"solo": true}'
+    assert store.find_team_bot("T3") is None and store.find_team_bot("1") is None

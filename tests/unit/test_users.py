@@ -9,7 +9,8 @@ import pytest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
-from bot.slack.users import UserLookup, role_of
+from bot.slack.users import UserLookup, role_of, user_of
+from bot.store import Workspace
 
 
 @pytest.mark.parametrize(("flags", "role"), [
@@ -41,7 +42,7 @@ class Slack:
 
 async def test_one_users_info_per_request_however_often_asked() -> None:
     slack = Slack({"id": "U1", "is_admin": True, "locale": "fr-FR"})
-    lookup = UserLookup(slack, "T-one", "U1")  # type: ignore[arg-type]
+    lookup = UserLookup(slack, Workspace(None, "T-one"), "U1")  # type: ignore[arg-type]
     first, second, lang = await asyncio.gather(lookup.user(), lookup.user(), lookup.lang())
     assert first == second and first.is_admin and first.lang == lang == "fr"
     assert slack.calls == 1
@@ -49,21 +50,42 @@ async def test_one_users_info_per_request_however_often_asked() -> None:
 
 async def test_the_language_is_remembered_but_the_role_is_asked_again() -> None:
     slack = Slack({"id": "U2", "is_admin": True, "locale": "fr-FR"})
-    await UserLookup(slack, "T-two", "U2").user()  # type: ignore[arg-type]
+    await UserLookup(slack, Workspace(None, "T-two"), "U2").user()  # type: ignore[arg-type]
     slack.user = {"id": "U2", "is_admin": False, "locale": "fr-FR"}  # demoted meanwhile
-    later = UserLookup(slack, "T-two", "U2")  # type: ignore[arg-type]
+    later = UserLookup(slack, Workspace(None, "T-two"), "U2")  # type: ignore[arg-type]
     assert await later.lang() == "fr" and slack.calls == 1  # from the cache
     assert (await later.user()).role == "member" and slack.calls == 2
 
 
 async def test_a_slow_slack_gives_english_in_time_and_the_role_later() -> None:
     slack = Slack({"id": "U3", "is_admin": True, "locale": "fr-FR"}, delay=1.2)
-    lookup = UserLookup(slack, "T-three", "U3")  # type: ignore[arg-type]
+    lookup = UserLookup(slack, Workspace(None, "T-three"), "U3")  # type: ignore[arg-type]
     assert await lookup.lang() == "en"  # bounded: 0.8 s
+    assert await lookup.recent() is None  # the same deadline: the gate and the language do not add up
     assert (await lookup.user()).is_admin and slack.calls == 1  # the same call, finished
 
 
 async def test_a_failed_users_info_is_an_unknown_role_not_an_admin() -> None:
     slack = Slack(error="missing_scope")
-    who = await UserLookup(slack, "T-four", "U4").user()  # type: ignore[arg-type]
+    who = await UserLookup(slack, Workspace(None, "T-four"), "U4").user()  # type: ignore[arg-type]
     assert who.role == "unknown" and not who.is_admin and who.error == "missing_scope" and who.lang == "en"
+
+
+@pytest.mark.parametrize(("info", "workspace", "belongs"), [
+    ({"team_id": "T1"}, Workspace(None, "T1"), True),
+    ({"team_id": "T2"}, Workspace(None, "T1"), False),  # Slack Connect: another organisation's member
+    ({"team_id": "T1", "is_stranger": True}, Workspace(None, "T1"), False),
+    ({"team_id": "T2", "enterprise_user": {"enterprise_id": "E1", "teams": ["T1", "T2"]}}, Workspace("E1", "T1"), True),
+    ({"team_id": "T2", "enterprise_user": {"enterprise_id": "E1", "teams": ["T2"]}}, Workspace("E1", "T1"), False),
+    ({"team_id": "E1", "enterprise_user": {"enterprise_id": "E1", "teams": ["T3"]}}, Workspace("E1", None), True),
+    ({"team_id": "T9", "enterprise_user": {"enterprise_id": "E9", "teams": ["T9"]}}, Workspace("E1", None), False),
+])
+def test_who_belongs_to_the_installing_workspace(info: dict[str, Any], workspace: Workspace, belongs: bool) -> None:
+    assert user_of({"id": "U1", **info}).belongs_to(workspace) is belongs
+
+
+async def test_the_gate_may_reuse_a_recent_answer() -> None:
+    slack = Slack({"id": "U5", "is_restricted": True})
+    await UserLookup(slack, Workspace(None, "T-five"), "U5").user()  # type: ignore[arg-type]
+    again = await UserLookup(slack, Workspace(None, "T-five"), "U5").recent()  # type: ignore[arg-type]
+    assert again is not None and again.role == "guest" and slack.calls == 1

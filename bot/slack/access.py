@@ -1,0 +1,84 @@
+"""Who may use the bot, decided before any listener runs (so before any Leonar call).
+
+- A modal only serves the workspace it was opened for: its metadata records that workspace, and a request whose
+  installation is another one is refused.
+- Commands, menus, shortcuts, submissions and actions are for the installing workspace's own people: someone of
+  another organisation (Slack Connect, `is_stranger`) never, a guest only when an admin allowed guests.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from slack_bolt.response import BoltResponse
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.i18n import Lang
+from bot.slack.identity import payload_team
+from bot.slack.users import UserLookup
+from bot.store import Store, Workspace
+from bot.views.access import Refusal, refusal_answer, refusal_text
+from bot.views.messages import notice_modal
+
+log = logging.getLogger(__name__)
+# What the gate looks at; events (the Home, uninstalls) and a closed modal carry nothing to refuse.
+GATED = {"command", "block_suggestion", "block_actions", "view_submission", "shortcut", "message_action"}
+# Slack's answers for someone it will not describe to this workspace: an outsider.
+OUTSIDER_ERRORS = {"user_not_found", "user_not_visible"}
+
+
+def kind_of(body: dict[str, Any]) -> str:
+    return "command" if "command" in body else str(body.get("type") or "")
+
+
+async def refusal(
+    kind: str, workspace: Workspace, recorded: str | None, users: UserLookup, store: Store, body: dict[str, Any]
+) -> tuple[Refusal, Lang] | None:
+    """Why this request is refused (and in which language to say it), or None when it may go on."""
+    if kind not in GATED:
+        return None
+    if recorded and recorded != workspace.key:
+        log.warning("refused: a modal of workspace %s used from workspace %s", recorded, workspace.key)
+        return "other_workspace", await users.lang()
+    who = await users.recent()
+    if who is None:
+        return _unchecked(workspace, body)
+    if who.role == "unknown" and who.error not in OUTSIDER_ERRORS:
+        # Slack could not say (missing scope, Slack trouble): a guest cannot be told from a member, but an outsider
+        # still can from the payload.
+        return _unchecked(workspace, body)
+    if not who.belongs_to(workspace):
+        log.info("refused: user %s is not of workspace %s", who.id, workspace.key)
+        return "external", who.lang
+    if who.role == "guest" and not store.settings(workspace).allow_guests:
+        return "guest", who.lang
+    return None
+
+
+def _unchecked(workspace: Workspace, body: dict[str, Any]) -> tuple[Refusal, Lang] | None:
+    """Without users.info, the payload still names the acting person's workspace: theirs must be ours."""
+    team = payload_team(body)
+    if team is not None and team in (workspace.team_id, workspace.enterprise_id):
+        return None
+    return "unchecked", "en"
+
+
+def refused_response(kind: str, why: Refusal, lang: Lang) -> BoltResponse:
+    answer = refusal_answer(kind, why, lang)
+    if answer is None:
+        return BoltResponse(status=200, body="")
+    return BoltResponse(status=200, body=json.dumps(answer), headers={"content-type": "application/json"})
+
+
+async def tell_shortcut(client: AsyncWebClient, body: dict[str, Any], why: Refusal, lang: Lang) -> None:
+    """A shortcut's ack carries no message: the refusal opens as a modal (its trigger lives 3 s)."""
+    trigger = body.get("trigger_id")
+    if not trigger:
+        return
+    try:
+        await client.views_open(trigger_id=trigger, view=notice_modal("Leonar", refusal_text(why, lang), lang))
+    except SlackApiError as exc:
+        log.info("refusal not shown: %s", exc.response.get("error"))

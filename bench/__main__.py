@@ -17,6 +17,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 from urllib.parse import urlencode
 
@@ -25,6 +26,7 @@ import httpx
 from tests.support.driver import SlackDriver
 from tests.support.fakes.leonar import FakeLeonar, seed_demo
 from tests.support.fakes.slack import FakeSlack
+from tests.support.installs import CLIENT_ID, install
 
 ROOT = Path(__file__).resolve().parents[1]
 SECRET, TOKEN, KEY = "bench-signing-secret", "xoxb-bench-token", "leo_bench_key_000000"
@@ -41,7 +43,11 @@ def ms(seconds: float) -> float:
     return round(seconds * 1000, 1)
 
 
-def start(module: str, slack: FakeSlack, leonar: FakeLeonar, workdir: Path) -> tuple[subprocess.Popen[str], str]:
+def start(
+    module: str, slack: FakeSlack, leonar: FakeLeonar, workdir: Path, *, oauth: bool = False
+) -> tuple[subprocess.Popen[str], str]:
+    """`oauth`: installed by each workspace through Slack's OAuth flow (one bot token per workspace), as a
+    deployment serving several workspaces is; otherwise one workspace's bot token."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
@@ -49,6 +55,9 @@ def start(module: str, slack: FakeSlack, leonar: FakeLeonar, workdir: Path) -> t
     env |= {"PYTHONPATH": str(ROOT), "SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET, "PORT": str(port),
             "SLACK_API_URL": slack.api_url, "LEONAR_API_URL": leonar.url, "LOG_LEVEL": "WARNING",
             "BIND_HOST": "127.0.0.1", "DATABASE_URL": f"sqlite:///{workdir / 'bench.db'}"}
+    if oauth:
+        del env["SLACK_BOT_TOKEN"]
+        env |= {"SLACK_CLIENT_ID": CLIENT_ID, "SLACK_CLIENT_SECRET": "bench-client-secret"}
     process = subprocess.Popen([sys.executable, "-m", module], env=env, cwd=workdir, text=True,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
@@ -149,13 +158,14 @@ def p3(driver: SlackDriver, leonar: FakeLeonar) -> dict[str, Any]:
 
 
 def p4_workspaces(bot_url: str, slack: FakeSlack, leonar: FakeLeonar, workspaces: int) -> list[SlackDriver]:
-    """`workspaces` Slack workspaces, each connected to its own Leonar workspace and key."""
+    """`workspaces` Slack workspaces, each with its own installation (bot token) and its own Leonar key."""
     drivers = []
     for n in range(workspaces):
         team, user, key = f"TW{n:03d}", f"UW{n:03d}", f"leo_bench_ws_{n:03d}_key"
         leonar.add_key(key, workspace=f"ws{n}")
         leonar.add_project(f"Role {n}", workspace=f"ws{n}")
         leonar.add_contact("Sam", f"Person{n}", workspace=f"ws{n}")
+        install(SimpleNamespace(url=bot_url), slack, team)  # type: ignore[arg-type]
         slack.users[user] = slack.make_user(user, admin=True) | {"team_id": team}
         driver = SlackDriver(bot_url, SECRET, slack, team_id=team, user_id=user, channel_id=f"CW{n:03d}")
         connect(driver, key)
@@ -228,16 +238,20 @@ def main() -> None:
                 "P3 Leonar requests per add (warm)": p3(ours, leonar),
             }
             leonar.requests.clear()
-            drivers = p4_workspaces(bot_url, slack, leonar, 50)
+            # Fifty workspaces are fifty installations: a second bot process in multi-workspace (OAuth) mode.
+            (Path(tmp) / "multi").mkdir()
+            multi, multi_url = start("bot", slack, leonar, Path(tmp) / "multi", oauth=True)
+            drivers = p4_workspaces(multi_url, slack, leonar, 50)
             # First burst: nothing cached yet (every project menu and search goes to Leonar). Second: the
             # steady state, where each workspace's project list is cached and searches are new text.
-            results["P4 cold start"] = p4(bot_url, slack, drivers, bot.pid, 200, "c")
-            results["P4 200 concurrent interactions"] = p4(bot_url, slack, drivers, bot.pid, 200, "w")
+            results["P4 cold start"] = p4(multi_url, slack, drivers, multi.pid, 200, "c")
+            results["P4 200 concurrent interactions"] = p4(multi_url, slack, drivers, multi.pid, 200, "w")
         finally:
-            bot.terminate()
-            bare.terminate()
-            bot.wait(40)  # graceful: open connections close, acknowledged work finishes
-            bare.wait(40)
+            processes = [bot, bare, *([multi] if "multi" in locals() else [])]
+            for process in processes:
+                process.terminate()
+            for process in processes:
+                process.wait(40)  # graceful: open connections close, acknowledged work finishes
     results["machine"] = {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform(),
                           "leonar latency ms": ms(args.latency)}
     args.out.parent.mkdir(parents=True, exist_ok=True)

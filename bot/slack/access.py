@@ -66,19 +66,23 @@ def _unchecked(workspace: Workspace, body: dict[str, Any]) -> tuple[Refusal, Lan
     return "unchecked", "en"
 
 
-def refused_response(kind: str, why: Refusal, lang: Lang) -> BoltResponse:
-    answer = refusal_answer(kind, why, lang)
+def refused_response(kind: str, why: Refusal, lang: Lang, workspace: str | None = None) -> BoltResponse:
+    """`workspace`: the installing workspace's name, when Slack told it (auth.test), to say whose bot it is."""
+    answer = refusal_answer(kind, why, lang, workspace)
     if answer is None:
         return BoltResponse(status=200, body="")
     return BoltResponse(status=200, body=json.dumps(answer), headers={"content-type": "application/json"})
 
 
-async def tell_shortcut(client: AsyncWebClient, body: dict[str, Any], why: Refusal, lang: Lang) -> None:
+async def tell_shortcut(
+    client: AsyncWebClient, body: dict[str, Any], why: Refusal, lang: Lang, workspace: str | None = None
+) -> None:
     """A shortcut's ack carries no message: the refusal opens as a modal (its trigger lives 3 s)."""
     trigger = body.get("trigger_id")
     if not trigger:
         return
     try:
-        await client.views_open(trigger_id=trigger, view=notice_modal("Leonar", refusal_text(why, lang), lang))
+        view = notice_modal("Leonar", refusal_text(why, lang, workspace), lang)
+        await client.views_open(trigger_id=trigger, view=view)
     except SlackApiError as exc:
         log.info("refusal not shown: %s", exc.response.get("error"))

@@ -44,9 +44,10 @@ def install(app: AsyncApp, services: Services) -> None:
         refused = await access.refusal(kind, here, recorded, users, services.store, body)
         if refused is not None:
             why, lang = refused
+            name = context.authorize_result.team if context.authorize_result is not None else None
             if kind in ("shortcut", "message_action"):
-                guard.later(access.tell_shortcut(context.client, body, why, lang), "tell_shortcut")
-            return access.refused_response(kind, why, lang)
+                guard.later(access.tell_shortcut(context.client, body, why, lang, name), "tell_shortcut")
+            return access.refused_response(kind, why, lang, name)
         await next()
         return None
 

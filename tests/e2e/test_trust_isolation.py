@@ -111,3 +111,14 @@ def test_a_slack_connect_interaction_finds_the_installation_and_its_key(
     options = a.post_payload(payload).json()["options"]
     assert [o["text"]["text"] for o in options] == ["Acme Designer", "Acme Platform Lead"]
     assert {r.api_key for r in leonar.requests} == {KEY_A}
+
+
+def test_an_outsider_is_told_whose_bot_it_is(two: tuple[SlackDriver, SlackDriver], slack: FakeSlack) -> None:
+    """Installed through OAuth, the installation knows its workspace's name (auth.test): the refusal says it."""
+    a, _ = two
+    slack.users["U0OUT"] = slack.make_user("U0OUT") | {"team_id": "T0THEIRS"}
+    outsider = SlackDriver(a.url.removesuffix("/slack/events"), a.signing_secret, slack, team_id="TA",
+                           user_id="U0OUT")
+    answer = outsider.command().json()
+    assert answer["text"].startswith("Leonar for Slack is for the members of Leonar Test: people from another")
+    outsider.close()

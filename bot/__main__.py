@@ -33,7 +33,7 @@ def main() -> None:
         settings = settings.model_copy(update={"slack_app_token": None})
     elif mode == "socket" and settings.slack_app_token is None:
         sys.exit("leonar-bot: cannot start: Socket Mode needs SLACK_APP_TOKEN (an app-level token, xapp-…)")
-    logs.setup(settings.log_level)
+    logs.setup(settings.log_level, settings.log_format)
     try:
         web_app = create_web_app(settings)
     except (ConfigError, EncryptionKeyError, StoreUnavailable) as exc:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 from collections.abc import AsyncIterator
 from typing import Any
@@ -24,6 +25,8 @@ from bot.config import Settings
 from bot.http_guard import SlackRequestGuard
 from bot.leonar import Leonar
 from bot.manifest import BOT_SCOPES
+from bot.observability import instruments, requests
+from bot.observability.endpoint import metrics_route
 from bot.services import Services
 from bot.slack import context, guard
 from bot.slack.authorize import InstallationAuthorize
@@ -79,6 +82,7 @@ def create_bolt_app(services: Services) -> AsyncApp:
         token = settings.slack_bot_token.get_secret_value()
         app = AsyncApp(client=AsyncWebClient(token=token, base_url=settings.slack_api_url), **common)
     context.install(app, services)
+    app.middleware(instruments.watch_budget)
     listeners.register(app)
     return app
 
@@ -121,12 +125,14 @@ def create_web_app(settings: Settings, services: Services | None = None) -> Star
     """
     check(settings)
     services = services or create_services(settings)
+    services = dataclasses.replace(services, store=instruments.timed_store(services.store))
     bolt = create_bolt_app(services)
     handler = AsyncSlackRequestHandler(bolt)
 
     async def events(request: Request) -> Response:
         # Bolt answers 500 when a payload is malformed in ways it does not expect (and may raise); Slack
         # never sends those, so they are bad requests. Signature failures (401) come first and pass through.
+        requests.arrived()
         try:
             response = await handler.handle(request)
         except Exception:
@@ -168,6 +174,8 @@ def create_web_app(settings: Settings, services: Services | None = None) -> Star
     if settings.oauth:
         routes += [Route("/slack/install", events, methods=["GET"]),
                    Route("/slack/oauth_redirect", events, methods=["GET"])]
+    if settings.metrics_token:  # unset: no /metrics at all (it shows workspace ids)
+        routes.append(metrics_route(settings.metrics_token.get_secret_value()))
     secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
     guard_layer = Middleware(SlackRequestGuard, signing_secret=secret)
     return Starlette(routes=routes, lifespan=lifespan, middleware=[guard_layer])

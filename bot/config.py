@@ -25,12 +25,15 @@ class Settings(BaseSettings):
     port: int = Field(default=3000, ge=1, le=65535)
     bind_host: str = "0.0.0.0"
     log_level: str = "INFO"
+    log_format: str = "text"
+    # GET /metrics answers only with this bearer token; unset, the endpoint does not exist (it shows workspace ids).
+    metrics_token: SecretStr | None = None
     # Leonar must answer well inside Slack's 3-second windows; these bound every call.
     leonar_connect_timeout: float = 1.0
     leonar_read_timeout: float = 2.0
 
     @field_validator("slack_bot_token", "slack_signing_secret", "slack_app_token", "encryption_key",
-                     "slack_client_id", "slack_client_secret", mode="before")
+                     "slack_client_id", "slack_client_secret", "metrics_token", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
@@ -42,6 +45,14 @@ class Settings(BaseSettings):
         if level not in ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG"):
             raise ValueError("LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL")
         return level
+
+    @field_validator("log_format")
+    @classmethod
+    def _known_format(cls, value: str) -> str:
+        fmt = value.strip().lower()
+        if fmt not in ("text", "json"):
+            raise ValueError("LOG_FORMAT must be text or json")
+        return fmt
 
     def missing(self) -> list[str]:
         """Names of required variables that are not set, for a start-up error that says what to fix."""

@@ -35,11 +35,20 @@ class RedactingFormatter(logging.Formatter):
         return redact(super().format(record))
 
 
-def setup(level: str) -> None:
+def setup(level: str, fmt: str = "text") -> None:
     handler = logging.StreamHandler()
-    handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(formatter(fmt))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
     for name in RAW_PAYLOAD_LOGGERS:
         logging.getLogger(name).setLevel(max(root.level, logging.INFO))
+
+
+def formatter(fmt: str) -> logging.Formatter:
+    """`text` (one line a record) or `json` (bot/observability/logs.py); both mask secrets."""
+    if fmt == "json":
+        from bot.observability.logs import JsonFormatter  # it imports redact() from here
+
+        return JsonFormatter()
+    return RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s")

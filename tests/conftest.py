@@ -26,7 +26,7 @@ def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """No SLACK_*/LEONAR_* or proxy variable from the developer's shell may leak into a test."""
     for name in list(os.environ):
         if name.startswith(("SLACK_", "LEONAR_")) or name.upper() in PROXY_VARS or name in (
-            "DATABASE_URL", "ENCRYPTION_KEY", "PORT", "LOG_LEVEL"
+            "DATABASE_URL", "ENCRYPTION_KEY", "PORT", "LOG_LEVEL", "LOG_FORMAT", "METRICS_TOKEN"
         ):
             monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)  # a stray .env or leonar-bot.db in the checkout must not be read

@@ -14,6 +14,8 @@ from typing import Any, TypeVar
 
 from cachetools import LRUCache
 
+from bot.observability.metrics import CACHE
+
 T = TypeVar("T")
 # About 100k cached projects/contacts in all; an entry weighs one per item it holds.
 MAX_WEIGHT = 100_000
@@ -43,10 +45,13 @@ class ReadCache:
         entry = self._entries.get(key)
         if entry is not None:
             if self._clock() - entry.fetched_at < ttl:
+                CACHE.add("hit")
                 return entry.value, False
             if stale_ok():
+                CACHE.add("stale")
                 return entry.value, True
         task = self._inflight.get(key)
+        CACHE.add("miss" if task is None else "joined")
         if task is None:
             task = asyncio.ensure_future(self._fill(key, fetch))
             self._inflight[key] = task

@@ -17,6 +17,7 @@ import httpx
 from bot.leonar import errors
 from bot.leonar.budget import Budget
 from bot.leonar.models import RateLimit
+from bot.observability import metrics
 
 # Only idempotent reads are retried, and only once: a retry must still fit Slack's 3-second window.
 GET_RETRIES = 1
@@ -100,6 +101,7 @@ class Transport:
                     method, path, params=params, json=json, headers=self._auth, timeout=timeout
                 )
         except httpx.TransportError as exc:
+            metrics.leonar_request(method, path, "error")
             if _never_sent(exc):
                 raise errors.Unavailable(f"Leonar could not be reached ({type(exc).__name__})",
                                          may_have_arrived=False) from exc
@@ -108,6 +110,7 @@ class Transport:
                                          writing=writes) from exc
             raise errors.Unavailable(f"Leonar connection failed ({type(exc).__name__})",
                                      may_have_arrived=True, writing=writes) from exc
+        metrics.leonar_request(method, path, response.status_code)
         rate_limit = RateLimit.from_headers(response.headers)
         self.budget.update(rate_limit)
         if response.status_code == 429:

@@ -17,6 +17,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.i18n import Lang
+from bot.observability import requests
 from bot.slack.identity import payload_team
 from bot.slack.users import UserLookup
 from bot.store import Store, Workspace
@@ -68,6 +69,7 @@ def _unchecked(workspace: Workspace, body: dict[str, Any]) -> tuple[Refusal, Lan
 
 def refused_response(kind: str, why: Refusal, lang: Lang, workspace: str | None = None) -> BoltResponse:
     """`workspace`: the installing workspace's name, when Slack told it (auth.test), to say whose bot it is."""
+    requests.answered("refused")
     answer = refusal_answer(kind, why, lang, workspace)
     if answer is None:
         return BoltResponse(status=200, body="")

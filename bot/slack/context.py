@@ -17,6 +17,7 @@ from slack_bolt.response import BoltResponse
 
 from bot.i18n import Lang
 from bot.leonar import LeonarClient
+from bot.observability import requests
 from bot.services import Services
 from bot.slack import access, guard
 from bot.slack.identity import request_workspace
@@ -32,6 +33,7 @@ def install(app: AsyncApp, services: Services) -> None:
         context: AsyncBoltContext, body: dict[str, Any], next: Callable[[], Awaitable[None]]
     ) -> BoltResponse | None:
         body = body if isinstance(body, dict) else {}
+        requests.begin(body)  # this request's id and kind, for metrics and every log line
         metadata = metadata_of(body.get("view"))
         recorded = recorded_workspace(metadata)
         here = request_workspace(context, body, recorded)

@@ -15,6 +15,8 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from bot.observability import requests
+
 log = logging.getLogger(__name__)
 
 Listener = Callable[..., Awaitable[None]]
@@ -35,6 +37,7 @@ def guarded(listener: Listener, *, fallback: dict[str, Any] | None = None) -> Li
                     return await ack(*args, **fields)
                 finally:
                     acked.set()
+                    requests.answered("acked")
 
             kwargs["ack"] = ack_now
         task = asyncio.create_task(_logged(listener, kwargs))
@@ -45,6 +48,7 @@ def guarded(listener: Listener, *, fallback: dict[str, Any] | None = None) -> Li
         waiter.cancel()
         if ack is not None and ack.response is None:
             await ack(**(fallback or {}))
+        requests.answered("acked")  # Bolt's own ack (events), or the fallback's after a listener that did not fail
 
     return run
 
@@ -54,6 +58,7 @@ async def _logged(listener: Listener, kwargs: dict[str, Any]) -> None:
         await listener(**kwargs)
     except Exception:
         log.exception("%s failed", listener.__name__)
+        requests.failed()
 
 
 def later(work: Awaitable[None], name: str) -> None:

@@ -14,6 +14,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.i18n import Lang, t
 from bot.leonar import LeonarError, Project
 from bot.manifest import COMMAND
+from bot.observability import requests
 from bot.slack.context import leonar, services, workspace
 from bot.slack.prefill import preselect
 from bot.views.add_modal import Picked, add_modal
@@ -40,6 +41,7 @@ async def open_view(
             await respond(**ephemeral(text))
         return None
     opened = response.get("view")
+    requests.opened(opened)
     return opened if isinstance(opened, dict) else None
 
 

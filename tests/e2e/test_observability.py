@@ -21,9 +21,11 @@ from bot.log import formatter
 from bot.observability.metrics import RESOURCES, endpoint
 from tests.support.bot import BOT_TOKEN, LEONAR_KEY, SIGNING_SECRET, RunningBot, make_settings, serve
 from tests.support.driver import SlackDriver
-from tests.support.fakes.leonar import FakeLeonar
+from tests.support.fakes.leonar import FakeLeonar, seed_demo
 from tests.support.fakes.slack import FakeSlack
 from tests.support.flows import ready_to_submit
+from tests.support.tryout import DEMO_KEY, round_trip, start_bot
+from tests.support.tryout import SIGNING_SECRET as TRYOUT_SECRET
 
 TOKEN = "metrics-token-0123456789abcdef"
 KINDS = {"block_suggestion": "options", "block_actions": "action", "view_submission": "submission",
@@ -210,3 +212,32 @@ def test_json_lines_mask_secrets() -> None:
     for secret in (LEONAR_KEY, BOT_TOKEN, "xapp-1-A0-secret", "test_key_acme"):
         assert secret not in text
     assert "leo_[redacted]" in lines[0]["message"] and "xoxb-[redacted]" in lines[0]["message"]
+
+
+@pytest.mark.slow
+def test_the_real_process_logs_json_and_serves_metrics(tmp_path: Path) -> None:
+    """`python -m bot` with LOG_FORMAT=json at DEBUG: every line it writes is JSON, one id runs from the command's
+    ack to the card, and neither its log nor its metrics carry a key or a token."""
+    with FakeSlack(bot_token="xoxb-secret-bot-token-123") as slack, FakeLeonar() as leonar:
+        seed_demo(leonar, DEMO_KEY)
+        slack.add_user("U0001", admin=True)
+        process, url = start_bot(slack, leonar, tmp_path, LOG_LEVEL="DEBUG", LOG_FORMAT="json",
+                                 METRICS_TOKEN=TOKEN, SLACK_BOT_TOKEN="xoxb-secret-bot-token-123")
+        driver = SlackDriver(url, TRYOUT_SECRET, slack)
+        try:
+            round_trip(driver, slack, say=lambda *_: None)
+            metrics = httpx.get(f"{url}/metrics", headers={"Authorization": f"Bearer {TOKEN}"}, timeout=5)
+        finally:
+            driver.close()
+            process.terminate()
+            log = process.communicate(timeout=15)[0]
+    assert metrics.status_code == 200
+    lines = [json.loads(line) for line in log.splitlines()]
+    assert len(lines) > 50 and {line["level"] for line in lines} >= {"DEBUG", "INFO"}
+    [card] = [line for line in lines if line["message"].endswith("added; card posted")]
+    answers = [line["message"] for line in lines
+               if line.get("request_id") == card["request_id"] and line["message"].startswith("answered ")]
+    assert answers[0].startswith("answered command: acked")
+    for secret in (DEMO_KEY, "leo_demo", "xoxb-secret-bot-token-123", TRYOUT_SECRET, TOKEN):
+        assert secret not in log and secret not in metrics.text
+    assert "[redacted]" not in log  # nothing secret even reached a log call

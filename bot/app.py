@@ -30,7 +30,7 @@ from bot.observability.endpoint import metrics_route
 from bot.services import Services
 from bot.slack import context, guard
 from bot.slack.authorize import InstallationAuthorize
-from bot.store import open_store
+from bot.store import cached, open_store
 from bot.store.slack_installations import OAuthStates, SlackInstallations
 
 log = logging.getLogger(__name__)
@@ -45,7 +45,8 @@ class ConfigError(RuntimeError):
 def create_services(settings: Settings) -> Services:
     key = settings.encryption_key.get_secret_value() if settings.encryption_key else None
     try:
-        store = open_store(settings.database_url, key)
+        # Connection, settings and installation of each workspace in memory; see bot/store/cached.py.
+        store = cached(open_store(settings.database_url, key), settings.database_url)
     except ValueError as exc:
         raise ConfigError(str(exc)) from exc
     return Services(

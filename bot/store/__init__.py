@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Protocol
 
+from bot.store.cached import CachedStore, cached
 from bot.store.models import AddRecord, Connection, StoreUnavailable, Workspace, WorkspaceSettings
 from bot.store.secrets import Cipher, EncryptionKeyError, load_cipher
 from bot.store.sqlite import SqliteStore
@@ -79,6 +80,7 @@ def open_sqlite(path: Path, encryption_key: str | None) -> SqliteStore:
 
 __all__ = [
     "AddRecord",
+    "CachedStore",
     "Cipher",
     "Connection",
     "EncryptionKeyError",
@@ -87,6 +89,7 @@ __all__ = [
     "StoreUnavailable",
     "Workspace",
     "WorkspaceSettings",
+    "cached",
     "open_sqlite",
     "open_store",
     "sqlite_path",

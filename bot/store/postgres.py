@@ -76,6 +76,36 @@ MIGRATIONS = [
     CREATE INDEX IF NOT EXISTS slack_oauth_states_expiry ON slack_oauth_states (expires_at)
     """,
     "ALTER TABLE workspace_settings ADD COLUMN IF NOT EXISTS allow_guests BOOLEAN NOT NULL DEFAULT false",
+    # Every committed change to what instances cache (bot/store/cached.py) NOTIFYs its workspace key, whoever the
+    # writer: an instance, an older release, a script. TRUNCATE says "*" (everything).
+    """
+    CREATE OR REPLACE FUNCTION leonar_workspace_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        IF TG_OP = 'TRUNCATE' THEN
+            PERFORM pg_notify('leonar_workspace', '*');
+        ELSIF TG_OP = 'DELETE' THEN
+            PERFORM pg_notify('leonar_workspace', OLD.workspace);
+        ELSE
+            PERFORM pg_notify('leonar_workspace', NEW.workspace);
+            IF TG_OP = 'UPDATE' THEN
+                PERFORM pg_notify('leonar_workspace', OLD.workspace);
+            END IF;
+        END IF;
+        RETURN NULL;
+    END $$;
+    CREATE TRIGGER leonar_connections_changed AFTER INSERT OR UPDATE OR DELETE ON leonar_connections
+        FOR EACH ROW EXECUTE FUNCTION leonar_workspace_changed();
+    CREATE TRIGGER slack_bots_changed AFTER INSERT OR UPDATE OR DELETE ON slack_bots
+        FOR EACH ROW EXECUTE FUNCTION leonar_workspace_changed();
+    CREATE TRIGGER workspace_settings_changed AFTER INSERT OR UPDATE OR DELETE ON workspace_settings
+        FOR EACH ROW EXECUTE FUNCTION leonar_workspace_changed();
+    CREATE TRIGGER leonar_tables_truncated AFTER TRUNCATE ON leonar_connections
+        FOR EACH STATEMENT EXECUTE FUNCTION leonar_workspace_changed();
+    CREATE TRIGGER slack_bots_truncated AFTER TRUNCATE ON slack_bots
+        FOR EACH STATEMENT EXECUTE FUNCTION leonar_workspace_changed();
+    CREATE TRIGGER workspace_settings_truncated AFTER TRUNCATE ON workspace_settings
+        FOR EACH STATEMENT EXECUTE FUNCTION leonar_workspace_changed()
+    """,
 ]
 
 

@@ -193,5 +193,9 @@ class SqliteStore:
     def ping(self) -> None:
         self._db.execute("SELECT 1").fetchone()
 
+    def data_version(self) -> int:
+        """Moves when another connection commits to the file (bot/store/cached.py): a read of shared memory."""
+        return int(self._db.execute("PRAGMA data_version").fetchone()[0])
+
     def close(self) -> None:
         self._db.close()

@@ -1,0 +1,77 @@
+"""What other instances change in PostgreSQL, heard with LISTEN on a connection of its own, in a thread.
+
+A trigger on the cached tables (postgres.py, migration 7) NOTIFYs `leonar_workspace` with the changed
+workspace's key when any writer commits. PostgreSQL delivers a notification committed before a query's start
+ahead of that query's result, so each heartbeat (`SELECT 1`, every HEARTBEAT_SECONDS) proves that everything
+committed before it started has been heard. The cache is trusted until FRESH_SECONDS after the last proof: a
+listener cut off (network, restart, failover) makes every read go to the database within that bound, and when it
+is back, everything cached is dropped, since what changed meanwhile was not heard.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import psycopg
+
+log = logging.getLogger(__name__)
+CHANNEL = "leonar_workspace"
+FRESH_SECONDS = 1.0  # the bound: no change made elsewhere is ignored here for longer
+HEARTBEAT_SECONDS = 0.2
+RETRY_SECONDS = 1.0
+# A dead link must fail a heartbeat well within the bound's order of magnitude, not after TCP's minutes.
+CONNECT_OPTIONS: dict[str, Any] = {"connect_timeout": 5, "keepalives": 1, "keepalives_idle": 5,
+                                   "keepalives_interval": 1, "keepalives_count": 3, "tcp_user_timeout": 3000,
+                                   "application_name": "leonar-bot-listen"}  # to be told apart in pg_stat_activity
+
+
+class PostgresWatch:
+    def __init__(self, dsn: str, *, fresh_seconds: float = FRESH_SECONDS,
+                 heartbeat_seconds: float = HEARTBEAT_SECONDS) -> None:
+        self._dsn = dsn
+        self._fresh = fresh_seconds
+        self._heartbeat = heartbeat_seconds
+        self._heard_until = float("-inf")  # monotonic time before which every change has been heard
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._changed: Callable[[str], None] = lambda key: None
+
+    def start(self, changed: Callable[[str], None]) -> None:
+        self._changed = changed
+        self._thread = threading.Thread(target=self._run, name="store-listen", daemon=True)
+        self._thread.start()
+
+    def trusted(self) -> bool:
+        return time.monotonic() < self._heard_until + self._fresh
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=self._heartbeat + 2)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                with psycopg.connect(self._dsn, autocommit=True, **CONNECT_OPTIONS) as conn:
+                    conn.execute(f"LISTEN {CHANNEL}")
+                    self._changed("*")  # what changed while nobody listened was not heard
+                    while not self._stop.is_set():
+                        self._listen(conn)
+            except psycopg.Error as exc:  # the message may name the host: the type is enough to act on
+                self._heard_until = float("-inf")
+                log.warning("cache: lost PostgreSQL notifications (%s); reading the database until they are back",
+                            type(exc).__name__)
+                self._stop.wait(RETRY_SECONDS)
+
+    def _listen(self, conn: psycopg.Connection[Any]) -> None:
+        started = time.monotonic()
+        conn.execute("SELECT 1")
+        for notice in conn.notifies(timeout=0):  # what arrived with the heartbeat's answer
+            self._changed(notice.payload)
+        self._heard_until = started
+        for notice in conn.notifies(timeout=self._heartbeat):
+            self._changed(notice.payload)

@@ -34,8 +34,14 @@ from bot.store import cached, open_store
 from bot.store.slack_installations import OAuthStates, SlackInstallations
 
 log = logging.getLogger(__name__)
-# On shutdown, acknowledged work (a card being posted, a slow add) gets this long to finish.
-DRAIN_SECONDS = 20.0
+# On SIGTERM uvicorn stops accepting, then gives requests being answered REQUESTS_GRACE (Slack gives up after
+# 3 s anyway); acknowledged work (a card being posted, a slow add) then gets DRAIN_SECONDS to finish, and what
+# is still running TELL_SECONDS to tell its user it was interrupted, before the Slack and Leonar clients and the
+# store close. Under SHUTDOWN_SECONDS in all, so a platform's usual 30 s grace never kills it midway (README).
+REQUESTS_GRACE = 5
+DRAIN_SECONDS = 15.0
+TELL_SECONDS = 3.0
+SHUTDOWN_SECONDS = REQUESTS_GRACE + DRAIN_SECONDS + TELL_SECONDS + 2  # and 2 s to close connections
 
 
 class ConfigError(RuntimeError):
@@ -166,7 +172,7 @@ def create_web_app(settings: Settings, services: Services | None = None) -> Star
         yield
         if socket_mode is not None:
             await socket_mode.close_async()  # type: ignore[no-untyped-call]
-        await guard.drain(timeout=DRAIN_SECONDS)
+        await guard.drain(timeout=DRAIN_SECONDS, tell=TELL_SECONDS)
         await session.close()
         await services.leonar.aclose()
         services.store.close()

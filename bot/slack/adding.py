@@ -85,6 +85,12 @@ async def add_entry(job: Adding, ack: AsyncAck) -> Entry | None:
         error = explain_add_error(exc, job.candidate_name(), job.project_name, job.lang)
         await show(job.slack, job.view_id, await _form_again(job, error))
         return None
+    except asyncio.CancelledError:
+        # Shutdown outlasted its bound (bot/slack/guard.py drain): say so rather than leave "pending" for ever.
+        error = t(job.lang, "add.interrupted", candidate=candidate, project=project)
+        await show(job.slack, job.view_id, add.add_modal(job.ctx, error=error, picked=job.choice.picked(),
+                                                         lang=job.lang))
+        raise
     await show(job.slack, job.view_id, add.done_modal(candidate, project, stage_of(job, entry), job.lang))
     return entry
 

@@ -73,7 +73,28 @@ def later(work: Awaitable[None], name: str) -> None:
     task.add_done_callback(_running.discard)
 
 
-async def drain(timeout: float) -> None:
-    """Let work already acknowledged (cards being posted, slow adds) finish before the process exits."""
-    if _running:
-        await asyncio.wait(set(_running), timeout=timeout)
+async def drain(timeout: float, *, tell: float) -> None:
+    """Let work already acknowledged (cards being posted, slow adds) finish before the process exits.
+
+    Past `timeout`, what is left is cancelled and gets `tell` more seconds, clients still open, to tell its user
+    that it was interrupted (an add waiting for Leonar does): left alone, it would die with the event loop and
+    leave the user in front of a "pending" modal for ever.
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    # Work may start more work (`later`): wait again until nothing is tracked, or the bound.
+    while (ours := _of(loop)) and (left := deadline - loop.time()) > 0:
+        await asyncio.wait(ours, timeout=left)
+    interrupted = _of(loop)
+    if not interrupted:
+        return
+    log.warning("shutting down: %d acknowledged tasks still running after %.0f s are interrupted",
+                len(interrupted), timeout)
+    for task in interrupted:
+        task.cancel()
+    await asyncio.wait(interrupted, timeout=tell)
+
+
+def _of(loop: asyncio.AbstractEventLoop) -> set[asyncio.Task[None]]:
+    """This loop's tracked work: apps served side by side in one process (the tests) each drain only their own."""
+    return {task for task in _running if task.get_loop() is loop}

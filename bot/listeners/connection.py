@@ -23,7 +23,7 @@ from bot.views import add_modal as add
 from bot.views import admin
 from bot.views import connect_modal as connect
 from bot.views.errors import describe_key_check, missing_scopes_problem
-from bot.views.messages import failure_modal, notice_modal
+from bot.views.messages import failure_ack, notice_modal
 
 log = logging.getLogger(__name__)
 # Who asks (Slack) and what the key may do (Leonar) are both checked within Slack's 3 s.
@@ -88,5 +88,5 @@ def _role_problem(who: SlackUser) -> str | None:
 
 
 def register(app: AsyncApp) -> None:
-    app.view(connect.CALLBACK_ID)(guarded(connect_submitted, fallback=failure_modal()))
-    app.view(admin.DISCONNECT_CALLBACK)(guarded(disconnect_submitted, fallback=failure_modal()))
+    app.view(connect.CALLBACK_ID)(guarded(connect_submitted, fallback=failure_ack()))
+    app.view(admin.DISCONNECT_CALLBACK)(guarded(disconnect_submitted, fallback=failure_ack()))

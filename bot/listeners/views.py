@@ -19,7 +19,7 @@ from bot.slack.modals import show
 from bot.views import add_modal as add
 from bot.views import create_contact as create
 from bot.views.errors import describe
-from bot.views.messages import failure_modal
+from bot.views.messages import failure_ack
 from bot.views.metadata import ModalContext
 from bot.views.options import contact_option
 
@@ -80,5 +80,5 @@ async def create_submitted(
 
 
 def register(app: AsyncApp) -> None:
-    app.view(add.CALLBACK_ID)(guarded(add_submitted, fallback=failure_modal()))
-    app.view(create.CALLBACK_ID)(guarded(create_submitted, fallback=failure_modal()))
+    app.view(add.CALLBACK_ID)(guarded(add_submitted, fallback=failure_ack()))
+    app.view(create.CALLBACK_ID)(guarded(create_submitted, fallback=failure_ack()))

@@ -44,7 +44,7 @@ def notice_modal(title: str, text: str, lang: Lang = "en") -> dict[str, Any]:
     return modal(title, [{"type": "section", "text": mrkdwn(escape(text))}], close=t(lang, "add.close"))
 
 
-def failure_modal() -> dict[str, Any]:
-    """Acked when a submission fails unexpectedly, so the modal does not just close as if it had worked. English:
-    it is built before any request, when no user's language is known."""
-    return notice_modal("Leonar", t("en", "add.failed"))
+def failure_ack() -> dict[str, Any]:
+    """The ack of a submission that failed unexpectedly: the modal shows what happened instead of closing as if it
+    had worked. English: it is built before any request, when no user's language is known."""
+    return {"response_action": "update", "view": notice_modal("Leonar", t("en", "add.failed"))}

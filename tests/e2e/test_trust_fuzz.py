@@ -135,3 +135,5 @@ def test_fuzzed_raw_bodies(target: tuple[SlackDriver, str], body: bytes, content
 def test_still_up_after_the_fuzzing(target: tuple[SlackDriver, str]) -> None:
     _, url = target
     assert httpx.get(f"{url}/healthz").status_code == 200
+
+

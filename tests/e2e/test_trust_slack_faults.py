@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import time
+
+import pytest
 
 from tests.support.driver import SlackDriver
 from tests.support.fakes.leonar import FakeLeonar
@@ -62,3 +65,17 @@ def test_a_slow_users_info_does_not_delay_an_options_answer(
     assert [o["text"]["text"] for o in response.json()["options"]] == ["Zeta Platform Lead"]  # in English
     other.close()
     late.close()
+
+
+@pytest.mark.parametrize("callback_id", ["leonar_add", "leonar_connect", "leonar_create_contact"])
+def test_a_submission_failing_before_its_ack_shows_what_happened(driver: SlackDriver, callback_id: str) -> None:
+    """A view without its state makes every submission listener fail before it acks: Slack must get the failure
+    modal (not a 400, which leaves the user with Slack's generic error)."""
+    payload = {"type": "view_submission", "team": {"id": "T0001", "domain": "x"},
+               "user": {"id": "U0001", "team_id": "T0001"}, "api_app_id": "A0001",
+               "view": {"id": "V0FAIL", "type": "modal", "callback_id": callback_id, "team_id": "T0001",
+                        "app_installed_team_id": "T0001", "private_metadata": "", "hash": "h"}}
+    response = driver.post_payload(payload)
+    assert response.status_code == 200, response.text
+    assert response.json()["response_action"] == "update"
+    assert "Something went wrong on our side" in json.dumps(response.json()["view"])

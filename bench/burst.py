@@ -4,7 +4,7 @@ Reads [[body, headers], ...] as JSON from the file named by argv[2]. Opens one k
 request to argv[1] first (Slack's side keeps connections warm too), then writes every request at once and
 times each from its write to the end of the bot's answer. Raw asyncio streams and pre-serialised requests keep
 the generator's own work out of the figures (an httpx client added hundreds of milliseconds at 200 requests).
-Prints the latencies in seconds (infinity for an answer other than 200) as a JSON list.
+Prints the latencies in seconds (infinity for an answer other than 200, or none) as a JSON list.
 """
 
 from __future__ import annotations
@@ -24,11 +24,14 @@ def serialise(host: str, path: str, body: bytes, headers: dict[str, str]) -> byt
 
 async def exchange(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, request: bytes) -> float:
     started = time.monotonic()
-    writer.write(request)
-    head = await reader.readuntil(b"\r\n\r\n")
-    length = next((int(line.split(b":")[1]) for line in head.split(b"\r\n")
-                   if line.lower().startswith(b"content-length:")), 0)
-    await reader.readexactly(length)
+    try:
+        writer.write(request)
+        head = await reader.readuntil(b"\r\n\r\n")
+        length = next((int(line.split(b":")[1]) for line in head.split(b"\r\n")
+                       if line.lower().startswith(b"content-length:")), 0)
+        await reader.readexactly(length)
+    except (ConnectionError, asyncio.IncompleteReadError):  # closed by the bot (e.g. at its connection limit)
+        return float("inf")
     elapsed = time.monotonic() - started
     return elapsed if head.startswith(b"HTTP/1.1 200") else float("inf")
 

@@ -1,5 +1,6 @@
-"""Each workspace's Leonar connection (decrypted key), settings and Slack installation, kept in memory in front
-of the store, so that a request (the middleware's connection, Bolt's authorize) reads no database.
+"""Each workspace's Leonar connection (decrypted key), settings and Slack installation, and each user's last
+project, kept in memory in front of the store, so that a request (the middleware's connection, Bolt's authorize,
+the form a command opens) reads no database.
 
 Writes go to the database, then drop what they change here. What another instance (or any other writer) changes
 is dropped when the database says so (`Watch`):
@@ -32,6 +33,9 @@ ENTRY_SECONDS = 60.0  # safety net: a write no trigger saw (triggers disabled, a
 EVERYTHING = "*"  # a change notice that drops every entry
 WORKSPACE_KINDS = ("connection", "settings", "bot")
 TEAM = "team"  # find_team_bot, keyed by team id: dropped with any workspace of that team
+# Each user's last project, keyed "<workspace key>|<user>". No trigger tells other instances of a change: there it
+# may lag by up to ENTRY_SECONDS, which only changes which project a form opens on (the user may pick another).
+LAST = "last"
 
 
 class Watch(Protocol):
@@ -105,6 +109,8 @@ class CachedStore:
             for kind in WORKSPACE_KINDS:
                 self._entries.pop((kind, key), None)
             self._entries.pop((TEAM, key.rpartition(":")[2]), None)
+            for entry in [e for e in self._entries if e[0] == LAST and e[1].startswith(f"{key}|")]:
+                del self._entries[entry]
 
     def _cached(self, kind: str, key: str, load: Callable[[], T]) -> T:
         trusted = self._watch.trusted()
@@ -148,10 +154,16 @@ class CachedStore:
             self.changed(workspace.key)
 
     def remember_project(self, workspace: Workspace, user_id: str, project_id: str, project_name: str) -> None:
-        self._inner.remember_project(workspace, user_id, project_id, project_name)
+        try:
+            self._inner.remember_project(workspace, user_id, project_id, project_name)
+        finally:
+            with self._lock:
+                self._generation += 1
+                self._entries.pop((LAST, f"{workspace.key}|{user_id}"), None)
 
     def last_project(self, workspace: Workspace, user_id: str) -> tuple[str, str] | None:
-        return self._inner.last_project(workspace, user_id)
+        """Read by every /leonar-add (the form opens on it): kept, so a command reads no database either."""
+        return self._cached(LAST, f"{workspace.key}|{user_id}", lambda: self._inner.last_project(workspace, user_id))
 
     def record_add(self, workspace: Workspace, record: AddRecord) -> None:
         self._inner.record_add(workspace, record)

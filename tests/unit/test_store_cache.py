@@ -202,3 +202,18 @@ def test_nothing_about_caching_logs_a_key(pair: tuple[CachedStore, Store], caplo
     seen_within(lambda: api_key(mine.get_connection(ACME)), NEW_KEY, FRESH_SECONDS)
     assert repr(mine.get_connection(ACME)).endswith("key=…9876)")
     assert KEY not in caplog.text and NEW_KEY not in caplog.text and "leo_" not in caplog.text
+
+
+def test_each_users_last_project_is_kept_and_dropped_with_its_workspace(pair: tuple[CachedStore, Store]) -> None:
+    mine, _ = pair
+    wait_trusted(mine)
+    assert mine.last_project(ACME, "U1") is None
+    mine.remember_project(ACME, "U1", "p1", "Backend")
+    assert mine.last_project(ACME, "U1") == ("p1", "Backend")  # this process's write is seen at once
+    misses = mine.misses
+    for _ in range(50):
+        assert mine.last_project(ACME, "U1") == ("p1", "Backend")
+    assert mine.misses == misses  # a command reads no database for it
+    mine.remember_project(ACME, "U1", "p2", "Design")
+    assert mine.last_project(ACME, "U1") == ("p2", "Design")
+    assert mine.forget(ACME) and mine.last_project(ACME, "U1") is None  # leaving drops it with the rest

@@ -17,6 +17,7 @@ from tests.support.bot import ADMIN, BOT_TOKEN, LEONAR_KEY, SIGNING_SECRET, Runn
 from tests.support.driver import SlackDriver
 from tests.support.fakes.leonar import FakeLeonar
 from tests.support.fakes.slack import FakeSlack
+from tests.support.installs import CLIENT_ID
 
 PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY")
 
@@ -93,6 +94,15 @@ def leonar() -> Iterator[FakeLeonar]:
 @pytest.fixture
 def bot(slack: FakeSlack, leonar: FakeLeonar, tmp_path: Path) -> Iterator[RunningBot]:
     running = serve(make_settings(slack, leonar, tmp_path / "bot.db"))
+    yield running
+    running.server.should_exit = True
+
+
+@pytest.fixture
+def oauth_bot(slack: FakeSlack, leonar: FakeLeonar, tmp_path: Path) -> Iterator[RunningBot]:
+    """The bot serving several workspaces, each installing it through Slack's OAuth flow (tests/support/installs)."""
+    running = serve(make_settings(slack, leonar, tmp_path / "bot.db", slack_bot_token=None,
+                                  slack_client_id=CLIENT_ID, slack_client_secret="oauth-client-secret"))
     yield running
     running.server.should_exit = True
 

@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 from slack_sdk.oauth.installation_store.models.bot import Bot
 
 from bot.store import Workspace, open_store, sqlite_path
@@ -18,14 +16,6 @@ from tests.support.driver import SlackDriver
 from tests.support.fakes.leonar import FakeLeonar
 from tests.support.fakes.slack import FakeSlack
 from tests.support.installs import CLIENT_ID, driver_for, install
-
-
-@pytest.fixture
-def oauth_bot(slack: FakeSlack, leonar: FakeLeonar, tmp_path: Path) -> Iterator[RunningBot]:
-    running = serve(make_settings(slack, leonar, tmp_path / "bot.db", slack_bot_token=None,
-                                  slack_client_id=CLIENT_ID, slack_client_secret="oauth-client-secret"))
-    yield running
-    running.server.should_exit = True
 
 
 def send_event(driver: SlackDriver, event: dict[str, Any]) -> None:

@@ -3,26 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from tests.support.bot import RunningBot, make_settings, serve
+from tests.support.bot import RunningBot
 from tests.support.driver import SlackDriver
 from tests.support.fakes.leonar import FakeLeonar
 from tests.support.fakes.slack import FakeSlack
 from tests.support.flows import entry_posts
-from tests.support.installs import CLIENT_ID, driver_for, install
+from tests.support.installs import driver_for, install
 
 KEY_A, KEY_B = "leo_acme_key_aaaa1111", "leo_beta_key_bbbb2222"
-
-
-@pytest.fixture
-def oauth_bot(slack: FakeSlack, leonar: FakeLeonar, tmp_path: Path) -> Iterator[RunningBot]:
-    running = serve(make_settings(slack, leonar, tmp_path / "bot.db", slack_bot_token=None,
-                                  slack_client_id=CLIENT_ID, slack_client_secret="oauth-client-secret"))
-    yield running
-    running.server.should_exit = True
 
 
 @pytest.fixture

@@ -36,7 +36,7 @@ SQLITE, PG0, PG2 = "SQLite", "PostgreSQL, proxy 0 ms", "PostgreSQL, proxy 2 ms"
 DELAYS_MS = {PG0: 0.0, PG2: 2.0}
 PREFIXES = {SQLITE: "S", PG0: "P", PG2: "Q"}  # each process its own workspaces in the shared fakes
 SCALE = (500, 1000)
-METRICS_TOKEN = "bench-metrics-token"  # the bot's /metrics says which store calls the bursts made, and their time
+METRICS_TOKEN = "bench-metrics-token"  # the bot's /metrics says which database calls the bursts made, and their time
 TARGET_RATIO = 1.5
 
 

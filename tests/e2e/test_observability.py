@@ -123,7 +123,9 @@ def test_metrics_count_a_connect_and_an_add(counted: tuple[SlackDriver, Counter[
 
     assert delta("leonar_bot_store_seconds_count", operation="save_connection") == 1
     assert delta("leonar_bot_store_seconds_count", operation="record_add") == 1
-    assert delta("leonar_bot_store_seconds_count", operation="get_connection") >= sum(sent.values())
+    # The store metric times the database: every write reaches it, while the cache answers most reads.
+    database_reads = delta("leonar_bot_store_seconds_count", operation="get_connection")
+    assert 1 <= database_reads < sum(sent.values())
 
     for secret in (LEONAR_KEY, BOT_TOKEN, SIGNING_SECRET, TOKEN, "leo_", "xoxb-"):
         assert secret not in text

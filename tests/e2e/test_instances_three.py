@@ -266,9 +266,8 @@ def burst(slack: FakeSlack, leonar: FakeLeonar, proxy: RoundRobinProxy) -> None:
         [project] = drivers[team].suggest_options("project_select", "zeta")
         drivers[team].select("project_select", project)
     left_before = dict(zip(keys.values(), LEFT_IN_HOUR, strict=True))
-    with leonar._lock:  # the fake has no public way to age a key's window
-        for key, spare in left_before.items():
-            leonar._buckets[key] = [time.time(), float(HOURLY_LIMIT - spare)]
+    for key, spare in left_before.items():
+        leonar.use_rate_limit(key, HOURLY_LIMIT - spare)
     sent_before = {key: sum(r.api_key == key for r in leonar.requests) for key in keys.values()}
 
     counter = itertools.count()

@@ -50,6 +50,28 @@ def _submit(driver: SlackDriver) -> str:
     return "acked"
 
 
+def _not_yet_added(leonar: FakeLeonar, count: int) -> list[dict[str, Any]]:
+    added = {e["contact"]["id"] for e in leonar.entries()}
+    return [c for c in leonar.contacts() if c["id"] not in added][:count]
+
+
+def _exit_log(process: subprocess.Popen[str]) -> str:
+    """The process's output once it exited by itself, within its shutdown bound (with room for the test)."""
+    try:
+        return process.communicate(timeout=SHUTDOWN_SECONDS + 10)[0]
+    except subprocess.TimeoutExpired:
+        process.kill()
+        pytest.fail(f"still running {SHUTDOWN_SECONDS + 10} s after SIGTERM:\n{process.communicate()[0]}")
+
+
+def _stop(process: subprocess.Popen[str], drivers: list[SlackDriver]) -> None:
+    for driver in drivers:
+        driver.close()
+    if process.poll() is None:
+        process.kill()
+        process.communicate()
+
+
 def _card_for(slack: FakeSlack, name: str) -> bool:
     return any(name in str(call.body) for call in slack.calls_to("chat.postMessage"))
 
@@ -66,8 +88,7 @@ def test_sigterm_mid_burst_loses_no_acknowledged_add(tmp_path: Path) -> None:
             drivers.append(admin)
             round_trip(admin, slack, say=lambda *_: None)  # connects the workspace (and adds one candidate)
             first_card = len(slack.calls_to("chat.postMessage"))
-            added = {e["contact"]["id"] for e in leonar.entries()}
-            contacts = [c for c in leonar._contacts["acme"].values() if c["id"] not in added][:SUBMITS]
+            contacts = _not_yet_added(leonar, SUBMITS)
             users = [f"U{1000 + i}" for i in range(SUBMITS)]
             drivers += [_prepare(slack, url, u, c) for u, c in zip(users, contacts, strict=True)]
             leonar.latency = LATENCY
@@ -87,18 +108,10 @@ def test_sigterm_mid_burst_loses_no_acknowledged_add(tmp_path: Path) -> None:
             with ThreadPoolExecutor(SUBMITS) as pool:
                 outcomes = list(pool.map(send, range(SUBMITS)))
             assert termed.is_set()
-            try:
-                log = process.communicate(timeout=SHUTDOWN_SECONDS + 10)[0]
-            except subprocess.TimeoutExpired:
-                process.kill()
-                pytest.fail(f"still running {SHUTDOWN_SECONDS + 10} s after SIGTERM:\n{process.communicate()[0]}")
+            log = _exit_log(process)
             exited_after = time.monotonic() - term_at[0]
         finally:
-            for driver in drivers:
-                driver.close()
-            if process.poll() is None:
-                process.kill()
-                process.communicate()
+            _stop(process, drivers)
 
         acked = [i for i, outcome in enumerate(outcomes) if outcome == "acked"]
         assert acked and len(acked) >= TERM_AFTER, (outcomes, log)
@@ -127,8 +140,7 @@ def test_an_add_outlasting_the_drain_tells_its_user(tmp_path: Path) -> None:
             admin = SlackDriver(url, SIGNING_SECRET, slack)
             drivers.append(admin)
             round_trip(admin, slack, say=lambda *_: None)
-            added = {e["contact"]["id"] for e in leonar.entries()}
-            contacts = [c for c in leonar._contacts["acme"].values() if c["id"] not in added][:3]
+            contacts = _not_yet_added(leonar, 3)
             users = [f"U{2000 + i}" for i in range(len(contacts))]
             drivers += [_prepare(slack, url, u, c) for u, c in zip(users, contacts, strict=True)]
             leonar.latency = 60.0
@@ -138,18 +150,10 @@ def test_an_add_outlasting_the_drain_tells_its_user(tmp_path: Path) -> None:
             assert all((slack.current_view(u) or {}).get("callback_id") == "leonar_add_pending" for u in users)
             process.send_signal(signal.SIGTERM)
             termed = time.monotonic()
-            try:
-                log = process.communicate(timeout=SHUTDOWN_SECONDS + 10)[0]
-            except subprocess.TimeoutExpired:
-                process.kill()
-                pytest.fail(f"still running {SHUTDOWN_SECONDS + 10} s after SIGTERM:\n{process.communicate()[0]}")
+            log = _exit_log(process)
             exited_after = time.monotonic() - termed
         finally:
-            for driver in drivers:
-                driver.close()
-            if process.poll() is None:
-                process.kill()
-                process.communicate()
+            _stop(process, drivers)
         for user, contact in zip(users, contacts, strict=True):
             view = slack.current_view(user)
             assert view is not None and view["callback_id"] == "leonar_add", (user, view, log)

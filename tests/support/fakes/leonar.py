@@ -317,9 +317,16 @@ class FakeLeonar:
             self._faults.append(fault)
 
     def exhaust_rate_limit(self, key: str, *, reset_in: int = 60) -> None:
-        # Backdate the window so it ends `reset_in` seconds from now, with the whole budget used.
+        self.use_rate_limit(key, self.rate_limit, reset_in=reset_in)
+
+    def use_rate_limit(self, key: str, used: int, *, reset_in: int = WINDOW_SECONDS) -> None:
+        """`key` has made `used` requests in a window that ends `reset_in` seconds from now."""
         with self._lock:
-            self._buckets[key] = [time.time() + reset_in - WINDOW_SECONDS, float(self.rate_limit)]
+            self._buckets[key] = [time.time() + reset_in - WINDOW_SECONDS, float(used)]
+
+    def contacts(self, *, workspace: str = "acme") -> list[JSON]:
+        with self._lock:
+            return copy.deepcopy(list(self._contacts.get(workspace, {}).values()))
 
     def reset_rate_limits(self) -> None:
         with self._lock:

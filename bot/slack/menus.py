@@ -29,8 +29,9 @@ async def answer(
     load: Callable[[LeonarClient], Awaitable[Listing[T]]], build: Callable[[list[T], Lang], Options],
 ) -> None:
     """Ack with the options `build` makes of what `load` got from Leonar, or with one explanatory option when
-    Leonar cannot answer in time. The user's language (users.info, when not cached) is looked up while Leonar
-    is asked, not before it: both must fit in Slack's 3 s."""
+    Leonar cannot answer in time. The members-only gate has asked Slack about the user already (or given up at the
+    request's users.info deadline, which the language shares), so the language is awaited beside Leonar's answer
+    without adding to it."""
     language = asyncio.ensure_future(user_lang(context))
     leonar_client = leonar(context)
     if leonar_client is None:

@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-MAX_CONNECTIONS = 64  # the bot holds two (store, listener); the bench a few more
+MAX_CONNECTIONS = 64  # the bot holds up to DATABASE_POOL_SIZE (10) and a listener; the bench a few more
 MAX_CHUNKS = 64  # of at most READ_SIZE bytes: 4 MB in flight per direction at most
 READ_SIZE = 64 * 1024
 

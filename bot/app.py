@@ -29,7 +29,8 @@ from bot.observability.endpoint import metrics_route
 from bot.services import Services
 from bot.slack import context, guard
 from bot.slack.authorize import InstallationAuthorize
-from bot.store import cached, open_store
+from bot.store import cached, limits, open_store
+from bot.store.deadline import within
 from bot.store.slack_installations import OAuthStates, SlackInstallations
 
 log = logging.getLogger(__name__)
@@ -52,7 +53,8 @@ def create_services(settings: Settings) -> Services:
     try:
         # Connection, settings and installation of each workspace in memory (bot/store/cached.py); the store
         # latency metric times what still reaches the database.
-        store = cached(open_store(settings.database_url, key), settings.database_url,
+        store = cached(open_store(settings.database_url, key, pool_size=settings.database_pool_size),
+                       settings.database_url,
                        measured=instruments.timed_store)
     except ValueError as exc:
         raise ConfigError(str(exc)) from exc
@@ -151,7 +153,7 @@ def create_web_app(settings: Settings, services: Services | None = None) -> Star
 
     async def healthz(request: Request) -> Response:
         try:
-            services.store.ping()
+            await within(limits.HEALTH_SECONDS, services.store.ping())  # a stuck database: 503, not a hang
         except Exception as exc:  # report, don't crash: the probe wants a status, not a traceback
             log.error("health check failed: %s", type(exc).__name__)
             return JSONResponse({"ok": False, "error": "database unavailable"}, status_code=503)
@@ -175,7 +177,7 @@ def create_web_app(settings: Settings, services: Services | None = None) -> Star
         await guard.drain(timeout=DRAIN_SECONDS, tell=TELL_SECONDS)
         await session.close()
         await services.leonar.aclose()
-        services.store.close()
+        await services.store.close()
 
     routes = [Route("/slack/events", events, methods=["POST"]), Route("/healthz", healthz, methods=["GET"])]
     if settings.oauth:

@@ -21,6 +21,8 @@ class Settings(BaseSettings):
     slack_api_url: str = "https://slack.com/api/"
     leonar_api_url: str = "https://app.leonar.app/api/v1"
     database_url: str = DEFAULT_DATABASE
+    # PostgreSQL connections per instance: instances × this must fit the server's max_connections.
+    database_pool_size: int = Field(default=10, ge=1, le=100)
     encryption_key: SecretStr | None = None
     port: int = Field(default=3000, ge=1, le=65535)
     bind_host: str = "0.0.0.0"

@@ -13,6 +13,7 @@ import psycopg
 import pytest
 
 from tests.support import postgres_server as postgres_server_module
+from tests.support.blocking import Blocking
 from tests.support.bot import ADMIN, BOT_TOKEN, LEONAR_KEY, SIGNING_SECRET, RunningBot, make_settings, serve
 from tests.support.driver import SlackDriver
 from tests.support.fakes.leonar import FakeLeonar
@@ -20,6 +21,13 @@ from tests.support.fakes.slack import FakeSlack
 from tests.support.installs import CLIENT_ID
 
 PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY")
+
+
+@pytest.fixture(autouse=True)
+def close_stores() -> Iterator[None]:
+    """Stores a test opened (tests/support/blocking.py) are closed with it, pools and threads included."""
+    yield
+    Blocking.close_all()
 
 
 @pytest.fixture(autouse=True)

@@ -22,10 +22,10 @@ async def left(ack: AsyncAck, body: dict[str, Any], context: dict[str, Any]) -> 
     store = services(context).store
     workspaces, enterprises = left_by(context, body)
     for workspace in workspaces:
-        if store.forget(workspace):
+        if await store.forget(workspace):
             log.info("deleted everything kept for workspace %s: %s", workspace.key, event.get("type"))
     for enterprise in enterprises:
-        for workspace in store.forget_enterprise(enterprise):
+        for workspace in await store.forget_enterprise(enterprise):
             log.info("deleted everything kept for workspace %s (org %s): %s", workspace.key, enterprise,
                      event.get("type"))
 

@@ -47,14 +47,14 @@ async def setting_changed(
     if not (await user(context)).is_admin:
         return
     store, here = services(context).store, workspace(context)
-    settings = store.settings(here)
+    settings = await store.settings(here)
     if action["action_id"] == home.CHANNEL_ACTION:
         settings = replace(settings, default_channel=action.get("selected_conversation"))
     elif action["action_id"] == home.GUESTS_ACTION:
         settings = replace(settings, allow_guests=bool(action.get("selected_options")))
     else:
         settings = replace(settings, show_contact_details=bool(action.get("selected_options")))
-    store.save_settings(here, settings)
+    await store.save_settings(here, settings)
     await publish(client, context, body["user"]["id"])
 
 

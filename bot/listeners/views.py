@@ -44,7 +44,7 @@ async def add_submitted(
     entry = await adding.add_entry(job, ack)
     if entry is None:
         return
-    adding.remember_project(job)
+    await adding.remember_project(job)
     contact = await adding.contact_of(job, entry)
     outcome = await adding.post_card(job, entry, contact)
     log.info("entry %s added; card %s", entry.id, outcome)

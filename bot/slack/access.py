@@ -54,7 +54,7 @@ async def refusal(
     if not who.belongs_to(workspace):
         log.info("refused: user %s is not of workspace %s", who.id, workspace.key)
         return "external", who.lang
-    if who.role == "guest" and not store.settings(workspace).allow_guests:
+    if who.role == "guest" and not (await store.settings(workspace)).allow_guests:
         return "guest", who.lang
     return None
 

@@ -99,10 +99,10 @@ def stage_of(job: Adding, entry: Entry) -> str | None:
     return (entry.stage.name if entry.stage else None) or add.option_text(job.choice.stage) or None
 
 
-def remember_project(job: Adding) -> None:
+async def remember_project(job: Adding) -> None:
     """Preselected at the user's next add."""
     name = job.project_name or add.option_text(job.choice.project)
-    job.store.remember_project(job.workspace, job.user["id"], job.choice.project_id, name)
+    await job.store.remember_project(job.workspace, job.user["id"], job.choice.project_id, name)
 
 
 async def contact_of(job: Adding, entry: Entry) -> Contact:
@@ -118,11 +118,11 @@ async def contact_of(job: Adding, entry: Entry) -> Contact:
 async def post_card(job: Adding, entry: Entry, contact: Contact) -> str:
     """Post the card (recorded for the App Home) where the user chose; returns how it went out."""
     stage = stage_of(job, entry)
-    settings = job.store.settings(job.workspace)
+    settings = await job.store.settings(job.workspace)
     card = candidate_card(contact, job.card_project, stage, job.user["id"], job.lang,
                           details=settings.show_contact_details)
-    job.store.record_add(job.workspace, AddRecord(job.user["id"], display_name(contact, job.lang), job.card_project,
-                                                  stage, datetime.now(UTC)))
+    await job.store.record_add(job.workspace, AddRecord(job.user["id"], display_name(contact, job.lang),
+                                                        job.card_project, stage, datetime.now(UTC)))
     assert job.choice.channel_id is not None
     return await deliver_card(
         job.slack,

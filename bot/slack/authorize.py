@@ -76,10 +76,10 @@ class OneRefreshRotator(AsyncTokenRotator):
     async def _across_instances(self, name: str) -> AsyncIterator[None]:
         # Polled, never a waiting lock: the store is called from the event loop, which must go on serving.
         deadline = time.monotonic() + LOCK_WAIT_SECONDS
-        held = self._store.try_lock(name)
+        held = await self._store.try_lock(name)
         while not held and time.monotonic() < deadline:
             await asyncio.sleep(LOCK_POLL_SECONDS)
-            held = self._store.try_lock(name)
+            held = await self._store.try_lock(name)
         if not held:
             log.warning("another instance has been refreshing this workspace's bot token for %.0f s; "
                         "refreshing here too", LOCK_WAIT_SECONDS)
@@ -87,7 +87,7 @@ class OneRefreshRotator(AsyncTokenRotator):
             yield
         finally:
             if held:
-                self._store.unlock(name)
+                await self._store.unlock(name)
 
 
 def _expiring(bot: Bot, minutes_before_expiration: int) -> bool:

@@ -9,6 +9,7 @@ and refuses, before any listener runs, what `access.py` says may not go on.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, cast
 
@@ -22,10 +23,13 @@ from bot.services import Services
 from bot.slack import access, guard
 from bot.slack.identity import request_workspace
 from bot.slack.users import SlackUser, UserLookup
-from bot.store import Connection, Workspace
+from bot.store import Connection, StoreUnavailable, Workspace
+from bot.views.access import Refusal
 from bot.views.create_contact import CALLBACK_ID as CREATE_CALLBACK_ID
 from bot.views.create_contact import Return
 from bot.views.metadata import ModalContext
+
+log = logging.getLogger(__name__)
 
 
 def install(app: AsyncApp, services: Services) -> None:
@@ -39,11 +43,19 @@ def install(app: AsyncApp, services: Services) -> None:
         here = request_workspace(context, body, recorded)
         context["services"] = services
         context["workspace"] = here
-        context["connection"] = services.store.get_connection(here) if here.team_id or here.enterprise_id else None
         context["slack_user"] = users = UserLookup(context.client, here, context.user_id)
         context["metadata"] = metadata
         kind = access.kind_of(body)
-        refused = await access.refusal(kind, here, recorded, users, services.store, body)
+        refused: tuple[Refusal, Lang] | None
+        try:
+            known = here.team_id or here.enterprise_id
+            context["connection"] = await services.store.get_connection(here) if known else None
+            refused = await access.refusal(kind, here, recorded, users, services.store, body)
+        except StoreUnavailable as exc:
+            if kind not in access.GATED:
+                raise  # an event: Bolt answers 500 and Slack sends it again later
+            log.error("database unavailable, request refused: %s", exc)
+            refused = "store_down", users.known_lang()
         if refused is not None:
             why, lang = refused
             name = context.authorize_result.team if context.authorize_result is not None else None

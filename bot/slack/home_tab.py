@@ -18,8 +18,8 @@ async def publish(client: AsyncWebClient, context: dict[str, Any], user_id: str)
     """The role comes from the request's one users.info call: unknown is not admin (no admin controls)."""
     store, here = services(context).store, workspace(context)
     who = await user(context)
-    view = home.home_view(connection(context), store.recent_adds(here), store.settings(here), admin=who.is_admin,
-                          lang=who.lang)
+    adds, settings = await store.recent_adds(here), await store.settings(here)
+    view = home.home_view(connection(context), adds, settings, admin=who.is_admin, lang=who.lang)
     try:
         await client.views_publish(user_id=user_id, view=view)
     except SlackApiError as exc:

@@ -17,6 +17,7 @@ from bot.manifest import COMMAND
 from bot.observability import requests
 from bot.slack.context import leonar, services, workspace
 from bot.slack.prefill import preselect
+from bot.store import StoreUnavailable
 from bot.views.add_modal import Picked, add_modal
 from bot.views.messages import ephemeral
 from bot.views.metadata import ModalContext
@@ -60,11 +61,15 @@ async def open_add(
     """The add modal, with the user's last project preselected (and its stages, when already known), then the
     candidate the seed names, when exactly one contact matches it."""
     store, here = services(context).store, workspace(context)
-    last = store.last_project(here, str(context.get("user_id")))
+    try:
+        last = await store.last_project(here, str(context.get("user_id")))
+        # Cards go where the admins chose, unless the user picks another conversation; carried in the modal's
+        # metadata, so every rebuild of the view keeps it.
+        ctx = replace(ctx, default_channel=(await store.settings(here)).default_channel)
+    except StoreUnavailable as exc:  # the form still opens, without what the database would have preselected
+        log.warning("add form opened without the last project or default channel: %s", exc)
+        last = None
     leonar_client = leonar(context)
-    # Cards go where the admins chose, unless the user picks another conversation; carried in the modal's
-    # metadata, so every rebuild of the view keeps it.
-    ctx = replace(ctx, default_channel=store.settings(here).default_channel)
     picked, known = Picked(), None
     if last is not None and leonar_client is not None:
         picked = replace(picked, project=project_option(Project(id=last[0], name=last[1])))

@@ -103,6 +103,10 @@ class UserLookup:
         except TimeoutError:
             return None
 
+    def known_lang(self) -> Lang:
+        """The language Slack told lately, without asking it now (for an answer that cannot wait)."""
+        return _languages.get((self._workspace.key, self._user_id or ""), DEFAULT_LANG)
+
     async def lang(self) -> Lang:
         """French for a French Slack locale, else English; English when Slack cannot tell in time."""
         if not self._user_id:

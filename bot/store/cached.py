@@ -7,22 +7,25 @@ is dropped when the database says so (`Watch`):
 - PostgreSQL (`pg_watch.py`): a trigger NOTIFYs each changed workspace key; a listener thread drops it. Cached
   entries are only served while the listener has proved, within the last FRESH_SECONDS (1 s), that it has
   received everything committed before then, so a key replaced or deleted elsewhere is never used for longer.
-- SQLite: one process per file (README); `PRAGMA data_version` on each read still sees another connection's
-  commit (a script, a second process) and drops everything.
+- SQLite: one process per file (README); `PRAGMA data_version`, read on the store's worker thread at most every
+  HEARTBEAT_SECONDS, still sees another connection's commit (a script, a second process) and drops everything;
+  cached entries are served only while such a check, started within FRESH_SECONDS, has answered: the same bound.
 A miss reads the database as before; "not connected" and "no installation" are cached and dropped the same way.
 Entries are re-read at least every ENTRY_SECONDS, and at most MAX_ENTRIES are kept (least recently used go).
 """
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Protocol, TypeVar, cast
 
+from bot.store.limits import FRESH_SECONDS, HEARTBEAT_SECONDS
 from bot.store.models import AddRecord, Connection, Workspace, WorkspaceSettings
-from bot.store.sqlite import SqliteStore
+from bot.store.threaded import ThreadedStore
 
 if TYPE_CHECKING:
     from bot.store import Store
@@ -61,22 +64,38 @@ class LocalWatch:
 
 
 class SqliteWatch:
-    """SQLite's `PRAGMA data_version` moves when another connection commits: then everything is read again."""
+    """SQLite's `PRAGMA data_version` moves when another connection commits: then everything is read again. It is
+    read on the store's worker thread (the connection's own), never waited for by a request."""
 
-    def __init__(self, version: Callable[[], int]) -> None:
-        self._version = version
-        self._seen = version()
+    def __init__(self, store: ThreadedStore, *, fresh_seconds: float = FRESH_SECONDS,
+                 heartbeat_seconds: float = HEARTBEAT_SECONDS) -> None:
+        self._store = store
+        self._fresh = fresh_seconds
+        self._heartbeat = heartbeat_seconds
+        self._seen = store.submit(store.sync.data_version).result()
+        self._heard_until = time.monotonic()  # monotonic time before which every commit has been seen
+        self._checking = False
         self._changed: Callable[[str], None] = lambda key: None
 
     def start(self, changed: Callable[[str], None]) -> None:
         self._changed = changed
 
     def trusted(self) -> bool:
-        now = self._version()
-        if now != self._seen:
-            self._seen = now
-            self._changed(EVERYTHING)
-        return True
+        now = time.monotonic()
+        if not self._checking and now - self._heard_until >= self._heartbeat:
+            self._checking = True
+            self._store.submit(self._check, now)
+        return now < self._heard_until + self._fresh
+
+    def _check(self, started: float) -> None:
+        try:
+            version = self._store.sync.data_version()
+            if version != self._seen:
+                self._seen = version
+                self._changed(EVERYTHING)
+            self._heard_until = started
+        finally:
+            self._checking = False
 
     def close(self) -> None:
         pass
@@ -112,7 +131,7 @@ class CachedStore:
             for entry in [e for e in self._entries if e[0] == LAST and e[1].startswith(f"{key}|")]:
                 del self._entries[entry]
 
-    def _cached(self, kind: str, key: str, load: Callable[[], T]) -> T:
+    async def _cached(self, kind: str, key: str, load: Callable[[], Awaitable[T]]) -> T:
         trusted = self._watch.trusted()
         with self._lock:
             found = self._entries.get((kind, key))
@@ -123,7 +142,7 @@ class CachedStore:
             generation = self._generation
         self.misses += 1
         loaded_at = time.monotonic()
-        value = load()
+        value = await load()
         with self._lock:
             if self._generation == generation:  # no change notice while the database was read
                 self._entries[(kind, key)] = (loaded_at, value)
@@ -138,109 +157,107 @@ class CachedStore:
             for entry in [e for e in self._entries if e[0] in ("bot", TEAM)]:
                 del self._entries[entry]
 
-    def get_connection(self, workspace: Workspace) -> Connection | None:
-        return self._cached("connection", workspace.key, lambda: self._inner.get_connection(workspace))
+    async def get_connection(self, workspace: Workspace) -> Connection | None:
+        return await self._cached("connection", workspace.key, lambda: self._inner.get_connection(workspace))
 
-    def save_connection(self, workspace: Workspace, api_key: str, connected_by: str) -> Connection:
+    async def save_connection(self, workspace: Workspace, api_key: str, connected_by: str) -> Connection:
         try:
-            return self._inner.save_connection(workspace, api_key, connected_by)
+            return await self._inner.save_connection(workspace, api_key, connected_by)
         finally:
             self.changed(workspace.key)
 
-    def delete_connection(self, workspace: Workspace) -> bool:
+    async def delete_connection(self, workspace: Workspace) -> bool:
         try:
-            return self._inner.delete_connection(workspace)
+            return await self._inner.delete_connection(workspace)
         finally:
             self.changed(workspace.key)
 
-    def remember_project(self, workspace: Workspace, user_id: str, project_id: str, project_name: str) -> None:
+    async def remember_project(self, workspace: Workspace, user_id: str, project_id: str, project_name: str) -> None:
         try:
-            self._inner.remember_project(workspace, user_id, project_id, project_name)
+            await self._inner.remember_project(workspace, user_id, project_id, project_name)
         finally:
             with self._lock:
                 self._generation += 1
                 self._entries.pop((LAST, f"{workspace.key}|{user_id}"), None)
 
-    def last_project(self, workspace: Workspace, user_id: str) -> tuple[str, str] | None:
+    async def last_project(self, workspace: Workspace, user_id: str) -> tuple[str, str] | None:
         """Read by every /leonar-add (the form opens on it): kept, so a command reads no database either."""
-        return self._cached(LAST, f"{workspace.key}|{user_id}", lambda: self._inner.last_project(workspace, user_id))
+        return await self._cached(LAST, f"{workspace.key}|{user_id}",
+                                  lambda: self._inner.last_project(workspace, user_id))
 
-    def record_add(self, workspace: Workspace, record: AddRecord) -> None:
-        self._inner.record_add(workspace, record)
+    async def record_add(self, workspace: Workspace, record: AddRecord) -> None:
+        await self._inner.record_add(workspace, record)
 
-    def recent_adds(self, workspace: Workspace, limit: int = 10) -> list[AddRecord]:
-        return self._inner.recent_adds(workspace, limit)
+    async def recent_adds(self, workspace: Workspace, limit: int = 10) -> list[AddRecord]:
+        return await self._inner.recent_adds(workspace, limit)
 
-    def settings(self, workspace: Workspace) -> WorkspaceSettings:
-        return self._cached("settings", workspace.key, lambda: self._inner.settings(workspace))
+    async def settings(self, workspace: Workspace) -> WorkspaceSettings:
+        return await self._cached("settings", workspace.key, lambda: self._inner.settings(workspace))
 
-    def save_settings(self, workspace: Workspace, settings: WorkspaceSettings) -> None:
+    async def save_settings(self, workspace: Workspace, settings: WorkspaceSettings) -> None:
         try:
-            self._inner.save_settings(workspace, settings)
+            await self._inner.save_settings(workspace, settings)
         finally:
             self.changed(workspace.key)
 
-    def save_bot(self, workspace: Workspace, data: str) -> None:
+    async def save_bot(self, workspace: Workspace, data: str) -> None:
         try:
-            self._inner.save_bot(workspace, data)
+            await self._inner.save_bot(workspace, data)
         finally:
             self.changed(workspace.key)
 
-    def find_bot(self, workspace: Workspace) -> str | None:
-        return self._cached("bot", workspace.key, lambda: self._inner.find_bot(workspace))
+    async def find_bot(self, workspace: Workspace) -> str | None:
+        return await self._cached("bot", workspace.key, lambda: self._inner.find_bot(workspace))
 
-    def find_team_bot(self, team_id: str) -> str | None:
-        return self._cached(TEAM, team_id, lambda: self._inner.find_team_bot(team_id))
+    async def find_team_bot(self, team_id: str) -> str | None:
+        return await self._cached(TEAM, team_id, lambda: self._inner.find_team_bot(team_id))
 
-    def delete_bot(self, workspace: Workspace) -> bool:
+    async def delete_bot(self, workspace: Workspace) -> bool:
         try:
-            return self._inner.delete_bot(workspace)
+            return await self._inner.delete_bot(workspace)
         finally:
             self.changed(workspace.key)
 
-    def use_state(self, state: str, expires_at: float, keep: int) -> bool:
-        return self._inner.use_state(state, expires_at, keep)
+    async def use_state(self, state: str, expires_at: float, keep: int) -> bool:
+        return await self._inner.use_state(state, expires_at, keep)
 
-    def try_lock(self, name: str) -> bool:
-        held = self._inner.try_lock(name)
+    async def try_lock(self, name: str) -> bool:
+        held = await self._inner.try_lock(name)
         if held:
             # A named lock guards a read-modify-write of an installation (a token refresh): what its holder reads
             # next must be what the previous holder, maybe on another instance, has just saved.
             self._drop_installations()
         return held
 
-    def unlock(self, name: str) -> None:
-        self._inner.unlock(name)
+    async def unlock(self, name: str) -> None:
+        await self._inner.unlock(name)
 
-    def forget(self, workspace: Workspace) -> bool:
+    async def forget(self, workspace: Workspace) -> bool:
         try:
-            return self._inner.forget(workspace)
+            return await self._inner.forget(workspace)
         finally:
             self.changed(workspace.key)
 
-    def forget_enterprise(self, enterprise_id: str) -> list[Workspace]:
+    async def forget_enterprise(self, enterprise_id: str) -> list[Workspace]:
         try:
-            return self._inner.forget_enterprise(enterprise_id)
+            return await self._inner.forget_enterprise(enterprise_id)
         finally:
             self.changed(EVERYTHING)  # a whole org leaving is rare: everything is read again
 
-    def check_cipher(self) -> None:
-        self._inner.check_cipher()
+    async def ping(self) -> None:
+        await self._inner.ping()
 
-    def ping(self) -> None:
-        self._inner.ping()
-
-    def close(self) -> None:
-        self._watch.close()
-        self._inner.close()
+    async def close(self) -> None:
+        await asyncio.to_thread(self._watch.close)  # joins the listener thread: not on the loop
+        await self._inner.close()
 
 
 def cached(inner: Store, database_url: str, *, measured: Callable[[Store], Store] | None = None) -> CachedStore:
     """`inner` behind the cache, watched the way its database allows. `measured` wraps what reaches the database
     (the store-latency metric), so that it times the database, not cache hits."""
     watch: Watch
-    if isinstance(inner, SqliteStore):
-        watch = SqliteWatch(inner.data_version)
+    if isinstance(inner, ThreadedStore):
+        watch = SqliteWatch(inner)
     elif database_url.startswith(("postgresql://", "postgres://")):
         from bot.store.pg_watch import PostgresWatch  # psycopg is only needed with PostgreSQL
 

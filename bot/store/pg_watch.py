@@ -18,15 +18,15 @@ from typing import Any
 
 import psycopg
 
+from bot.store import limits
+
 log = logging.getLogger(__name__)
 CHANNEL = "leonar_workspace"
-FRESH_SECONDS = 1.0  # the bound: no change made elsewhere is ignored here for longer
-HEARTBEAT_SECONDS = 0.2
+FRESH_SECONDS = limits.FRESH_SECONDS  # the bound: no change made elsewhere is ignored here for longer
+HEARTBEAT_SECONDS = limits.HEARTBEAT_SECONDS
 RETRY_SECONDS = 1.0
-# A dead link must fail a heartbeat well within the bound's order of magnitude, not after TCP's minutes.
-CONNECT_OPTIONS: dict[str, Any] = {"connect_timeout": 5, "keepalives": 1, "keepalives_idle": 5,
-                                   "keepalives_interval": 1, "keepalives_count": 3, "tcp_user_timeout": 3000,
-                                   "application_name": "leonar-bot-listen"}  # to be told apart in pg_stat_activity
+# Told apart from the store's pool in pg_stat_activity.
+CONNECT_OPTIONS: dict[str, Any] = {**limits.PG_CONNECT, "application_name": "leonar-bot-listen"}
 
 
 class PostgresWatch:

@@ -2,8 +2,8 @@
 database (SQLite or PostgreSQL) as the Leonar keys, encrypted the same way (they hold bot tokens).
 
 Bot-level installations only: the bot acts with its bot token, never a user's. Saving a bot again (Bolt does
-after refreshing a rotated token) replaces it. The store is called directly, as the listeners do: its queries
-take well under a millisecond next to the Slack and Leonar calls around them.
+after refreshing a rotated token) replaces it. Each workspace's installation is read from the store's cache
+(bot/store/cached.py), so Bolt's authorize reads no database on the hot path.
 """
 
 from __future__ import annotations
@@ -46,26 +46,26 @@ class SlackInstallations(AsyncInstallationStore):
     async def async_save_bot(self, bot: Bot) -> None:
         data = json.dumps(bot.to_dict_for_copying(), default=str)
         workspace = _workspace(bot.enterprise_id, bot.team_id, bot.is_enterprise_install)
-        self._store.save_bot(workspace, data)
+        await self._store.save_bot(workspace, data)
 
     async def async_find_bot(
         self, *, enterprise_id: str | None, team_id: str | None, is_enterprise_install: bool | None = False
     ) -> Bot | None:
         workspace = _workspace(enterprise_id, team_id, is_enterprise_install)
-        data = self._store.find_bot(workspace)
+        data = await self._store.find_bot(workspace)
         if data is None and not is_enterprise_install and enterprise_id:
             # A workspace of an org where the app was installed org-wide.
-            data = self._store.find_bot(Workspace(enterprise_id, None))
+            data = await self._store.find_bot(Workspace(enterprise_id, None))
         if data is None and not is_enterprise_install and team_id:
             # Slack Connect: the payload's enterprise is the acting person's org, the team is our installation's.
-            data = self._store.find_team_bot(team_id)
+            data = await self._store.find_team_bot(team_id)
         if data is None:
             return None
         fields: dict[str, Any] = json.loads(data)
         return Bot(**fields)
 
     async def async_delete_bot(self, *, enterprise_id: str | None, team_id: str | None) -> None:
-        self._store.delete_bot(Workspace(enterprise_id, team_id))
+        await self._store.delete_bot(Workspace(enterprise_id, team_id))
 
     async def async_delete_installation(
         self, *, enterprise_id: str | None, team_id: str | None, user_id: str | None = None
@@ -102,7 +102,7 @@ class OAuthStates(AsyncOAuthStateStore):
             return False  # not issued by this app
         if not time.time() <= int(expiry) <= time.time() + self._expiration:
             return False  # expired
-        return self._store.use_state(state, float(expiry), self._keep)
+        return await self._store.use_state(state, float(expiry), self._keep)
 
     def _sign(self, payload: str) -> str:
         digest = hmac.new(self._key, payload.encode(), hashlib.sha256).digest()

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import sqlite_utils
 
+from bot.store import limits
 from bot.store.models import AddRecord, Connection, Workspace, WorkspaceSettings
 from bot.store.secrets import Cipher
 
@@ -39,8 +40,9 @@ class SqliteStore:
     def __init__(self, path: Path, cipher: Cipher) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         _owner_only(path)
-        # One connection used from the event-loop thread; created before the server thread starts.
-        self._db = sqlite_utils.Database(sqlite3.connect(path, check_same_thread=False))
+        # Used by the thread that opens it only (bot/store/threaded.py: the store's worker thread). A write that
+        # finds the file locked by another process waits SQLITE_BUSY_SECONDS, then fails.
+        self._db = sqlite_utils.Database(sqlite3.connect(path, timeout=limits.SQLITE_BUSY_SECONDS))
         self._db.enable_wal()
         self._cipher = cipher
         self._table = self._db.table(CONNECTIONS)
@@ -63,7 +65,7 @@ class SqliteStore:
         self._db.table(STATES).create({"state": str, "expires_at": float}, pk="state", if_not_exists=True)
         if STATES_EXPIRY not in {index.name for index in self._db.table(STATES).indexes}:
             # Before states were signed, every /slack/install visit left a row here: those rows mean nothing now.
-            with self._db.conn:
+            with self._db.atomic():
                 self._db.execute(f"DELETE FROM {STATES}")
                 self._db.execute(f"CREATE INDEX IF NOT EXISTS {STATES_EXPIRY} ON {STATES} (expires_at)")
         self._db.table(LAST_PROJECTS).create({"workspace": str, "user_id": str, "project_id": str, "project_name": str},
@@ -103,7 +105,7 @@ class SqliteStore:
         return Connection(workspace, api_key, connected_by, connected_at)
 
     def delete_connection(self, workspace: Workspace) -> bool:
-        with self._db.conn:
+        with self._db.atomic():
             cursor = self._db.execute(f"DELETE FROM {CONNECTIONS} WHERE workspace = ?", [workspace.key])
         return cursor.rowcount > 0
 
@@ -137,7 +139,7 @@ class SqliteStore:
                                          "allow_guests": int(settings.allow_guests)}, pk="workspace")
 
     def forget(self, workspace: Workspace) -> bool:
-        with self._db.conn:
+        with self._db.atomic():
             deleted = sum(self._db.execute(f"DELETE FROM {table} WHERE workspace = ?", [workspace.key]).rowcount
                           for table in (CONNECTIONS, BOTS, LAST_PROJECTS, ADDS, SETTINGS))
         return deleted > 0
@@ -164,12 +166,12 @@ class SqliteStore:
         return self._cipher.decrypt(row[0]) if row else None
 
     def delete_bot(self, workspace: Workspace) -> bool:
-        with self._db.conn:
+        with self._db.atomic():
             cursor = self._db.execute(f"DELETE FROM {BOTS} WHERE workspace = ?", [workspace.key])
         return cursor.rowcount > 0
 
     def use_state(self, state: str, expires_at: float, keep: int) -> bool:
-        with self._db.conn:
+        with self._db.atomic():
             self._db.execute(f"DELETE FROM {STATES} WHERE state IN (SELECT state FROM {STATES} WHERE expires_at < ? "
                              "LIMIT ?)", [time.time(), EXPIRED_BATCH])
             cursor = self._db.execute(f"INSERT OR IGNORE INTO {STATES} (state, expires_at) VALUES (?, ?)",
@@ -177,12 +179,6 @@ class SqliteStore:
             self._db.execute(f"DELETE FROM {STATES} WHERE state IN (SELECT state FROM {STATES} "
                              "ORDER BY expires_at DESC LIMIT -1 OFFSET ?)", [keep])
         return cursor.rowcount > 0
-
-    def try_lock(self, name: str) -> bool:
-        return True  # a SQLite file is served by one process, whose own locks are enough
-
-    def unlock(self, name: str) -> None:
-        pass
 
     def check_cipher(self) -> None:
         """Fail now, not at the first request, when ENCRYPTION_KEY cannot read the stored keys."""

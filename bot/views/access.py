@@ -9,12 +9,13 @@ from bot.views.messages import notice_modal
 from bot.views.options import notice_option
 from bot.views.text import escape
 
-Refusal = Literal["external", "guest", "unchecked", "other_workspace"]
+Refusal = Literal["external", "guest", "unchecked", "other_workspace", "store_down"]
 KEYS: dict[Refusal, str] = {
     "external": "access.external",
     "guest": "access.guest",
     "unchecked": "access.unchecked",
     "other_workspace": "access.other_workspace",
+    "store_down": "access.store_down",
 }
 # The same sentences naming the workspace, when Slack told its name.
 NAMED: dict[Refusal, str] = {"external": "access.external_named", "guest": "access.guest_named"}

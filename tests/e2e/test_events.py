@@ -10,7 +10,8 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.store import AddRecord, Store, Workspace, WorkspaceSettings, open_store
+from bot.store import AddRecord, Workspace, WorkspaceSettings
+from tests.support.blocking import Blocking, open_blocking
 from tests.support.bot import RunningBot
 from tests.support.driver import SlackDriver
 from tests.support.fakes.leonar import FakeLeonar
@@ -61,19 +62,19 @@ def test_another_workspace_leaving_changes_nothing_here(
     assert connected(driver, slack)
 
 
-def store_of(bot: RunningBot) -> Store:
+def store_of(bot: RunningBot) -> Blocking:
     assert bot.settings.encryption_key
-    return open_store(bot.settings.database_url, bot.settings.encryption_key.get_secret_value())
+    return open_blocking(bot.settings.database_url, bot.settings.encryption_key.get_secret_value())
 
 
-def everything(store: Store, workspace: Workspace) -> dict[str, object]:
+def everything(store: Blocking, workspace: Workspace) -> dict[str, object]:
     """What the store keeps about a workspace (empty values once it has left)."""
     return {"key": store.get_connection(workspace), "last": store.last_project(workspace, "U0001"),
             "adds": store.recent_adds(workspace), "settings": store.settings(workspace) != WorkspaceSettings(),
             "bot": store.find_bot(workspace)}
 
 
-def keep_everything(store: Store, workspace: Workspace) -> None:
+def keep_everything(store: Blocking, workspace: Workspace) -> None:
     store.save_connection(workspace, "leo_grid_key_0001", "U0001")
     store.remember_project(workspace, "U0001", "p1", "Backend")
     store.record_add(workspace, AddRecord("U0001", "Ada", "Backend", None, datetime.now(UTC)))

@@ -10,7 +10,8 @@ from typing import Any
 
 from slack_sdk.oauth.installation_store.models.bot import Bot
 
-from bot.store import Workspace, open_store, sqlite_path
+from bot.store import Workspace, sqlite_path
+from tests.support.blocking import open_blocking
 from tests.support.bot import LEONAR_KEY, RunningBot, make_settings, serve
 from tests.support.driver import SlackDriver
 from tests.support.fakes.leonar import FakeLeonar
@@ -64,7 +65,7 @@ def test_uninstalling_removes_the_installation_and_the_leonar_key(
     [told] = slack.hook_posts(driver.last_response_url)
     assert "reinstall" in told["text"].lower()  # Bolt's answer for a workspace without installation
     assert len(slack.calls_to("views.open")) == opened
-    store = open_store(oauth_bot.settings.database_url, oauth_bot.settings.encryption_key.get_secret_value()
+    store = open_blocking(oauth_bot.settings.database_url, oauth_bot.settings.encryption_key.get_secret_value()
                        if oauth_bot.settings.encryption_key else None)
     assert store.find_bot(Workspace(None, "TA")) is None and store.get_connection(Workspace(None, "TA")) is None
     driver.close()
@@ -75,7 +76,7 @@ def test_an_expired_bot_token_is_rotated_and_saved(
 ) -> None:
     old_token = install(oauth_bot, slack, "TA")
     settings = oauth_bot.settings
-    store = open_store(settings.database_url, settings.encryption_key.get_secret_value()
+    store = open_blocking(settings.database_url, settings.encryption_key.get_secret_value()
                        if settings.encryption_key else None)
     saved = json.loads(store.find_bot(Workspace(None, "TA")) or "{}")
     saved["bot_token_expires_at"] = "2020-01-01T00:00:00+00:00"  # as if 12 h had passed

@@ -17,7 +17,8 @@ import pytest
 from cryptography.fernet import Fernet
 
 from bot.config import Settings
-from bot.store import Workspace, open_store, sqlite_path
+from bot.store import Workspace, sqlite_path
+from tests.support.blocking import open_blocking
 from tests.support.bot import RunningBot, make_settings, serve
 from tests.support.driver import SlackDriver
 from tests.support.fakes.leonar import FakeLeonar
@@ -76,7 +77,7 @@ def test_a_flood_of_install_visits_leaves_no_rows_and_a_real_install_still_works
 def expire_token(bot: RunningBot, team: str) -> str:
     """Age the stored installation as if 12 h had passed; returns the expired bot token."""
     settings = bot.settings
-    store = open_store(settings.database_url, settings.encryption_key.get_secret_value()
+    store = open_blocking(settings.database_url, settings.encryption_key.get_secret_value()
                        if settings.encryption_key else None)
     saved = json.loads(store.find_bot(Workspace(None, team)) or "{}")
     saved["bot_token_expires_at"] = "2020-01-01T00:00:00+00:00"
@@ -162,7 +163,7 @@ def test_a_stuck_refresh_elsewhere_delays_the_request_without_freezing_the_bot(
     monkeypatch.setattr(authorize, "LOCK_WAIT_SECONDS", 1.0)
     key = Fernet.generate_key().decode()
     running = serve(oauth_settings(slack, leonar, tmp_path, database_url=postgres_url, encryption_key=key))
-    stuck = open_store(postgres_url, key)  # another instance, hung in the middle of its refresh
+    stuck = open_blocking(postgres_url, key)  # another instance, hung in the middle of its refresh
     try:
         install(running, slack, "TP")
         expire_token(running, "TP")

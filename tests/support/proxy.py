@@ -24,6 +24,8 @@ class RoundRobinProxy:
         self._open: set[socket.socket] = set()
         self._listener = socket.create_server(("127.0.0.1", 0))
         self._closed = threading.Event()
+        self._flowing = threading.Event()
+        self._flowing.set()
         self._thread = threading.Thread(target=self._accept, name="round-robin-proxy", daemon=True)
 
     @property
@@ -37,8 +39,16 @@ class RoundRobinProxy:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def freeze(self) -> None:
+        """Bytes stop going through, connections stay open: a backend that stopped answering (a network cut)."""
+        self._flowing.clear()
+
+    def thaw(self) -> None:
+        self._flowing.set()
+
     def close(self) -> None:
         self._closed.set()
+        self._flowing.set()
         with contextlib.suppress(OSError):
             self._listener.close()
         with self._lock:
@@ -70,6 +80,7 @@ class RoundRobinProxy:
     def _pump(self, source: socket.socket, target: socket.socket) -> None:
         try:
             while chunk := source.recv(BUFFER):
+                self._flowing.wait()
                 target.sendall(chunk)
         except OSError:
             pass

@@ -12,13 +12,14 @@ import psycopg
 import pytest
 from cryptography.fernet import Fernet
 
-from bot.store import EncryptionKeyError, Store, StoreUnavailable, Workspace, open_store
+from bot.store import EncryptionKeyError, StoreUnavailable, Workspace
 from bot.store.postgres import MIGRATIONS
+from tests.support.blocking import Blocking, open_blocking
 
 KEY = "leo_live_secret_value_1234"
 ACME = Workspace(None, "T0001")
 GRID = Workspace("E0001", "T0001")
-Opener = Callable[[str | None], Store]
+Opener = Callable[[str | None], Blocking]
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -32,7 +33,7 @@ def backend(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[str, str]:
 @pytest.fixture
 def opener(backend: tuple[str, str]) -> Opener:
     """Opens the store at that database (again, for a restart) with an ENCRYPTION_KEY."""
-    return lambda key: open_store(backend[1], key)
+    return lambda key: open_blocking(backend[1], key)
 
 
 def raw_contents(backend: tuple[str, str]) -> bytes:
@@ -99,24 +100,24 @@ def test_encryption_key_rotation_reads_old_rows(opener: Opener) -> None:
 def test_sqlite_without_encryption_key_generates_a_private_key_file(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    store = open_store(f"sqlite:///{tmp_path / 'bot.db'}", None)
+    store = open_blocking(f"sqlite:///{tmp_path / 'bot.db'}", None)
     store.save_connection(ACME, KEY, "U1")
     store.close()
     key_file = tmp_path / "bot.db.key"
     assert stat.S_IMODE(os.stat(key_file).st_mode) == 0o600
     assert "ENCRYPTION_KEY is not set" in caplog.text
-    conn = open_store(f"sqlite:///{tmp_path / 'bot.db'}", None).get_connection(ACME)  # same file, same key
+    conn = open_blocking(f"sqlite:///{tmp_path / 'bot.db'}", None).get_connection(ACME)  # same file, same key
     assert conn is not None and conn.api_key == KEY
 
 
 def test_postgres_requires_an_encryption_key(postgres_url: str) -> None:
     with pytest.raises(EncryptionKeyError, match="ENCRYPTION_KEY is required"):
-        open_store(postgres_url, None)
+        open_blocking(postgres_url, None)
 
 
 def test_postgres_schema_is_created_once_and_survives_a_dropped_connection(postgres_url: str) -> None:
     secret = Fernet.generate_key().decode()
-    first, second = open_store(postgres_url, secret), open_store(postgres_url, secret)  # two instances
+    first, second = open_blocking(postgres_url, secret), open_blocking(postgres_url, secret)  # two instances
     first.save_connection(ACME, KEY, "U1")
     with psycopg.connect(postgres_url, autocommit=True) as admin:
         # each migration applied once, though two instances started
@@ -131,7 +132,7 @@ def test_postgres_schema_is_created_once_and_survives_a_dropped_connection(postg
 
 def test_unreachable_postgres_is_said_at_start() -> None:
     with pytest.raises(StoreUnavailable, match="PostgreSQL cannot be reached"):
-        open_store("postgresql://postgres@127.0.0.1:9/none", Fernet.generate_key().decode())
+        open_blocking("postgresql://postgres@127.0.0.1:9/none", Fernet.generate_key().decode())
 
 
 def test_slack_installations_and_oauth_states(opener: Opener, backend: tuple[str, str]) -> None:
@@ -200,6 +201,34 @@ def test_forgetting_a_workspace_or_an_org_deletes_everything_kept_for_them(opene
     assert not any(kept(org)) and not any(kept(t1)) and all(kept(solo)) and all(kept(e12))
 
 
+def test_forgetting_is_all_or_nothing(opener: Opener, backend: tuple[str, str]) -> None:
+    """Another reader (an instance, the App Home) never sees a workspace half forgotten: a failure partway through
+    leaves everything as it was. sqlite-utils commits each write of its own unless a transaction is open."""
+    from datetime import UTC, datetime
+
+    from bot.store import AddRecord
+
+    store = opener(Fernet.generate_key().decode())
+    store.save_connection(ACME, KEY, "U1")
+    store.record_add(ACME, AddRecord("U1", "Ada", "Backend", None, datetime(2026, 1, 1, tzinfo=UTC)))
+    kind, url = backend
+    if kind == "sqlite":  # recent_adds come after the connection in the deletion order: make that step fail
+        import sqlite3
+
+        with sqlite3.connect(url.removeprefix("sqlite:///")) as lite:
+            lite.execute("CREATE TRIGGER no_delete BEFORE DELETE ON recent_adds BEGIN SELECT RAISE(ABORT, 'no'); END")
+    else:
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute("CREATE FUNCTION no_delete() RETURNS trigger LANGUAGE plpgsql AS "
+                         "$$ BEGIN RAISE EXCEPTION 'no'; END $$")
+            conn.execute("CREATE TRIGGER no_delete BEFORE DELETE ON recent_adds FOR EACH ROW "
+                         "EXECUTE FUNCTION no_delete()")
+    with pytest.raises(Exception):  # noqa: B017 - whichever error the backend raises
+        store.forget(ACME)
+    conn = store.get_connection(ACME)
+    assert conn is not None and conn.api_key == KEY and store.recent_adds(ACME)
+
+
 def state_rows(backend: tuple[str, str]) -> int:
     kind, url = backend
     if kind == "sqlite":
@@ -215,24 +244,22 @@ def state_rows(backend: tuple[str, str]) -> int:
 
 
 def test_issuing_oauth_states_writes_nothing_and_each_works_once(opener: Opener, backend: tuple[str, str]) -> None:
-    import asyncio
-
     from bot.store.slack_installations import OAuthStates
 
     store = opener(Fernet.generate_key().decode())
-    states = OAuthStates(store, "client-secret")
-    issued = [asyncio.run(states.async_issue()) for _ in range(1_000)]  # 1,000 visits to /slack/install
+    states = OAuthStates(store.store, "client-secret")
+    issued = [store.run(states.async_issue()) for _ in range(1_000)]  # 1,000 visits to /slack/install
     assert state_rows(backend) == 0 and len(set(issued)) == 1_000
-    assert asyncio.run(states.async_consume(issued[0])) and not asyncio.run(states.async_consume(issued[0]))
+    assert store.run(states.async_consume(issued[0])) and not store.run(states.async_consume(issued[0]))
     assert state_rows(backend) == 1
     expiry, nonce, signature = issued[1].split(".")
     forged = [f"{int(expiry) + 60}.{nonce}.{signature}", f"{expiry}.{nonce}x.{signature}", f"{expiry}.{nonce}.",
               "made-up", "", "1.2.3", f"{expiry}.{nonce}.{signature}" + "A" * 200,
-              asyncio.run(OAuthStates(store, "another-app-secret").async_issue())]
-    assert not any(asyncio.run(states.async_consume(state)) for state in forged)
-    stale = OAuthStates(store, "client-secret", expiration_seconds=-1)
-    assert not asyncio.run(stale.async_consume(asyncio.run(stale.async_issue())))  # expired
-    assert asyncio.run(states.async_consume(issued[1]))
+              store.run(OAuthStates(store.store, "another-app-secret").async_issue())]
+    assert not any(store.run(states.async_consume(state)) for state in forged)
+    stale = OAuthStates(store.store, "client-secret", expiration_seconds=-1)
+    assert not store.run(stale.async_consume(store.run(stale.async_issue())))  # expired
+    assert store.run(states.async_consume(issued[1]))
 
 
 def test_used_oauth_states_are_bounded_and_expired_ones_cleaned_in_batches(
@@ -302,11 +329,11 @@ def test_states_left_by_the_previous_release_are_dropped_once_at_upgrade(backend
                 conn.execute("INSERT INTO leonar_schema (version) VALUES (%s)", (version,))
             conn.cursor().executemany("INSERT INTO slack_oauth_states VALUES (%s, %s)", left)
     key = Fernet.generate_key().decode()
-    store = open_store(url, key)
+    store = open_blocking(url, key)
     assert state_rows(backend) == 0
     assert store.use_state("used-once", time.time() + 600, 10)
     store.close()
-    again = open_store(url, key)  # later starts keep the used states
+    again = open_blocking(url, key)  # later starts keep the used states
     assert state_rows(backend) == 1 and not again.use_state("used-once", time.time() + 600, 10)
 
 

@@ -1,0 +1,105 @@
+"""A database that is locked, slow or gone: the request that needs it gets a clear answer within Slack's 3 s, the
+others go on, and /healthz says 503 within 1 s; nothing freezes the process (bot/store/limits.py)."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+import psycopg
+
+from bot.store import limits
+from bot.views.add_modal import CALLBACK_ID as ADD_CALLBACK_ID
+from tests.support.bot import SIGNING_SECRET, make_settings, serve
+from tests.support.driver import SlackDriver
+from tests.support.fakes.leonar import FakeLeonar
+from tests.support.fakes.slack import FakeSlack
+from tests.support.flows import connect
+from tests.support.proxy import RoundRobinProxy
+
+STORE_DOWN = "cannot reach its database right now"
+
+
+def test_a_locked_table_fails_the_requests_that_need_it_in_time_and_nothing_else(
+    slack: FakeSlack, leonar: FakeLeonar, postgres_url: str, tmp_path: Path
+) -> None:
+    bot = serve(make_settings(slack, leonar, tmp_path / "unused.db", database_url=postgres_url))
+    driver = SlackDriver(bot.url, SIGNING_SECRET, slack)
+    try:
+        connect(driver)  # the write drops the cached connection: the next request reads the table
+        with psycopg.connect(postgres_url) as locker:  # a migration or a long transaction elsewhere
+            locker.execute("LOCK TABLE leonar_connections IN ACCESS EXCLUSIVE MODE")
+            with concurrent.futures.ThreadPoolExecutor(4) as pool:
+                started = time.monotonic()
+                commands = [pool.submit(driver.command, "status") for _ in range(3)]
+                time.sleep(0.2)  # they now wait on the lock
+                health_started = time.monotonic()
+                health = httpx.get(f"{bot.url}/healthz", timeout=5)
+                health_took = time.monotonic() - health_started
+                answers = [c.result() for c in commands]
+                took = time.monotonic() - started
+            # Before: one shared connection behind a lock, every request and /healthz frozen for the lock's life.
+            assert health.status_code == 200 and health_took < 0.5, health_took
+            assert took < 3.0, f"answered after {took:.2f} s: Slack would have given up"
+            for answer in answers:
+                assert answer.status_code == 200 and STORE_DOWN in answer.json()["text"], answer.text
+        # The lock gone, everything works again, with no restart.
+        status = driver.command("status")
+        assert status.status_code == 200 and STORE_DOWN not in status.text
+    finally:
+        driver.close()
+        bot.server.should_exit = True
+
+
+def test_a_database_that_stops_answering_is_a_503_within_a_second_and_requests_still_answer(
+    slack: FakeSlack, leonar: FakeLeonar, postgres_url: str, tmp_path: Path
+) -> None:
+    where = urlsplit(postgres_url)
+    with RoundRobinProxy([("127.0.0.1", where.port or 5432)]) as proxy:
+        port = proxy.url.rsplit(":", 1)[1]
+        behind = urlunsplit(where._replace(netloc=where.netloc.replace(f":{where.port}", f":{port}")))
+        assert behind.startswith("postgresql://") and f":{port}/" in behind
+        bot = serve(make_settings(slack, leonar, tmp_path / "unused.db", database_url=behind))
+        driver = SlackDriver(bot.url, SIGNING_SECRET, slack)
+        try:
+            connect(driver)
+            proxy.freeze()  # the network to the database is cut: no error, no answer
+            started = time.monotonic()
+            health = httpx.get(f"{bot.url}/healthz", timeout=5)
+            health_took = time.monotonic() - started
+            assert health.status_code == 503 and health_took < limits.HEALTH_SECONDS + 0.3, health_took
+            time.sleep(limits.FRESH_SECONDS)  # what is cached is no longer trusted: requests read the database
+            started = time.monotonic()
+            answer = driver.command("status")
+            took = time.monotonic() - started
+            assert answer.status_code == 200 and STORE_DOWN in answer.json()["text"] and took < 3.0, (took, answer.text)
+            proxy.thaw()
+            deadline = time.monotonic() + 10
+            while httpx.get(f"{bot.url}/healthz", timeout=5).status_code != 200:
+                assert time.monotonic() < deadline, "still unhealthy 10 s after the database came back"
+                time.sleep(0.1)
+            assert STORE_DOWN not in driver.command("status").text
+        finally:
+            proxy.thaw()
+            driver.close()
+            bot.server.should_exit = True
+
+
+def test_the_add_form_opens_without_its_preselection_when_only_that_read_fails(
+    slack: FakeSlack, leonar: FakeLeonar, postgres_url: str, tmp_path: Path
+) -> None:
+    bot = serve(make_settings(slack, leonar, tmp_path / "unused.db", database_url=postgres_url))
+    driver = SlackDriver(bot.url, SIGNING_SECRET, slack)
+    try:
+        connect(driver)
+        with psycopg.connect(postgres_url) as locker:
+            locker.execute("LOCK TABLE last_projects IN ACCESS EXCLUSIVE MODE")
+            started = time.monotonic()
+            view = driver.open_modal()
+            assert view["callback_id"] == ADD_CALLBACK_ID and time.monotonic() - started < 3.0
+    finally:
+        driver.close()
+        bot.server.should_exit = True

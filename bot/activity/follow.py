@@ -94,3 +94,4 @@ class Follow:
     time_zone: str | None = None
     lang: str = "en"
     stopped: StopReason | None = None
+    from_stage_name: str | None = None  # the name of `filter.from_stage_id` when followed, for listing it

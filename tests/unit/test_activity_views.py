@@ -15,6 +15,7 @@ from bot.activity.follow import Delivery, Follow, FollowFilter, StopReason
 from bot.activity.stages import Board
 from bot.i18n import LANGS, Lang
 from bot.leonar import Project, Stage
+from bot.store import WorkspaceSettings
 from bot.views import follows as fv
 from bot.views.activity import activity_post, digest_post, project_url
 from bot.views.add_modal import PROJECT_ACTION, PROJECT_BLOCK
@@ -35,6 +36,7 @@ from bot.views.follow_modal import (
     read_follow,
     stage_block_id,
 )
+from bot.views.home import home_view
 from bot.views.metadata import ModalContext
 from tests.support.slack_schema import message_problem, view_problem
 
@@ -184,3 +186,12 @@ def test_the_home_says_why_a_follow_stopped_and_when_polling_is_slowed() -> None
     eager = poll_interval(base_seconds=1, budget=0.2, projects=1, hourly_limit=2000)
     assert "every 9 seconds instead of every 1 second" in str(fv.home_follows([follow()], eager, base_seconds=1,
                                                                                budget=0.2, admin=False))
+
+
+def test_the_home_tab_carries_the_follows_section() -> None:
+    section = fv.home_follows([follow(n) for n in range(40)], None, base_seconds=120, budget=0.2, admin=True)
+    view = home_view(None, [], WorkspaceSettings(), admin=True, follows=section)
+    assert view_problem(view) is None and len(view["blocks"]) <= 100
+    assert "*Followed projects*" in str(view) and str(view).index("Followed") < str(view).index(
+        "home_default_channel")
+    assert "Followed" not in str(home_view(None, [], WorkspaceSettings(), admin=True))

@@ -150,7 +150,8 @@ def diff(project_id: str, previous: Snapshot | None, entries: Iterable[Entry], b
 def next_since(snapshot: Snapshot, *, overlap: timedelta = timedelta(seconds=30)) -> datetime | None:
     """Where the next filtered reading starts: the newest `updated_at` stored (Leonar's clock, not ours) minus
     `overlap`, so a change stamped a little before one already read is not missed; what the overlap reads again
-    is in the snapshot already and makes no event. None (no snapshot): read everything."""
+    is in the snapshot already and makes no event. None (no snapshot): read everything. After a reading that was
+    not `complete` (cut by the page cap, or the list shifted under it), keep the `since` it used instead."""
     if not snapshot:
         return None
     return max(parse_stamp(seen.updated_at) for seen in snapshot.values()) - overlap

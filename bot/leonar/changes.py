@@ -12,7 +12,9 @@ them on this one is not [GAP]. So every answer is checked against what was asked
   (a Leonar sorting by creation lists a long-standing candidate moved a minute ago last), so it never does.
 
 The entries' own `updated_at` (Leonar's clock) is compared, never ours. At most `max_pages` pages of 100 are read
-per call; a cut read says so (`complete` False), and is never a full scan.
+per call; a cut read says so (`complete` False), and is never a full scan. So does a read whose `meta.total`
+changed between its pages: entries joined or left the list meanwhile, the offsets shifted, and one may have been
+skipped; the caller then reads from the same `since` again next time rather than advancing it.
 """
 
 from __future__ import annotations
@@ -73,10 +75,12 @@ async def changed_since(transport: Transport, project_id: str, since: datetime |
     ignored: set[str] = set()
     last: datetime | None = None
     offset, pages, has_more = 0, 0, True
+    totals: set[int | None] = set()
     while has_more and pages < max_pages:
         body = await transport.get(f"projects/{project_id}/entries", params={**params, "offset": offset},
                                    scope=PIPELINE_READ)
         items, meta = envelope.page(body)
+        totals.add(meta.total)
         pages, has_more, offset = pages + 1, meta.has_more and bool(items), offset + PAGE_SIZE
         for entry in envelope.parse_list(Entry, items):
             stamp = _utc(entry.updated_at)
@@ -90,7 +94,10 @@ async def changed_since(transport: Transport, project_id: str, since: datetime |
                 changed.setdefault(entry.id, entry)
     if ignored:
         log.info("Leonar ignored the %s of a project's entries", " and ".join(sorted(ignored)))
-    complete = not has_more
+    shifted = len(totals) > 1
+    if shifted:
+        log.info("a project's entries changed while its pages were read: read again from the same moment next time")
+    complete = not has_more and not shifted
     full = since is None or "filter" in ignored
     return ChangedEntries(list((everything if full else changed).values()), full_scan=full and complete,
                           complete=complete, ignored=frozenset(ignored), requests=pages)

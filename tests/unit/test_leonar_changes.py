@@ -3,6 +3,7 @@ list operators and against one that ignores the filter, the sort, or both (then 
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -109,3 +110,22 @@ async def test_a_key_without_pipeline_read_is_told_which_scope(leonar: FakeLeona
         assert refused.value.scope == "pipeline:read"
     finally:
         await pool.aclose()
+
+
+async def test_a_list_that_shifts_between_pages_is_not_complete(leonar: FakeLeonar, client: LeonarClient) -> None:
+    project, made = pipeline(leonar, 150)
+    since = ten_seconds_ago()
+    for entry_id in made[:120]:
+        leonar.move_entry(entry_id, "Interview")
+    leonar.latency = 0.4  # each page answered 0.4 s after it was asked for
+    newcomer = leonar.add_contact("Late")["id"]
+    timer = threading.Timer(0.6, lambda: leonar.add_entry(project["id"], newcomer))  # between the two pages
+    timer.start()
+    try:
+        read = await client.entries_changed_since(project["id"], since)
+    finally:
+        timer.join()
+    assert read.requests == 2 and not read.complete and not read.full_scan
+    leonar.latency = 0.0
+    again = await client.entries_changed_since(project["id"], since)
+    assert again.complete and len(again.entries) == 121

@@ -9,6 +9,7 @@ happens twice is taken at its first occurrence. Either way there is exactly one 
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -27,9 +28,15 @@ class Batch:
     shown: list[Event]
     more: int
 
+    keys: tuple[str, ...] = ()  # every event's key, the shown and the counted
+
     @property
     def total(self) -> int:
         return len(self.shown) + self.more
+
+    def post_key(self, follow_id: str) -> str:
+        """One message's idempotency key: the same follow posting the same events gets the same key."""
+        return _digest("post", follow_id, *sorted(self.keys))
 
 
 def batch(events: Iterable[Event], *, limit: int = MAX_SHOWN) -> Batch | None:
@@ -38,7 +45,16 @@ def batch(events: Iterable[Event], *, limit: int = MAX_SHOWN) -> Batch | None:
     if not unique:
         return None
     unique.sort(key=lambda e: (e.at, e.candidate.name or "", e.entry_id))
-    return Batch(unique[:limit], max(0, len(unique) - limit))
+    return Batch(unique[:limit], max(0, len(unique) - limit), tuple(e.key for e in unique))
+
+
+def digest_key(follow_id: str, due: datetime) -> str:
+    """A daily digest's idempotency key: one per follow and digest moment."""
+    return _digest("digest", follow_id, due.astimezone(UTC).isoformat())
+
+
+def _digest(*parts: str) -> str:
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.activity.budget import DEFAULT_HOURLY_LIMIT, poll_interval, requests_per_poll
-from bot.activity.digest import StageCount, batch, digest_counts, next_digest_at, previous_digest_at
+from bot.activity.digest import StageCount, batch, digest_counts, digest_key, next_digest_at, previous_digest_at
 from bot.activity.events import Candidate, Event, Kind
 from bot.activity.stages import Board, StageRef
 from bot.leonar.models import Stage
@@ -116,3 +116,14 @@ def test_no_follow_costs_nothing_and_the_budget_is_validated() -> None:
 def test_requests_per_poll_counts_the_occasional_full_scan() -> None:
     assert requests_per_poll(None) == 1 + 1 / 30
     assert requests_per_poll(450, full_scan_every=10) == 1.5
+
+
+def test_posts_and_digests_have_idempotency_keys() -> None:
+    one, same, other = batch([event(1), event(2)]), batch([event(2), event(1)]), batch([event(1), event(3)])
+    assert one is not None and same is not None and other is not None
+    assert one.post_key("f1") == same.post_key("f1") != other.post_key("f1") != one.post_key("f2")
+    many = batch([event(n) for n in range(12)])
+    assert many is not None and len(many.keys) == 12  # the counted events are covered too
+    due = next_digest_at(9, "Europe/Paris", T0)
+    assert digest_key("f1", due) == digest_key("f1", due.astimezone(ZoneInfo("Europe/Paris")))
+    assert digest_key("f1", due) != digest_key("f1", next_digest_at(9, "Europe/Paris", due))

@@ -14,8 +14,10 @@ per followed project and per poll:
    `views.activity.activity_post(...)`; DIGEST: store the selected events (`Event.to_json`, no PII) and at
    `digest.next_digest_at(hour, tz, last)` post `views.activity.digest_post(digest.digest_counts(...))`, nothing
    when the counts are empty.
-5. Exactly once: store the event keys (or the post) and `d.snapshot` in one transaction; a key already stored
-   is not posted again, so a poll repeated after a crash posts nothing twice.
+5. Exactly once: store the event keys (or the post's `Batch.post_key(follow.id)`, a digest's
+   `digest.digest_key(follow.id, due)`) and `d.snapshot` in one transaction; a key already stored is not posted
+   again, so a poll repeated after a crash posts nothing twice. A reading that was not `complete` keeps its
+   `since` for the next poll instead of `next_since`.
 6. The interval: `budget.poll_interval(base_seconds=settings.leonar_poll_seconds,
    budget=settings.leonar_poll_budget, projects=<followed projects on the key>,
    hourly_limit=<X-RateLimit-Limit>, requests_per_poll=budget.requests_per_poll(entries))`; `stretched` goes to

@@ -8,6 +8,11 @@ the project id (as in the add form) so Slack drops a stage of the previous proje
 
 The metadata is the add form's `ModalContext` (channel, project, workspace); the follower's time zone is only
 shown here, the submission handler reads it from users.info again.
+
+`/leonar-add follow <project name>`: open the modal at once with `choice=FollowChoice(project=<its option>)`
+(the trigger_id lives 3 s and must not wait for Leonar), then `views.update` it with `project=` once its stages
+are read. A key without `pipeline:read`: `error=follows.missing_scope(...)`; a channel the bot cannot post in:
+`error=follows.cannot_post(...)`.
 """
 
 from __future__ import annotations

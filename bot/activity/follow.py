@@ -2,7 +2,7 @@
 persist (`to_json`/`from_json` of its parts) and the views to show.
 
 `FollowFilter` semantics (the modal's "What to post"):
-- `new_candidates`: ADDED events;
+- `new_candidates`: ADDED events (and HIRED ones that are adds: a candidate entered straight as hired);
 - `moves`: every MOVED and REMOVED event (and hires, which are moves too);
 - `from_stage_id`: "only moves into this stage or later": ADDED, MOVED and HIRED events whose stage is at or after
   this stage's position on the board (positions are read from the current board, so a reordered pipeline is
@@ -52,7 +52,8 @@ class FollowFilter:
     def wants(self, event: Event, board: Board) -> bool:
         if event.kind is Kind.REMOVED:
             return self.moves
-        if event.kind is Kind.ADDED and self.new_candidates:
+        arrived = event.kind is Kind.ADDED or (event.kind is Kind.HIRED and event.from_stage is None)
+        if arrived and self.new_candidates:  # a candidate added straight into "Hired" is new too
             return True
         if event.kind is Kind.MOVED and self.moves:
             return True

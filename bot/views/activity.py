@@ -14,6 +14,7 @@ from urllib.parse import quote
 
 from bot.activity.digest import Batch, StageCount
 from bot.activity.events import Event, Kind
+from bot.activity.stages import StageRef
 from bot.i18n import Lang, format_day, t, tn
 from bot.manifest import COMMAND
 from bot.views.text import clip, escape, mrkdwn, plain
@@ -35,7 +36,7 @@ def _name(event: Event, lang: Lang) -> str:
     return f"*{_safe(event.candidate.name) or escape(t(lang, 'activity.unnamed'))}*"
 
 
-def _stage(ref: Any, lang: Lang) -> str:
+def _stage(ref: StageRef | None, lang: Lang) -> str:
     return _safe(ref.name, 40) if ref is not None and ref.name else escape(t(lang, "activity.unknown_stage"))
 
 

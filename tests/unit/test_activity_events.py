@@ -138,3 +138,11 @@ def test_a_threshold_stage_gone_from_the_board_matches_nothing() -> None:
     gone = FollowFilter(False, False, False, from_stage_id="deleted")
     assert gone.select(events_of_every_kind(), BOARD) == []
     assert FollowFilter.from_json(gone.to_json()) == gone
+
+
+def test_a_candidate_added_straight_as_hired_is_new_and_a_hire() -> None:
+    [hired] = diff("p1", seeded(), [entry(1, 4)], BOARD, full_scan=False).events
+    assert hired.kind is Kind.HIRED and hired.from_stage is None
+    assert FollowFilter(True, False, False).wants(hired, BOARD) and FollowFilter(False, False, True).wants(hired, BOARD)
+    moved_in = diff("p1", seeded(entry(1, 3)), [entry(1, 4, 1)], BOARD, full_scan=False).events[0]
+    assert not FollowFilter(True, False, False).wants(moved_in, BOARD)

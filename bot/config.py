@@ -33,6 +33,10 @@ class Settings(BaseSettings):
     # Leonar must answer well inside Slack's 3-second windows; these bound every call.
     leonar_connect_timeout: float = 1.0
     leonar_read_timeout: float = 2.0
+    # Pipeline activity: each followed project is polled this often, stretched so that polling never uses more
+    # than LEONAR_POLL_BUDGET of the key's hourly request limit (bot/activity/budget.py).
+    leonar_poll_seconds: float = Field(default=120.0, gt=0)
+    leonar_poll_budget: float = Field(default=0.2, gt=0, le=1)
 
     @field_validator("slack_bot_token", "slack_signing_secret", "slack_app_token", "encryption_key",
                      "slack_client_id", "slack_client_secret", "metrics_token", mode="before")

@@ -29,6 +29,8 @@ class Stage(LeonarModel):
     name: str
     position: int = 0
     entries_count: int | None = None
+    # "sourced" is the only value seen [DOC]; a "hired" category is plausible but undocumented [GAP].
+    system_category: str | None = None
 
 
 class Pipeline(LeonarModel):
@@ -119,6 +121,11 @@ class Entry(LeonarModel):
     stage: EntryStage | None = None
     contact: Contact | None = None
     created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+    @property
+    def contact_id(self) -> str | None:
+        return self.contact.id if self.contact else None
 
 
 class PageMeta(LeonarModel):

@@ -17,8 +17,9 @@ GUESTS_ACTION = "home_allow_guests"
 
 def home_view(
     connection: Connection | None, adds: list[AddRecord], settings: WorkspaceSettings, *, admin: bool,
-    lang: Lang = "en",
+    lang: Lang = "en", follows: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
+    """`follows`: the followed projects' section (`follows.home_follows`), shown after the recent adds."""
     blocks: list[dict[str, Any]] = [{"type": "header", "text": plain(t(lang, "home.title"), 150)}]
     status = (connected_line(connection, lang, admin=admin) if connection
               else t(lang, "status.not_connected", command=COMMAND))
@@ -37,6 +38,7 @@ def home_view(
         blocks.append({"type": "section", "text": mrkdwn("\n".join(lines))})
     else:
         blocks.append({"type": "context", "elements": [mrkdwn(t(lang, "home.none_yet", command=COMMAND))]})
+    blocks += follows or []
     if admin:
         channel: dict[str, Any] = {"type": "conversations_select", "action_id": CHANNEL_ACTION,
                                    "placeholder": plain(t(lang, "home.default_channel"), 150),

@@ -80,3 +80,20 @@ def test_the_org_wide_manifest_is_the_http_one_opted_in_to_grid() -> None:
     assert set(org["settings"]["event_subscriptions"]["bot_events"]) == {
         *http["settings"]["event_subscriptions"]["bot_events"], "team_access_revoked"}
     assert org["features"] == http["features"] and org["oauth_config"] == http["oauth_config"]
+
+
+def test_poll_settings_default_and_are_validated(monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert settings.leonar_poll_seconds == 120 and settings.leonar_poll_budget == 0.2
+    monkeypatch.setenv("LEONAR_POLL_SECONDS", "1")
+    monkeypatch.setenv("LEONAR_POLL_BUDGET", "1")
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert settings.leonar_poll_seconds == 1 and settings.leonar_poll_budget == 1
+    for bad in ("0", "-0.1", "1.01", "lots"):
+        monkeypatch.setenv("LEONAR_POLL_BUDGET", bad)
+        with pytest.raises(ValueError):
+            Settings(_env_file=None)  # type: ignore[call-arg]
+    monkeypatch.setenv("LEONAR_POLL_BUDGET", "0.5")
+    monkeypatch.setenv("LEONAR_POLL_SECONDS", "0")
+    with pytest.raises(ValueError):
+        Settings(_env_file=None)  # type: ignore[call-arg]

@@ -20,6 +20,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, NamedTuple
 from urllib.parse import parse_qsl, urlsplit
@@ -113,6 +114,25 @@ def _int_param(value: Any, default: int, name: str, low: int, high: int | None, 
     return value
 
 
+_OPERATORS: dict[str, Callable[[datetime, datetime], bool]] = {
+    "eq": lambda a, b: a == b, "neq": lambda a, b: a != b, "gt": lambda a, b: a > b,
+    "gte": lambda a, b: a >= b, "lt": lambda a, b: a < b, "lte": lambda a, b: a <= b,
+}
+
+
+def _compares(stamp: str, wanted: str, name: str) -> bool:
+    """The documented operators on a timestamp, e.g. `updated_at=gte.2026-01-01T10:00:00Z` (or a date)."""
+    operator, _, value = wanted.partition(".")
+    if operator not in _OPERATORS:
+        raise _invalid(f"{name}: unsupported operator")
+    try:
+        bound = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise _invalid(f"{name}: Invalid datetime") from None
+    bound = bound if bound.tzinfo else bound.replace(tzinfo=UTC)
+    return _OPERATORS[operator](datetime.fromisoformat(stamp.replace("Z", "+00:00")), bound)
+
+
 def _paginate(items: list[JSON], limit_raw: Any, offset_raw: Any) -> Reply:
     limit = _int_param(limit_raw, 50, "limit", 1, 100, "must be between 1 and 100")
     offset = _int_param(offset_raw, 0, "offset", 0, None, "must be greater than or equal to 0")
@@ -174,8 +194,9 @@ class FakeLeonar:
         self.requests: list[RecordedRequest] = []
         self.latency: float = 0.0
         self.duplicate_mode: str = "conflict"  # | "validation" | "existing" | "allow" (real one unknown)
-        # Undocumented filters (`contact_id` on a project's entries) may well be ignored by the real Leonar: then
-        # a list answers as if the filter were not there.
+        # Undocumented filters (`contact_id` on a project's entries; the documented operators on a field no page
+        # says accepts them, like `updated_at=gte.<iso>`) may well be ignored by the real Leonar: then a list
+        # answers as if the filter were not there.
         self.ignore_undocumented_filters = False
         # `sort` is documented for lists, but which fields each list sorts by is not: when ignored, entries
         # come newest first, whatever was asked.
@@ -277,13 +298,63 @@ class FakeLeonar:
             stored = self._entries.get(workspace, [])
             return [self._render_entry(workspace, e) for e in stored if project_id in (None, e["project_id"])]
 
-    def add_entry(self, project_id: str, contact_id: str, *, workspace: str = "acme") -> JSON:
-        """An entry made in Leonar by someone else (at the project's first stage), whatever `duplicate_mode`."""
+    def add_entry(self, project_id: str, contact_id: str, *, workspace: str = "acme", stage: str | None = None
+                  ) -> JSON:
+        """An entry made in Leonar by someone else (at `stage`, a name or id, else the project's first stage),
+        whatever `duplicate_mode`."""
         with self._lock:
             project = self._project(workspace, project_id)
             self._contact(workspace, contact_id)
-            stage = min(project["pipeline"]["stages"], key=lambda s: s["position"])
-            return self._store_entry(workspace, project, stage, contact_id)
+            if stage is None:
+                found = min(project["pipeline"]["stages"], key=lambda s: s["position"])
+            else:
+                found = self._stage_named(project, stage)
+            return self._store_entry(workspace, project, found, contact_id)
+
+    def move_entry(self, entry_id: str, stage: str, *, workspace: str = "acme") -> JSON:
+        """Someone moves the entry to `stage` (a name or id) in Leonar's web app: its stage and `updated_at` change,
+        and the stages' counts follow."""
+        with self._lock:
+            stored = self._stored_entry(workspace, entry_id)
+            project = self._projects[workspace][stored["project_id"]]
+            target = self._stage_named(project, stage)
+            for old in project["pipeline"]["stages"]:
+                if old["id"] == stored["stage_id"]:
+                    old["entries_count"] -= 1
+            target["entries_count"] += 1
+            stored["stage_id"], stored["updated_at"] = target["id"], _now()
+            return self._render_entry(workspace, stored)
+
+    def remove_entry(self, entry_id: str, *, workspace: str = "acme") -> None:
+        """Someone takes the candidate out of the project in Leonar: the entry is gone from every list."""
+        with self._lock:
+            stored = self._stored_entry(workspace, entry_id)
+            self._entries[workspace].remove(stored)
+            project = self._projects[workspace][stored["project_id"]]
+            project["entries_count"] -= 1
+            for stage in project["pipeline"]["stages"]:
+                if stage["id"] == stored["stage_id"]:
+                    stage["entries_count"] -= 1
+
+    def archive_project(self, project_id: str, *, workspace: str = "acme") -> None:
+        """The project is closed in Leonar: `status` becomes "archived" (it stays readable, as in the web app)."""
+        with self._lock:
+            project = self._project(workspace, project_id)
+            project["status"], project["updated_at"] = "archived", _now()
+
+    def _stored_entry(self, workspace: str, entry_id: str) -> JSON:
+        found = next((e for e in self._entries.get(workspace, []) if e["id"] == entry_id), None)
+        if found is None:
+            raise KeyError(f"fake: no entry {entry_id} in {workspace}")
+        return found
+
+    @staticmethod
+    def _stage_named(project: JSON, stage: str) -> JSON:
+        stages: list[JSON] = project["pipeline"]["stages"]
+        found = next((s for s in stages if stage in (s["id"], s["name"])), None)
+        if found is None:
+            raise KeyError(f"fake: no stage {stage!r} in {project['name']}")
+        return found
 
     def backdate_entries(self, seconds: float, *, workspace: str = "acme") -> None:
         """Make every entry look created `seconds` ago (to tell a 200 "existing" answer from a creation)."""
@@ -574,6 +645,9 @@ class FakeLeonar:
             and stage_id in (None, "", e["stage_id"])
             and contact_id in (None, "", e["contact_id"])
         ]  # fmt: skip
+        for name in ("updated_at", "created_at"):
+            if (wanted := c.query.get(name)) and not self.ignore_undocumented_filters:
+                stored = [e for e in stored if _compares(e[name], wanted, name)]
         sort = c.query.get("sort") or ""
         if self.ignore_sort:
             stored.reverse()  # newest first: stored in creation order

@@ -97,5 +97,11 @@ def options_response_problem(body: Any) -> str | None:
 
 
 def manifest_problem(manifest: Any) -> str | None:
-    schema = json.loads((SCHEMAS / "manifest.schema.1.0.0.json").read_text(encoding="utf-8"))
+    """Checked against the schema of the major version its `_metadata` names (1 when absent), as Slack does;
+    2.0.0 is the one whose `functions` take `properties`/`required` parameters."""
+    major = ((manifest.get("_metadata") or {}) if isinstance(manifest, dict) else {}).get("major_version", 1)
+    path = SCHEMAS / f"manifest.schema.{major}.0.0.json"
+    if not path.exists():
+        return f"no manifest schema for major_version {major!r}"
+    schema = json.loads(path.read_text(encoding="utf-8"))
     return _problem(Draft7Validator(schema), manifest)

@@ -8,3 +8,5 @@ BOT_SCOPES = ("commands", "chat:write", "chat:write.public", "users:read")
 # manifests/manifest.yml and manifest.socket.yml (README, "Workflow Builder step").
 STEP_CALLBACK = "add_candidate"
 STEP_EVENT = "function_executed"
+# The step feeding the step's Project menu in Workflow Builder (dynamic options).
+PROJECTS_CALLBACK = "leonar_projects"

@@ -10,7 +10,7 @@ from slack_bolt.context.complete.async_complete import AsyncComplete
 from slack_bolt.context.fail.async_fail import AsyncFail
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.manifest import STEP_CALLBACK
+from bot.manifest import PROJECTS_CALLBACK, STEP_CALLBACK
 from bot.slack import workflow_step
 from bot.slack.context import leonar, services, workspace
 from bot.slack.guard import guarded
@@ -30,5 +30,16 @@ async def add_candidate(ack: AsyncAck, event: dict[str, Any], context: dict[str,
                             complete=complete, fail=fail)
 
 
+async def project_menu(ack: AsyncAck, event: dict[str, Any], context: dict[str, Any], complete: AsyncComplete,
+                       fail: AsyncFail) -> None:
+    # Completed before the ack, as Slack asks of a step feeding a menu: Workflow Builder shows it at once.
+    query = (event.get("inputs") or {}).get("query")
+    try:
+        await workflow_step.offer_projects(leonar(context), query if isinstance(query, str) else "", complete, fail)
+    finally:
+        await ack()
+
+
 def register(app: AsyncApp) -> None:
     app.function(STEP_CALLBACK)(guarded(add_candidate))
+    app.function(PROJECTS_CALLBACK, auto_acknowledge=False)(guarded(project_menu))

@@ -31,6 +31,7 @@ from bot.views import workflow_step as say
 
 log = logging.getLogger(__name__)
 STEP_TIMEOUT = 600.0  # well within the workflow token's 15 minutes: fail() still has a live token
+MENU_WINDOW = 2.0  # the project menu is completed before the 3 s ack: Workflow Builder waits for it
 USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,}$")
 _started: TTLCache[str, bool] = TTLCache(maxsize=10_000, ttl=3600)
@@ -174,6 +175,21 @@ async def run(*, leonar: LeonarClient | None, slack: AsyncWebClient, store: Stor
     if inputs.channel:
         await post_card(slack, store, workspace, added, inputs, lang)
     await _finish(complete(outputs=added.outputs(lang)))
+
+
+async def offer_projects(leonar: LeonarClient | None, query: str, complete: AsyncComplete, fail: AsyncFail,
+                         lang: Lang = DEFAULT_LANG) -> None:
+    """The Project menu of the step in Workflow Builder (dynamic options): the active projects matching what
+    the builder typed, from the same cached list as the add form."""
+    if leonar is None:
+        await _finish(fail(error=say.not_connected(lang)))
+        return
+    try:
+        listing = await asyncio.wait_for(leonar.list_projects(), MENU_WINDOW)
+    except (LeonarError, TimeoutError) as exc:
+        await _finish(fail(error=say.menu_failed(exc if isinstance(exc, LeonarError) else None, lang)))
+        return
+    await _finish(complete(outputs={"options": say.project_menu(listing.items, query, lang)}))
 
 
 async def _finish(call: Any) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.i18n import Lang, t
-from bot.leonar import Contact, InsufficientScope, LeonarError
+from bot.leonar import Contact, InsufficientScope, LeonarError, Project
 from bot.leonar.resolve import (
     CandidateAmbiguous,
     CandidateUnnamed,
@@ -18,7 +18,7 @@ from bot.leonar.resolve import (
 from bot.manifest import COMMAND
 from bot.views.card import candidate_card, display_name
 from bot.views.errors import describe
-from bot.views.options import contact_label, project_label
+from bot.views.options import NOTICE_VALUE, contact_label, project_label, project_options
 from bot.views.text import clip, escape, mrkdwn
 
 # Slackbot shows the whole error; a long list of names helps nobody.
@@ -56,6 +56,17 @@ def add_failed(error: LeonarError, candidate: str, project: str, lang: Lang = "e
         return t(lang, "step.cannot_create", candidate=clip(candidate, MAX_TEXT))
     return t(lang, "step.failed", candidate=clip(candidate, MAX_TEXT), project=clip(project, MAX_TEXT),
              reason=describe(error, lang))
+
+
+def project_menu(projects: list[Project], query: str, lang: Lang = "en") -> list[dict[str, Any]]:
+    """The add form's project options (≤100, labels ≤75 characters, the id as value), without its notices: a
+    notice picked in Workflow Builder would become the step's project."""
+    return [o for o in project_options(projects, query, lang) if o["value"] != NOTICE_VALUE]
+
+
+def menu_failed(error: LeonarError | None, lang: Lang = "en") -> str:
+    """`error` None: Leonar did not answer within the menu's window."""
+    return describe(error, lang) if error is not None else t(lang, "error.down")
 
 
 def interrupted(candidate: str, lang: Lang = "en") -> str:

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.manifest import STEP_CALLBACK, STEP_EVENT
+from bot.manifest import PROJECTS_CALLBACK, STEP_CALLBACK, STEP_EVENT
 from tests.support.slack_schema import manifest_problem
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,8 +29,14 @@ def test_the_apps_a_company_creates_carry_the_step(name: str) -> None:
     settings = manifest["settings"]
     assert settings["org_deploy_enabled"] is True and settings["function_runtime"] == "remote"
     assert STEP_EVENT in settings["event_subscriptions"]["bot_events"]
+    assert set(manifest["functions"]) == {STEP_CALLBACK, PROJECTS_CALLBACK}
     step = manifest["functions"][STEP_CALLBACK]
     assert step["title"] == "Add candidate to Leonar"
+    menu = step["input_parameters"]["properties"]["project"]["dynamic_options"]
+    assert menu == {"function": f"#/functions/{PROJECTS_CALLBACK}", "inputs": {"query": {"value": "{{client.query}}"}}}
+    provider = manifest["functions"][PROJECTS_CALLBACK]["output_parameters"]
+    assert provider["properties"]["options"]["type"] == "slack#/types/options_select"
+    assert provider["required"] == ["options"]
     inputs, outputs = step["input_parameters"], step["output_parameters"]
     assert {k: v["type"] for k, v in inputs["properties"].items()} == {
         "project": "string", "candidate": "string", "stage": "string", "note": "string",

@@ -23,13 +23,17 @@ from typing import Any
 
 import yaml
 
+from tests.support.slack_schema import option_problem
+
 JSON = dict[str, Any]
 MANIFEST = Path(__file__).resolve().parents[3] / "manifests" / "manifest.yml"
 TOKEN_TTL = 15 * 60.0
 TYPES: dict[str, tuple[type, ...]] = {
     "string": (str,), "boolean": (bool,), "integer": (int,), "number": (int, float), "object": (dict,),
     "array": (list,), "slack#/types/user_id": (str,), "slack#/types/channel_id": (str,),
+    "slack#/types/options_select": (list,),
 }
+MAX_OPTIONS = 100
 
 
 @dataclass
@@ -132,7 +136,14 @@ def _output_problems(spec: JSON, outputs: JSON) -> list[str]:
         allowed = TYPES.get(str(kind))
         if allowed and (not isinstance(value, allowed) or (bool not in allowed and isinstance(value, bool))):
             problems.append(f"output {name!r} must be of type {kind}")
+        elif kind == "slack#/types/options_select":  # a select menu's options: Block Kit's rules
+            problems += [f"output {name!r}: {p}" for p in _options_problems(value)]
     return problems
+
+
+def _options_problems(options: list[Any]) -> list[str]:
+    problems = [f"{len(options)} options; at most {MAX_OPTIONS}"] if len(options) > MAX_OPTIONS else []
+    return problems + [p for o in options if (p := option_problem(o)) is not None]
 
 
 def _invalid(message: str) -> JSON:

@@ -147,9 +147,11 @@ async def post_card(slack: AsyncWebClient, store: Store, workspace: Workspace, a
 
 
 def record(store: Store, workspace: Workspace, added: Added, inputs: StepInputs) -> None:
-    """Listed in the App Home's recent adds, like an add from the modal."""
-    store.record_add(workspace, AddRecord(inputs.added_by or "", added.contact.full_name, added.project.name,
-                                          added.stage, datetime.now(UTC)))
+    """Listed in the App Home's recent adds, like an add from the modal, when the workflow says by whom (the list
+    names who added each candidate)."""
+    if inputs.added_by:
+        store.record_add(workspace, AddRecord(inputs.added_by, added.contact.full_name, added.project.name,
+                                              added.stage, datetime.now(UTC)))
 
 
 async def run(*, leonar: LeonarClient | None, slack: AsyncWebClient, store: Store, workspace: Workspace,

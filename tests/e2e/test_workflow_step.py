@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from tests.e2e.test_home import open_home
 from tests.support.driver import SlackDriver
 from tests.support.fakes.leonar import FakeLeonar
 from tests.support.fakes.slack import FakeSlack
@@ -63,6 +64,8 @@ def test_a_known_candidate_is_added_and_the_card_posted_in_the_channel(
     [note] = leonar.notes(contact["id"])
     assert note["content"].endswith("\nMet at the meetup") and "Backend Engineer" in note["content"]
     assert card.at < completions(slack)[0].at  # the card went out while the token still worked
+    home = json.dumps(open_home(driver, slack), ensure_ascii=False)
+    assert "*Ada Lovelace* → Backend Engineer (Screen), by <@U0001>" in home  # listed in the App Home
 
 
 def test_an_unknown_candidate_is_created_from_the_email_without_a_card_when_no_channel(
@@ -165,3 +168,34 @@ def test_the_same_execution_delivered_twice_adds_and_completes_once(
     finished(slack, execution)
     time.sleep(0.3)
     assert len(entry_posts(leonar)) == 1 and len(completions(slack)) == 1
+
+
+def test_ids_that_are_not_ids_never_reach_the_card(
+    driver: SlackDriver, slack: FakeSlack, leonar: FakeLeonar, projects: dict[str, JSON]
+) -> None:
+    """Attack: inputs typed by Slack still go into mrkdwn and a post only when they are a user or channel id, and
+    Leonar's data on the card is escaped."""
+    leonar.add_contact("<!channel>", "Stone")
+    connect(driver)
+    execution = driver.function_executed({"project": "Data Engineer", "candidate": "<!channel> Stone",
+                                          "added_by": "U0001> <!everyone", "channel": "C0RECRUIT"})
+    assert finished(slack, execution).state == "completed", execution.error
+    [card] = slack.calls_to("chat.postMessage")
+    # mrkdwn (and the notification text) is where Slack reads <!channel>; a plain_text header shows it as typed.
+    mrkdwn = [card.body["text"], *(str(b) for b in card.body["blocks"] if b["type"] != "header")]
+    assert not any("<!channel>" in text or "<!everyone" in text for text in mrkdwn)
+    assert "&lt;!channel&gt;" in card.body["text"]
+    assert "Added through a workflow" in json.dumps(card.body["blocks"][-1])
+
+
+def test_a_card_for_a_private_channel_the_bot_is_not_in_goes_to_whoever_ran_it(
+    driver: SlackDriver, slack: FakeSlack, leonar: FakeLeonar, projects: dict[str, JSON]
+) -> None:
+    slack.add_channel("G0SECRET", private=True)
+    connect(driver)
+    execution = driver.function_executed({"project": "Data Engineer", "candidate": "Ada Lovelace",
+                                          "channel": "G0SECRET", "added_by": "U0001"})
+    assert finished(slack, execution).state == "completed", execution.error
+    posts = slack.calls_to("chat.postMessage")
+    assert [p.body["channel"] for p in posts] == ["G0SECRET", "U0001"]
+    assert posts[0].response["error"] == "channel_not_found" and posts[1].response["ok"]

@@ -4,3 +4,9 @@ COMMAND = "/leonar-add"
 # The message shortcut "Add to Leonar".
 SHORTCUT_CALLBACK = "add_to_leonar"
 BOT_SCOPES = ("commands", "chat:write", "chat:write.public", "users:read")
+# The Workflow Builder step (a custom function), only in the manifests of an app a company creates for itself:
+# manifests/manifest.yml and manifest.socket.yml (README, "Workflow Builder step").
+STEP_CALLBACK = "add_candidate"
+STEP_EVENT = "function_executed"
+# The step feeding the step's Project menu in Workflow Builder (dynamic options).
+PROJECTS_CALLBACK = "leonar_projects"

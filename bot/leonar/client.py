@@ -163,6 +163,20 @@ class LeonarClient:
         return Listing(self._seen([c for c in envelope.parse_list(Contact, items)
                                    if c.linkedin_profile and normalize_linkedin(c.linkedin_profile) == wanted]))
 
+    async def find_by_email(self, email: str) -> list[Contact]:
+        """Contacts holding this email address (case-insensitive; never cached).
+
+        [GAP] Leonar documents no email lookup: `GET /contacts` with `search` (documented as matching name,
+        company and title) is asked, and only items whose `emails` hold the address are kept, so a Leonar that
+        does not match emails finds none rather than someone else.
+        """
+        wanted = email.strip().casefold()
+        self._share.admit(self._user_id)
+        params = {"search": email.strip(), "limit": 10, "offset": 0}
+        items, _ = envelope.page(await self._transport.get("contacts", params=params, scope=CONTACTS_READ))
+        return self._seen([c for c in envelope.parse_list(Contact, items)
+                           if any(e.casefold() == wanted for e in c.emails)])
+
     async def search_contacts(self, query: str, *, limit: int = 50) -> Listing[Contact]:
         """Contacts matching free text, searched by Leonar across the whole contact base.
 

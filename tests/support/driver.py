@@ -25,6 +25,7 @@ from urllib.parse import quote, urlencode
 import httpx
 
 from tests.support.fakes.slack import FakeSlack
+from tests.support.fakes.slack_functions import Execution, function_executed_envelope
 from tests.support.slack_schema import options_response_problem
 
 JSON = dict[str, Any]
@@ -115,6 +116,20 @@ class SlackDriver:
         view = self.wait_view(lambda v: v["id"] == view_id, timeout)
         assert callback_id is None or view["callback_id"] == callback_id, view["callback_id"]
         return view
+
+    # ----------------------------------------------------------------- Workflow Builder steps
+    def function_executed(self, inputs: JSON, *, callback_id: str = "add_candidate") -> Execution:
+        """A workflow run reaching the app's step: Slack issues the execution and its workflow token, then sends
+        `function_executed` (Events API envelope, signed); the 3 s ack deadline applies as to any event."""
+        execution = self.slack.executions.start(callback_id, inputs)
+        body = json.dumps(function_executed_envelope(execution, self.team_id, self.api_app_id)).encode()
+        started = time.monotonic()
+        response = self.http.post(self.url, content=body,
+                                  headers=self.signed_headers(body) | {"Content-Type": "application/json"})
+        elapsed = time.monotonic() - started
+        assert response.status_code == 200, response.text
+        assert elapsed <= self.ack_deadline, f"function_executed acked after {elapsed:.2f} s"
+        return execution
 
     # ----------------------------------------------------------------- the view the user sees
     def view(self) -> JSON:

@@ -14,6 +14,7 @@ from referencing import Registry, Resource
 SCHEMAS = Path(__file__).with_name("schemas")
 MAX_MESSAGE_BLOCKS = 50
 MAX_PRIVATE_METADATA = 3000
+DYNAMIC_OPTION_TYPES = ("slack#/types/options_select", "slack#/types/options_field")
 
 
 @cache
@@ -97,5 +98,17 @@ def options_response_problem(body: Any) -> str | None:
 
 
 def manifest_problem(manifest: Any) -> str | None:
-    schema = json.loads((SCHEMAS / "manifest.schema.1.0.0.json").read_text(encoding="utf-8"))
+    """Checked against the schema of the major version its `_metadata` names (1 when absent), as Slack does;
+    2.0.0 is the one whose `functions` take `properties`/`required` parameters."""
+    major = ((manifest.get("_metadata") or {}) if isinstance(manifest, dict) else {}).get("major_version", 1)
+    path = SCHEMAS / f"manifest.schema.{major}.0.0.json"
+    if not path.exists():
+        return f"no manifest schema for major_version {major!r}"
+    schema = json.loads(path.read_text(encoding="utf-8"))
+    # Version 2's list of parameter types predates dynamic options: Slack documents these two as the output type
+    # of a step that feeds another step's menu (docs.slack.dev, custom steps dynamic options). Only they are
+    # added; any other type is still refused (version 1 lists none).
+    kinds = schema["definitions"]["app-manifests.v1.hermes.types.type"]["properties"]["type"].get("enum")
+    if kinds is not None:
+        kinds += [kind for kind in DYNAMIC_OPTION_TYPES if kind not in kinds]
     return _problem(Draft7Validator(schema), manifest)

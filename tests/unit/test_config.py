@@ -46,7 +46,8 @@ def test_procfile_has_a_web_and_a_worker_line() -> None:
     assert lines == {"web": "python -m bot --mode http", "worker": "python -m bot --mode socket"}
 
 
-@pytest.mark.parametrize("name", ["manifest.yml", "manifest.socket.yml", "manifest.org.yml"])
+@pytest.mark.parametrize("name", ["manifest.yml", "manifest.socket.yml", "manifest.org.yml",
+                                  "manifest.distributed.yml"])
 def test_every_manifest_is_valid(name: str) -> None:
     manifest = yaml.safe_load((ROOT / "manifests" / name).read_text())
     assert manifest_problem(manifest) is None
@@ -74,7 +75,7 @@ def test_dockerfile_runs_the_bot_as_a_non_root_user_with_a_healthcheck() -> None
 
 
 def test_the_org_wide_manifest_is_the_http_one_opted_in_to_grid() -> None:
-    http = yaml.safe_load((ROOT / "manifests" / "manifest.yml").read_text())
+    http = yaml.safe_load((ROOT / "manifests" / "manifest.distributed.yml").read_text())
     org = yaml.safe_load((ROOT / "manifests" / "manifest.org.yml").read_text())
     assert org["settings"]["org_deploy_enabled"] is True and http["settings"]["org_deploy_enabled"] is False
     assert set(org["settings"]["event_subscriptions"]["bot_events"]) == {

@@ -27,6 +27,7 @@ from itertools import count
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from tests.support.fakes.slack_functions import Executions
 from tests.support.slack_schema import message_problem, view_problem
 
 JSON = dict[str, Any]
@@ -104,6 +105,8 @@ class FakeSlack:
         self._view_order: dict[str, int] = {}
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
+        self.executions = Executions()  # Workflow Builder steps being run (slack_functions.py)
+        self._current_token: str | None = None
 
     # ----------------------------------------------------------------- lifecycle
     def start(self) -> FakeSlack:
@@ -237,7 +240,10 @@ class FakeSlack:
             if token is None or token != self.app_token or not self.socket_url:
                 return 200, {}, _error("invalid_auth")
             return 200, {}, {"ok": True, "url": self.socket_url}
-        if not (token == self.bot_token or (token in self.extra_tokens and token.startswith("xoxb-"))):
+        if self.executions.revoked_token(token):  # a workflow token dies with its step, or after 15 minutes
+            return 200, {}, _error("token_revoked")
+        if not (token == self.bot_token or (token in self.extra_tokens and token.startswith("xoxb-"))
+                or self.executions.live_token(token)):
             return 200, {}, _error("invalid_auth")
         queued = self._failures.get(method)
         if queued:
@@ -245,6 +251,7 @@ class FakeSlack:
             return failure.http_status, failure.headers, _error(failure.error)
         handler = _METHODS.get(method)
         self._current_team = self.token_teams.get(token or "")
+        self._current_token = token
         return 200, {}, handler(self, body) if handler else {"ok": True}
 
     def _handle_hook(self, hook_id: str, body: JSON) -> tuple[int, str]:
@@ -420,6 +427,12 @@ class FakeSlack:
                  team_id: str | None = None) -> None:
         self.users[user_id] = self.make_user(user_id, admin=admin, owner=owner, team_id=team_id)
 
+    def _functions_complete_success(self, body: JSON) -> JSON:
+        return self.executions.complete_success(body, self._current_token)
+
+    def _functions_complete_error(self, body: JSON) -> JSON:
+        return self.executions.complete_error(body, self._current_token)
+
     # ----------------------------------------------------------------- view store
     def _store_view(self, view: JSON, *, owner: str | None = None, previous: str | None = None,
                     replacing: JSON | None = None) -> JSON:
@@ -468,6 +481,8 @@ _METHODS: dict[str, Callable[[FakeSlack, JSON], JSON]] = {
     "chat.postEphemeral": FakeSlack._chat_post_ephemeral,
     "users.info": FakeSlack._users_info,
     "views.publish": FakeSlack._views_publish,
+    "functions.completeSuccess": FakeSlack._functions_complete_success,
+    "functions.completeError": FakeSlack._functions_complete_error,
 }
 
 

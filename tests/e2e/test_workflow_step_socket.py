@@ -1,0 +1,43 @@
+"""The Workflow Builder step over Socket Mode (manifest.socket.yml): function_executed arrives over the WebSocket,
+is acknowledged there, and the step completes as over HTTP."""
+
+from __future__ import annotations
+
+import time
+
+from tests.e2e.test_socket_mode import command, socket, socket_bot
+from tests.support.bot import LEONAR_KEY, RunningBot
+from tests.support.fakes.leonar import FakeLeonar
+from tests.support.fakes.slack import FakeSlack
+from tests.support.fakes.slack_functions import function_executed_envelope
+from tests.support.fakes.socket_mode import FakeSocketMode
+
+__all__ = ["socket", "socket_bot"]  # the Socket Mode fixtures
+
+
+def connect_over_socket(socket: FakeSocketMode, slack: FakeSlack) -> None:
+    socket.send("slash_commands", command(slack))
+    [opened] = slack.wait_for("views.open")
+    view = slack.views[opened.response["view"]["id"]]
+    submit = {"type": "view_submission", "team": {"id": "T0001"}, "user": {"id": "U0001", "team_id": "T0001"},
+              "api_app_id": "A0001", "trigger_id": slack.issue_trigger("U0001"),
+              "view": view | {"state": {"values": {"api_key": {"api_key_input": {
+                  "type": "plain_text_input", "value": LEONAR_KEY}}}}}}
+    assert socket.send("interactive", submit)["payload"]["response_action"] == "update"
+
+
+def test_the_step_runs_over_socket_mode(
+    socket_bot: RunningBot, socket: FakeSocketMode, slack: FakeSlack, leonar: FakeLeonar
+) -> None:
+    project = leonar.add_project("Data Engineer")
+    connect_over_socket(socket, slack)
+    execution = slack.executions.start("add_candidate", {"project": "data engineer", "candidate": "Ada Lovelace"})
+    started = time.monotonic()
+    socket.send("events_api", function_executed_envelope(execution, "T0001", "A0001"))
+    assert time.monotonic() - started < 3.0  # acknowledged within Slack's window
+    deadline = time.monotonic() + 8
+    while execution.state == "running" and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert execution.state == "completed", execution.error
+    [entry] = leonar.entries(project["id"])
+    assert execution.outputs and execution.outputs["entry_id"] == entry["id"]

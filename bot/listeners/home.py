@@ -8,6 +8,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.leonar.links import slug_from
 from bot.slack.context import connection, new_modal, services, user, workspace
 from bot.slack.guard import guarded
 from bot.slack.home_tab import publish
@@ -58,6 +59,24 @@ async def setting_changed(
     await publish(client, context, body["user"]["id"])
 
 
+async def slug_changed(
+    ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient, context: dict[str, Any]
+) -> None:
+    """The workspace's Leonar address, typed as the slug or as any dashboard address; only a valid slug is kept
+    (it ends up in every "Open in Leonar" URL)."""
+    await ack()
+    if not (await user(context)).is_admin:
+        return
+    store, here = services(context).store, workspace(context)
+    typed = str(action.get("value") or "") if action["action_id"] == home.SLUG_ACTION else ""
+    slug = slug_from(typed) if typed else None
+    if typed and slug is None:
+        await publish(client, context, body["user"]["id"], slug_problem=typed)
+        return
+    store.save_settings(here, replace(store.settings(here), leonar_slug=slug))
+    await publish(client, context, body["user"]["id"])
+
+
 def register(app: AsyncApp) -> None:
     app.event("app_home_opened")(guarded(opened))
     app.action(home.CONNECT_ACTION)(guarded(connect_clicked))
@@ -65,3 +84,5 @@ def register(app: AsyncApp) -> None:
     app.action(home.CHANNEL_ACTION)(guarded(setting_changed))
     app.action(home.DETAILS_ACTION)(guarded(setting_changed))
     app.action(home.GUESTS_ACTION)(guarded(setting_changed))
+    app.action(home.SLUG_ACTION)(guarded(slug_changed))
+    app.action(home.SLUG_CLEAR_ACTION)(guarded(slug_changed))

@@ -14,12 +14,13 @@ from bot.views import home
 log = logging.getLogger(__name__)
 
 
-async def publish(client: AsyncWebClient, context: dict[str, Any], user_id: str) -> None:
+async def publish(client: AsyncWebClient, context: dict[str, Any], user_id: str, *,
+                  slug_problem: str | None = None) -> None:
     """The role comes from the request's one users.info call: unknown is not admin (no admin controls)."""
     store, here = services(context).store, workspace(context)
     who = await user(context)
     view = home.home_view(connection(context), store.recent_adds(here), store.settings(here), admin=who.is_admin,
-                          lang=who.lang)
+                          lang=who.lang, slug_problem=slug_problem)
     try:
         await client.views_publish(user_id=user_id, view=view)
     except SlackApiError as exc:

@@ -59,3 +59,6 @@ class WorkspaceSettings:
     show_contact_details: bool = False
     # Single- and multi-channel guests may use the bot (people from another organisation never may).
     allow_guests: bool = False
+    # The workspace's address in the Leonar web app (app.leonar.app/dashboard/<slug>/…), for "Open in Leonar"
+    # buttons: set by an admin, or learnt from the first Leonar link unfurled. Validated (bot/leonar/links.py).
+    leonar_slug: str | None = None

@@ -106,6 +106,7 @@ MIGRATIONS = [
     CREATE TRIGGER workspace_settings_truncated AFTER TRUNCATE ON workspace_settings
         FOR EACH STATEMENT EXECUTE FUNCTION leonar_workspace_changed()
     """,
+    "ALTER TABLE workspace_settings ADD COLUMN IF NOT EXISTS leonar_slug TEXT",
 ]
 
 
@@ -172,17 +173,19 @@ class PostgresStore:
 
     def settings(self, workspace: Workspace) -> WorkspaceSettings:
         row = self._run(lambda c: c.execute(
-            "SELECT default_channel, show_contact_details, allow_guests FROM workspace_settings WHERE workspace = %s",
-            (workspace.key,)).fetchone())
-        return WorkspaceSettings(row[0], bool(row[1]), bool(row[2])) if row else WorkspaceSettings()
+            "SELECT default_channel, show_contact_details, allow_guests, leonar_slug FROM workspace_settings "
+            "WHERE workspace = %s", (workspace.key,)).fetchone())
+        return WorkspaceSettings(row[0], bool(row[1]), bool(row[2]), row[3]) if row else WorkspaceSettings()
 
     def save_settings(self, workspace: Workspace, settings: WorkspaceSettings) -> None:
         self._run(lambda c: c.execute(
-            """INSERT INTO workspace_settings (workspace, default_channel, show_contact_details, allow_guests)
-               VALUES (%s, %s, %s, %s)
+            """INSERT INTO workspace_settings (workspace, default_channel, show_contact_details, allow_guests,
+               leonar_slug) VALUES (%s, %s, %s, %s, %s)
                ON CONFLICT (workspace) DO UPDATE SET default_channel = EXCLUDED.default_channel,
-               show_contact_details = EXCLUDED.show_contact_details, allow_guests = EXCLUDED.allow_guests""",
-            (workspace.key, settings.default_channel, settings.show_contact_details, settings.allow_guests)))
+               show_contact_details = EXCLUDED.show_contact_details, allow_guests = EXCLUDED.allow_guests,
+               leonar_slug = EXCLUDED.leonar_slug""",
+            (workspace.key, settings.default_channel, settings.show_contact_details, settings.allow_guests,
+             settings.leonar_slug)))
 
     def forget(self, workspace: Workspace) -> bool:
         def delete(c: psycopg.Connection[Any]) -> int:

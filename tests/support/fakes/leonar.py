@@ -277,12 +277,16 @@ class FakeLeonar:
             stored = self._entries.get(workspace, [])
             return [self._render_entry(workspace, e) for e in stored if project_id in (None, e["project_id"])]
 
-    def add_entry(self, project_id: str, contact_id: str, *, workspace: str = "acme") -> JSON:
-        """An entry made in Leonar by someone else (at the project's first stage), whatever `duplicate_mode`."""
+    def add_entry(self, project_id: str, contact_id: str, *, workspace: str = "acme", stage_name: str | None = None
+                  ) -> JSON:
+        """An entry made in Leonar by someone else (at the project's first stage, or the stage named), whatever
+        `duplicate_mode`."""
         with self._lock:
             project = self._project(workspace, project_id)
             self._contact(workspace, contact_id)
-            stage = min(project["pipeline"]["stages"], key=lambda s: s["position"])
+            stages = project["pipeline"]["stages"]
+            stage = (next(s for s in stages if s["name"] == stage_name) if stage_name
+                     else min(stages, key=lambda s: s["position"]))
             return self._store_entry(workspace, project, stage, contact_id)
 
     def backdate_entries(self, seconds: float, *, workspace: str = "acme") -> None:

@@ -341,3 +341,31 @@ def test_an_invalid_leonar_address_is_refused_with_a_warning(driver: SlackDriver
     assert "initial_value" not in slug_field(home)
     warning = next(t for t in mrkdwn_texts(home["blocks"]) if "is not a Leonar address" in t)
     assert "&lt;!channel&gt; Acme" in warning and "<!channel>" not in warning
+
+
+def test_add_to_a_project_reads_a_candidate_the_bot_does_not_remember_and_refuses_a_crafted_id(
+    driver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar
+) -> None:
+    connect(driver)
+    bob = contact_of(seeded, "Bob")
+    url = contact_link(bob["id"])
+    message, _ = post_links(driver, [url])
+    wait_unfurl(driver, message, url)
+
+    # Another contact's id in the button (say, an unfurl made by another instance): the modal opens at once, then
+    # shows the candidate once Leonar answered.
+    eloise = contact_of(seeded, "Éloïse")
+    opened = len(slack.calls_to("views.open"))
+    assert click(driver, message, url, "unfurl_add_to_project", value=eloise["id"]).status_code == 200
+    new_id = slack.wait_for("views.open", opened + 1)[opened].response["view"]["id"]
+    view = driver.wait_view(lambda v: v["id"] == new_id and any(
+        b.get("block_id") == "contact_prefilled" for b in v["blocks"]))
+    [prefilled] = [b for b in view["blocks"] if b.get("block_id") == "contact_prefilled"]
+    assert prefilled["element"]["initial_option"]["value"] == eloise["id"]
+
+    # A value that is not a Leonar id never reaches Leonar (it would be a path) and opens nothing.
+    seeded.requests.clear()
+    for crafted in ("../projects", f"{bob['id']}/notes", ""):
+        assert click(driver, message, url, "unfurl_add_to_project", value=crafted).status_code == 200
+    time.sleep(0.5)
+    assert len(slack.calls_to("views.open")) == opened + 1 and not seeded.requests

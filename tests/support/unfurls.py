@@ -8,9 +8,12 @@ import time
 from typing import Any
 
 from tests.support.driver import SlackDriver, _form
+from tests.support.fakes.leonar import FakeLeonar
 from tests.support.fakes.slack_unfurls import SharedMessage, share
 
 JSON = dict[str, Any]
+APP = "https://app.leonar.app/dashboard"
+UNKNOWN = "00000000-0000-4000-8000-000000000000"  # a well-formed id of nothing
 
 
 def post_links(driver: SlackDriver, urls: list[str], *, user_id: str | None = None, channel: str | None = None,
@@ -74,3 +77,36 @@ def click(driver: SlackDriver, message: SharedMessage, url: str, action_id: str,
 
 def _domain(url: str) -> str:
     return url.split("://", 1)[-1].split("/", 1)[0]
+
+
+def contact_link(contact_id: str, slug: str = "acme-corp") -> str:
+    return f"{APP}/{slug}/contacts?contact={contact_id}"
+
+
+def project_link(project_id: str, slug: str = "acme-corp") -> str:
+    return f"{APP}/{slug}/projects/{project_id}/pipeline"
+
+
+def contact_of(leonar: FakeLeonar, first_name: str) -> JSON:
+    return next(c for c in leonar.contacts() if c["first_name"] == first_name)
+
+
+def action_ids(unfurl: JSON) -> list[str]:
+    return [e["action_id"] for b in unfurl["blocks"] if b["type"] == "actions" for e in b["elements"]]
+
+
+def mrkdwn_texts(blocks: list[JSON]) -> list[str]:
+    found: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("type") == "mrkdwn":
+                found.append(node["text"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(blocks)
+    return found

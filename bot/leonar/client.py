@@ -37,6 +37,7 @@ MAX_PAGES = 50  # 5,000 projects: a bound so a misbehaving `has_more` cannot loo
 PROJECTS_TTL = 60.0
 PROJECT_TTL = 300.0
 CONTACTS_TTL = 30.0
+CONTACT_TTL = 60.0  # one contact read for a preview (a link unfurl)
 
 T = TypeVar("T")
 
@@ -197,6 +198,12 @@ class LeonarClient:
         """[INF] `GET /contacts/{id}`: implied by the `contacts:read` scope, no reference page found."""
         body = await self._transport.get(f"contacts/{contact_id}", scope=CONTACTS_READ)
         return envelope.parse(Contact, envelope.data(body))
+
+    async def read_contact(self, contact_id: str) -> Contact:
+        """The full contact, cached like the add form's reads: for previews (link unfurls), where the same link is
+        often pasted again; the card after an add reads it fresh (`get_contact`)."""
+        read = await self._cached(("contact_full", contact_id), CONTACT_TTL, lambda: self.get_contact(contact_id))
+        return self._seen([read.value])[0]
 
     async def create_contact(self, fields: dict[str, str]) -> Contact:
         """`POST /contacts` with first_name (required), last_name, title, current_company, linkedin_profile, email.

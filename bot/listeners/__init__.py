@@ -3,9 +3,9 @@ in `bot/slack/`."""
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.listeners import actions, commands, connection, events, functions, home, options, shortcuts, views
+from bot.listeners import actions, commands, connection, events, functions, home, options, shortcuts, unfurls, views
 
 
 def register(app: AsyncApp) -> None:
-    for module in (commands, shortcuts, options, actions, connection, views, events, home, functions):
+    for module in (commands, shortcuts, options, actions, connection, views, events, home, functions, unfurls):
         module.register(app)

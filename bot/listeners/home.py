@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.leonar.links import slug_from
 from bot.slack.context import connection, new_modal, services, user, workspace
 from bot.slack.guard import guarded
 from bot.slack.home_tab import publish
@@ -47,14 +47,30 @@ async def setting_changed(
     if not (await user(context)).is_admin:
         return
     store, here = services(context).store, workspace(context)
-    settings = await store.settings(here)
     if action["action_id"] == home.CHANNEL_ACTION:
-        settings = replace(settings, default_channel=action.get("selected_conversation"))
+        await store.update_settings(here, default_channel=action.get("selected_conversation"))
     elif action["action_id"] == home.GUESTS_ACTION:
-        settings = replace(settings, allow_guests=bool(action.get("selected_options")))
+        await store.update_settings(here, allow_guests=bool(action.get("selected_options")))
     else:
-        settings = replace(settings, show_contact_details=bool(action.get("selected_options")))
-    await store.save_settings(here, settings)
+        await store.update_settings(here, show_contact_details=bool(action.get("selected_options")))
+    await publish(client, context, body["user"]["id"])
+
+
+async def slug_changed(
+    ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient, context: dict[str, Any]
+) -> None:
+    """The workspace's Leonar address, typed as the slug or as any dashboard address; only a valid slug is kept
+    (it ends up in every "Open in Leonar" URL)."""
+    await ack()
+    if not (await user(context)).is_admin:
+        return
+    store, here = services(context).store, workspace(context)
+    typed = str(action.get("value") or "") if action["action_id"] == home.SLUG_ACTION else ""
+    slug = slug_from(typed) if typed else None
+    if typed and slug is None:
+        await publish(client, context, body["user"]["id"], slug_problem=typed)
+        return
+    await store.update_settings(here, leonar_slug=slug)
     await publish(client, context, body["user"]["id"])
 
 
@@ -65,3 +81,5 @@ def register(app: AsyncApp) -> None:
     app.action(home.CHANNEL_ACTION)(guarded(setting_changed))
     app.action(home.DETAILS_ACTION)(guarded(setting_changed))
     app.action(home.GUESTS_ACTION)(guarded(setting_changed))
+    app.action(home.SLUG_ACTION)(guarded(slug_changed))
+    app.action(home.SLUG_CLEAR_ACTION)(guarded(slug_changed))

@@ -15,6 +15,7 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.i18n import Lang, t
 from bot.leonar import Contact, Entry, LeonarClient, LeonarError
+from bot.leonar.links import contact_url
 from bot.slack.card_delivery import deliver_card
 from bot.slack.modals import show
 from bot.store import AddRecord, Store, Workspace
@@ -120,7 +121,8 @@ async def post_card(job: Adding, entry: Entry, contact: Contact) -> str:
     stage = stage_of(job, entry)
     settings = await job.store.settings(job.workspace)
     card = candidate_card(contact, job.card_project, stage, job.user["id"], job.lang,
-                          details=settings.show_contact_details)
+                          details=settings.show_contact_details,
+                          leonar_url=contact_url(settings.leonar_slug, contact.id))
     await job.store.record_add(job.workspace, AddRecord(job.user["id"], display_name(contact, job.lang),
                                                         job.card_project, stage, datetime.now(UTC)))
     assert job.choice.channel_id is not None

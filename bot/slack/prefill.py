@@ -85,7 +85,26 @@ async def preselect(
         return
     if len(found.items) != 1:
         return
-    picked = replace(picked, contact=contact_option(found.items[0]))
+    await _show_picked(slack, leonar, opened, ctx, replace(picked, contact=contact_option(found.items[0])), lang)
+
+
+async def preselect_contact(
+    slack: AsyncWebClient, leonar: LeonarClient, opened: dict[str, Any], ctx: ModalContext, picked: Picked,
+    lang: Lang, contact_id: str,
+) -> None:
+    """After the modal opened: the candidate named by its Leonar id (a link's "Add to a project") shown selected."""
+    try:
+        contact = await leonar.read_contact(contact_id)
+    except LeonarError as exc:
+        log.info("candidate of the link not preselected: %s", exc.code)
+        return
+    await _show_picked(slack, leonar, opened, ctx, replace(picked, contact=contact_option(contact)), lang)
+
+
+async def _show_picked(
+    slack: AsyncWebClient, leonar: LeonarClient, opened: dict[str, Any], ctx: ModalContext, picked: Picked,
+    lang: Lang,
+) -> None:
     project = leonar.cached_project(ctx.project_id) if ctx.project_id else None
     view = add_modal(ctx, project=project, picked=picked, lang=lang, contact_block=PREFILLED_BLOCK)
     try:

@@ -200,6 +200,12 @@ class CachedStore:
         finally:
             self.changed(workspace.key)
 
+    async def update_settings(self, workspace: Workspace, **changes: str | bool | None) -> WorkspaceSettings:
+        try:
+            return await self._inner.update_settings(workspace, **changes)
+        finally:
+            self.changed(workspace.key)
+
     async def save_bot(self, workspace: Workspace, data: str) -> None:
         try:
             await self._inner.save_bot(workspace, data)

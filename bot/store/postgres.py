@@ -22,7 +22,14 @@ from psycopg_pool import AsyncConnectionPool
 
 from bot.store import limits
 from bot.store.deadline import within
-from bot.store.models import AddRecord, Connection, StoreUnavailable, Workspace, WorkspaceSettings
+from bot.store.models import (
+    AddRecord,
+    Connection,
+    StoreUnavailable,
+    Workspace,
+    WorkspaceSettings,
+    check_settings,
+)
 from bot.store.secrets import Cipher
 
 T = TypeVar("T")
@@ -115,6 +122,7 @@ MIGRATIONS = [
     CREATE TRIGGER workspace_settings_truncated AFTER TRUNCATE ON workspace_settings
         FOR EACH STATEMENT EXECUTE FUNCTION leonar_workspace_changed()
     """,
+    "ALTER TABLE workspace_settings ADD COLUMN IF NOT EXISTS leonar_slug TEXT",
 ]
 
 
@@ -184,17 +192,30 @@ class PostgresStore:
         return [AddRecord(*row) for row in rows]
 
     async def settings(self, workspace: Workspace) -> WorkspaceSettings:
-        row = await self._one("SELECT default_channel, show_contact_details, allow_guests FROM workspace_settings "
-                              "WHERE workspace = %s", (workspace.key,))
-        return WorkspaceSettings(row[0], bool(row[1]), bool(row[2])) if row else WorkspaceSettings()
+        row = await self._one("SELECT default_channel, show_contact_details, allow_guests, leonar_slug "
+                              "FROM workspace_settings WHERE workspace = %s", (workspace.key,))
+        return WorkspaceSettings(row[0], bool(row[1]), bool(row[2]), row[3]) if row else WorkspaceSettings()
 
     async def save_settings(self, workspace: Workspace, settings: WorkspaceSettings) -> None:
         await self._exec(
-            """INSERT INTO workspace_settings (workspace, default_channel, show_contact_details, allow_guests)
-               VALUES (%s, %s, %s, %s)
+            """INSERT INTO workspace_settings (workspace, default_channel, show_contact_details, allow_guests,
+               leonar_slug) VALUES (%s, %s, %s, %s, %s)
                ON CONFLICT (workspace) DO UPDATE SET default_channel = EXCLUDED.default_channel,
-               show_contact_details = EXCLUDED.show_contact_details, allow_guests = EXCLUDED.allow_guests""",
-            (workspace.key, settings.default_channel, settings.show_contact_details, settings.allow_guests))
+               show_contact_details = EXCLUDED.show_contact_details, allow_guests = EXCLUDED.allow_guests,
+               leonar_slug = EXCLUDED.leonar_slug""",
+            (workspace.key, settings.default_channel, settings.show_contact_details, settings.allow_guests,
+             settings.leonar_slug))
+
+    async def update_settings(self, workspace: Workspace, **changes: str | bool | None) -> WorkspaceSettings:
+        check_settings(changes)
+        names = list(changes)  # WorkspaceSettings' field names only: safe to put in the statement
+        row = await self._one(
+            f"""INSERT INTO workspace_settings (workspace, {', '.join(names)}) VALUES (%s{', %s' * len(names)})
+               ON CONFLICT (workspace) DO UPDATE SET {', '.join(f'{n} = EXCLUDED.{n}' for n in names)}
+               RETURNING default_channel, show_contact_details, allow_guests, leonar_slug""",
+            (workspace.key, *changes.values()))
+        assert row is not None
+        return WorkspaceSettings(row[0], bool(row[1]), bool(row[2]), row[3])
 
     async def forget(self, workspace: Workspace) -> bool:
         async def delete(c: AConn) -> int:

@@ -5,13 +5,14 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlite_utils
 
 from bot.store import limits
-from bot.store.models import AddRecord, Connection, Workspace, WorkspaceSettings
+from bot.store.models import AddRecord, Connection, Workspace, WorkspaceSettings, check_settings
 from bot.store.secrets import Cipher
 
 CONNECTIONS = "leonar_connections"
@@ -76,6 +77,8 @@ class SqliteStore:
                                         pk="workspace", if_not_exists=True)
         if "allow_guests" not in self._db.table(SETTINGS).columns_dict:  # added after the first release
             self._db.table(SETTINGS).add_column("allow_guests", int, not_null_default=0)
+        if "leonar_slug" not in self._db.table(SETTINGS).columns_dict:  # added with link unfurls
+            self._db.table(SETTINGS).add_column("leonar_slug", str)
 
     def get_connection(self, workspace: Workspace) -> Connection | None:
         rows = list(self._table.rows_where("workspace = ?", [workspace.key], limit=1))
@@ -129,14 +132,23 @@ class SqliteStore:
         return [AddRecord(r[0], r[1], r[2], r[3], datetime.fromisoformat(r[4])) for r in rows]
 
     def settings(self, workspace: Workspace) -> WorkspaceSettings:
-        row = self._db.execute(f"SELECT default_channel, show_contact_details, allow_guests FROM {SETTINGS} "
+        row = self._db.execute(f"SELECT default_channel, show_contact_details, allow_guests, leonar_slug """
+                               f"FROM {SETTINGS} "
                                "WHERE workspace = ?", [workspace.key]).fetchone()
-        return WorkspaceSettings(row[0], bool(row[1]), bool(row[2])) if row else WorkspaceSettings()
+        return WorkspaceSettings(row[0], bool(row[1]), bool(row[2]), row[3]) if row else WorkspaceSettings()
 
     def save_settings(self, workspace: Workspace, settings: WorkspaceSettings) -> None:
         self._db.table(SETTINGS).upsert({"workspace": workspace.key, "default_channel": settings.default_channel,
                                          "show_contact_details": int(settings.show_contact_details),
-                                         "allow_guests": int(settings.allow_guests)}, pk="workspace")
+                                         "allow_guests": int(settings.allow_guests),
+                                         "leonar_slug": settings.leonar_slug}, pk="workspace")
+
+    def update_settings(self, workspace: Workspace, **changes: str | bool | None) -> WorkspaceSettings:
+        check_settings(changes)
+        with self._db.atomic():  # one worker thread: nothing else reads or writes in between
+            settings = replace(self.settings(workspace), **changes)  # type: ignore[arg-type]
+            self.save_settings(workspace, settings)
+        return settings
 
     def forget(self, workspace: Workspace) -> bool:
         with self._db.atomic():

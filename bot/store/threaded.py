@@ -76,6 +76,9 @@ class ThreadedStore:
     async def save_settings(self, workspace: Workspace, settings: WorkspaceSettings) -> None:
         await self._call(self.sync.save_settings, workspace, settings)
 
+    async def update_settings(self, workspace: Workspace, **changes: str | bool | None) -> WorkspaceSettings:
+        return await self._call(self.sync.update_settings, workspace, **changes)
+
     async def save_bot(self, workspace: Workspace, data: str) -> None:
         await self._call(self.sync.save_bot, workspace, data)
 

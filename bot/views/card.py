@@ -13,53 +13,73 @@ from bot.views.text import clip, escape, mrkdwn, plain
 MAX_LIST = 12  # skills/tags shown; the rest is counted
 MAX_YEARS = 70
 LINKEDIN_ACTION = "open_linkedin"  # a URL button: its action only needs an ack
+OPEN_LEONAR_ACTION = "open_leonar"  # likewise
 
 
 def candidate_card(
-    contact: Contact, project: str, stage: str | None, added_by: str, lang: Lang = "en", *, details: bool = False
+    contact: Contact, project: str, stage: str | None, added_by: str, lang: Lang = "en", *, details: bool = False,
+    leonar_url: str | None = None,
 ) -> dict[str, Any]:
     """`text` is the notification and screen-reader fallback; blocks carry the card. Emails and phones only with
-    `details` (a workspace setting, off by default)."""
+    `details` (a workspace setting, off by default); an "Open in Leonar" button with `leonar_url` (built from the
+    workspace's Leonar address, `bot/leonar/links.py`)."""
     name = display_name(contact, lang)
-    blocks: list[dict[str, Any]] = [{"type": "header", "text": plain(name, 150)}]
-
-    role = _role(contact, lang)
-    facts = [f":round_pushpin: {_field(contact.location)}" if contact.location else "",
-             _experience(contact.years_experience, lang)]
-    summary = "\n".join(line for line in (role, "  ·  ".join(f for f in facts if f)) if line)
-    if summary:
-        blocks.append({"type": "section", "text": mrkdwn(summary)})
-
-    blocks.append({
+    head, rest = profile_blocks(contact, lang, details=details)
+    blocks = [*head, {
         "type": "section",
         "fields": [mrkdwn(f"*{t(lang, 'card.project')}*\n{_field(project)}"),
                    mrkdwn(f"*{t(lang, 'card.stage')}*\n{_field(stage or t(lang, 'card.first_stage'))}")],
-    })
-    for label, values in ((t(lang, "card.skills"), contact.skills), (t(lang, "card.tags"), contact.tags)):
-        if values:
-            shown = ", ".join(_field(value, 60) for value in values[:MAX_LIST])
-            more = " " + tn(lang, "card.more", len(values) - MAX_LIST) if len(values) > MAX_LIST else ""
-            blocks.append({"type": "section", "text": mrkdwn(f"*{label}:* {shown}{more}")})
-
-    if details and (contact.emails or contact.phones):
-        emails = ", ".join(_field(e, 100) for e in contact.emails[:3]) or "-"
-        phones = ", ".join(_field(p, 40) for p in contact.phones[:3]) or "-"
-        blocks.append({"type": "section", "text": mrkdwn(t(lang, "card.contact_details", emails=emails,
-                                                             phones=phones))})
-    linkedin = _safe_url(contact.linkedin_profile)
-    if linkedin:
-        blocks.append({
-            "type": "actions",
-            "block_id": "links",
-            "elements": [{"type": "button", "action_id": LINKEDIN_ACTION, "text": plain(t(lang, "card.linkedin")),
-                          "url": linkedin}],
-        })
+    }, *rest]
+    if buttons := link_buttons(contact, lang, leonar_url):
+        blocks.append({"type": "actions", "block_id": "links", "elements": buttons})
     blocks.append({"type": "context",
                    "elements": [mrkdwn(t(lang, "card.added_by", user=added_by, command=COMMAND))]})
 
     text = (t(lang, "card.text_at", name=_field(name), project=_field(project), stage=_field(stage), user=added_by)
             if stage else t(lang, "card.text", name=_field(name), project=_field(project), user=added_by))
     return {"text": text, "blocks": blocks}
+
+
+def profile_blocks(contact: Contact, lang: Lang, *, details: bool
+                   ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Who the candidate is, shared by the card and the link unfurl: (name and role, skills/tags/details), so a
+    builder can put its own facts in between."""
+    head: list[dict[str, Any]] = [{"type": "header", "text": plain(display_name(contact, lang), 150)}]
+    role = _role(contact, lang)
+    facts = [f":round_pushpin: {_field(contact.location)}" if contact.location else "",
+             _experience(contact.years_experience, lang)]
+    summary = "\n".join(line for line in (role, "  ·  ".join(f for f in facts if f)) if line)
+    if summary:
+        head.append({"type": "section", "text": mrkdwn(summary)})
+    rest: list[dict[str, Any]] = []
+    for label, values in ((t(lang, "card.skills"), contact.skills), (t(lang, "card.tags"), contact.tags)):
+        if values:
+            shown = ", ".join(_field(value, 60) for value in values[:MAX_LIST])
+            more = " " + tn(lang, "card.more", len(values) - MAX_LIST) if len(values) > MAX_LIST else ""
+            rest.append({"type": "section", "text": mrkdwn(f"*{label}:* {shown}{more}")})
+    if details and (contact.emails or contact.phones):
+        emails = ", ".join(_field(e, 100) for e in contact.emails[:3]) or "-"
+        phones = ", ".join(_field(p, 40) for p in contact.phones[:3]) or "-"
+        rest.append({"type": "section", "text": mrkdwn(t(lang, "card.contact_details", emails=emails,
+                                                           phones=phones))})
+    return head, rest
+
+
+def link_buttons(contact: Contact, lang: Lang, leonar_url: str | None) -> list[dict[str, Any]]:
+    """The LinkedIn profile and the contact's page in Leonar, as URL buttons (each only when its URL is known)."""
+    buttons: list[dict[str, Any]] = []
+    if linkedin := _safe_url(contact.linkedin_profile):
+        buttons.append({"type": "button", "action_id": LINKEDIN_ACTION, "text": plain(t(lang, "card.linkedin")),
+                        "url": linkedin})
+    if leonar_url:
+        buttons.append(open_in_leonar(leonar_url, lang))
+    return buttons
+
+
+def open_in_leonar(url: str, lang: Lang) -> dict[str, Any]:
+    """A URL built by `bot/leonar/links.py` from a validated slug and a Leonar id, never a pasted one."""
+    return {"type": "button", "action_id": OPEN_LEONAR_ACTION, "text": plain(t(lang, "card.open_leonar"), 75),
+            "url": url}
 
 
 def display_name(contact: Contact, lang: Lang = "en") -> str:

@@ -13,13 +13,15 @@ from bot.views.text import clip, escape, mrkdwn, plain
 CONNECT_ACTION, DISCONNECT_ACTION = "home_connect", "home_disconnect"
 CHANNEL_ACTION, DETAILS_ACTION = "home_default_channel", "home_show_details"
 GUESTS_ACTION = "home_allow_guests"
+SLUG_BLOCK, SLUG_ACTION, SLUG_CLEAR_ACTION = "leonar_slug", "home_leonar_slug", "home_leonar_slug_clear"
 
 
 def home_view(
     connection: Connection | None, adds: list[AddRecord], settings: WorkspaceSettings, *, admin: bool,
-    lang: Lang = "en", follows: list[dict[str, Any]] | None = None,
+    lang: Lang = "en", follows: list[dict[str, Any]] | None = None, slug_problem: str | None = None,
 ) -> dict[str, Any]:
-    """`follows`: the followed projects' section (`follows.home_follows`), shown after the recent adds."""
+    """`follows`: the followed projects' section (`follows.home_follows`), shown after the recent adds;
+    `slug_problem`: what the admin just typed as the Leonar address and why it was not kept."""
     blocks: list[dict[str, Any]] = [{"type": "header", "text": plain(t(lang, "home.title"), 150)}]
     status = (connected_line(connection, lang, admin=admin) if connection
               else t(lang, "status.not_connected", command=COMMAND))
@@ -58,8 +60,29 @@ def home_view(
         blocks += [{"type": "divider"}, {"type": "section", "text": mrkdwn(t(lang, "home.settings"))},
                    {"type": "section", "block_id": "default_channel",
                     "text": mrkdwn(t(lang, "home.default_channel")), "accessory": channel},
-                   {"type": "actions", "block_id": "details", "elements": [details, guests]}]
+                   {"type": "actions", "block_id": "details", "elements": [details, guests]},
+                   *_slug_blocks(settings, lang, slug_problem)]
     return {"type": "home", "blocks": blocks}
+
+
+def _slug_blocks(settings: WorkspaceSettings, lang: Lang, problem: str | None) -> list[dict[str, Any]]:
+    """The workspace's Leonar address, for "Open in Leonar" buttons: typed (Enter saves it), or learnt from the
+    first Leonar link unfurled."""
+    field: dict[str, Any] = {"type": "plain_text_input", "action_id": SLUG_ACTION, "max_length": 300,
+                             "placeholder": plain(t(lang, "home.slug_placeholder"), 150),
+                             "dispatch_action_config": {"trigger_actions_on": ["on_enter_pressed"]}}
+    if settings.leonar_slug:
+        field["initial_value"] = settings.leonar_slug
+    blocks: list[dict[str, Any]] = [
+        {"type": "input", "block_id": SLUG_BLOCK, "dispatch_action": True, "optional": True, "element": field,
+         "label": plain(t(lang, "home.slug"), 2000), "hint": plain(t(lang, "home.slug_hint"), 2000)}]
+    if problem is not None:
+        blocks.append({"type": "context", "elements": [
+            mrkdwn(t(lang, "home.slug_invalid", text=escape(clip(problem, 100))))]})
+    if settings.leonar_slug:
+        blocks.append({"type": "actions", "block_id": "leonar_slug_clear", "elements": [
+            {"type": "button", "action_id": SLUG_CLEAR_ACTION, "text": plain(t(lang, "home.slug_clear"), 75)}]})
+    return blocks
 
 
 def _recent_line(add: AddRecord, lang: Lang) -> str:

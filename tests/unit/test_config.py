@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from bot.config import Settings
-from bot.manifest import BOT_SCOPES
+from bot.manifest import BOT_SCOPES, UNFURL_DOMAINS
 from bot.store import sqlite_path
 from tests.support.slack_schema import manifest_problem
 
@@ -54,6 +54,10 @@ def test_every_manifest_is_valid(name: str) -> None:
     assert manifest["settings"]["socket_mode_enabled"] is (name == "manifest.socket.yml")
     assert set(manifest["oauth_config"]["scopes"]["bot"]) == set(BOT_SCOPES)
     assert {"app_uninstalled", "tokens_revoked"} <= set(manifest["settings"]["event_subscriptions"]["bot_events"])
+    # Leonar links unfurl: the domain, the event and both link scopes, in every manifest.
+    assert manifest["features"]["unfurl_domains"] == list(UNFURL_DOMAINS)
+    assert "link_shared" in manifest["settings"]["event_subscriptions"]["bot_events"]
+    assert {"links:read", "links:write"} <= set(manifest["oauth_config"]["scopes"]["bot"])
 
 
 

@@ -343,3 +343,52 @@ def test_an_installation_is_found_by_its_team_whatever_org_a_payload_names(opene
     store.save_bot(Workspace(None, "T2"), '{"solo": true}')
     assert store.find_team_bot("T1") == '{"grid": true}' and store.find_team_bot("T2") == '{"solo": true}'
     assert store.find_team_bot("T3") is None and store.find_team_bot("1") is None
+
+
+def test_the_leonar_slug_is_kept_and_a_previous_releases_settings_keep_theirs(backend: tuple[str, str]) -> None:
+    """leonar_slug came with link unfurls: a database of the release before gets the column, its rows intact."""
+    from bot.store import WorkspaceSettings
+
+    kind, url = backend
+    if kind == "sqlite":
+        import sqlite3
+
+        with sqlite3.connect(url.removeprefix("sqlite:///")) as lite:  # the previous release's table
+            lite.execute("CREATE TABLE workspace_settings (workspace TEXT PRIMARY KEY, default_channel TEXT, "
+                         "show_contact_details INTEGER, allow_guests INTEGER NOT NULL DEFAULT 0)")
+            lite.execute("INSERT INTO workspace_settings VALUES (?, 'C7', 1, 1)", [ACME.key])
+    else:
+        mine = next(n for n, m in enumerate(MIGRATIONS) if "leonar_slug" in m)
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute("CREATE TABLE leonar_schema (version INTEGER NOT NULL)")
+            for version, statement in enumerate(MIGRATIONS[:mine], start=1):
+                conn.execute(statement)
+                conn.execute("INSERT INTO leonar_schema (version) VALUES (%s)", (version,))
+            conn.execute("INSERT INTO workspace_settings VALUES (%s, 'C7', true, true)", (ACME.key,))
+    key = Fernet.generate_key().decode()
+    store = open_blocking(url, key)
+    assert store.settings(ACME) == WorkspaceSettings("C7", True, True, None)
+    store.save_settings(ACME, WorkspaceSettings("C7", True, True, leonar_slug="acme-corp"))
+    store.close()
+    again = open_blocking(url, key)
+    assert again.settings(ACME).leonar_slug == "acme-corp" and again.settings(GRID).leonar_slug is None
+
+
+def test_settings_change_one_at_a_time_without_losing_each_other(opener: Opener) -> None:
+    """Two admins changing two settings at once (two requests in flight): each change keeps the other's."""
+    import asyncio
+
+    from bot.store import WorkspaceSettings
+
+    store = opener(Fernet.generate_key().decode())
+
+    async def both() -> None:
+        await asyncio.gather(store.store.update_settings(ACME, default_channel="C1"),
+                             store.store.update_settings(ACME, show_contact_details=True),
+                             store.store.update_settings(ACME, leonar_slug="acme"))
+
+    store.run(both())
+    assert store.settings(ACME) == WorkspaceSettings("C1", True, False, "acme")
+    assert store.update_settings(ACME, allow_guests=True) == WorkspaceSettings("C1", True, True, "acme")
+    with pytest.raises(ValueError, match="no such settings"):
+        store.update_settings(GRID, api_key_encrypted="x; DROP TABLE leonar_connections")

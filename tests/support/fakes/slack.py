@@ -27,6 +27,7 @@ from itertools import count
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from tests.support.fakes import slack_unfurls
 from tests.support.fakes.slack_functions import Executions
 from tests.support.slack_schema import message_problem, view_problem
 
@@ -94,6 +95,7 @@ class FakeSlack:
         self.latency = 0.0
         self.trigger_ttl: float | None = 3.0  # Slack: a trigger_id expires 3 s after it was issued
         self.closed_views: set[str] = set()
+        self.shared_messages: list[slack_unfurls.SharedMessage] = []  # links dispatched in link_shared events
         self.view_listeners: list[Callable[[str, JSON], None]] = []  # called (view_id, view) on every change
         self._lock = threading.RLock()
         self._ids = count(1)
@@ -294,7 +296,8 @@ class FakeSlack:
         self.token_teams[token] = team
         self.refresh_tokens[refresh] = team
         return {"ok": True, "app_id": "A0001", "authed_user": {"id": "U0001"}, "token_type": "bot",
-                "scope": "commands,chat:write,chat:write.public,users:read", "access_token": token,
+                "scope": "commands,chat:write,chat:write.public,users:read,links:read,links:write",
+                "access_token": token,
                 "refresh_token": refresh, "expires_in": 43200, "bot_user_id": self.bot_user_id,
                 "team": {"id": team, "name": f"Team {team}"}, "enterprise": None, "is_enterprise_install": False}
 
@@ -483,6 +486,7 @@ _METHODS: dict[str, Callable[[FakeSlack, JSON], JSON]] = {
     "views.publish": FakeSlack._views_publish,
     "functions.completeSuccess": FakeSlack._functions_complete_success,
     "functions.completeError": FakeSlack._functions_complete_error,
+    "chat.unfurl": slack_unfurls.chat_unfurl,
 }
 
 
@@ -510,7 +514,7 @@ def _parse_args(raw: bytes, content_type: str, query: str) -> JSON:
             args.update(json.loads(raw))
         else:
             args.update(parse_qsl(raw.decode("utf-8"), keep_blank_values=True))
-    for key in ("view", "blocks", "attachments"):
+    for key in ("view", "blocks", "attachments", "unfurls"):
         if isinstance(args.get(key), str):
             with contextlib.suppress(ValueError):
                 args[key] = json.loads(args[key])

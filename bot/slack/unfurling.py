@@ -1,0 +1,142 @@
+"""Unfurling Leonar links pasted in Slack (`link_shared` → `chat.unfurl`).
+
+An unfurl shows Leonar data to everyone in the conversation, so it is made only with the workspace's own key, for
+a link posted by one of its own people (a guest only when admins allowed guests), never in a channel shared with
+another organisation (Slack Connect), and only for records that key can read. Anything else — not connected, a
+refused poster, an unknown id, Leonar down, Slack refusing — leaves the message as it is: nothing is posted in the
+conversation, one log line says why (ids and kinds, never the key).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any, cast
+
+from cachetools import TTLCache
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.i18n import Lang, lang_of
+from bot.leonar import LeonarClient, LeonarError
+from bot.leonar.links import Kind, LeonarLink, contact_url, parse_link, project_url, valid_slug
+from bot.slack.context import leonar, services, workspace
+from bot.slack.users import UserLookup
+from bot.store import WorkspaceSettings
+from bot.views.unfurls import contact_unfurl, project_unfurl
+
+log = logging.getLogger(__name__)
+# Leonar records unfurled per message: Slack documents no cap, integrations commonly stop at about 5 (research
+# slack-platform-2 §2.6); each costs one Leonar read when not cached.
+MAX_RECORDS = 5
+# Slack redelivers an event it thinks was not acknowledged: the same event_id is unfurled once.
+_done: TTLCache[str, bool] = TTLCache(maxsize=10_000, ttl=600)
+
+Record = tuple[Kind, str]  # (kind, id)
+
+
+def leonar_links(event: dict[str, Any]) -> dict[str, LeonarLink]:
+    """The event's URLs that name a Leonar record, by URL (Slack wants each URL back as it sent it)."""
+    found: dict[str, LeonarLink] = {}
+    for link in event.get("links") or []:
+        url = link.get("url") if isinstance(link, dict) else None
+        if isinstance(url, str) and (parsed := parse_link(url)) is not None:
+            found[url] = parsed
+    return found
+
+
+async def unfurl(client: AsyncWebClient, body: dict[str, Any], event: dict[str, Any], context: dict[str, Any]
+                 ) -> None:
+    here = workspace(context)
+    event_id = str(body.get("event_id") or "")
+    if event_id:
+        if event_id in _done:
+            log.info("link_shared %s already handled", event_id)
+            return
+        _done[event_id] = True
+    links = leonar_links(event)
+    if not links:
+        return
+    why = await _refusal(body, context)
+    if why is not None:
+        log.info("no unfurl in workspace %s: %s", here.key, why)
+        return
+    client_leonar = leonar(context)
+    assert client_leonar is not None  # _refusal checked the connection
+    records = list(dict.fromkeys((link.kind, link.id) for link in links.values()))
+    if len(records) > MAX_RECORDS:
+        log.info("link_shared with %d Leonar records: the first %d unfurled", len(records), MAX_RECORDS)
+        records = records[:MAX_RECORDS]
+    read = dict(zip(records, await asyncio.gather(*(_read(client_leonar, r) for r in records)), strict=True))
+    settings = await _learn_slug(context, links, read)
+    lang = lang_of(event.get("user_locale"))
+    unfurls = {url: blocks for url, link in links.items()
+               if (blocks := _render(read.get((link.kind, link.id)), link, settings, lang)) is not None}
+    if not unfurls:
+        log.info("no unfurl in workspace %s: no Leonar record could be read", here.key)
+        return
+    await _send(client, event, unfurls)
+
+
+async def _refusal(body: dict[str, Any], context: dict[str, Any]) -> str | None:
+    if context.get("connection") is None:
+        return "not connected to Leonar"
+    if body.get("is_ext_shared_channel"):
+        return "a channel shared with another organisation"
+    who = await cast(UserLookup, context["slack_user"]).recent()
+    if who is None or who.role == "unknown":
+        return "the poster could not be looked up"
+    if not who.belongs_to(workspace(context)):
+        return f"poster {who.id} is not of the workspace"
+    if who.role == "guest" and not (await services(context).store.settings(workspace(context))).allow_guests:
+        return f"poster {who.id} is a guest"
+    return None
+
+
+async def _read(client: LeonarClient, record: Record) -> Any:
+    """The contact or project, or None (unknown id, no scope, Leonar down): cached reads, like the add form's."""
+    kind, record_id = record
+    try:
+        return await (client.read_contact(record_id) if kind == "contact" else client.get_project(record_id))
+    except LeonarError as exc:
+        log.info("%s %s not unfurled: %s", kind, record_id, exc.code)
+        return None
+
+
+async def _learn_slug(context: dict[str, Any], links: dict[str, LeonarLink], read: dict[Record, Any]
+                      ) -> WorkspaceSettings:
+    """The workspace's Leonar address, learnt from the first link whose record its own key could read (a made-up
+    link to a record it cannot read teaches nothing); an address already set, by an admin or so, is kept."""
+    store, here = services(context).store, workspace(context)
+    settings = await store.settings(here)
+    if settings.leonar_slug:
+        return settings
+    slug = next((link.slug for link in links.values() if link.slug and read.get((link.kind, link.id)) is not None
+                 and valid_slug(link.slug)), None)
+    if slug is None:
+        return settings
+    settings = await store.update_settings(here, leonar_slug=slug)
+    log.info("workspace %s: Leonar address learnt from a link: %s", here.key, slug)
+    return settings
+
+
+def _render(record: Any, link: LeonarLink, settings: WorkspaceSettings, lang: Lang) -> dict[str, Any] | None:
+    if record is None:
+        return None
+    if link.kind == "contact":
+        return contact_unfurl(record, lang, details=settings.show_contact_details,
+                              leonar_url=contact_url(settings.leonar_slug, record.id))
+    return project_unfurl(record, lang, leonar_url=project_url(settings.leonar_slug, record.id))
+
+
+async def _send(client: AsyncWebClient, event: dict[str, Any], unfurls: dict[str, dict[str, Any]]) -> None:
+    # unfurl_id + source serve both the composer's preview and a posted message; channel + ts is the older form.
+    if event.get("unfurl_id") and event.get("source"):
+        target: dict[str, Any] = {"unfurl_id": str(event["unfurl_id"]), "source": str(event["source"])}
+    else:
+        target = {"channel": str(event.get("channel") or ""), "ts": str(event.get("message_ts") or "")}
+    try:
+        await client.chat_unfurl(unfurls=unfurls, **target)
+        log.info("unfurled %d Leonar link(s)", len(unfurls))
+    except SlackApiError as exc:
+        log.info("chat.unfurl refused: %s", exc.response.get("error"))

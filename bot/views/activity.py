@@ -2,30 +2,24 @@
 
 Candidate and stage names come from Leonar: escaped (and clipped before escaping) like the card's. Emails and
 phones appear only with `details` (the workspace's admin setting that cards follow too). The "Open in Leonar"
-button appears when the caller passes the project's URL (`project_url`, built from the configured workspace slug:
-Leonar exposes no such link).
+button appears when the caller passes the project's URL (`bot.leonar.links.project_url`, built from the
+workspace's Leonar address: Leonar exposes no such link).
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
-from urllib.parse import quote
 
 from bot.activity.digest import Batch, StageCount
 from bot.activity.events import Event, Kind
 from bot.activity.stages import StageRef
 from bot.i18n import Lang, format_day, t, tn
+from bot.leonar.links import HOST
 from bot.manifest import COMMAND
 from bot.views.text import clip, escape, mrkdwn, plain
 
 OPEN_ACTION = "activity_open"  # a URL button: its action only needs an ack
-LEONAR_APP = "https://app.leonar.app"
-
-
-def project_url(workspace_slug: str, project_id: str) -> str:
-    """The project's pipeline in Leonar's web app [CODE: seen in public client code, undocumented]."""
-    return f"{LEONAR_APP}/dashboard/{quote(workspace_slug, safe='')}/projects/{quote(project_id, safe='')}/pipeline"
 
 
 def _safe(text: str | None, limit: int = 80) -> str:
@@ -59,7 +53,7 @@ def event_line(event: Event, lang: Lang, *, details: bool = False) -> str:
 
 
 def _open_button(url: str | None, lang: Lang) -> list[dict[str, Any]]:
-    if not url or not url.startswith(LEONAR_APP + "/"):
+    if not url or not url.startswith(f"https://{HOST}/"):
         return []
     return [{"type": "actions", "block_id": "open", "elements": [
         {"type": "button", "action_id": OPEN_ACTION, "text": plain(t(lang, "activity.open"), 75), "url": url}]}]

@@ -15,9 +15,10 @@ from bot.activity.follow import Delivery, Follow, FollowFilter, StopReason
 from bot.activity.stages import Board
 from bot.i18n import LANGS, Lang
 from bot.leonar import Project, Stage
+from bot.leonar.links import project_url
 from bot.store import WorkspaceSettings
 from bot.views import follows as fv
-from bot.views.activity import activity_post, digest_post, project_url
+from bot.views.activity import activity_post, digest_post
 from bot.views.add_modal import PROJECT_ACTION, PROJECT_BLOCK
 from bot.views.follow_modal import (
     FROM_STAGE,
@@ -128,8 +129,9 @@ def test_contact_details_only_when_allowed() -> None:
 def test_the_open_button_only_links_to_leonar() -> None:
     one = batch([event(1)])
     assert one is not None
-    url = project_url("acme team", "p/1")
-    assert url == "https://app.leonar.app/dashboard/acme%20team/projects/p%2F1/pipeline"
+    url = project_url("acme-team", "p/1")
+    assert url == "https://app.leonar.app/dashboard/acme-team/projects/p%2F1/pipeline"
+    assert project_url("acme team", "p/1") is None  # not a Leonar slug: no button rather than a broken link
     assert url in str(activity_post("P", one, "en", url=url))
     assert "evil" not in str(activity_post("P", one, "en", url="https://evil.example/x"))
 

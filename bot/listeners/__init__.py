@@ -3,9 +3,9 @@ in `bot/slack/`."""
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.listeners import actions, commands, connection, events, home, options, shortcuts, views
+from bot.listeners import actions, commands, connection, events, follows, home, options, shortcuts, views
 
 
 def register(app: AsyncApp) -> None:
-    for module in (commands, shortcuts, options, actions, connection, views, events, home):
+    for module in (commands, shortcuts, options, actions, connection, views, events, home, follows):
         module.register(app)

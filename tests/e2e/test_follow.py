@@ -5,72 +5,22 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
-
 from bot.activity.follow import Delivery, FollowFilter
-from bot.store import Workspace
-from tests.support.bot import SIGNING_SECRET, RunningBot, make_settings, serve
 from tests.support.driver import SlackDriver
 from tests.support.fakes.leonar import ALL_SCOPES, FakeLeonar
 from tests.support.fakes.slack import FakeSlack
-from tests.support.flows import block, connect
-from tests.support.follows import MemoryFollows
+from tests.support.flows import block, connect, follow_modal, posts_in
+from tests.support.follows import HERE, MemoryFollows
 
-HERE = Workspace(enterprise_id=None, team_id="T0001")
 NO_PIPELINE_READ = "leo_test_key_no_pipeline_read"
 JSON = dict[str, Any]
-
-
-@pytest.fixture
-def follows() -> MemoryFollows:
-    return MemoryFollows()
-
-
-@pytest.fixture
-def fbot(slack: FakeSlack, leonar: FakeLeonar, tmp_path: Path, follows: MemoryFollows) -> Iterator[RunningBot]:
-    running = serve(make_settings(slack, leonar, tmp_path / "bot.db"), follows=follows)
-    yield running
-    running.server.should_exit = True
-
-
-@pytest.fixture
-def fdriver(fbot: RunningBot, slack: FakeSlack) -> Iterator[SlackDriver]:
-    drv = SlackDriver(fbot.url, SIGNING_SECRET, slack)
-    yield drv
-    drv.close()
-    assert not slack.problems, f"the bot sent Slack invalid Block Kit: {slack.problems}"
-
-
-def follow_modal(driver: SlackDriver, text: str = "follow", *, channel_id: str | None = None) -> JSON:
-    before = len(driver.slack.calls_to("views.open"))
-    assert driver.command(text, channel_id=channel_id).status_code == 200
-    call = driver.slack.wait_for("views.open", before + 1)[before]
-    assert call.response["ok"], call.response
-    view_id = call.response["view"]["id"]
-    return driver.wait_view(lambda v: v["id"] == view_id and v["callback_id"] == "leonar_follow")
 
 
 def stage_menu(view: JSON) -> JSON:
     """The "this stage or later" block: a context until a project with stages is picked, then an input."""
     return next(b for b in view["blocks"] if str(b.get("block_id", "")).startswith("follow_stage"))
-
-
-def posts_in(slack: FakeSlack, channel: str) -> list[JSON]:
-    return [c.body for c in slack.calls_to("chat.postMessage") if c.body.get("channel") == channel
-            and c.response and c.response.get("ok")]
-
-
-def wait(condition: Callable[[], bool], timeout: float = 5.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.02)
-    raise AssertionError("condition not met in time")
 
 
 def test_follow_searches_projects_inside_the_modal_and_stores_a_live_follow(

@@ -14,6 +14,8 @@ from bot.activity.follow import Follow, StopReason
 from bot.store.follows import FollowStore, PollStatus
 from bot.store.models import Workspace
 
+HERE = Workspace(enterprise_id=None, team_id="T0001")  # the fake Slack's workspace
+
 
 class MemoryFollows:
     def __init__(self) -> None:

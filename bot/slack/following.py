@@ -28,9 +28,9 @@ from bot.views.metadata import ModalContext
 from bot.views.options import fold, project_option
 
 log = logging.getLogger(__name__)
-# The submission waits this long for Leonar's scope check, leaving room for the store and the post to the channel
-# within Slack's 3 s.
-SCOPE_CHECK_SECONDS = 1.2
+# The submission waits this long for Leonar (the project, the scope check), leaving room for the store and the
+# post to the channel within Slack's 3 s.
+LEONAR_CHECK_SECONDS = 1.2
 POST_SECONDS = 1.0
 # Slack's answers for a channel the bot cannot post in: not a member of a private one, or an archived one.
 CANNOT_POST = NOT_A_MEMBER | {"is_archived"}
@@ -91,14 +91,19 @@ async def project_picked(client: AsyncWebClient, view: dict[str, Any], selected:
     leonar_client, who = leonar(context), await user(context)
     if leonar_client is None:
         return
+    # A missing scope said on top stays said, if it is still missing.
+    warned = any(b.get("block_id") == "error" for b in view.get("blocks") or [])
     try:
-        project = await leonar_client.get_project(str(selected.get("value")))
+        project, lacking = await asyncio.gather(
+            leonar_client.get_project(str(selected.get("value"))),
+            leonar_client.lacks_pipeline_read() if warned else asyncio.sleep(0, False))
     except LeonarError as exc:
         log.info("stages of the followed project not shown: %s", exc.code)
         return
     choice = replace(read_choice(view), project=selected)
+    error = missing_scope(PIPELINE_READ, who.lang) if lacking else None
     new_view = follow_modal(modal(context).with_project(project.id, project.name), project=project, choice=choice,
-                            time_zone=who.tz, lang=who.lang)
+                            time_zone=who.tz, error=error, lang=who.lang)
     try:
         await client.views_update(view_id=view["id"], hash=view.get("hash"), view=new_view)
     except SlackApiError as exc:
@@ -114,24 +119,25 @@ async def save(client: AsyncWebClient, leonar_client: LeonarClient, context: dic
     """Save the follow and tell the channel; returns the submission's ack: {} closes the modal, else errors or
     the modal again with what stands in the way (a missing scope, a channel the bot cannot post in)."""
     ctx, who = modal(context), await user(context)
-    project = leonar_client.cached_project(choice.project_id)
+    try:
+        # The project is cached since it was picked; reading it again also tells one deleted meanwhile.
+        project, lacking = await asyncio.wait_for(asyncio.gather(
+            leonar_client.get_project(choice.project_id), leonar_client.lacks_pipeline_read(choice.project_id)),
+            LEONAR_CHECK_SECONDS)
+    except TimeoutError:
+        return _error(t(lang, "options.slow"))
+    except LeonarError as exc:
+        return _error(describe(exc, lang))
 
     def again(error: str) -> dict[str, Any]:
         return {"response_action": "update", "view": follow_modal(ctx, project=project, choice=choice,
                                                                   time_zone=who.tz, error=error, lang=lang)}
 
-    try:
-        lacking = await asyncio.wait_for(leonar_client.lacks_pipeline_read(choice.project_id), SCOPE_CHECK_SECONDS)
-    except TimeoutError:
-        return _error(t(lang, "options.slow"))
-    except LeonarError as exc:
-        return _error(describe(exc, lang))
     if lacking:
         return again(missing_scope(PIPELINE_READ, lang))
     channel_id = ctx.channel_id or ""
-    stage = next((s for s in (project.stages if project else []) if s.id == choice.filter.from_stage_id), None)
-    follow = Follow(id="", channel_id=channel_id, project_id=choice.project_id,
-                    project_name=project.name if project else choice.project_name, created_by=who.id,
+    stage = next((s for s in project.stages if s.id == choice.filter.from_stage_id), None)
+    follow = Follow(id="", channel_id=channel_id, project_id=project.id, project_name=project.name, created_by=who.id,
                     filter=choice.filter, delivery=choice.delivery,
                     digest_hour=choice.hour if choice.delivery is Delivery.DIGEST else None, time_zone=who.tz,
                     lang=lang, from_stage_name=stage.name if stage else None)

@@ -116,8 +116,38 @@ def test_a_key_without_pipeline_read_is_told_in_the_modal_and_nothing_is_stored(
     assert "pipeline:read" in json.dumps(view)
     options = fdriver.suggest_options("project_select", "zeta")
     fdriver.select("project_select", options[0])
-    fdriver.wait_view(lambda v: stage_menu(v)["type"] == "input")
+    view = fdriver.wait_view(lambda v: stage_menu(v)["type"] == "input")
+    assert "pipeline:read" in json.dumps(view)  # still said once a project is picked
     assert fdriver.submit().status_code == 200
     view = fdriver.wait_view(lambda v: any(b.get("block_id") == "error" for b in v["blocks"]))
     assert "pipeline:read" in json.dumps(view)
     assert follows.follows(HERE) == [] and posts_in(slack, "C0001") == []
+
+
+def test_a_slow_leonar_at_submit_is_answered_in_time_and_nothing_is_stored(
+    fdriver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar, follows: MemoryFollows
+) -> None:
+    connect(fdriver)
+    follow_modal(fdriver, "follow Zeta Platform Lead")
+    fdriver.wait_view(lambda v: "initial_option" in block(v, "project")["element"])
+    seeded.inject("GET", r"/projects/[^/]+/entries", delay=2.5, times=3)  # the scope check hangs
+    started = time.monotonic()
+    assert fdriver.submit().status_code == 200  # the driver fails an answer after Slack's 3 s
+    assert time.monotonic() - started < 2.5
+    assert fdriver.last_errors and "slow" in fdriver.last_errors["project"]
+    assert follows.follows(HERE) == [] and posts_in(slack, "C0001") == []
+
+
+def test_follow_before_leonar_is_connected_offers_to_connect(
+    fdriver: SlackDriver, slack: FakeSlack, follows: MemoryFollows
+) -> None:
+    view = follow_modal_or_connect(fdriver)
+    assert view["callback_id"] == "leonar_connect"  # the admin connects first, as with the first /leonar-add
+    assert follows.follows(HERE) == []
+
+
+def follow_modal_or_connect(driver: SlackDriver) -> JSON:
+    before = len(driver.slack.calls_to("views.open"))
+    assert driver.command("follow").status_code == 200
+    call = driver.slack.wait_for("views.open", before + 1)[before]
+    return dict(call.response["view"])

@@ -31,7 +31,9 @@ from bot.slack import context, guard
 from bot.slack.authorize import InstallationAuthorize
 from bot.store import cached, limits, open_store
 from bot.store.deadline import within
+from bot.store.follows import FollowStore
 from bot.store.slack_installations import OAuthStates, SlackInstallations
+from bot.store.unstored_follows import UnstoredFollows
 
 log = logging.getLogger(__name__)
 # On SIGTERM uvicorn stops accepting, then gives requests being answered REQUESTS_GRACE (Slack gives up after
@@ -48,7 +50,8 @@ class ConfigError(RuntimeError):
     """The configuration cannot work; the message says which variable to fix."""
 
 
-def create_services(settings: Settings) -> Services:
+def create_services(settings: Settings, *, follows: FollowStore | None = None) -> Services:
+    """`follows`: where follows are kept (tests pass an in-memory one); by default the database's."""
     key = settings.encryption_key.get_secret_value() if settings.encryption_key else None
     try:
         # Connection, settings and installation of each workspace in memory (bot/store/cached.py); the store
@@ -66,6 +69,7 @@ def create_services(settings: Settings) -> Services:
             connect_timeout=settings.leonar_connect_timeout,
             read_timeout=settings.leonar_read_timeout,
         ),
+        follows=follows if follows is not None else UnstoredFollows(),
     )
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from bot.config import Settings
 from bot.leonar import Leonar
 from bot.store import Store
+from bot.store.follows import FollowStore
 
 
 @dataclass(frozen=True)
@@ -14,3 +15,4 @@ class Services:
     settings: Settings
     store: Store
     leonar: Leonar
+    follows: FollowStore  # pipeline activity's follows (bot/store/follows.py)

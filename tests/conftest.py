@@ -18,6 +18,7 @@ from tests.support.bot import ADMIN, BOT_TOKEN, LEONAR_KEY, SIGNING_SECRET, Runn
 from tests.support.driver import SlackDriver
 from tests.support.fakes.leonar import FakeLeonar
 from tests.support.fakes.slack import FakeSlack
+from tests.support.follows import MemoryFollows
 from tests.support.installs import CLIENT_ID
 
 PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY")
@@ -118,6 +119,27 @@ def oauth_bot(slack: FakeSlack, leonar: FakeLeonar, tmp_path: Path) -> Iterator[
 @pytest.fixture
 def driver(bot: RunningBot, slack: FakeSlack) -> Iterator[SlackDriver]:
     drv = SlackDriver(bot.url, SIGNING_SECRET, slack)
+    yield drv
+    drv.close()
+    assert not slack.problems, f"the bot sent Slack invalid Block Kit: {slack.problems}"
+
+
+@pytest.fixture
+def follows() -> MemoryFollows:
+    """Where the bot of `fbot` keeps follows (the database's store of them is another branch's)."""
+    return MemoryFollows()
+
+
+@pytest.fixture
+def fbot(slack: FakeSlack, leonar: FakeLeonar, tmp_path: Path, follows: MemoryFollows) -> Iterator[RunningBot]:
+    running = serve(make_settings(slack, leonar, tmp_path / "bot.db"), follows=follows)
+    yield running
+    running.server.should_exit = True
+
+
+@pytest.fixture
+def fdriver(fbot: RunningBot, slack: FakeSlack) -> Iterator[SlackDriver]:
+    drv = SlackDriver(fbot.url, SIGNING_SECRET, slack)
     yield drv
     drv.close()
     assert not slack.problems, f"the bot sent Slack invalid Block Kit: {slack.problems}"

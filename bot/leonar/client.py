@@ -270,6 +270,12 @@ class LeonarClient:
         self._share.admit(self._user_id, cost=len(scopes.CHECKED_SCOPES))
         return await scopes.missing(self._transport)
 
+    async def lacks_pipeline_read(self, project_id: str = scopes.NIL_UUID) -> bool:
+        """Whether this key lacks `pipeline:read`, which following a project needs (`scopes.lacks_pipeline_read`);
+        one read, counted against the user's share."""
+        self._share.admit(self._user_id)
+        return await scopes.lacks_pipeline_read(self._transport, project_id)
+
     def _note_added(self, project_id: str, stage_id: str | None) -> None:
         """Bring the cached project (detail and list item) up to date with the add we just made, without
         asking Leonar again: the count it changed is known exactly."""

@@ -47,14 +47,22 @@ async def missing(transport: Transport) -> list[str]:
         (PIPELINE_READ, "GET", f"projects/{NIL_UUID}/entries", {"limit": 1, "offset": 0}, None),
     ]
 
-    async def lacks(scope: str, method: str, path: str, params: Any, body: Any) -> str | None:
-        try:
-            await transport.request(method, path, params=params, json=body, retry_sent=True, scope=scope)
-        except errors.InsufficientScope:
-            return scope
-        except (errors.NotFound, errors.ValidationFailed):
-            return None  # refused past the scope check: the scope is there
-        return None
-
-    found = await asyncio.gather(*(lacks(*probe) for probe in probes))
+    found = await asyncio.gather(*(_lacks(transport, *probe) for probe in probes))
     return [scope for scope in found if scope]
+
+
+async def lacks_pipeline_read(transport: Transport, project_id: str = NIL_UUID) -> bool:
+    """Whether the key lacks `pipeline:read` (following a project needs it): one read of the project's entries,
+    with the same [INF] as `missing` (the scope is checked before the project)."""
+    return await _lacks(transport, PIPELINE_READ, "GET", f"projects/{project_id}/entries",
+                        {"limit": 1, "offset": 0}, None) is not None
+
+
+async def _lacks(transport: Transport, scope: str, method: str, path: str, params: Any, body: Any) -> str | None:
+    try:
+        await transport.request(method, path, params=params, json=body, retry_sent=True, scope=scope)
+    except errors.InsufficientScope:
+        return scope
+    except (errors.NotFound, errors.ValidationFailed):
+        return None  # refused past the scope check: the scope is there
+    return None

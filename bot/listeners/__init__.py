@@ -3,9 +3,22 @@ in `bot/slack/`."""
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.listeners import actions, commands, connection, events, functions, home, options, shortcuts, unfurls, views
+from bot.listeners import (
+    actions,
+    commands,
+    connection,
+    events,
+    follows,
+    functions,
+    home,
+    options,
+    shortcuts,
+    unfurls,
+    views,
+)
 
 
 def register(app: AsyncApp) -> None:
-    for module in (commands, shortcuts, options, actions, connection, views, events, home, functions, unfurls):
+    for module in (commands, shortcuts, options, actions, connection, views, events, home, follows, functions,
+                   unfurls):
         module.register(app)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -9,18 +10,25 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.activity.follow import Follow
+from bot.i18n import t
 from bot.leonar import LeonarError
 from bot.manifest import COMMAND
-from bot.slack.context import connection, leonar, new_modal, user, user_lang
+from bot.slack import following
+from bot.slack.context import connection, leonar, new_modal, services, user, user_lang, workspace
 from bot.slack.guard import guarded
 from bot.slack.modals import open_add, open_view
 from bot.slack.prefill import seed_from
 from bot.slack.typos import closest
+from bot.store import StoreUnavailable
 from bot.views import admin
+from bot.views import follows as views_follows
 from bot.views.connect_modal import connect_modal
 from bot.views.errors import describe
-from bot.views.messages import did_you_mean, help_message
+from bot.views.messages import did_you_mean, ephemeral, help_message
 from bot.views.metadata import ModalContext
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -100,6 +108,36 @@ async def disconnect(call: Call) -> None:
                         admin.disconnect_modal(call.modal, conn, who.lang), who.lang)
 
 
+async def follow(call: Call) -> None:
+    """/leonar-add follow [project name]: the follow modal for this channel, opened before any Leonar call."""
+    await call.ack()
+    if connection(call.context) is None:
+        await _offer_connect(call, first_use=True)
+        return
+    await following.open_follow(call.client, call.respond, call.command["trigger_id"], call.modal, call.context,
+                                call.text)
+
+
+async def following_(call: Call) -> None:
+    await _listed(call, views_follows.following_message)
+
+
+async def unfollow(call: Call) -> None:
+    await _listed(call, views_follows.unfollow_message)  # the same list, with a button per follow
+
+
+async def _listed(call: Call, build: Callable[[str, list[Follow], str], dict[str, Any]]) -> None:
+    await call.ack()
+    lang, channel_id = await user_lang(call.context), str(call.command.get("channel_id") or "")
+    try:
+        found = await services(call.context).follows.list_follows(workspace(call.context), channel_id=channel_id)
+    except StoreUnavailable as exc:
+        log.error("follows not listed: %s", exc)
+        await call.respond(**ephemeral(t(lang, "access.store_down")))
+        return
+    await call.respond(**build(channel_id, found, lang))
+
+
 async def help_(call: Call) -> None:
     await call.ack(**help_message(HELP_LINES, await user_lang(call.context)))
 
@@ -116,6 +154,9 @@ SUBCOMMANDS: dict[str, Sub] = {
     "status": Sub(status, "help.status"),
     "connect": Sub(connect, "help.connect"),
     "disconnect": Sub(disconnect, "help.disconnect"),
+    "follow": Sub(follow, "help.follow"),
+    "following": Sub(following_, "help.following"),
+    "unfollow": Sub(unfollow, "help.unfollow"),
     "help": Sub(help_, "help.help"),
 }
 HELP_LINES = tuple(sub.help for sub in SUBCOMMANDS.values())

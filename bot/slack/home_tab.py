@@ -8,8 +8,12 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.activity.budget import PollPlan
 from bot.slack.context import connection, services, user, workspace
+from bot.slack.users import SlackUser
+from bot.store import StoreUnavailable
 from bot.views import home
+from bot.views.follows import home_follows
 
 log = logging.getLogger(__name__)
 
@@ -21,8 +25,25 @@ async def publish(client: AsyncWebClient, context: dict[str, Any], user_id: str,
     who = await user(context)
     adds, settings = await store.recent_adds(here), await store.settings(here)
     view = home.home_view(connection(context), adds, settings, admin=who.is_admin, lang=who.lang,
-                          slug_problem=slug_problem)
+                          slug_problem=slug_problem, follows=await _follows(context, who))
     try:
         await client.views_publish(user_id=user_id, view=view)
     except SlackApiError as exc:
         log.info("home not published: %s", exc.response.get("error"))
+
+
+async def _follows(context: dict[str, Any], who: SlackUser) -> list[dict[str, Any]] | None:
+    """The followed projects' section; left out (the rest of the Home still shown) when they cannot be read."""
+    found, here = services(context), workspace(context)
+    try:
+        follows, status = await found.follows.list_follows(here), await found.follows.poll_status(here)
+    except StoreUnavailable as exc:
+        log.warning("home shown without its follows: %s", exc)
+        return None
+    plan = None
+    if status is not None:
+        per_hour = status.projects * 3600 / status.interval_seconds if status.interval_seconds > 0 else 0.0
+        plan = PollPlan(status.interval_seconds, status.stretched, per_hour)
+    settings = found.settings
+    return home_follows(follows, plan, base_seconds=settings.leonar_poll_seconds, budget=settings.leonar_poll_budget,
+                        admin=who.is_admin, lang=who.lang)

@@ -41,6 +41,8 @@ class SlackUser:
     enterprise_id: str | None = None
     # users.info's is_stranger: someone of another organisation who shares no channel with the app.
     stranger: bool = False
+    # users.info's `tz` (IANA name): a follow's daily digest comes at an hour of the follower's day.
+    tz: str | None = None
 
     @property
     def is_admin(self) -> bool:
@@ -68,7 +70,8 @@ def user_of(info: dict[str, Any]) -> SlackUser:
     grid = info.get("enterprise_user") or {}
     teams = {str(t) for t in (info.get("team_id"), *(grid.get("teams") or [])) if t}
     return SlackUser(str(info.get("id") or ""), role_of(info), lang_of(info.get("locale")), teams=frozenset(teams),
-                     enterprise_id=grid.get("enterprise_id"), stranger=bool(info.get("is_stranger")))
+                     enterprise_id=grid.get("enterprise_id"), stranger=bool(info.get("is_stranger")),
+                     tz=str(info["tz"]) if info.get("tz") else None)
 
 
 class UserLookup:

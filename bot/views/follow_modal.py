@@ -85,14 +85,15 @@ def hour_label(hour: int, lang: Lang) -> str:
 
 def follow_modal(ctx: ModalContext, *, project: Project | None = None, choice: FollowChoice | None = None,
                  time_zone: str | None = None, error: str | None = None, lang: Lang = "en") -> dict[str, Any]:
-    """`project`: the picked project with its stages (None before one is picked); `error`: a sentence shown on
-    top (`follows.missing_scope`, `follows.cannot_post`)."""
+    """`project`: the picked project with its stages (None before one is picked); `error`: a mrkdwn sentence shown
+    on top (`follows.missing_scope`, `follows.cannot_post`: their own parts escaped, and a channel mention that
+    escaping would break)."""
     choice = choice or FollowChoice()
     blocks: list[dict[str, Any]] = []
     if ctx.channel_id:
         blocks.append({"type": "context", "elements": [mrkdwn(t(lang, "follow.intro", channel=ctx.channel_id))]})
     if error:
-        blocks.append({"type": "section", "block_id": "error", "text": mrkdwn(f":warning: {escape(error)}")})
+        blocks.append({"type": "section", "block_id": "error", "text": mrkdwn(f":warning: {error}")})
     project_menu: dict[str, Any] = {"type": "external_select", "action_id": PROJECT_ACTION, "min_query_length": 0,
                                     "placeholder": plain(t(lang, "add.project_placeholder"), 150)}
     if choice.project:

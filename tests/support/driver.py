@@ -32,7 +32,8 @@ JSON = dict[str, Any]
 SELECTS = {"static_select": "options", "external_select": None, "radio_buttons": "options"}
 PICKERS = {"conversations_select": "selected_conversation", "channels_select": "selected_channel",
            "users_select": "selected_user"}
-INITIAL = {"selected_option": "initial_option", "selected_conversation": "initial_conversation",
+INITIAL = {"selected_option": "initial_option", "selected_options": "initial_options",
+           "selected_conversation": "initial_conversation",
            "selected_channel": "initial_channel", "selected_user": "initial_user", "value": "initial_value"}
 TEXT_INPUTS = {"plain_text_input", "email_text_input", "url_text_input", "number_input"}
 ACK_DEADLINE = 3.0  # seconds Slack waits for the answer to an interaction
@@ -206,6 +207,39 @@ class SlackDriver:
         self.slack.set_view_state(view["id"], view["state"]["values"])
         payload = self._envelope("block_actions", view) | {"container": {"type": "view", "view_id": view["id"]},
                                                            "actions": [action]}
+        return self._interact("block action", _form(payload))
+
+    def check(self, action_id: str, options: list[JSON]) -> None:
+        """Tick exactly `options` in a checkboxes element (an input block: Slack sends nothing until submit)."""
+        view = self.view()
+        block, element = _find(view, action_id)
+        assert element["type"] == "checkboxes", f"{action_id!r} is a {element['type']}, not checkboxes"
+        offered = {o["value"] for o in element["options"]}
+        assert {o["value"] for o in options} <= offered, f"not offered by {action_id!r}: {options}"
+        assert block["type"] == "input", "checkboxes outside an input block would dispatch block_actions"
+        self._remember(view["id"], block["block_id"], action_id, {"type": "checkboxes", "selected_options": options})
+
+    def press(self, message: JSON, action_id: str, *, channel_id: str | None = None,
+              value: str | None = None) -> httpx.Response:
+        """Click a button of an ephemeral message the bot sent (through a response_url) in `channel_id`: the one
+        whose value is `value` (the first by default); a `value` no button has is sent all the same, as a forged
+        request would be."""
+        buttons = [e for b in message.get("blocks", []) for e in [b.get("accessory"), *b.get("elements", [])]
+                   if isinstance(e, dict) and e.get("action_id") == action_id]
+        assert buttons, f"no {action_id!r} button in the message"
+        channel = channel_id or self._current_channel
+        self.last_response_url = self.slack.new_response_url()
+        team: JSON = {"id": self.team_id, "domain": "leonar-test"}
+        payload = {"type": "block_actions", "team": team, "is_enterprise_install": False,
+                   "user": {"id": self.user_id, "username": self.user_id.lower(), "team_id": self.team_id},
+                   "api_app_id": self.api_app_id, "token": "verification-token",
+                   "container": {"type": "message", "message_ts": f"{time.time():.6f}", "channel_id": channel,
+                                 "is_ephemeral": True},
+                   "trigger_id": self.slack.issue_trigger(self.user_id),
+                   "channel": {"id": channel, "name": "recruiting"}, "response_url": self.last_response_url,
+                   "actions": [{"type": "button", "action_id": action_id, "block_id": "b",
+                                "value": buttons[0]["value"] if value is None else value,
+                                "action_ts": f"{time.time():.6f}"}]}
         return self._interact("block action", _form(payload))
 
     def type_text(self, action_id: str, text: str) -> None:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from typing import Any
 
 from bot.leonar.client import NIL_UUID
 from tests.support.bot import LEONAR_KEY
 from tests.support.driver import SlackDriver
 from tests.support.fakes.leonar import FakeLeonar
+from tests.support.fakes.slack import FakeSlack
 
 JSON = dict[str, Any]
 
@@ -57,3 +60,27 @@ def ready_to_submit(driver: SlackDriver) -> None:
     connect(driver)
     pick_project(driver, "zeta", "Zeta")
     pick_contact(driver, "bob")
+
+
+def follow_modal(driver: SlackDriver, text: str = "follow", *, channel_id: str | None = None) -> JSON:
+    """Run `/leonar-add follow…` (in `channel_id`) and return the follow modal it opened."""
+    before = len(driver.slack.calls_to("views.open"))
+    assert driver.command(text, channel_id=channel_id).status_code == 200
+    call = driver.slack.wait_for("views.open", before + 1)[before]
+    assert call.response["ok"], call.response
+    view_id = call.response["view"]["id"]
+    return driver.wait_view(lambda v: v["id"] == view_id and v["callback_id"] == "leonar_follow")
+
+
+def posts_in(slack: FakeSlack, channel: str) -> list[JSON]:
+    return [c.body for c in slack.calls_to("chat.postMessage") if c.body.get("channel") == channel
+            and c.response and c.response.get("ok")]
+
+
+def wait(condition: Callable[[], bool], timeout: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.02)
+    raise AssertionError("condition not met in time")

@@ -13,12 +13,13 @@ from bot.i18n import t
 from bot.leonar.links import UUID
 from bot.manifest import COMMAND
 from bot.slack.context import connection, new_modal, user_lang
+from bot.slack.following import open_follow
 from bot.slack.guard import guarded
 from bot.slack.modals import open_add, open_view
 from bot.slack.unfurling import unfurl
 from bot.views.card import OPEN_LEONAR_ACTION
 from bot.views.messages import notice_modal
-from bot.views.unfurls import ADD_ACTION
+from bot.views.unfurls import ADD_ACTION, FOLLOW_ACTION
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +52,24 @@ async def add_clicked(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any
     await open_add(client, None, body["trigger_id"], ctx, context, lang, contact_id=contact_id.lower())
 
 
+async def follow_clicked(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient,
+                         context: dict[str, Any]) -> None:
+    """Follow the project in the channel its link was posted in: the follow form, with the project picked."""
+    await ack()
+    project_id = str(action.get("value") or "")
+    channel = (body.get("container") or {}).get("channel_id") or (body.get("channel") or {}).get("id")
+    if not UUID.fullmatch(project_id) or not channel or channel == "COMPOSER":
+        log.info("follow from an unfurl refused: not a Leonar id, or no channel yet")
+        return
+    if connection(context) is None:
+        lang = await user_lang(context)
+        await open_view(client, None, body["trigger_id"],
+                        notice_modal("Leonar", t(lang, "admin.not_connected", command=COMMAND), lang), lang)
+        return
+    await open_follow(client, None, body["trigger_id"], new_modal(context, channel_id=channel), context, "",
+                      project_id=project_id.lower())
+
+
 async def link_opened(ack: AsyncAck) -> None:
     await ack()  # a URL button still sends an action; without an ack Slack shows the user an error
 
@@ -58,4 +77,5 @@ async def link_opened(ack: AsyncAck) -> None:
 def register(app: AsyncApp) -> None:
     app.event("link_shared")(guarded(shared))
     app.action(ADD_ACTION)(guarded(add_clicked))
+    app.action(FOLLOW_ACTION)(guarded(follow_clicked))
     app.action(OPEN_LEONAR_ACTION)(guarded(link_opened))

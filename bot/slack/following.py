@@ -55,18 +55,19 @@ async def _named(client: LeonarClient, name: str) -> Project | None:
     return await client.get_project(project.id) if project else None
 
 
-async def open_follow(client: AsyncWebClient, respond: AsyncRespond, trigger_id: str, ctx: ModalContext,
-                      context: dict[str, Any], name: str) -> None:
-    """The modal opens at once (the trigger cannot wait for Leonar); then the project `name` designates is shown
-    picked, with its stages, and a key without pipeline:read is told so, in one update."""
+async def open_follow(client: AsyncWebClient, respond: AsyncRespond | None, trigger_id: str, ctx: ModalContext,
+                      context: dict[str, Any], name: str, *, project_id: str | None = None) -> None:
+    """The modal opens at once (the trigger cannot wait for Leonar); then the project `name` designates (or the
+    project `project_id`, from a project link's button) is shown picked, with its stages, and a key without
+    pipeline:read is told so, in one update."""
     who = await user(context)  # the access gate asked users.info already in this request
     opened = await open_view(client, respond, trigger_id, follow_modal(ctx, time_zone=who.tz, lang=who.lang),
                              who.lang)
     leonar_client = leonar(context)
     if opened is None or leonar_client is None:
         return
-    lacking, named = await asyncio.gather(leonar_client.lacks_pipeline_read(), _named(leonar_client, name),
-                                          return_exceptions=True)
+    wanted = leonar_client.get_project(project_id) if project_id else _named(leonar_client, name)
+    lacking, named = await asyncio.gather(leonar_client.lacks_pipeline_read(), wanted, return_exceptions=True)
     for failed in (lacking, named):
         if isinstance(failed, BaseException):
             log.info("follow modal opened without its preselection: %s", type(failed).__name__)

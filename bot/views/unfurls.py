@@ -11,6 +11,7 @@ from bot.views.card import link_buttons, open_in_leonar, profile_blocks
 from bot.views.text import clip, escape, mrkdwn, plain
 
 ADD_ACTION = "unfurl_add_to_project"  # its value: the contact's Leonar id
+FOLLOW_ACTION = "unfurl_follow_project"  # its value: the project's Leonar id
 BAR_WIDTH = 4  # blocks of the longest bar: compact, as in "Sourced ▇▇▇▇ 12 · Interview ▇ 4 · Offer ▏1"
 MAX_STAGES = 12  # a pipeline longer than this is summed up in one more line
 FULL, SLIVER = "▇", "▏"
@@ -46,9 +47,11 @@ def project_unfurl(project: Project, lang: Lang, *, leonar_url: str | None) -> d
 
 
 def project_buttons(project: Project, lang: Lang, leonar_url: str | None) -> list[dict[str, Any]]:
-    """The one place a project's buttons are chosen. "Follow in this channel" belongs here once following
-    projects exists; until then no button stands for it."""
-    return [open_in_leonar(leonar_url, lang)] if leonar_url else []
+    """The one place a project's buttons are chosen: follow it in the channel the link was posted in (the follow
+    form opens with the project picked), and open it in Leonar once the workspace's address is known."""
+    follow = {"type": "button", "action_id": FOLLOW_ACTION, "value": project.id[:150],
+              "text": plain(t(lang, "unfurl.follow"), 75)}
+    return [follow, open_in_leonar(leonar_url, lang)] if leonar_url else [follow]
 
 
 def stage_bar(stages: list[Stage], lang: Lang) -> str:

@@ -92,8 +92,12 @@ def test_a_project_link_unfurls_into_its_pipeline(driver: SlackDriver, seeded: F
     texts = "\n".join(mrkdwn_texts(unfurl["blocks"]))
     assert "*Data &lt;Team&gt; &amp; co*" in texts and "Qonto · Paris" in texts and "17 candidates" in texts
     assert "Sourced ▇▇▇▇ 12 · Interview ▇ 4 · Offer ▏1 · Hired 0" in texts
-    [button] = [e for b in unfurl["blocks"] if b["type"] == "actions" for e in b["elements"]]
-    assert button["url"] == f"{APP}/acme-corp/projects/{project['id']}/pipeline"  # Open in Leonar; no Follow
+    follow, open_leonar = [e for b in unfurl["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert open_leonar["url"] == f"{APP}/acme-corp/projects/{project['id']}/pipeline"
+    assert follow["action_id"] == "unfurl_follow_project" and follow["value"] == project["id"]
+    assert click(driver, message, url, "unfurl_follow_project").status_code == 200  # the follow form, project picked
+    view = driver.wait_view(lambda v: v["callback_id"] == "leonar_follow" and project["id"] in json.dumps(v))
+    assert json.loads(view["private_metadata"])["channel_id"] == "C0001"
 
 
 def test_not_connected_no_unfurl_and_nothing_posted(

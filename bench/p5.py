@@ -207,6 +207,8 @@ def report(result: dict[str, Any]) -> None:
     verdict = "✓" if ratio["of medians"] <= TARGET_RATIO else "✗"
     print(f"p99 PostgreSQL 2 ms / SQLite: {ratio['of medians']} (rounds {ratio['per round']}), target ≤ "
           f"{TARGET_RATIO} {verdict}")
+    print("cold start (the first burst, nothing cached, one each, not interleaved): p99 ms "
+          + ", ".join(f"{name} {r['p99 ms']}" for name, r in result["cold start"].items()))
     print(f"{PG2} at scale:")
     for total, r in [("200", result["rounds"][-1][PG2]), *result["scale"].items()]:
         print(f"  {total:>5} at once: acked within 3 s {r['acked within 3 s']} / {r['interactions']}, p50 / p99 / max "

@@ -169,6 +169,10 @@ def create_web_app(settings: Settings, services: Services | None = None) -> Star
         # slack_sdk opens and closes a session, and a connection, per call.
         session = aiohttp.ClientSession()
         bolt.client.session = session
+        try:  # opens PostgreSQL's pool now, not at the first request
+            await within(limits.HEALTH_SECONDS, services.store.ping())
+        except Exception as exc:  # reported by /healthz from now on; requests meanwhile say the database is down
+            log.warning("database not answering at start: %s", type(exc).__name__)
         socket_mode = None
         if settings.slack_app_token:
             # Socket Mode: Slack's requests arrive over a WebSocket the bot opens; HTTP serves /healthz.

@@ -141,7 +141,8 @@ class PostgresStore:
             raise StoreUnavailable(f"PostgreSQL cannot be reached: {exc}".strip()) from exc
         # Opened at the first call, in the serving event loop (an async pool belongs to one loop).
         self._pool = AsyncConnectionPool(
-            dsn, open=False, min_size=min(2, pool_size), max_size=pool_size, timeout=limits.POOL_WAIT_SECONDS,
+            # A fixed size, opened at start (app lifespan): a burst on a cold cache finds its connections ready.
+            dsn, open=False, min_size=pool_size, max_size=pool_size, timeout=limits.POOL_WAIT_SECONDS,
             kwargs={"autocommit": True, **limits.PG_CONNECT, "options": limits.PG_OPTIONS},
             check=self._check, max_idle=300, reconnect_timeout=60, name="leonar-store")
 
@@ -310,20 +311,22 @@ class PostgresStore:
             await AsyncConnectionPool.check_connection(conn)
 
     async def _run(self, query: Callable[[AConn], Awaitable[T]]) -> T:
-        """`query` on a pooled connection, once more on another if the server had dropped that one (restart,
-        failover, idle cut): the pool replaces a broken connection."""
+        """`query` on a pooled connection; once more, after the pool replaced its dead connections, if the server
+        had dropped that one (restart, failover, idle cut)."""
         async def attempts() -> T:
             pool = await self._open()
             for attempt in (1, 2):
                 async with pool.connection() as conn:
                     try:
                         result = await query(conn)
+                        self._used[conn] = time.monotonic()
+                        return result
                     except psycopg.OperationalError:
-                        if attempt == 1 and conn.broken:
-                            continue
-                        raise
-                    self._used[conn] = time.monotonic()
-                    return result
+                        if attempt == 2 or not conn.broken:
+                            raise
+                # One connection dropped: the server most likely dropped them all (a restart, a failover). The
+                # pool checks its idle ones and replaces the dead, then the query runs once more.
+                await pool.check()
             raise AssertionError("unreachable")
 
         return await self._bounded(attempts())

@@ -7,7 +7,7 @@ is dropped when the database says so (`Watch`):
 - PostgreSQL (`pg_watch.py`): a trigger NOTIFYs each changed workspace key; a listener thread drops it. Cached
   entries are only served while the listener has proved, within the last FRESH_SECONDS (1 s), that it has
   received everything committed before then, so a key replaced or deleted elsewhere is never used for longer.
-- SQLite: one process per file (README); `PRAGMA data_version`, read on the store's worker thread at most every
+- SQLite: one process per file (README); `PRAGMA data_version`, read on the store's worker thread every
   HEARTBEAT_SECONDS, still sees another connection's commit (a script, a second process) and drops everything;
   cached entries are served only while such a check, started within FRESH_SECONDS, has answered: the same bound.
 A miss reads the database as before; "not connected" and "no installation" are cached and dropped the same way.
@@ -65,7 +65,8 @@ class LocalWatch:
 
 class SqliteWatch:
     """SQLite's `PRAGMA data_version` moves when another connection commits: then everything is read again. It is
-    read on the store's worker thread (the connection's own), never waited for by a request."""
+    read on the store's worker thread (the connection's own) every HEARTBEAT_SECONDS, idle or not, so a request
+    never waits for it and the cache is trusted from a burst's first request."""
 
     def __init__(self, store: ThreadedStore, *, fresh_seconds: float = FRESH_SECONDS,
                  heartbeat_seconds: float = HEARTBEAT_SECONDS) -> None:
@@ -75,17 +76,24 @@ class SqliteWatch:
         self._seen = store.submit(store.sync.data_version).result()
         self._heard_until = time.monotonic()  # monotonic time before which every commit has been seen
         self._checking = False
+        self._stop = threading.Event()
         self._changed: Callable[[str], None] = lambda key: None
 
     def start(self, changed: Callable[[str], None]) -> None:
         self._changed = changed
+        threading.Thread(target=self._beat, name="sqlite-watch", daemon=True).start()
 
     def trusted(self) -> bool:
-        now = time.monotonic()
-        if not self._checking and now - self._heard_until >= self._heartbeat:
-            self._checking = True
-            self._store.submit(self._check, now)
-        return now < self._heard_until + self._fresh
+        return time.monotonic() < self._heard_until + self._fresh
+
+    def _beat(self) -> None:
+        while not self._stop.wait(self._heartbeat):
+            if not self._checking:  # a check still queued behind a slow call is enough
+                self._checking = True
+                try:
+                    self._store.submit(self._check, time.monotonic())
+                except RuntimeError:  # the store closed its worker
+                    return
 
     def _check(self, started: float) -> None:
         try:
@@ -98,7 +106,7 @@ class SqliteWatch:
             self._checking = False
 
     def close(self) -> None:
-        pass
+        self._stop.set()
 
 
 class CachedStore:

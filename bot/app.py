@@ -26,11 +26,14 @@ from bot.leonar import Leonar
 from bot.manifest import BOT_SCOPES
 from bot.observability import instruments, requests
 from bot.observability.endpoint import metrics_route
+from bot.polling.poller import Poller
+from bot.polling.slack_post import SlackPoster
 from bot.services import Services
 from bot.slack import context, guard
 from bot.slack.authorize import InstallationAuthorize
 from bot.store import cached, limits, open_store
 from bot.store.deadline import within
+from bot.store.follows_open import open_follows
 from bot.store.slack_installations import OAuthStates, SlackInstallations
 
 log = logging.getLogger(__name__)
@@ -42,6 +45,9 @@ REQUESTS_GRACE = 5
 DRAIN_SECONDS = 15.0
 TELL_SECONDS = 3.0
 SHUTDOWN_SECONDS = REQUESTS_GRACE + DRAIN_SECONDS + TELL_SECONDS + 2  # and 2 s to close connections
+# The activity poller is stopped first, before the drain, within this: a cut poll loses nothing (its snapshot was
+# not saved; bot/store/poll_state.py), so it is not worth a longer wait. Part of DRAIN_SECONDS' share.
+POLLER_SECONDS = 3.0
 
 
 class ConfigError(RuntimeError):
@@ -53,14 +59,14 @@ def create_services(settings: Settings) -> Services:
     try:
         # Connection, settings and installation of each workspace in memory (bot/store/cached.py); the store
         # latency metric times what still reaches the database.
-        store = cached(open_store(settings.database_url, key, pool_size=settings.database_pool_size),
-                       settings.database_url,
-                       measured=instruments.timed_store)
+        raw = open_store(settings.database_url, key, pool_size=settings.database_pool_size)
+        store = cached(raw, settings.database_url, measured=instruments.timed_store)
     except ValueError as exc:
         raise ConfigError(str(exc)) from exc
     return Services(
         settings=settings,
         store=store,
+        follows=open_follows(raw),
         leonar=Leonar(
             settings.leonar_api_url,
             connect_timeout=settings.leonar_connect_timeout,
@@ -171,9 +177,13 @@ def create_web_app(settings: Settings, services: Services | None = None) -> Star
             socket_mode = AsyncSocketModeHandler(bolt, settings.slack_app_token.get_secret_value())
             await socket_mode.connect_async()  # type: ignore[no-untyped-call]
             log.info("connected to Slack over Socket Mode")
+        poller = Poller(settings, services.store, services.follows, services.leonar,
+                        SlackPoster(settings, services.store, session))
+        poller.start()
         yield
         if socket_mode is not None:
             await socket_mode.close_async()  # type: ignore[no-untyped-call]
+        await poller.stop(timeout=POLLER_SECONDS)  # within the drain's bounds: a poll in flight ends or is cut
         await guard.drain(timeout=DRAIN_SECONDS, tell=TELL_SECONDS)
         await session.close()
         await services.leonar.aclose()

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from bot.store import limits
+from bot.store import follows_sqlite, limits
 from bot.store.models import AddRecord, Connection, Workspace, WorkspaceSettings
 from bot.store.secrets import Cipher
 
@@ -76,6 +76,8 @@ class SqliteStore:
                                         pk="workspace", if_not_exists=True)
         if "allow_guests" not in self._db.table(SETTINGS).columns_dict:  # added after the first release
             self._db.table(SETTINGS).add_column("allow_guests", int, not_null_default=0)
+        follows_sqlite.create(self._db)  # pipeline activity: follows and poll state (bot/store/follows_sqlite.py)
+        self.follows = follows_sqlite.SyncFollows(self._db)
 
     def get_connection(self, workspace: Workspace) -> Connection | None:
         rows = list(self._table.rows_where("workspace = ?", [workspace.key], limit=1))
@@ -141,13 +143,14 @@ class SqliteStore:
     def forget(self, workspace: Workspace) -> bool:
         with self._db.atomic():
             deleted = sum(self._db.execute(f"DELETE FROM {table} WHERE workspace = ?", [workspace.key]).rowcount
-                          for table in (CONNECTIONS, BOTS, LAST_PROJECTS, ADDS, SETTINGS))
+                          for table in (CONNECTIONS, BOTS, LAST_PROJECTS, ADDS, SETTINGS,
+                                        *follows_sqlite.WORKSPACE_TABLES))
         return deleted > 0
 
     def forget_enterprise(self, enterprise_id: str) -> list[Workspace]:
         # Keys are "<enterprise>:<team>": the org-wide installation and every workspace of the org.
         found = {Workspace(enterprise_id, None if team == "-" else team)
-                 for table in (CONNECTIONS, BOTS, LAST_PROJECTS, ADDS, SETTINGS)
+                 for table in (CONNECTIONS, BOTS, LAST_PROJECTS, ADDS, SETTINGS, *follows_sqlite.WORKSPACE_TABLES)
                  for (key,) in self._db.execute(f"SELECT DISTINCT workspace FROM {table} WHERE workspace LIKE ?",
                                                 [f"{enterprise_id}:%"]).fetchall()
                  for team in [key.split(":", 1)[1]]}

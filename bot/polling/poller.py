@@ -44,9 +44,11 @@ from bot.store.poll_state import Outgoing, PollResult, PollStore
 from bot.views.activity import activity_post, digest_post
 
 log = logging.getLogger(__name__)
-TICK_SECONDS = 1.0  # how often due projects are looked for (each is polled at its own interval)
+TICK_SECONDS = 1.0  # how often due projects are looked for, at most (each is polled at its own interval)
 FULL_SCAN_EVERY = 30  # every so many polls, a full scan: the only reading that shows removals
-LEASE_INTERVALS = 2  # a lease lasts two intervals: a dead holder's projects are taken over within that
+# A lease lasts two intervals from its last renewal (each poll renews it, one interval and at most a tick later):
+# a dead holder's projects are taken over within two intervals and one tick.
+LEASE_INTERVALS = 2
 MAX_BACKOFF_SECONDS = 3600.0
 CONCURRENCY = 8  # projects polled at once by one instance
 
@@ -87,7 +89,7 @@ class Poller:
             except Exception:  # the poller must outlive a bad tick (store down, a bug): log and go on
                 log.exception("a poll tick failed")
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stopping.wait(), min(TICK_SECONDS, self._settings.leonar_poll_seconds))
+                await asyncio.wait_for(self._stopping.wait(), self.tick_seconds)
 
     async def tick(self) -> None:
         due = await self._follows.due_projects(time.time())
@@ -102,11 +104,15 @@ class Poller:
             if isinstance(failure, Exception):  # one project's trouble (the store) does not stop the others
                 log.warning("polling a project failed: %s", type(failure).__name__)
 
+    @property
+    def tick_seconds(self) -> float:
+        return min(TICK_SECONDS, self._settings.leonar_poll_seconds / 4)
+
     def interval(self, workspace: Workspace) -> float:
         return self._intervals.get(workspace.key, self._settings.leonar_poll_seconds)
 
     async def poll_project(self, workspace: Workspace, project_id: str) -> None:
-        lease = self.interval(workspace) * LEASE_INTERVALS + 1
+        lease = self.interval(workspace) * LEASE_INTERVALS
         if not await self._follows.lease(workspace, project_id, self.holder, lease):
             self._leased.discard((workspace, project_id))
             return

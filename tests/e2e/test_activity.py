@@ -3,7 +3,7 @@ module's), changes made in the fake Leonar, the poller's chat.postMessage calls 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,7 @@ SECRET = Fernet.generate_key().decode()
 
 
 @pytest.fixture
-def roomy() -> FakeLeonar:
+def roomy() -> Iterator[FakeLeonar]:
     """A key whose hourly limit lets a ~0.2 s interval stay within LEONAR_POLL_BUDGET (20%)."""
     with FakeLeonar(rate_limit=1_000_000) as fake:
         fake.add_key(LEONAR_KEY)
@@ -94,7 +94,7 @@ async def test_when_leonar_ignores_the_list_operators_the_full_scan_still_finds_
     rig.fake.ignore_undocumented_filters = True
     rig.fake.ignore_sort = True
     project, entries = pipeline(rig.fake, people=4)
-    rig.fake.spread_entries(3600)  # a real pipeline is weeks old: an answer listing old entries shows the filter ignored
+    rig.fake.spread_entries(3600)  # weeks-old entries in a filtered answer show the filter ignored
     await seeded(rig, project)
     rig.fake.move_entry(entries[2]["id"], "Offer")
     rig.fake.remove_entry(entries[3]["id"])  # only a full scan can see this

@@ -68,11 +68,11 @@ class Rig:
     async def connect(self, key: str = LEONAR_KEY) -> None:
         await self.store.save_connection(ACME, key, "U0001")
 
-    async def follow(self, project: dict[str, Any], *, channel: str = CHANNEL, what: FollowFilter = FollowFilter(),
+    async def follow(self, project: dict[str, Any], *, channel: str = CHANNEL, what: FollowFilter | None = None,
                      delivery: Delivery = Delivery.LIVE, hour: int | None = None, tz: str | None = None,
                      lang: str = "en") -> Follow:
         return await self.follows.add_follow(ACME, Follow("", channel, project["id"], project["name"], "U0001",
-                                                          what, delivery, hour, tz, lang))
+                                                          what or FollowFilter(), delivery, hour, tz, lang))
 
     async def until(self, done: Callable[[], bool], timeout: float = 10.0) -> None:
         """Ticks of the poller until `done()`."""

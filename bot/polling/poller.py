@@ -181,7 +181,9 @@ class Poller:
         """This workspace's interval: LEONAR_POLL_SECONDS stretched to stay within LEONAR_POLL_BUDGET of the
         key's hourly limit (as Leonar last said it), for all the projects the workspace follows."""
         projects = await self._follows.count_projects(workspace)
-        last, cost = client.budget.last, budget.requests_per_poll(entries, full_scan_every=FULL_SCAN_EVERY)
+        # The entries' pages, and the project (its stages: cached 5 min, counted as if read at every poll, so the
+        # budget holds whatever the interval).
+        last, cost = client.budget.last, budget.requests_per_poll(entries, full_scan_every=FULL_SCAN_EVERY) + 1
         plan = budget.poll_interval(base_seconds=self._settings.leonar_poll_seconds,
                                     budget=self._settings.leonar_poll_budget, projects=projects,
                                     hourly_limit=last.limit if last else None,

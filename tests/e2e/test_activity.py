@@ -203,3 +203,30 @@ async def test_a_restart_mid_way_posts_nothing_twice(slack: FakeSlack, roomy: Fa
     delivered = [c.body for c in slack.calls_to("chat.postMessage") if c.response.get("ok")]
     assert [("Person0" in posted_text(p), "Person1" in posted_text(p)) for p in delivered] == [(True, False),
                                                                                                 (False, True)]
+
+
+async def test_leonar_down_backs_off_and_the_moves_are_posted_late(rig: Rig) -> None:
+    project, entries = pipeline(rig.fake)
+    await seeded(rig, project)
+    rig.fake.inject("GET", r"/projects/[^/]+/entries", status=503, code="internal_error", times=3)
+    rig.fake.move_entry(entries[0]["id"], "Offer")
+    rig.fake.move_entry(entries[2]["id"], "Hired")
+    await rig.ticks(0.6)
+    assert rig.posts() == []
+    state = await rig.follows.project_state(ACME, project["id"])
+    assert state.failures >= 1  # backing off: the next try waits 2^failures intervals
+    await rig.until(lambda: len(rig.posts()) == 1, timeout=20)
+    text = posted_text(rig.posts()[0])
+    assert "Person0" in text and "Person2" in text and "2 updates" in rig.posts()[0]["text"]
+
+
+async def test_a_bot_removed_from_the_channel_stops_that_follow_only(rig: Rig) -> None:
+    project, entries = pipeline(rig.fake)
+    await rig.follow(project, channel="CKEPT")
+    await seeded(rig, project)
+    rig.slack.not_in_channels.add(CHANNEL)
+    rig.fake.move_entry(entries[0]["id"], "Offer")
+    await rig.until(lambda: len(rig.posts("CKEPT")) == 1)
+    await rig.ticks(0.3)
+    stopped = {f.channel_id: f.stopped for f in await rig.follows.list_follows(ACME)}
+    assert stopped == {CHANNEL: StopReason.NOT_IN_CHANNEL, "CKEPT": None}

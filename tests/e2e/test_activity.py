@@ -29,9 +29,13 @@ def roomy() -> Iterator[FakeLeonar]:
         yield fake
 
 
-@pytest.fixture
-async def rig(slack: FakeSlack, roomy: FakeLeonar, tmp_path: Path) -> AsyncIterator[Rig]:
-    async with Rig(slack, roomy, f"sqlite:///{tmp_path / 'bot.db'}", encryption_key=SECRET) as running:
+@pytest.fixture(params=["sqlite", "postgres"])
+async def rig(request: pytest.FixtureRequest, slack: FakeSlack, roomy: FakeLeonar, tmp_path: Path
+              ) -> AsyncIterator[Rig]:
+    """The poller on each backend: SQLite (one process) and PostgreSQL (what several instances share)."""
+    url = (f"sqlite:///{tmp_path / 'bot.db'}" if request.param == "sqlite"
+           else request.getfixturevalue("postgres_url"))
+    async with Rig(slack, roomy, url, encryption_key=SECRET) as running:
         await running.connect()
         yield running
     assert not slack.problems, slack.problems

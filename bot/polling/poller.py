@@ -214,6 +214,10 @@ class Poller:
     async def deliver(self, workspace: Workspace, project_id: str) -> None:
         """The project's outbox, oldest first: each message posted, then marked (bot/store/poll_state.py)."""
         for post in await self._follows.pending_posts(workspace, project_id):
+            # Still ours (and renewed): an instance that stalled past its lease leaves the outbox to its successor.
+            if not await self._follows.lease(workspace, project_id, self.holder,
+                                             self.interval(workspace) * LEASE_INTERVALS):
+                return
             kind = str(post.payload.get("kind") or "live")
             outcome = await self.poster.post(workspace, post.channel_id, {k: post.payload[k] for k in
                                                                           ("text", "blocks")})

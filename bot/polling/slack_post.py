@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 STOPS = {"channel_not_found": StopReason.CHANNEL_ARCHIVED, "is_archived": StopReason.CHANNEL_ARCHIVED,
          "not_in_channel": StopReason.NOT_IN_CHANNEL}
 # Errors after which this message can never be posted: it is dropped (and logged), the follow goes on.
+POST_SECONDS = 10  # a stalled post ends: the lease is checked again before the next one
 HOPELESS = frozenset({"invalid_blocks", "msg_too_long", "no_text", "invalid_arguments", "too_many_attachments"})
 
 
@@ -56,7 +57,8 @@ class SlackPoster:
         token = await self._token(workspace)
         if token is None:
             return Outcome(uninstalled=True)
-        client = AsyncWebClient(token=token, base_url=self._settings.slack_api_url, session=self.session)
+        client = AsyncWebClient(token=token, base_url=self._settings.slack_api_url, session=self.session,
+                                timeout=POST_SECONDS)
         try:
             await client.chat_postMessage(channel=channel_id, text=payload["text"], blocks=payload["blocks"],
                                           unfurl_links=False, unfurl_media=False)

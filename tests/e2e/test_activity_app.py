@@ -130,7 +130,14 @@ def test_three_instances_one_killed_mid_poll_every_move_posted_exactly_once(
 
     for n, entry in enumerate(entries):
         leonar.move_entry(entry["id"], "Interview")
-        if n == 4:  # the holder dies with moves read and others not: mid-poll or between two
+        if n == 4:
+            # The holder dies mid-poll: its read of the project's entries has reached Leonar (held there), the
+            # moves it is reading are in no snapshot yet. (Killed between Slack taking a post and the post being
+            # marked sent, it would be sent twice: the documented at-least-once window, bot/store/poll_state.py.)
+            reads = leonar.count("GET", r"/projects/[^/]+/entries")
+            leonar.inject("GET", r"/projects/[^/]+/entries", delay=5)
+            while leonar.count("GET", r"/projects/[^/]+/entries") == reads:
+                time.sleep(0.005)
             victim.process.send_signal(signal.SIGKILL)
             killed = time.monotonic()
             while (now := holder(postgres_url)) in (None, first):
@@ -146,6 +153,7 @@ def test_three_instances_one_killed_mid_poll_every_move_posted_exactly_once(
     posted = names_posted(slack)
     print(f"\ntaken over {took_over:.2f} s after the kill; {len(posted)} moves in "
           f"{len(slack.calls_to('chat.postMessage'))} posts")
-    assert sorted(posted) == [f"Cand{n:02d}" for n in range(MOVES)], posted
+    per_post = [re.findall(r"Cand\d\d", posted_text(c.body)) for c in slack.calls_to("chat.postMessage")]
+    assert sorted(posted) == [f"Cand{n:02d}" for n in range(MOVES)], per_post
     assert took_over <= 2 * INTERVAL + INTERVAL / 4 + 0.3  # two intervals, one tick, and a poll's time
     assert not slack.problems

@@ -234,3 +234,25 @@ async def test_a_bot_removed_from_the_channel_stops_that_follow_only(rig: Rig) -
     await rig.ticks(0.3)
     stopped = {f.channel_id: f.stopped for f in await rig.follows.list_follows(ACME)}
     assert stopped == {CHANNEL: StopReason.NOT_IN_CHANNEL, "CKEPT": None}
+
+
+async def test_a_key_without_pipeline_read_stops_the_follows_with_that_reason(rig: Rig) -> None:
+    rig.fake.add_key("leo_no_pipeline_read_0001", scopes={"projects:read", "contacts:read", "pipeline:write"})
+    await rig.connect("leo_no_pipeline_read_0001")
+    project, _ = pipeline(rig.fake)
+    await rig.follow(project)
+    await rig.ticks(0.5)
+    [follow] = await rig.follows.list_follows(ACME)
+    assert follow.stopped is StopReason.SCOPE_MISSING and rig.posts() == []
+
+
+async def test_a_project_gone_from_leonar_stops_its_follows(rig: Rig) -> None:
+    now = [0.0]
+    rig.leonar.cache = ReadCache(clock=lambda: now[0])
+    project, _ = pipeline(rig.fake)
+    await seeded(rig, project)
+    rig.fake.inject("GET", rf"/projects/{project['id']}", status=404, code="not_found", times=100)
+    now[0] += 301
+    await rig.ticks(0.5)
+    [follow] = await rig.follows.list_follows(ACME)
+    assert follow.stopped is StopReason.PROJECT_GONE

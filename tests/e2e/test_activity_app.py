@@ -17,15 +17,18 @@ import psycopg
 import pytest
 from cryptography.fernet import Fernet
 
-from bot.activity.follow import Follow
+from bot.activity.follow import Follow, StopReason
 from bot.store import open_store
 from bot.store.follows_open import open_follows
+from tests.e2e.test_events import send_event
 from tests.e2e.test_instances_three import ROOT, Instance, _port, wait_healthy
 from tests.support.activity import ACME, CHANNEL, posted_text
 from tests.support.blocking import Blocking
 from tests.support.bot import BOT_TOKEN, LEONAR_KEY, SIGNING_SECRET, make_settings, serve
+from tests.support.driver import SlackDriver
 from tests.support.fakes.leonar import FakeLeonar
 from tests.support.fakes.slack import FakeSlack
+from tests.support.flows import connect
 
 INTERVAL = 1.0
 MOVES = 20
@@ -69,6 +72,48 @@ def test_the_app_starts_the_poller_and_posts_a_move(slack: FakeSlack, tmp_path: 
             assert names_posted(slack) == ["Cand00"]
             assert all(c.token == BOT_TOKEN for c in slack.calls_to("chat.postMessage"))
         finally:
+            running.server.should_exit = True
+
+
+def test_disconnecting_in_slack_stops_the_follows_and_uninstalling_forgets_them(slack: FakeSlack,
+                                                                                 tmp_path: Path) -> None:
+    with FakeLeonar(rate_limit=1_000_000) as leonar:
+        leonar.add_key(LEONAR_KEY)
+        project = leonar.add_project("Backend Engineer")
+        entry = leonar.add_entry(project["id"], leonar.add_contact("Cand00", "Martin")["id"])
+        secret = Fernet.generate_key().decode()
+        settings = make_settings(slack, leonar, tmp_path / "bot.db", encryption_key=secret,
+                                 leonar_poll_seconds=INTERVAL)
+        running = serve(settings)
+        driver = SlackDriver(running.url, SIGNING_SECRET, slack)
+        store = Blocking(open_store(settings.database_url, secret))
+        follows = open_follows(store.store)
+        try:
+            connect(driver)
+            store.run(follows.add_follow(ACME, Follow("", CHANNEL, project["id"], project["name"], "U0001")))
+            reads = lambda: leonar.count("GET", r"/projects/[^/]+/entries")  # noqa: E731
+            deadline = time.monotonic() + 10
+            while not reads():
+                assert time.monotonic() < deadline
+                time.sleep(0.05)
+            driver.command("disconnect")
+            driver.wait_view(lambda v: v["callback_id"] == "leonar_disconnect")
+            assert driver.submit().status_code == 200
+            while store.run(follows.list_follows(ACME))[0].stopped is not StopReason.DISCONNECTED:
+                assert time.monotonic() < deadline + 5, "the follow never stopped"
+                time.sleep(0.05)
+            before = reads()
+            leonar.move_entry(entry["id"], "Offer")
+            time.sleep(INTERVAL * 2.5)
+            assert reads() == before and names_posted(slack) == []  # nothing polls the deleted key
+
+            assert send_event(driver, {"type": "app_uninstalled"}).status_code == 200
+            while store.run(follows.list_follows(ACME)):
+                assert time.monotonic() < deadline + 15, "uninstalling left the follows"
+                time.sleep(0.05)
+            assert store.run(follows.due_projects(10**12)) == []
+        finally:
+            driver.close()
             running.server.should_exit = True
 
 

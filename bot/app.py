@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
@@ -45,8 +46,8 @@ REQUESTS_GRACE = 5
 DRAIN_SECONDS = 15.0
 TELL_SECONDS = 3.0
 SHUTDOWN_SECONDS = REQUESTS_GRACE + DRAIN_SECONDS + TELL_SECONDS + 2  # and 2 s to close connections
-# The activity poller is stopped first, before the drain, within this: a cut poll loses nothing (its snapshot was
-# not saved; bot/store/poll_state.py), so it is not worth a longer wait. Part of DRAIN_SECONDS' share.
+# The activity poller gets this much of the drain to end a poll in flight: a cut poll loses nothing (its snapshot
+# was not saved; bot/store/poll_state.py), so it is not worth a longer wait.
 POLLER_SECONDS = 3.0
 
 
@@ -183,8 +184,8 @@ def create_web_app(settings: Settings, services: Services | None = None) -> Star
         yield
         if socket_mode is not None:
             await socket_mode.close_async()  # type: ignore[no-untyped-call]
-        await poller.stop(timeout=POLLER_SECONDS)  # within the drain's bounds: a poll in flight ends or is cut
-        await guard.drain(timeout=DRAIN_SECONDS, tell=TELL_SECONDS)
+        # The poller stops alongside the drain, within its bounds: a poll in flight ends or is cut (losing nothing).
+        await asyncio.gather(poller.stop(timeout=POLLER_SECONDS), guard.drain(timeout=DRAIN_SECONDS, tell=TELL_SECONDS))
         await session.close()
         await services.leonar.aclose()
         await services.store.close()

@@ -91,7 +91,10 @@ def test_disconnecting_in_slack_stops_the_follows_and_uninstalling_forgets_them(
         try:
             connect(driver)
             store.run(follows.add_follow(ACME, Follow("", CHANNEL, project["id"], project["name"], "U0001")))
-            reads = lambda: leonar.count("GET", r"/projects/[^/]+/entries")  # noqa: E731
+
+            def reads() -> int:
+                return leonar.count("GET", r"/projects/[^/]+/entries")
+
             deadline = time.monotonic() + 10
             while not reads():
                 assert time.monotonic() < deadline

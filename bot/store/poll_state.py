@@ -10,6 +10,11 @@ Exactly once, as the poller uses it (bot/polling/poller.py):
   Slack took the message and before `posted` was written (a few milliseconds); the post is then sent again by
   whoever holds the lease next. Slack's chat.postMessage has no idempotency key, so at-least-once with that
   window is the choice: the alternative (mark first, post after) would lose the message in that window instead.
+
+What is stored: snapshots hold entry, stage and contact ids and Leonar's `updated_at` only; a digest's events are
+`Event.to_json` (names, no email nor phone); an outbox row holds the rendered message (names, and emails or phones
+only where the workspace's admin lets cards show them) until it is posted or dropped, when its payload is cleared:
+only its key is kept, POSTS_KEPT_SECONDS, to keep posting idempotent.
 """
 
 from __future__ import annotations

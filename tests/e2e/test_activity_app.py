@@ -29,6 +29,7 @@ from tests.support.driver import SlackDriver
 from tests.support.fakes.leonar import FakeLeonar
 from tests.support.fakes.slack import FakeSlack
 from tests.support.flows import connect
+from tests.support.installs import CLIENT_ID, install
 
 INTERVAL = 1.0
 MOVES = 20
@@ -71,6 +72,35 @@ def test_the_app_starts_the_poller_and_posts_a_move(slack: FakeSlack, tmp_path: 
                 time.sleep(0.05)
             assert names_posted(slack) == ["Cand00"]
             assert all(c.token == BOT_TOKEN for c in slack.calls_to("chat.postMessage"))
+        finally:
+            running.server.should_exit = True
+
+
+def test_with_oauth_each_workspace_is_posted_to_with_its_own_installation_token(slack: FakeSlack,
+                                                                                tmp_path: Path) -> None:
+    with FakeLeonar(rate_limit=1_000_000) as leonar:
+        leonar.add_key(LEONAR_KEY)
+        project = leonar.add_project("Backend Engineer")
+        entry = leonar.add_entry(project["id"], leonar.add_contact("Cand00", "Martin")["id"])
+        secret = Fernet.generate_key().decode()
+        settings = make_settings(slack, leonar, tmp_path / "bot.db", encryption_key=secret,
+                                 leonar_poll_seconds=INTERVAL, slack_bot_token=None, slack_client_id=CLIENT_ID,
+                                 slack_client_secret="oauth-client-secret")
+        running = serve(settings)
+        try:
+            token = install(running, slack, "T0001")
+            follow_through_store(settings.database_url, secret, project)
+            deadline = time.monotonic() + 10
+            while not leonar.count("GET", r"/projects/[^/]+/entries"):
+                assert time.monotonic() < deadline
+                time.sleep(0.05)
+            time.sleep(INTERVAL)
+            leonar.move_entry(entry["id"], "Offer")
+            while not names_posted(slack):
+                assert time.monotonic() < deadline + 5, "nothing posted"
+                time.sleep(0.05)
+            [post] = [c for c in slack.calls_to("chat.postMessage") if c.body.get("channel") == CHANNEL]
+            assert post.token == token != BOT_TOKEN
         finally:
             running.server.should_exit = True
 

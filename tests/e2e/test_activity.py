@@ -256,3 +256,21 @@ async def test_a_project_gone_from_leonar_stops_its_follows(rig: Rig) -> None:
     await rig.ticks(0.5)
     [follow] = await rig.follows.list_follows(ACME)
     assert follow.stopped is StopReason.PROJECT_GONE
+
+
+async def test_many_projects_on_one_key_stretch_the_interval_to_stay_within_the_budget(slack: FakeSlack,
+                                                                                       tmp_path: Path) -> None:
+    with FakeLeonar(rate_limit=1000) as fake:  # the lower of Leonar's two documented hourly limits
+        fake.add_key(LEONAR_KEY)
+        async with Rig(slack, fake, f"sqlite:///{tmp_path / 'bot.db'}", poll_seconds=1.0,
+                       encryption_key=SECRET) as rig:
+            await rig.connect()
+            for n in range(20):
+                await rig.follow(fake.add_project(f"Team {n}"))
+            await rig.ticks(2.0)
+            status = await rig.follows.poll_status(ACME)
+    assert status is not None and status.stretched and status.projects == 20
+    # Each poll counts a page of entries, the project's stages and a 30th of a full scan: 20 projects at this
+    # interval use at most LEONAR_POLL_BUDGET (20%) of 1,000 an hour.
+    assert 20 * (2 + 1 / 30) * 3600 / status.interval_seconds <= 0.2 * 1000 + 1e-6
+    assert len(fake.requests) == 40  # each project's first poll, then nothing for 12 minutes

@@ -60,6 +60,11 @@ class PostgresFollows:
                 old = await (await c.execute("SELECT id FROM follows WHERE workspace = %s AND channel_id = %s AND "
                                              "project_id = %s FOR UPDATE",
                                              (workspace.key, follow.channel_id, follow.project_id))).fetchone()
+                # Nobody polling the project any more: its stored state is stale; the next poll seeds it silently.
+                await c.execute("UPDATE followed_projects SET snapshot = NULL, since = NULL, polls = 0, failures = 0, "
+                                "next_poll_at = 0 WHERE workspace = %s AND project_id = %s AND NOT EXISTS (SELECT 1 "
+                                "FROM follows WHERE workspace = %s AND project_id = %s AND stopped IS NULL)",
+                                (workspace.key, follow.project_id, workspace.key, follow.project_id))
                 if old:
                     await _drop(c, old[0])
                 await c.execute("INSERT INTO follows (id, workspace, channel_id, project_id, data) VALUES "

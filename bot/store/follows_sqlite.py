@@ -49,6 +49,7 @@ CREATE TABLE IF NOT EXISTS {DIGESTS} (follow_id TEXT NOT NULL, key TEXT NOT NULL
 CREATE TABLE IF NOT EXISTS {STATUS} (workspace TEXT PRIMARY KEY, interval_seconds REAL NOT NULL,
     stretched INTEGER NOT NULL, projects INTEGER NOT NULL);
 """
+RESEED = "snapshot = NULL, since = NULL, polls = 0, failures = 0, next_poll_at = 0"
 ACTIVE = f"EXISTS (SELECT 1 FROM {FOLLOWS} f WHERE f.workspace = p.workspace AND f.project_id = p.project_id " \
          "AND f.stopped IS NULL)"
 
@@ -68,6 +69,11 @@ class SyncFollows:
         with self._db.atomic():
             old = self._db.execute(f"SELECT id FROM {FOLLOWS} WHERE workspace = ? AND channel_id = ? AND "
                                    "project_id = ?", [workspace.key, follow.channel_id, follow.project_id]).fetchone()
+            # Nobody polling the project any more: what was stored of it is stale, and the next poll seeds it again
+            # silently (a follow never opens with a flood of what happened while nobody followed).
+            self._db.execute(f"UPDATE {PROJECTS} SET {RESEED} WHERE workspace = ? AND project_id = ? AND NOT EXISTS "
+                             f"(SELECT 1 FROM {FOLLOWS} WHERE workspace = ? AND project_id = ? AND stopped IS NULL)",
+                             [workspace.key, follow.project_id, workspace.key, follow.project_id])
             if old:
                 self._drop(old[0])
             self._db.execute(f"INSERT INTO {FOLLOWS} (id, workspace, channel_id, project_id, data, created_at) "

@@ -106,3 +106,21 @@ async def test_forgetting_a_workspace_deletes_its_follows_and_poll_state(stores:
     assert await follows.due_projects(10**12) == [(OTHER, "P1")]
     [kept] = await follows.list_follows(OTHER)
     assert len(await follows.digest_events(kept.id)) == 1
+
+
+async def test_following_again_a_project_nobody_polls_any_more_seeds_it_again(
+    stores: tuple[Store, PollStore, str],
+) -> None:
+    _, follows, _ = stores
+    await follows.add_follow(ACME, follow())
+    assert await follows.lease(ACME, "P1", "a", 60)
+    snapshot = {"E1": Seen("S1", "2026-01-01T00:00:00Z", "C1")}
+    assert await follows.save_poll(ACME, "P1", "a", PollResult(snapshot, None, 10**12))
+    await follows.add_follow(ACME, follow(channel="C2"))  # another channel while the first still polls: kept
+    await follows.add_follow(ACME, follow(lang="fr"))  # the first one replaced (a changed choice): kept too
+    assert (await follows.project_state(ACME, "P1")).snapshot == snapshot
+    await follows.stop_follows(ACME, StopReason.DISCONNECTED)
+    await follows.add_follow(ACME, follow(channel="C3"))  # weeks later, say: no flood of what happened meanwhile
+    state = await follows.project_state(ACME, "P1")
+    assert state.snapshot is None and state.polls == 0
+    assert await follows.due_projects(1.0) == [(ACME, "P1")]

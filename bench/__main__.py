@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import p5 as p5_bench
+from bench import p6 as p6_bench
 from bench.harness import KEY, ROOT, SECRET, TOKEN, connect, ms, p4, p4_workspaces, percentile, start
 from tests.support.driver import SlackDriver
 from tests.support.fakes.leonar import FakeLeonar, seed_demo
@@ -100,9 +101,18 @@ def main() -> None:
     parser.add_argument("--p5-rounds", type=int, default=3, help="interleaved rounds of P5's 200-burst per variant")
     parser.add_argument("--p5-only", action="store_true", help="skip P1-P4")
     parser.add_argument("--quick", action="store_true", help="P5 only, one round")
+    parser.add_argument("--activity", action="store_true", help="P6 alone: the pipeline activity poller")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "latest.json")
     args = parser.parse_args()
     results: dict[str, Any] = {}
+    if args.activity:
+        results["P6"] = p6_bench.run()
+        p6_bench.report(results["P6"])
+        out = args.out.with_name("activity.json")
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(results, indent=2))
+        print(f"\nJSON: {out}")
+        return
     with FakeSlack(bot_token=TOKEN) as slack, FakeLeonar(rate_limit=1_000_000) as leonar, \
             tempfile.TemporaryDirectory() as tmp:
         slack.trigger_ttl = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
@@ -26,14 +27,15 @@ from bot.leonar import Leonar
 from bot.manifest import BOT_SCOPES
 from bot.observability import instruments, requests
 from bot.observability.endpoint import metrics_route
+from bot.polling.poller import Poller
+from bot.polling.slack_post import SlackPoster
 from bot.services import Services
 from bot.slack import context, guard
 from bot.slack.authorize import InstallationAuthorize
 from bot.store import cached, limits, open_store
 from bot.store.deadline import within
-from bot.store.follows import FollowStore
+from bot.store.follows_open import open_follows
 from bot.store.slack_installations import OAuthStates, SlackInstallations
-from bot.store.unstored_follows import UnstoredFollows
 
 log = logging.getLogger(__name__)
 # On SIGTERM uvicorn stops accepting, then gives requests being answered REQUESTS_GRACE (Slack gives up after
@@ -44,32 +46,33 @@ REQUESTS_GRACE = 5
 DRAIN_SECONDS = 15.0
 TELL_SECONDS = 3.0
 SHUTDOWN_SECONDS = REQUESTS_GRACE + DRAIN_SECONDS + TELL_SECONDS + 2  # and 2 s to close connections
+# The activity poller gets this much of the drain to end a poll in flight: a cut poll loses nothing (its snapshot
+# was not saved; bot/store/poll_state.py), so it is not worth a longer wait.
+POLLER_SECONDS = 3.0
 
 
 class ConfigError(RuntimeError):
     """The configuration cannot work; the message says which variable to fix."""
 
 
-def create_services(settings: Settings, *, follows: FollowStore | None = None) -> Services:
-    """`follows`: where follows are kept (tests pass an in-memory one); by default the database's."""
+def create_services(settings: Settings) -> Services:
     key = settings.encryption_key.get_secret_value() if settings.encryption_key else None
     try:
         # Connection, settings and installation of each workspace in memory (bot/store/cached.py); the store
         # latency metric times what still reaches the database.
-        store = cached(open_store(settings.database_url, key, pool_size=settings.database_pool_size),
-                       settings.database_url,
-                       measured=instruments.timed_store)
+        raw = open_store(settings.database_url, key, pool_size=settings.database_pool_size)
+        store = cached(raw, settings.database_url, measured=instruments.timed_store)
     except ValueError as exc:
         raise ConfigError(str(exc)) from exc
     return Services(
         settings=settings,
         store=store,
+        follows=open_follows(raw),
         leonar=Leonar(
             settings.leonar_api_url,
             connect_timeout=settings.leonar_connect_timeout,
             read_timeout=settings.leonar_read_timeout,
         ),
-        follows=follows if follows is not None else UnstoredFollows(),
     )
 
 
@@ -179,10 +182,14 @@ def create_web_app(settings: Settings, services: Services | None = None) -> Star
             socket_mode = AsyncSocketModeHandler(bolt, settings.slack_app_token.get_secret_value())
             await socket_mode.connect_async()  # type: ignore[no-untyped-call]
             log.info("connected to Slack over Socket Mode")
+        poller = Poller(settings, services.store, services.follows, services.leonar,
+                        SlackPoster(settings, services.store, session))
+        poller.start()
         yield
         if socket_mode is not None:
             await socket_mode.close_async()  # type: ignore[no-untyped-call]
-        await guard.drain(timeout=DRAIN_SECONDS, tell=TELL_SECONDS)
+        # The poller stops alongside the drain, within its bounds: a poll in flight ends or is cut (losing nothing).
+        await asyncio.gather(poller.stop(timeout=POLLER_SECONDS), guard.drain(timeout=DRAIN_SECONDS, tell=TELL_SECONDS))
         await session.close()
         await services.leonar.aclose()
         await services.store.close()

@@ -18,7 +18,7 @@ from tests.support.bot import ADMIN, BOT_TOKEN, LEONAR_KEY, SIGNING_SECRET, Runn
 from tests.support.driver import SlackDriver
 from tests.support.fakes.leonar import FakeLeonar
 from tests.support.fakes.slack import FakeSlack
-from tests.support.follows import MemoryFollows
+from tests.support.follows import StoredFollows
 from tests.support.installs import CLIENT_ID
 
 PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY")
@@ -125,14 +125,15 @@ def driver(bot: RunningBot, slack: FakeSlack) -> Iterator[SlackDriver]:
 
 
 @pytest.fixture
-def follows() -> MemoryFollows:
-    """Where the bot of `fbot` keeps follows (the database's store of them is another branch's)."""
-    return MemoryFollows()
+def follows(fbot: RunningBot) -> StoredFollows:
+    """The follows `fbot` keeps, in its database."""
+    key = fbot.settings.encryption_key
+    return StoredFollows(fbot.settings.database_url, key.get_secret_value() if key else None)
 
 
 @pytest.fixture
-def fbot(slack: FakeSlack, leonar: FakeLeonar, tmp_path: Path, follows: MemoryFollows) -> Iterator[RunningBot]:
-    running = serve(make_settings(slack, leonar, tmp_path / "bot.db"), follows=follows)
+def fbot(slack: FakeSlack, leonar: FakeLeonar, tmp_path: Path) -> Iterator[RunningBot]:
+    running = serve(make_settings(slack, leonar, tmp_path / "bot.db"))
     yield running
     running.server.should_exit = True
 

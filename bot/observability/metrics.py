@@ -33,6 +33,13 @@ LEONAR_REQUESTS = Counter("leonar_bot_leonar_requests", "Requests sent to Leonar
                           ["method", "endpoint", "status"], registry=REGISTRY)
 STORE_SECONDS = Histogram("leonar_bot_store_seconds", "Store calls by operation", ["operation"],
                           buckets=STORE_BUCKETS, registry=REGISTRY)
+# Pipeline activity (bot/polling): polls of followed projects by outcome, messages posted by kind (live, digest).
+POLLS = Counter("leonar_bot_activity_polls", "Polls of followed projects by outcome (changed, unchanged, seeded, "
+                "backoff, stopped, lost_lease)", ["outcome"], registry=REGISTRY)
+ACTIVITY_POSTS = Counter("leonar_bot_activity_posts", "Activity messages posted by kind (live, digest) and outcome "
+                         "(posted, dropped, retry)", ["kind", "outcome"], registry=REGISTRY)
+ACTIVITY_EVENTS = Counter("leonar_bot_activity_events", "Pipeline events read by kind (added, moved, hired, removed)",
+                          ["kind"], registry=REGISTRY)
 
 # Path segments that name a resource; every other segment is an id and becomes {id}.
 RESOURCES = frozenset({"projects", "contacts", "search", "entries", "notes", "stages", "pipeline"})

@@ -39,7 +39,8 @@ SCHEMA_LOCK = 7_231_001  # pg_advisory_lock key for migrations
 NAMED_LOCKS = 7_231_002  # first key of try_lock's advisory locks (the second is the name's CRC-32)
 EXPIRED_BATCH = 100  # expired states deleted per use: enough to keep up, never a long delete
 # Every table keyed by workspace: what leaving a workspace deletes.
-WORKSPACE_TABLES = ("leonar_connections", "slack_bots", "last_projects", "recent_adds", "workspace_settings")
+WORKSPACE_TABLES = ("leonar_connections", "slack_bots", "last_projects", "recent_adds", "workspace_settings",
+                    "follows", "followed_projects", "follow_outbox", "follow_digest_events", "follow_poll_status")
 # Applied in order, each once; a new version appends to this list.
 MIGRATIONS = [
     """
@@ -123,6 +124,25 @@ MIGRATIONS = [
         FOR EACH STATEMENT EXECUTE FUNCTION leonar_workspace_changed()
     """,
     "ALTER TABLE workspace_settings ADD COLUMN IF NOT EXISTS leonar_slug TEXT",
+    # Pipeline activity (bot/store/follows_postgres.py): follows, each followed project's snapshot, schedule and
+    # lease (one instance polls a project at a time), the outbox of posts, a digest's events, the App Home status.
+    """
+    CREATE TABLE IF NOT EXISTS follows (id TEXT PRIMARY KEY, workspace TEXT NOT NULL, channel_id TEXT NOT NULL,
+        project_id TEXT NOT NULL, data TEXT NOT NULL, stopped TEXT, digest_last TIMESTAMPTZ,
+        created_at TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp(), UNIQUE (workspace, channel_id, project_id));
+    CREATE TABLE IF NOT EXISTS followed_projects (workspace TEXT NOT NULL, project_id TEXT NOT NULL, snapshot TEXT,
+        since TIMESTAMPTZ, polls INTEGER NOT NULL DEFAULT 0, failures INTEGER NOT NULL DEFAULT 0,
+        next_poll_at DOUBLE PRECISION NOT NULL DEFAULT 0, holder TEXT, lease_until TIMESTAMPTZ,
+        PRIMARY KEY (workspace, project_id));
+    CREATE TABLE IF NOT EXISTS follow_outbox (key TEXT PRIMARY KEY, workspace TEXT NOT NULL,
+        project_id TEXT NOT NULL, follow_id TEXT NOT NULL, channel_id TEXT NOT NULL, payload TEXT,
+        state TEXT NOT NULL, created_at TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp());
+    CREATE INDEX IF NOT EXISTS follow_outbox_pending ON follow_outbox (workspace, project_id, state);
+    CREATE TABLE IF NOT EXISTS follow_digest_events (follow_id TEXT NOT NULL, key TEXT NOT NULL,
+        workspace TEXT NOT NULL, event TEXT NOT NULL, PRIMARY KEY (follow_id, key));
+    CREATE TABLE IF NOT EXISTS follow_poll_status (workspace TEXT PRIMARY KEY,
+        interval_seconds DOUBLE PRECISION NOT NULL, stretched BOOLEAN NOT NULL, projects INTEGER NOT NULL)
+    """,
 ]
 
 
@@ -309,6 +329,11 @@ class PostgresStore:
         # so the request gets a live one; a busy connection is not, to spare a round trip per query.
         if time.monotonic() - self._used.get(conn, 0.0) > limits.CHECK_IDLE_SECONDS:
             await AsyncConnectionPool.check_connection(conn)
+
+    async def run(self, query: Callable[[AConn], Awaitable[T]]) -> T:
+        """`query` on a pooled connection, bounded like every store call: for modules that keep their own tables
+        in the same database (bot/store/follows_postgres.py)."""
+        return await self._run(query)
 
     async def _run(self, query: Callable[[AConn], Awaitable[T]]) -> T:
         """`query` on a pooled connection; once more, after the pool replaced its dead connections, if the server

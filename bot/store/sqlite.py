@@ -11,7 +11,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from bot.store import limits
+from bot.store import follows_sqlite, limits
 from bot.store.models import AddRecord, Connection, Workspace, WorkspaceSettings, check_settings
 from bot.store.secrets import Cipher
 
@@ -79,6 +79,8 @@ class SqliteStore:
             self._db.table(SETTINGS).add_column("allow_guests", int, not_null_default=0)
         if "leonar_slug" not in self._db.table(SETTINGS).columns_dict:  # added with link unfurls
             self._db.table(SETTINGS).add_column("leonar_slug", str)
+        follows_sqlite.create(self._db)  # pipeline activity: follows and poll state (bot/store/follows_sqlite.py)
+        self.follows = follows_sqlite.SyncFollows(self._db)
 
     def get_connection(self, workspace: Workspace) -> Connection | None:
         rows = list(self._table.rows_where("workspace = ?", [workspace.key], limit=1))
@@ -153,13 +155,14 @@ class SqliteStore:
     def forget(self, workspace: Workspace) -> bool:
         with self._db.atomic():
             deleted = sum(self._db.execute(f"DELETE FROM {table} WHERE workspace = ?", [workspace.key]).rowcount
-                          for table in (CONNECTIONS, BOTS, LAST_PROJECTS, ADDS, SETTINGS))
+                          for table in (CONNECTIONS, BOTS, LAST_PROJECTS, ADDS, SETTINGS,
+                                        *follows_sqlite.WORKSPACE_TABLES))
         return deleted > 0
 
     def forget_enterprise(self, enterprise_id: str) -> list[Workspace]:
         # Keys are "<enterprise>:<team>": the org-wide installation and every workspace of the org.
         found = {Workspace(enterprise_id, None if team == "-" else team)
-                 for table in (CONNECTIONS, BOTS, LAST_PROJECTS, ADDS, SETTINGS)
+                 for table in (CONNECTIONS, BOTS, LAST_PROJECTS, ADDS, SETTINGS, *follows_sqlite.WORKSPACE_TABLES)
                  for (key,) in self._db.execute(f"SELECT DISTINCT workspace FROM {table} WHERE workspace LIKE ?",
                                                 [f"{enterprise_id}:%"]).fetchall()
                  for team in [key.split(":", 1)[1]]}

@@ -38,6 +38,11 @@ class ThreadedStore:
         """`call` queued on the worker, for what must not wait for its answer (the cache's change check)."""
         return self._worker.submit(call, *args, **kwargs)
 
+    async def run(self, call: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        """`call` on the worker thread (the connection's), bounded like every store call: for modules that keep
+        their own tables in the same file (bot/store/follows_sqlite.py)."""
+        return await self._call(call, *args, **kwargs)
+
     async def _call(self, call: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         loop = asyncio.get_running_loop()
         try:

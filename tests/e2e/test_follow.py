@@ -12,7 +12,7 @@ from tests.support.driver import SlackDriver
 from tests.support.fakes.leonar import ALL_SCOPES, FakeLeonar
 from tests.support.fakes.slack import FakeSlack
 from tests.support.flows import block, connect, follow_modal, posts_in
-from tests.support.follows import HERE, MemoryFollows
+from tests.support.follows import HERE, StoredFollows
 
 NO_PIPELINE_READ = "leo_test_key_no_pipeline_read"
 JSON = dict[str, Any]
@@ -24,7 +24,7 @@ def stage_menu(view: JSON) -> JSON:
 
 
 def test_follow_searches_projects_inside_the_modal_and_stores_a_live_follow(
-    fdriver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar, follows: MemoryFollows
+    fdriver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar, follows: StoredFollows
 ) -> None:
     connect(fdriver)
     view = follow_modal(fdriver)
@@ -51,7 +51,7 @@ def test_follow_searches_projects_inside_the_modal_and_stores_a_live_follow(
 
 
 def test_follow_with_a_project_name_preselects_it_and_stores_a_digest_from_a_stage(
-    fdriver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar, follows: MemoryFollows
+    fdriver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar, follows: StoredFollows
 ) -> None:
     slack.users["U0001"]["tz"] = "America/New_York"
     connect(fdriver)
@@ -89,7 +89,7 @@ def test_a_name_matching_several_projects_preselects_none(
 
 
 def test_a_private_channel_without_the_bot_is_refused_and_nothing_is_stored(
-    fdriver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar, follows: MemoryFollows
+    fdriver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar, follows: StoredFollows
 ) -> None:
     slack.add_channel("G0PRIV", private=True)
     connect(fdriver)
@@ -106,7 +106,7 @@ def test_a_private_channel_without_the_bot_is_refused_and_nothing_is_stored(
 
 
 def test_a_key_without_pipeline_read_is_told_in_the_modal_and_nothing_is_stored(
-    fdriver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar, follows: MemoryFollows
+    fdriver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar, follows: StoredFollows
 ) -> None:
     seeded.add_key(NO_PIPELINE_READ, scopes=ALL_SCOPES - {"pipeline:read"})
     connect(fdriver, NO_PIPELINE_READ)
@@ -125,7 +125,7 @@ def test_a_key_without_pipeline_read_is_told_in_the_modal_and_nothing_is_stored(
 
 
 def test_a_slow_leonar_at_submit_is_answered_in_time_and_nothing_is_stored(
-    fdriver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar, follows: MemoryFollows
+    fdriver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar, follows: StoredFollows
 ) -> None:
     connect(fdriver)
     follow_modal(fdriver, "follow Zeta Platform Lead")
@@ -139,7 +139,7 @@ def test_a_slow_leonar_at_submit_is_answered_in_time_and_nothing_is_stored(
 
 
 def test_follow_before_leonar_is_connected_offers_to_connect(
-    fdriver: SlackDriver, slack: FakeSlack, follows: MemoryFollows
+    fdriver: SlackDriver, slack: FakeSlack, follows: StoredFollows
 ) -> None:
     view = follow_modal_or_connect(fdriver)
     assert view["callback_id"] == "leonar_connect"  # the admin connects first, as with the first /leonar-add

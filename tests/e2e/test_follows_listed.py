@@ -4,7 +4,6 @@ and French."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time
 from collections.abc import Iterator
@@ -20,7 +19,7 @@ from tests.support.driver import SlackDriver
 from tests.support.fakes.leonar import FakeLeonar
 from tests.support.fakes.slack import FakeSlack
 from tests.support.flows import connect, follow_modal, posts_in, wait
-from tests.support.follows import HERE, MemoryFollows
+from tests.support.follows import HERE, StoredFollows
 from tests.support.slack_schema import message_problem
 
 JSON = dict[str, Any]
@@ -33,10 +32,10 @@ def connected(driver: SlackDriver, slack: FakeSlack) -> None:
     wait(lambda: len(slack.calls_to("views.publish")) >= 1)
 
 
-def followed(follows: MemoryFollows, channel: str, project: str, **fields: Any) -> Follow:
+def followed(follows: StoredFollows, channel: str, project: str, **fields: Any) -> Follow:
     follow = Follow(id="", channel_id=channel, project_id=f"p-{project}", project_name=project, created_by="U0001",
                     **fields)
-    return asyncio.run(follows.add_follow(HERE, follow))
+    return follows.add_follow(HERE, follow)
 
 
 def listed(driver: SlackDriver, slack: FakeSlack, text: str, channel: str = "C0001") -> JSON:
@@ -58,7 +57,7 @@ def member(fbot: RunningBot, slack: FakeSlack) -> Iterator[SlackDriver]:
 
 
 def test_following_lists_this_channels_follows_only(
-    fdriver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar, follows: MemoryFollows
+    fdriver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar, follows: StoredFollows
 ) -> None:
     connected(fdriver, slack)
     followed(follows, "C0001", "Backend <Lead> & co")
@@ -72,7 +71,7 @@ def test_following_lists_this_channels_follows_only(
 
 
 def test_unfollow_removes_a_follow_and_shows_the_list_again(
-    fdriver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar, follows: MemoryFollows
+    fdriver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar, follows: StoredFollows
 ) -> None:
     connected(fdriver, slack)
     first = followed(follows, "C0001", "Backend Engineer")
@@ -92,7 +91,7 @@ def test_unfollow_removes_a_follow_and_shows_the_list_again(
 
 
 def test_an_unfollow_button_cannot_remove_another_channels_follow(
-    fdriver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar, follows: MemoryFollows
+    fdriver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar, follows: StoredFollows
 ) -> None:
     connected(fdriver, slack)
     here = followed(follows, "C0001", "Backend Engineer")
@@ -108,12 +107,12 @@ def test_an_unfollow_button_cannot_remove_another_channels_follow(
 
 
 def test_the_home_lists_follows_with_why_they_stopped_and_the_slower_polling_and_an_admin_removes_one(
-    fdriver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar, follows: MemoryFollows
+    fdriver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar, follows: StoredFollows
 ) -> None:
     connected(fdriver, slack)
     kept = followed(follows, "C0001", "Backend Engineer")
     archived = followed(follows, "C0002", "Old search")
-    asyncio.run(follows.stop_follows(HERE, StopReason.PROJECT_ARCHIVED, project_id=archived.project_id))
+    follows.stop_follows(HERE, StopReason.PROJECT_ARCHIVED, project_id=archived.project_id)
     follows.report_poll(HERE, PollStatus(interval_seconds=300.0, stretched=True, projects=50))
     home = json.dumps(open_home(fdriver, slack))
     assert "Followed projects" in home and "Backend Engineer" in home and "<#C0002>" in home
@@ -126,7 +125,7 @@ def test_the_home_lists_follows_with_why_they_stopped_and_the_slower_polling_and
 
 
 def test_a_member_sees_the_follows_without_buttons_and_a_forged_removal_is_refused(
-    fdriver: SlackDriver, member: SlackDriver, slack: FakeSlack, seeded: FakeLeonar, follows: MemoryFollows
+    fdriver: SlackDriver, member: SlackDriver, slack: FakeSlack, seeded: FakeLeonar, follows: StoredFollows
 ) -> None:
     connected(fdriver, slack)
     kept = followed(follows, "C0001", "Backend Engineer")
@@ -144,7 +143,7 @@ def test_a_member_sees_the_follows_without_buttons_and_a_forged_removal_is_refus
 
 
 def test_no_follows_yet_the_home_says_how_to_follow(
-    fdriver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar, follows: MemoryFollows
+    fdriver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar, follows: StoredFollows
 ) -> None:
     connected(fdriver, slack)
     home = json.dumps(open_home(fdriver, slack))
@@ -152,7 +151,7 @@ def test_no_follows_yet_the_home_says_how_to_follow(
 
 
 def test_a_french_user_follows_lists_and_sees_the_home_in_french(
-    fdriver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar, follows: MemoryFollows
+    fdriver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar, follows: StoredFollows
 ) -> None:
     slack.users["U0001"]["locale"] = "fr-FR"
     connected(fdriver, slack)

@@ -12,10 +12,9 @@ import httpx
 import uvicorn
 from cryptography.fernet import Fernet
 
-from bot.app import create_services, create_web_app
+from bot.app import create_web_app
 from bot.config import Settings
 from bot.http_server import uvicorn_options
-from bot.store.follows import FollowStore
 from tests.support.fakes.leonar import FakeLeonar
 from tests.support.fakes.slack import FakeSlack
 
@@ -52,11 +51,10 @@ def make_settings(slack: FakeSlack, leonar: FakeLeonar, db: Path, **overrides: o
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 
 
-def serve(settings: Settings, *, follows: FollowStore | None = None) -> RunningBot:
-    """The bot's real ASGI app under uvicorn on a loopback port, in a thread, until /healthz answers.
-    `follows`: where the bot keeps follows (tests/support/follows.py), instead of the database's."""
+def serve(settings: Settings) -> RunningBot:
+    """The bot's real ASGI app under uvicorn on a loopback port, in a thread, until /healthz answers."""
     port = free_port()
-    app = create_web_app(settings, create_services(settings, follows=follows) if follows is not None else None)
+    app = create_web_app(settings)
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="on",
                             **uvicorn_options(settings.log_level))  # served as `python -m bot` serves it
     server = uvicorn.Server(config)

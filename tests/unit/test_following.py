@@ -3,7 +3,7 @@ zone from users.info, and the in-memory FollowStore the e2e tests use (it must k
 
 from __future__ import annotations
 
-import asyncio
+from pathlib import Path
 
 from bot.activity.follow import Follow, StopReason
 from bot.i18n import LANGS, t
@@ -13,7 +13,7 @@ from bot.slack.following import only_match
 from bot.slack.users import user_of
 from bot.store import Workspace
 from bot.store.follows import PollStatus
-from tests.support.follows import MemoryFollows
+from tests.support.follows import StoredFollows
 
 PROJECTS = [Project(id="1", name="Backend Engineer"), Project(id="2", name="Backend Engineer Senior"),
             Project(id="3", name="Équipe Données"), Project(id="4", name="Zeta Platform Lead")]
@@ -47,25 +47,25 @@ def follow(channel: str, project: str) -> Follow:
     return Follow(id="", channel_id=channel, project_id=project, project_name=project.title(), created_by="U1")
 
 
-def test_the_memory_store_keeps_the_protocols_semantics() -> None:
-    async def scenario() -> None:
-        store = MemoryFollows()
-        assert await store.poll_status(ACME) is None
-        first = await store.add_follow(ACME, follow("C1", "p1"))
-        second = await store.add_follow(ACME, follow("C1", "p2"))
-        elsewhere = await store.add_follow(ACME, follow("C2", "p1"))
-        assert len({first.id, second.id, elsewhere.id}) == 3 and first.id
-        again = await store.add_follow(ACME, follow("C1", "p1"))  # same project, same channel: replaced
-        assert [f.id for f in await store.list_follows(ACME, channel_id="C1")] == [second.id, again.id]
-        assert await store.list_follows(OTHER) == []
-        assert await store.remove_follow(OTHER, second.id) is None  # not that workspace's
-        assert await store.remove_follow(ACME, second.id) == second
-        assert await store.remove_follow(ACME, second.id) is None
-        assert await store.stop_follows(ACME, StopReason.PROJECT_ARCHIVED, project_id="p1") == 2
-        assert await store.stop_follows(ACME, StopReason.PROJECT_ARCHIVED, project_id="p1") == 0  # already
-        assert {f.stopped for f in await store.list_follows(ACME)} == {StopReason.PROJECT_ARCHIVED}
-        store.report_poll(ACME, PollStatus(interval_seconds=240.0, stretched=True, projects=60))
-        assert (await store.poll_status(ACME)) == PollStatus(240.0, True, 60)
-        assert await store.poll_status(OTHER) is None
-
-    asyncio.run(scenario())
+def test_the_stored_follows_keep_the_protocols_semantics(tmp_path: Path) -> None:
+    """FollowStore as the Slack side relies on it, on the database's store (SQLite here; PostgreSQL in
+    tests/unit/test_follow_store.py)."""
+    store = StoredFollows(f"sqlite:///{tmp_path / 'bot.db'}", None)
+    assert store.poll_status(ACME) is None
+    first = store.add_follow(ACME, follow("C1", "p1"))
+    second = store.add_follow(ACME, follow("C1", "p2"))
+    elsewhere = store.add_follow(ACME, follow("C2", "p1"))
+    assert len({first.id, second.id, elsewhere.id}) == 3 and first.id
+    again = store.add_follow(ACME, follow("C1", "p1"))  # same project, same channel: replaced
+    assert {f.project_id for f in store.follows(ACME, channel_id="C1")} == {"p1", "p2"}
+    assert len(store.follows(ACME, channel_id="C1")) == 2 and again.id
+    assert store.follows(OTHER) == []
+    assert store.remove_follow(OTHER, second.id) is None  # not that workspace's
+    assert store.remove_follow(ACME, second.id) == second
+    assert store.remove_follow(ACME, second.id) is None
+    assert store.stop_follows(ACME, StopReason.PROJECT_ARCHIVED, project_id="p1") == 2
+    assert store.stop_follows(ACME, StopReason.PROJECT_ARCHIVED, project_id="p1") == 0  # already
+    assert {f.stopped for f in store.follows(ACME)} == {StopReason.PROJECT_ARCHIVED}
+    store.report_poll(ACME, PollStatus(interval_seconds=240.0, stretched=True, projects=60))
+    assert store.poll_status(ACME) == PollStatus(240.0, True, 60)
+    assert store.poll_status(OTHER) is None

@@ -1,0 +1,113 @@
+"""The poller's own persistence (pipeline activity, bot/activity), beside `FollowStore`: per followed project its
+snapshot, `since`, schedule and lease; the outbox of posts (whose keys make posting idempotent); a digest's events.
+
+Exactly once, as the poller uses it (bot/polling/poller.py):
+- `save_poll` writes, in ONE transaction and only while the caller still holds the project's lease, the new
+  snapshot and `since` together with the posts they lead to (the outbox, keyed by `Batch.post_key`) and the
+  digest events. A key already in the outbox is not inserted again. So an event is either not yet read (the
+  snapshot did not advance: the next poll sees it again) or waiting in the outbox: it is never lost.
+- `pending_posts` → chat.postMessage → `posted`: the only window for a duplicate is a process that dies after
+  Slack took the message and before `posted` was written (a few milliseconds); the post is then sent again by
+  whoever holds the lease next. Slack's chat.postMessage has no idempotency key, so at-least-once with that
+  window is the choice: the alternative (mark first, post after) would lose the message in that window instead.
+
+What is stored: snapshots hold entry, stage and contact ids and Leonar's `updated_at` only; a digest's events are
+`Event.to_json` (names, no email nor phone); an outbox row holds the rendered message (names, and emails or phones
+only where the workspace's admin lets cards show them) until it is posted or dropped, when its payload is cleared:
+only its key is kept, POSTS_KEPT_SECONDS, to keep posting idempotent.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from bot.activity.events import Seen, Snapshot
+from bot.activity.follow import Delivery, Follow, FollowFilter, StopReason
+from bot.store.follows import FollowStore, PollStatus
+from bot.store.models import Workspace
+
+POSTS_KEPT_SECONDS = 7 * 86400  # posted keys kept this long: a repeated poll within it posts nothing twice
+
+
+@dataclass(frozen=True)
+class ProjectState:
+    snapshot: Snapshot | None  # None before the first poll: it seeds silently
+    since: datetime | None
+    polls: int = 0
+    failures: int = 0  # polls in a row that failed (Leonar down, 429): the backoff grows with them
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One message to post: `payload` is chat.postMessage's text and blocks (cleared once posted)."""
+
+    key: str
+    follow_id: str
+    channel_id: str
+    payload: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class PollResult:
+    snapshot: Snapshot
+    since: datetime | None
+    next_poll_at: float
+    posts: list[Outgoing] = field(default_factory=list)
+    digest_events: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)  # follow id, key, event
+
+
+class PollStore(FollowStore, Protocol):
+    async def due_projects(self, now: float, limit: int = 100) -> list[tuple[Workspace, str]]: ...
+    # Take or renew the project's lease for `seconds`: False when another instance holds it.
+    async def lease(self, workspace: Workspace, project_id: str, holder: str, seconds: float) -> bool: ...
+    async def release(self, workspace: Workspace, project_id: str, holder: str) -> None: ...
+    async def project_state(self, workspace: Workspace, project_id: str) -> ProjectState: ...
+    # The project's follows that still poll, each with the moment of its last digest (None: none yet).
+    async def active_follows(self, workspace: Workspace, project_id: str) -> list[tuple[Follow, datetime | None]]:
+        ...
+    # False (and nothing written) when the lease was lost meanwhile.
+    async def save_poll(self, workspace: Workspace, project_id: str, holder: str, result: PollResult) -> bool: ...
+    async def postpone(self, workspace: Workspace, project_id: str, holder: str, next_poll_at: float,
+                       failures: int) -> None: ...
+    async def digest_events(self, follow_id: str) -> list[dict[str, Any]]: ...
+    # The digest due at `due`: its events leave, `post` (None on a quiet day) enters the outbox, `due` recorded.
+    async def close_digest(self, workspace: Workspace, project_id: str, holder: str, follow_id: str, due: datetime,
+                           post: Outgoing | None) -> bool: ...
+    async def pending_posts(self, workspace: Workspace, project_id: str) -> list[Outgoing]: ...
+    async def posted(self, key: str, *, delivered: bool) -> None: ...
+    async def save_poll_status(self, workspace: Workspace, status: PollStatus) -> None: ...
+    async def count_projects(self, workspace: Workspace) -> int: ...
+
+
+def workspace_of(key: str) -> Workspace:
+    enterprise, _, team = key.partition(":")
+    return Workspace(None if enterprise == "-" else enterprise, None if team in ("-", "") else team)
+
+
+def follow_data(follow: Follow) -> str:
+    return json.dumps({"project_name": follow.project_name, "created_by": follow.created_by,
+                       "filter": follow.filter.to_json(), "delivery": follow.delivery.value,
+                       "digest_hour": follow.digest_hour, "time_zone": follow.time_zone, "lang": follow.lang,
+                       "from_stage_name": follow.from_stage_name})
+
+
+def follow_from(follow_id: str, channel_id: str, project_id: str, data: str, stopped: str | None) -> Follow:
+    fields: dict[str, Any] = json.loads(data)
+    return Follow(follow_id, channel_id, project_id, str(fields.get("project_name") or ""),
+                  str(fields.get("created_by") or ""), FollowFilter.from_json(fields.get("filter") or {}),
+                  Delivery(fields.get("delivery") or Delivery.LIVE.value), fields.get("digest_hour"),
+                  fields.get("time_zone"), str(fields.get("lang") or "en"),
+                  StopReason(stopped) if stopped else None, fields.get("from_stage_name"))
+
+
+def dump_snapshot(snapshot: Snapshot) -> str:
+    return json.dumps({k: [s.stage_id, s.updated_at, s.contact_id] for k, s in snapshot.items()})
+
+
+def load_snapshot(text: str | None) -> Snapshot | None:
+    if text is None:
+        return None
+    return {k: Seen(v[0], v[1], v[2]) for k, v in json.loads(text).items()}

@@ -1,0 +1,106 @@
+"""The activity poller against the fakes, in the test's own event loop: the real store (SQLite or PostgreSQL), the
+real Leonar client over HTTP to the fake Leonar, real chat.postMessage calls to the fake Slack. Ticks are driven
+by the test (`until`), and the digests' clock is the test's."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+
+from bot.activity.follow import Delivery, Follow, FollowFilter
+from bot.config import Settings
+from bot.leonar import Leonar
+from bot.polling.poller import Poller
+from bot.polling.slack_post import SlackPoster
+from bot.store import Store, Workspace, open_store
+from bot.store.follows_open import open_follows
+from bot.store.poll_state import PollStore
+from tests.support.bot import BOT_TOKEN, LEONAR_KEY, make_settings
+from tests.support.fakes.leonar import FakeLeonar
+from tests.support.fakes.slack import FakeSlack
+
+ACME = Workspace(None, "T0001")
+CHANNEL = "C0FOLLOW"
+
+
+class Clock:
+    """The digests' clock: real time unless set."""
+
+    def __init__(self) -> None:
+        self.fixed: datetime | None = None
+
+    def __call__(self) -> datetime:
+        return self.fixed or datetime.now(UTC)
+
+
+class Rig:
+    def __init__(self, slack: FakeSlack, leonar: FakeLeonar, database_url: str, *, poll_seconds: float = 0.2,
+                 encryption_key: str, holder: str | None = None) -> None:
+        self.slack, self.fake = slack, leonar
+        self.settings: Settings = make_settings(slack, leonar, Path("unused.db"), database_url=database_url,
+                                                encryption_key=encryption_key, leonar_poll_seconds=poll_seconds)
+        self.clock = Clock()
+        self._holder = holder
+
+    async def __aenter__(self) -> Rig:
+        raw = open_store(self.settings.database_url, self.settings.encryption_key.get_secret_value()
+                         if self.settings.encryption_key else None)
+        self.store: Store = raw
+        self.follows: PollStore = open_follows(raw)
+        self.leonar = Leonar(self.settings.leonar_api_url)
+        self.session = aiohttp.ClientSession()
+        self.poller = Poller(self.settings, self.store, self.follows, self.leonar,
+                             SlackPoster(self.settings, self.store, self.session), clock=self.clock,
+                             holder=self._holder)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.session.close()
+        await self.leonar.aclose()
+        await self.store.close()
+
+    async def connect(self, key: str = LEONAR_KEY) -> None:
+        await self.store.save_connection(ACME, key, "U0001")
+
+    async def follow(self, project: dict[str, Any], *, channel: str = CHANNEL, what: FollowFilter | None = None,
+                     delivery: Delivery = Delivery.LIVE, hour: int | None = None, tz: str | None = None,
+                     lang: str = "en") -> Follow:
+        return await self.follows.add_follow(ACME, Follow("", channel, project["id"], project["name"], "U0001",
+                                                          what or FollowFilter(), delivery, hour, tz, lang))
+
+    async def until(self, done: Callable[[], bool], timeout: float = 10.0) -> None:
+        """Ticks of the poller until `done()`."""
+        deadline = time.monotonic() + timeout
+        while not done():
+            assert time.monotonic() < deadline, "the poller never got there"
+            await self.poller.tick()
+            await asyncio.sleep(0.05)
+
+    async def ticks(self, seconds: float) -> None:
+        """Ticks for a while, whatever happens (to show that nothing more does)."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            await self.poller.tick()
+            await asyncio.sleep(0.05)
+
+    def posts(self, channel: str = CHANNEL) -> list[dict[str, Any]]:
+        return [c.body for c in self.slack.calls_to("chat.postMessage") if c.body.get("channel") == channel]
+
+    def entry_reads(self) -> int:
+        return self.fake.count("GET", r"/projects/[^/]+/entries")
+
+
+def posted_text(post: dict[str, Any]) -> str:
+    import json
+
+    blocks = post.get("blocks")
+    return json.dumps(json.loads(blocks) if isinstance(blocks, str) else blocks, ensure_ascii=False)
+
+
+__all__ = ["ACME", "BOT_TOKEN", "CHANNEL", "Clock", "Rig", "posted_text"]

@@ -1,6 +1,6 @@
 """Typed async client for the Leonar API. Knows nothing of Slack."""
 
-from bot.leonar.client import Leonar, LeonarClient
+from bot.leonar.client import LeonarClient
 from bot.leonar.errors import (
     AlreadyInProject,
     CheckIncomplete,
@@ -18,6 +18,7 @@ from bot.leonar.errors import (
 from bot.leonar.linkedin import normalize_linkedin
 from bot.leonar.models import Contact, Entry, Listing, Project, RateLimit, Stage
 from bot.leonar.scopes import CHECKED_SCOPES, LEARNT_SCOPES, RECOMMENDED_SCOPES, REQUIRED_SCOPES
+from bot.leonar.shared import Leonar
 
 __all__ = [
     "CHECKED_SCOPES",

@@ -4,20 +4,16 @@ Behaviour the Leonar docs leave open is tagged on the one method that holds it, 
 place: [INF] inferred from the docs, [GAP] undocumented (every plausible answer is handled), [CODE] seen in
 public client code only. Sending, retries, the rate-limit budget and error mapping are the transport's
 (`transport.py`); each user's share of that budget `fair.py`; the exactly-once add is `entries.py`, the
-duplicate check `lookup.py`, the scope probes `scopes.py`.
+duplicate check `lookup.py`, the scope probes `scopes.py`; the process-wide pool, cache and budgets that
+clients are made from `shared.py`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any, Generic, NamedTuple, TypeVar
-
-import httpx
-from cachetools import LRUCache
-from httpx_aiohttp import AiohttpTransport
 
 from bot.leonar import changes, entries, envelope, errors, scopes
 from bot.leonar.budget import Budget
@@ -31,8 +27,6 @@ from bot.leonar.scopes import NIL_UUID as NIL_UUID  # tests/flows.py reads it fr
 from bot.leonar.transport import Transport
 
 PAGE_SIZE = 100  # Leonar's maximum `limit`
-# Connections are all kept alive; the semaphore keeps the requests handed to the pool within its size.
-MAX_CONNECTIONS = 64
 MAX_PAGES = 50  # 5,000 projects: a bound so a misbehaving `has_more` cannot loop forever
 PROJECTS_TTL = 60.0
 PROJECT_TTL = 300.0
@@ -46,47 +40,6 @@ class Read(NamedTuple, Generic[T]):
     value: T
     stale: bool  # served from the cache past its freshness
     limited: bool  # ...because this user's share of the budget is used up
-
-
-class Leonar:
-    """Process-wide: one keep-alive connection pool, one read cache, and one request budget per API key shared
-    fairly among the Slack users who browse with it."""
-
-    def __init__(
-        self,
-        base_url: str,
-        *,
-        connect_timeout: float = 1.0,
-        read_timeout: float = 2.0,
-        transport: httpx.AsyncBaseTransport | None = None,
-    ) -> None:
-        limits = httpx.Limits(max_connections=MAX_CONNECTIONS, max_keepalive_connections=MAX_CONNECTIONS,
-                              keepalive_expiry=30)
-        self._http = httpx.AsyncClient(
-            base_url=base_url.rstrip("/") + "/",
-            timeout=httpx.Timeout(read_timeout, connect=connect_timeout),
-            limits=limits,
-            headers={"Accept": "application/json", "User-Agent": "leonar-slack-bot"},
-            # aiohttp's pool, not httpcore's: far less CPU per request under bursts (bench/README.md).
-            transport=transport or AiohttpTransport(limits=limits),
-        )
-        self._slots = asyncio.Semaphore(MAX_CONNECTIONS)
-        self.cache = ReadCache()
-        self._shares: LRUCache[str, FairShare] = LRUCache(maxsize=10_000)
-
-    def client(self, api_key: str, *, user_id: str | None = None) -> LeonarClient:
-        """Calls with `api_key`; the searches and lists that miss the cache count against `user_id`'s share of
-        the key's budget (None: a call no Slack user drives)."""
-        # Cache and budget are keyed by a digest of the key: a rotated key starts afresh, and no map holds a key.
-        key_id = hashlib.sha256(api_key.encode()).hexdigest()[:32]
-        share = self._shares.get(key_id)
-        if share is None:
-            share = self._shares[key_id] = FairShare(Budget())
-        transport = Transport(self._http, api_key, budget=share.budget, slots=self._slots)
-        return LeonarClient(transport, cache=self.cache, key_id=key_id, share=share, user_id=user_id)
-
-    async def aclose(self) -> None:
-        await self._http.aclose()
 
 
 class LeonarClient:

@@ -13,7 +13,7 @@ import pytest
 from cryptography.fernet import Fernet
 
 from bot.store import EncryptionKeyError, StoreUnavailable, Workspace
-from bot.store.postgres import MIGRATIONS
+from bot.store.pg_schema import MIGRATIONS
 from tests.support.blocking import Blocking, open_blocking
 
 KEY = "leo_live_secret_value_1234"
@@ -122,12 +122,27 @@ def test_postgres_schema_is_created_once_and_survives_a_dropped_connection(postg
     with psycopg.connect(postgres_url, autocommit=True) as admin:
         # each migration applied once, though two instances started
         assert admin.execute("SELECT count(*) FROM leonar_schema").fetchone() == (len(MIGRATIONS),)
-        # The server cuts every other session (a restart or failover would): the stores reconnect.
+        # The server cuts every other session (a restart or failover would): the stores reconnect by themselves.
         admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                       "WHERE datname = current_database() AND pid <> pg_backend_pid()")
-    conn = second.get_connection(ACME)
-    assert conn is not None and conn.api_key == KEY
-    first.ping()
+    # A pool still opening its connections when they were cut waits about a second before connecting again
+    # (psycopg_pool's backoff): a request meanwhile is told the database is unavailable, and then it works.
+    deadline, conn = time.monotonic() + 5, None
+    while conn is None:
+        try:
+            conn = second.get_connection(ACME)
+        except StoreUnavailable:
+            assert time.monotonic() < deadline, "the store did not reconnect within 5 s"
+            time.sleep(0.1)
+    assert conn.api_key == KEY
+    deadline = time.monotonic() + 5
+    while True:
+        try:
+            first.ping()
+            break
+        except StoreUnavailable:
+            assert time.monotonic() < deadline, "the store did not reconnect within 5 s"
+            time.sleep(0.1)
 
 
 def test_unreachable_postgres_is_said_at_start() -> None:

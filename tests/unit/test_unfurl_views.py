@@ -85,12 +85,15 @@ def test_project_unfurl_escapes_leonar_data_and_counts_candidates() -> None:
     text = json.dumps(unfurl, ensure_ascii=False)
     assert "<!channel>" not in text and "<@U1>" not in text and "<b>" not in text
     assert "&lt;!channel&gt; &amp; co" in text and "17 candidates" in text and "&lt;b&gt; ▇▇▇▇ 12" in text
-    assert not any(b["type"] == "actions" for b in unfurl["blocks"])  # no slug, no follow: no button at all
+    [actions] = [b for b in unfurl["blocks"] if b["type"] == "actions"]  # no slug: Follow only, no broken link
+    assert [e["action_id"] for e in actions["elements"]] == ["unfurl_follow_project"]
+    assert actions["elements"][0]["value"] == ID and "url" not in actions["elements"][0]
     assert message_problem({"text": "x", **unfurl}) is None
     with_url = project_unfurl(project, "fr", leonar_url=project_url("acme", ID))
     [actions] = [b for b in with_url["blocks"] if b["type"] == "actions"]
-    assert actions["elements"][0]["url"].endswith(f"/projects/{ID}/pipeline") and "17 candidats" in json.dumps(
+    assert actions["elements"][1]["url"].endswith(f"/projects/{ID}/pipeline") and "17 candidats" in json.dumps(
         with_url, ensure_ascii=False)
+    assert "Suivre dans ce canal" in json.dumps(with_url, ensure_ascii=False)
 
 
 def test_contact_unfurl_is_the_card_profile_with_the_same_pii_rule() -> None:

@@ -337,9 +337,12 @@ def test_signed_requests_are_answered_while_1100_slow_connections_hang(
               f"worst {max(answered) * 1000:.0f} ms")
         assert max(answered) < 3.0  # Slack's window for an answer
         assert idle_fds + held < FDS - 100  # and room was left for the bot's own connections to Slack and Leonar
-        # Whatever the bot kept of them, it closes once they miss the request deadline.
-        closed = closed_by_the_bot(slow, REQUEST_TIMEOUT + 5 - (time.monotonic() - started))
-        print(f"closed by the bot within {REQUEST_TIMEOUT + 5:.0f} s: {closed} of {SLOW}; "
+        # Whatever the bot kept of them, it closes once they miss the request deadline. One still in the listen
+        # backlog when the first were kept is accepted only when room is made, and gets its deadline from then:
+        # at worst two deadlines after the flood (a loaded machine accepts the second half seconds later).
+        window = 2 * REQUEST_TIMEOUT + 5
+        closed = closed_by_the_bot(slow, window - (time.monotonic() - started))
+        print(f"closed by the bot within {window:.0f} s: {closed} of {SLOW}; "
               f"descriptors after: {bot.open_fds() - idle_fds} above idle")
         assert closed == SLOW
         assert driver.command("help").status_code == 200

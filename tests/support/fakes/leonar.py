@@ -399,6 +399,10 @@ class FakeLeonar:
         with self._lock:
             return copy.deepcopy(list(self._contacts.get(workspace, {}).values()))
 
+    def projects(self, *, workspace: str = "acme") -> list[JSON]:
+        with self._lock:
+            return copy.deepcopy(list(self._projects.get(workspace, {}).values()))
+
     def reset_rate_limits(self) -> None:
         with self._lock:
             self._buckets.clear()

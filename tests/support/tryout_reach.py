@@ -1,5 +1,6 @@
 """`python -m tests.support.tryout_reach`: what reaches the channel, tried as a newcomer would, against the fakes
-and the real `python -m bot` (SQLite, LEONAR_POLL_SECONDS=1):
+and the real `python -m bot` (SQLite, LEONAR_POLL_SECONDS=1 and LEONAR_POLL_BUDGET=1, so that the demo key's
+2,000 requests an hour allow a poll every few seconds; at the default 20 % it would be every ~18 s):
 
 1. connect and add a candidate (as `tryout.py` does);
 2. paste a Leonar contact link and a project link in a channel: the unfurls the bot attaches;
@@ -66,9 +67,10 @@ def follow(driver: SlackDriver, slack: FakeSlack, leonar: FakeLeonar, project: J
     leonar.move_entry(entry["id"], stages[2])
     print(f"   moved {entry['contact']['first_name']} {entry['contact']['last_name']} to {stages[2]} in Leonar")
     started = time.monotonic()
-    post = until(lambda: posts_in(slack, CHANNEL)[before:], "the activity post")[0]
+    post = until(lambda: posts_in(slack, CHANNEL)[before:], "the activity post", timeout=30)[0]
     print(f"   {time.monotonic() - started:.1f} s later the channel got: {post['text']}")
     print("     " + "\n     ".join(" | ".join(mrkdwn_texts(post["blocks"])).split("\n")))
+    print(f"     buttons: {buttons(post['blocks'])}")
 
 
 def workflow_step(driver: SlackDriver, slack: FakeSlack, project: JSON) -> None:
@@ -77,6 +79,8 @@ def workflow_step(driver: SlackDriver, slack: FakeSlack, project: JSON) -> None:
     execution = driver.function_executed(inputs)
     until(lambda: execution.state != "running", "the step's completion")
     print(f"   inputs {inputs}\n   → {execution.state}: {execution.outputs or execution.error}")
+    card = until(lambda: [p for p in posts_in(slack, CHANNEL) if "Grace Hopper" in str(p.get("text"))], "the card")[0]
+    print(f"   card posted: {card['text']}")
     unknown = driver.function_executed(inputs | {"project": "Zeta Platfrom Lead", "candidate": "Ada Lovelace"})
     until(lambda: unknown.state != "running", "the step's completion")
     print(f"   project typed “Zeta Platfrom Lead” → {unknown.state}: {unknown.error}")
@@ -86,7 +90,7 @@ def main() -> None:
     with FakeSlack(bot_token=BOT_TOKEN) as slack, FakeLeonar() as leonar, tempfile.TemporaryDirectory() as tmp:
         seed_demo(leonar, DEMO_KEY)
         slack.add_user("U0001", admin=True)
-        process, url = start_bot(slack, leonar, Path(tmp), LEONAR_POLL_SECONDS="1")
+        process, url = start_bot(slack, leonar, Path(tmp), LEONAR_POLL_SECONDS="1", LEONAR_POLL_BUDGET="1")
         driver = SlackDriver(url, SIGNING_SECRET, slack)
         try:
             print("1. connect and add (tryout.py):")

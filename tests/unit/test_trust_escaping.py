@@ -16,6 +16,7 @@ from bot.leonar import Contact, Project
 from bot.views.card import candidate_card
 from bot.views.options import contact_options, project_options
 from tests.support.slack_schema import message_problem, option_problem
+from tests.support.unfurls import mrkdwn_texts as blocks_mrkdwn
 
 ADDED_BY = "U0ADDER"
 NASTY = [
@@ -29,20 +30,7 @@ FIELDS = ["first_name", "last_name", "title", "current_company", "location", "li
 
 def mrkdwn_texts(message: dict[str, Any]) -> list[str]:
     """Every string Slack would parse as mrkdwn: text objects of that type, and the fallback text."""
-    found = [message["text"]]
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if node.get("type") == "mrkdwn":
-                found.append(node["text"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(message["blocks"])
-    return found
+    return [message["text"], *blocks_mrkdwn(message["blocks"])]
 
 
 def assert_safe_card(card: dict[str, Any]) -> None:

@@ -125,22 +125,7 @@ def driver(bot: RunningBot, slack: FakeSlack) -> Iterator[SlackDriver]:
 
 
 @pytest.fixture
-def follows(fbot: RunningBot) -> StoredFollows:
-    """The follows `fbot` keeps, in its database."""
-    key = fbot.settings.encryption_key
-    return StoredFollows(fbot.settings.database_url, key.get_secret_value() if key else None)
-
-
-@pytest.fixture
-def fbot(slack: FakeSlack, leonar: FakeLeonar, tmp_path: Path) -> Iterator[RunningBot]:
-    running = serve(make_settings(slack, leonar, tmp_path / "bot.db"))
-    yield running
-    running.server.should_exit = True
-
-
-@pytest.fixture
-def fdriver(fbot: RunningBot, slack: FakeSlack) -> Iterator[SlackDriver]:
-    drv = SlackDriver(fbot.url, SIGNING_SECRET, slack)
-    yield drv
-    drv.close()
-    assert not slack.problems, f"the bot sent Slack invalid Block Kit: {slack.problems}"
+def follows(bot: RunningBot) -> StoredFollows:
+    """The follows `bot` keeps, in its database."""
+    key = bot.settings.encryption_key
+    return StoredFollows(bot.settings.database_url, key.get_secret_value() if key else None)

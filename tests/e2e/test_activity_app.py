@@ -4,6 +4,7 @@ intervals, and every move is posted exactly once."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
@@ -12,6 +13,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
@@ -44,6 +46,19 @@ def follow_through_store(url: str, secret: str, project: dict[str, str]) -> None
     blocking.close()
 
 
+@contextlib.contextmanager
+def roomy_leonar() -> Iterator[FakeLeonar]:
+    """A fake Leonar whose key's hourly limit lets a 1 s interval stay within LEONAR_POLL_BUDGET."""
+    with FakeLeonar(rate_limit=1_000_000) as leonar:
+        leonar.add_key(LEONAR_KEY)
+        yield leonar
+
+
+def one_candidate(leonar: FakeLeonar) -> tuple[dict[str, Any], dict[str, Any]]:
+    project = leonar.add_project("Backend Engineer")
+    return project, leonar.add_entry(project["id"], leonar.add_contact("Cand00", "Martin")["id"])
+
+
 def names_posted(slack: FakeSlack) -> list[str]:
     found: list[str] = []
     for call in slack.calls_to("chat.postMessage"):
@@ -53,10 +68,8 @@ def names_posted(slack: FakeSlack) -> list[str]:
 
 
 def test_the_app_starts_the_poller_and_posts_a_move(slack: FakeSlack, tmp_path: Path) -> None:
-    with FakeLeonar(rate_limit=1_000_000) as leonar:
-        leonar.add_key(LEONAR_KEY)
-        project = leonar.add_project("Backend Engineer")
-        entry = leonar.add_entry(project["id"], leonar.add_contact("Cand00", "Martin")["id"])
+    with roomy_leonar() as leonar:
+        project, entry = one_candidate(leonar)
         secret = Fernet.generate_key().decode()
         settings = make_settings(slack, leonar, tmp_path / "bot.db", encryption_key=secret,
                                  leonar_poll_seconds=INTERVAL)
@@ -78,10 +91,8 @@ def test_the_app_starts_the_poller_and_posts_a_move(slack: FakeSlack, tmp_path: 
 
 def test_with_oauth_each_workspace_is_posted_to_with_its_own_installation_token(slack: FakeSlack,
                                                                                 tmp_path: Path) -> None:
-    with FakeLeonar(rate_limit=1_000_000) as leonar:
-        leonar.add_key(LEONAR_KEY)
-        project = leonar.add_project("Backend Engineer")
-        entry = leonar.add_entry(project["id"], leonar.add_contact("Cand00", "Martin")["id"])
+    with roomy_leonar() as leonar:
+        project, entry = one_candidate(leonar)
         secret = Fernet.generate_key().decode()
         settings = make_settings(slack, leonar, tmp_path / "bot.db", encryption_key=secret,
                                  leonar_poll_seconds=INTERVAL, slack_bot_token=None, slack_client_id=CLIENT_ID,
@@ -107,10 +118,8 @@ def test_with_oauth_each_workspace_is_posted_to_with_its_own_installation_token(
 
 def test_disconnecting_in_slack_stops_the_follows_and_uninstalling_forgets_them(slack: FakeSlack,
                                                                                  tmp_path: Path) -> None:
-    with FakeLeonar(rate_limit=1_000_000) as leonar:
-        leonar.add_key(LEONAR_KEY)
-        project = leonar.add_project("Backend Engineer")
-        entry = leonar.add_entry(project["id"], leonar.add_contact("Cand00", "Martin")["id"])
+    with roomy_leonar() as leonar:
+        project, entry = one_candidate(leonar)
         secret = Fernet.generate_key().decode()
         settings = make_settings(slack, leonar, tmp_path / "bot.db", encryption_key=secret,
                                  leonar_poll_seconds=INTERVAL)

@@ -24,21 +24,21 @@ def stage_menu(view: JSON) -> JSON:
 
 
 def test_follow_searches_projects_inside_the_modal_and_stores_a_live_follow(
-    fdriver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar, follows: StoredFollows
+    driver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar, follows: StoredFollows
 ) -> None:
-    connect(fdriver)
-    view = follow_modal(fdriver)
+    connect(driver)
+    view = follow_modal(driver)
     assert "initial_option" not in block(view, "project")["element"]
     # The add form's project search answers inside the follow modal (same action id, the modal's metadata).
-    assert len(fdriver.suggest_options("project_select", "backend")) > 1
-    options = fdriver.suggest_options("project_select", "zeta")
+    assert len(driver.suggest_options("project_select", "backend")) > 1
+    options = driver.suggest_options("project_select", "zeta")
     assert options[0]["text"]["text"].startswith("Zeta Platform Lead")
-    fdriver.select("project_select", options[0])
-    view = fdriver.wait_view(lambda v: stage_menu(v)["type"] == "input")
+    driver.select("project_select", options[0])
+    view = driver.wait_view(lambda v: stage_menu(v)["type"] == "input")
     stages = [o["text"]["text"] for o in stage_menu(view)["element"]["options"]]
     assert stages == ["Sourced", "Call", "Onsite", "Hired"]
-    response = fdriver.submit()
-    assert response.status_code == 200 and fdriver.last_errors is None, response.text
+    response = driver.submit()
+    assert response.status_code == 200 and driver.last_errors is None, response.text
     [saved] = follows.follows(HERE)
     assert saved.project_name == "Zeta Platform Lead" and saved.project_id == options[0]["value"]
     assert saved.channel_id == "C0001" and saved.created_by == "U0001"
@@ -51,25 +51,25 @@ def test_follow_searches_projects_inside_the_modal_and_stores_a_live_follow(
 
 
 def test_follow_with_a_project_name_preselects_it_and_stores_a_digest_from_a_stage(
-    fdriver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar, follows: StoredFollows
+    driver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar, follows: StoredFollows
 ) -> None:
     slack.users["U0001"]["tz"] = "America/New_York"
-    connect(fdriver)
-    follow_modal(fdriver, "follow zeta platform lead")
-    view = fdriver.wait_view(lambda v: "initial_option" in block(v, "project")["element"])
+    connect(driver)
+    follow_modal(driver, "follow zeta platform lead")
+    view = driver.wait_view(lambda v: "initial_option" in block(v, "project")["element"])
     assert block(view, "project")["element"]["initial_option"]["text"]["text"].startswith("Zeta")
     menu = stage_menu(view)
     assert menu["type"] == "input"
     assert "America/New_York" in json.dumps(view)  # the hour is the follower's
     what = block(view, "follow_what")["element"]["options"]
-    fdriver.check("follow_what_select", [o for o in what if o["value"] == "from_stage"])
+    driver.check("follow_what_select", [o for o in what if o["value"] == "from_stage"])
     onsite = next(o for o in menu["element"]["options"] if o["text"]["text"] == "Onsite")
-    fdriver.select("follow_stage_select", onsite)
+    driver.select("follow_stage_select", onsite)
     hows = block(view, "follow_how")["element"]["options"]
-    fdriver.select("follow_how_select", next(o for o in hows if o["value"] == "digest"))
+    driver.select("follow_how_select", next(o for o in hows if o["value"] == "digest"))
     hours = block(view, "follow_hour")["element"]["options"]
-    fdriver.select("follow_hour_select", next(o for o in hours if o["value"] == "18"))
-    assert fdriver.submit().status_code == 200 and fdriver.last_errors is None
+    driver.select("follow_hour_select", next(o for o in hours if o["value"] == "18"))
+    assert driver.submit().status_code == 200 and driver.last_errors is None
     [saved] = follows.follows(HERE)
     assert saved.filter == FollowFilter(False, False, False, onsite["value"])
     assert saved.from_stage_name == "Onsite"
@@ -77,71 +77,71 @@ def test_follow_with_a_project_name_preselects_it_and_stores_a_digest_from_a_sta
 
 
 def test_a_name_matching_several_projects_preselects_none(
-    fdriver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar
+    driver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar
 ) -> None:
-    connect(fdriver)
-    view = follow_modal(fdriver, "follow backend engineer")
+    connect(driver)
+    view = follow_modal(driver, "follow backend engineer")
     before = len(slack.calls_to("views.update"))
     time.sleep(0.5)  # time for the projects to be read: still no update, nothing picked
     assert len(slack.calls_to("views.update")) == before
-    assert "initial_option" not in block(fdriver.view(), "project")["element"]
-    assert view["id"] == fdriver.view()["id"]
+    assert "initial_option" not in block(driver.view(), "project")["element"]
+    assert view["id"] == driver.view()["id"]
 
 
 def test_a_private_channel_without_the_bot_is_refused_and_nothing_is_stored(
-    fdriver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar, follows: StoredFollows
+    driver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar, follows: StoredFollows
 ) -> None:
     slack.add_channel("G0PRIV", private=True)
-    connect(fdriver)
-    follow_modal(fdriver, "follow Zeta Platform Lead", channel_id="G0PRIV")
-    fdriver.wait_view(lambda v: "initial_option" in block(v, "project")["element"])
-    assert fdriver.submit().status_code == 200
-    view = fdriver.wait_view(lambda v: any(b.get("block_id") == "error" for b in v["blocks"]))
+    connect(driver)
+    follow_modal(driver, "follow Zeta Platform Lead", channel_id="G0PRIV")
+    driver.wait_view(lambda v: "initial_option" in block(v, "project")["element"])
+    assert driver.submit().status_code == 200
+    view = driver.wait_view(lambda v: any(b.get("block_id") == "error" for b in v["blocks"]))
     assert "cannot post in <#G0PRIV>" in json.dumps(view) and "/invite" in json.dumps(view)
     assert follows.follows(HERE) == [] and posts_in(slack, "G0PRIV") == []
     # Once invited, the same submission goes through.
     slack.add_channel("G0PRIV", private=True, member=True)
-    assert fdriver.submit().status_code == 200 and fdriver.last_errors is None
+    assert driver.submit().status_code == 200 and driver.last_errors is None
     assert [f.channel_id for f in follows.follows(HERE)] == ["G0PRIV"]
 
 
 def test_a_key_without_pipeline_read_is_told_in_the_modal_and_nothing_is_stored(
-    fdriver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar, follows: StoredFollows
+    driver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar, follows: StoredFollows
 ) -> None:
     seeded.add_key(NO_PIPELINE_READ, scopes=ALL_SCOPES - {"pipeline:read"})
-    connect(fdriver, NO_PIPELINE_READ)
-    follow_modal(fdriver)
+    connect(driver, NO_PIPELINE_READ)
+    follow_modal(driver)
     # Said as soon as the modal is open, before the user fills it in.
-    view = fdriver.wait_view(lambda v: any(b.get("block_id") == "error" for b in v["blocks"]))
+    view = driver.wait_view(lambda v: any(b.get("block_id") == "error" for b in v["blocks"]))
     assert "pipeline:read" in json.dumps(view)
-    options = fdriver.suggest_options("project_select", "zeta")
-    fdriver.select("project_select", options[0])
-    view = fdriver.wait_view(lambda v: stage_menu(v)["type"] == "input")
+    options = driver.suggest_options("project_select", "zeta")
+    driver.select("project_select", options[0])
+    view = driver.wait_view(lambda v: stage_menu(v)["type"] == "input")
     assert "pipeline:read" in json.dumps(view)  # still said once a project is picked
-    assert fdriver.submit().status_code == 200
-    view = fdriver.wait_view(lambda v: any(b.get("block_id") == "error" for b in v["blocks"]))
+    assert driver.submit().status_code == 200
+    view = driver.wait_view(lambda v: any(b.get("block_id") == "error" for b in v["blocks"]))
     assert "pipeline:read" in json.dumps(view)
     assert follows.follows(HERE) == [] and posts_in(slack, "C0001") == []
 
 
 def test_a_slow_leonar_at_submit_is_answered_in_time_and_nothing_is_stored(
-    fdriver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar, follows: StoredFollows
+    driver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar, follows: StoredFollows
 ) -> None:
-    connect(fdriver)
-    follow_modal(fdriver, "follow Zeta Platform Lead")
-    fdriver.wait_view(lambda v: "initial_option" in block(v, "project")["element"])
+    connect(driver)
+    follow_modal(driver, "follow Zeta Platform Lead")
+    driver.wait_view(lambda v: "initial_option" in block(v, "project")["element"])
     seeded.inject("GET", r"/projects/[^/]+/entries", delay=2.5, times=3)  # the scope check hangs
     started = time.monotonic()
-    assert fdriver.submit().status_code == 200  # the driver fails an answer after Slack's 3 s
+    assert driver.submit().status_code == 200  # the driver fails an answer after Slack's 3 s
     assert time.monotonic() - started < 2.5
-    assert fdriver.last_errors and "slow" in fdriver.last_errors["project"]
+    assert driver.last_errors and "slow" in driver.last_errors["project"]
     assert follows.follows(HERE) == [] and posts_in(slack, "C0001") == []
 
 
 def test_follow_before_leonar_is_connected_offers_to_connect(
-    fdriver: SlackDriver, slack: FakeSlack, follows: StoredFollows
+    driver: SlackDriver, slack: FakeSlack, follows: StoredFollows
 ) -> None:
-    view = follow_modal_or_connect(fdriver)
+    view = follow_modal_or_connect(driver)
     assert view["callback_id"] == "leonar_connect"  # the admin connects first, as with the first /leonar-add
     assert follows.follows(HERE) == []
 

@@ -50,37 +50,37 @@ def listed(driver: SlackDriver, slack: FakeSlack, text: str, channel: str = "C00
 
 
 @pytest.fixture
-def member(fbot: RunningBot, slack: FakeSlack) -> Iterator[SlackDriver]:
-    drv = SlackDriver(fbot.url, SIGNING_SECRET, slack, user_id=MEMBER)
+def member(bot: RunningBot, slack: FakeSlack) -> Iterator[SlackDriver]:
+    drv = SlackDriver(bot.url, SIGNING_SECRET, slack, user_id=MEMBER)
     yield drv
     drv.close()
 
 
 def test_following_lists_this_channels_follows_only(
-    fdriver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar, follows: StoredFollows
+    driver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar, follows: StoredFollows
 ) -> None:
-    connected(fdriver, slack)
+    connected(driver, slack)
     followed(follows, "C0001", "Backend <Lead> & co")
     followed(follows, "C0001", "Zeta Platform Lead", filter=FollowFilter(False, False, True))
     followed(follows, "C0002", "Elsewhere")
-    text = json.dumps(listed(fdriver, slack, "following"))
+    text = json.dumps(listed(driver, slack, "following"))
     assert "2 Leonar projects followed in <#C0001>" in text
     assert "Backend &lt;Lead&gt; &amp; co" in text and "Zeta Platform Lead" in text and "Elsewhere" not in text
     assert "unfollow" not in text  # a list, no buttons
-    assert "No Leonar project is followed in <#C0009>" in json.dumps(listed(fdriver, slack, "following", "C0009"))
+    assert "No Leonar project is followed in <#C0009>" in json.dumps(listed(driver, slack, "following", "C0009"))
 
 
 def test_unfollow_removes_a_follow_and_shows_the_list_again(
-    fdriver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar, follows: StoredFollows
+    driver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar, follows: StoredFollows
 ) -> None:
-    connected(fdriver, slack)
+    connected(driver, slack)
     first = followed(follows, "C0001", "Backend Engineer")
     second = followed(follows, "C0001", "Zeta Platform Lead")
-    message = listed(fdriver, slack, "unfollow")
+    message = listed(driver, slack, "unfollow")
     buttons = [b["accessory"]["value"] for b in message["blocks"] if "accessory" in b]
     assert buttons == [first.id, second.id]
-    assert fdriver.press(message, "unfollow", value=first.id).status_code == 200
-    url = fdriver.last_response_url
+    assert driver.press(message, "unfollow", value=first.id).status_code == 200
+    url = driver.last_response_url
     assert url is not None
     wait(lambda: bool(slack.hook_posts(url)))
     [updated] = slack.hook_posts(url)
@@ -91,15 +91,15 @@ def test_unfollow_removes_a_follow_and_shows_the_list_again(
 
 
 def test_an_unfollow_button_cannot_remove_another_channels_follow(
-    fdriver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar, follows: StoredFollows
+    driver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar, follows: StoredFollows
 ) -> None:
-    connected(fdriver, slack)
+    connected(driver, slack)
     here = followed(follows, "C0001", "Backend Engineer")
     there = followed(follows, "C0002", "Zeta Platform Lead")
-    message = listed(fdriver, slack, "unfollow")
+    message = listed(driver, slack, "unfollow")
     # A forged click: the other channel's follow id, sent from this channel's list.
-    assert fdriver.press(message, "unfollow", value=there.id).status_code == 200
-    url = fdriver.last_response_url
+    assert driver.press(message, "unfollow", value=there.id).status_code == 200
+    url = driver.last_response_url
     assert url is not None
     wait(lambda: bool(slack.hook_posts(url)))
     assert {f.id for f in follows.follows(HERE)} == {here.id, there.id}
@@ -107,34 +107,34 @@ def test_an_unfollow_button_cannot_remove_another_channels_follow(
 
 
 def test_the_home_lists_follows_with_why_they_stopped_and_the_slower_polling_and_an_admin_removes_one(
-    fdriver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar, follows: StoredFollows
+    driver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar, follows: StoredFollows
 ) -> None:
-    connected(fdriver, slack)
+    connected(driver, slack)
     kept = followed(follows, "C0001", "Backend Engineer")
     archived = followed(follows, "C0002", "Old search")
     follows.stop_follows(HERE, StopReason.PROJECT_ARCHIVED, project_id=archived.project_id)
     follows.report_poll(HERE, PollStatus(interval_seconds=300.0, stretched=True, projects=50))
-    home = json.dumps(open_home(fdriver, slack))
+    home = json.dumps(open_home(driver, slack))
     assert "Followed projects" in home and "Backend Engineer" in home and "<#C0002>" in home
     assert "Stopped: the project was archived in Leonar." in home
     assert "checked every 5 minutes instead of every 2 minutes" in home and "20%" in home
     assert home.count('"home_unfollow"') == 2
-    home_action(fdriver, slack, {"type": "button", "action_id": "home_unfollow", "value": archived.id})
+    home_action(driver, slack, {"type": "button", "action_id": "home_unfollow", "value": archived.id})
     wait(lambda: [f.id for f in follows.follows(HERE)] == [kept.id])
-    wait(lambda: "Old search" not in json.dumps(slack.homes.get(fdriver.user_id, {})))  # published again
+    wait(lambda: "Old search" not in json.dumps(slack.homes.get(driver.user_id, {})))  # published again
 
 
 def test_a_member_sees_the_follows_without_buttons_and_a_forged_removal_is_refused(
-    fdriver: SlackDriver, member: SlackDriver, slack: FakeSlack, seeded: FakeLeonar, follows: StoredFollows
+    driver: SlackDriver, member: SlackDriver, slack: FakeSlack, seeded: FakeLeonar, follows: StoredFollows
 ) -> None:
-    connected(fdriver, slack)
+    connected(driver, slack)
     kept = followed(follows, "C0001", "Backend Engineer")
     home = json.dumps(open_home(member, slack))
     assert "Backend Engineer" in home and "home_unfollow" not in home
     published = len(slack.calls_to("views.publish"))
     home_action(member, slack, {"type": "button", "action_id": "home_unfollow", "value": kept.id})
     # An admin's click, sent after it, is handled: by then the member's was, and refused.
-    home_action(fdriver, slack, {"type": "button", "action_id": "home_unfollow", "value": "not-a-follow"})
+    home_action(driver, slack, {"type": "button", "action_id": "home_unfollow", "value": "not-a-follow"})
     wait(lambda: len(slack.calls_to("views.publish")) == published + 1)
     time.sleep(0.2)
     assert len(slack.calls_to("views.publish")) == published + 1  # the member's click published nothing
@@ -143,26 +143,26 @@ def test_a_member_sees_the_follows_without_buttons_and_a_forged_removal_is_refus
 
 
 def test_no_follows_yet_the_home_says_how_to_follow(
-    fdriver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar, follows: StoredFollows
+    driver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar, follows: StoredFollows
 ) -> None:
-    connected(fdriver, slack)
-    home = json.dumps(open_home(fdriver, slack))
+    connected(driver, slack)
+    home = json.dumps(open_home(driver, slack))
     assert "No project is followed yet" in home and "/leonar-add follow" in home
 
 
 def test_a_french_user_follows_lists_and_sees_the_home_in_french(
-    fdriver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar, follows: StoredFollows
+    driver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar, follows: StoredFollows
 ) -> None:
     slack.users["U0001"]["locale"] = "fr-FR"
-    connected(fdriver, slack)
-    view = follow_modal(fdriver, "follow Zeta Platform Lead")
+    connected(driver, slack)
+    view = follow_modal(driver, "follow Zeta Platform Lead")
     assert view["title"]["text"] == "Suivre un projet"
-    fdriver.wait_view(lambda v: v["id"] == view["id"] and "Onsite" in json.dumps(v))
-    assert fdriver.submit().status_code == 200 and fdriver.last_errors is None
+    driver.wait_view(lambda v: v["id"] == view["id"] and "Onsite" in json.dumps(v))
+    assert driver.submit().status_code == 200 and driver.last_errors is None
     [saved] = follows.follows(HERE)
     assert saved.lang == "fr"
     wait(lambda: any("<#C0001> suit désormais" in str(p["text"]) for p in posts_in(slack, "C0001")))
-    assert "1 projet Leonar suivi dans <#C0001>" in json.dumps(listed(fdriver, slack, "following"),
+    assert "1 projet Leonar suivi dans <#C0001>" in json.dumps(listed(driver, slack, "following"),
                                                                ensure_ascii=False)
-    home = json.dumps(open_home(fdriver, slack), ensure_ascii=False)
+    home = json.dumps(open_home(driver, slack), ensure_ascii=False)
     assert "Projets suivis" in home and "Zeta Platform Lead" in home

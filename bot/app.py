@@ -23,6 +23,7 @@ from starlette.routing import Route
 from bot import listeners
 from bot.config import Settings
 from bot.http_guard import SlackRequestGuard
+from bot.i18n import t
 from bot.leonar import Leonar
 from bot.manifest import BOT_SCOPES
 from bot.observability import instruments, requests
@@ -120,6 +121,9 @@ def _oauth(services: Services, client: AsyncWebClient) -> dict[str, Any]:
             client=client,  # token rotation calls oauth.v2.access at SLACK_API_URL like every other call
         ),
         "installation_store_bot_only": True,
+        # Bolt says this when no installation could be read, whether none exists or the database did not answer
+        # (it swallows the store's error): one sentence must be true of both. Bolt takes one text: English.
+        "user_facing_authorize_error_message": t("en", "access.no_installation"),
         "oauth_settings": AsyncOAuthSettings(
             client_id=settings.slack_client_id, client_secret=client_secret, scopes=list(BOT_SCOPES),
             installation_store=installations, installation_store_bot_only=True,

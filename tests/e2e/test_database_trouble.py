@@ -18,6 +18,7 @@ from tests.support.driver import SlackDriver
 from tests.support.fakes.leonar import FakeLeonar
 from tests.support.fakes.slack import FakeSlack
 from tests.support.flows import connect
+from tests.support.installs import CLIENT_ID, install
 from tests.support.proxy import RoundRobinProxy
 
 STORE_DOWN = "cannot reach its database right now"
@@ -100,6 +101,29 @@ def test_the_add_form_opens_without_its_preselection_when_only_that_read_fails(
             started = time.monotonic()
             view = driver.open_modal()
             assert view["callback_id"] == ADD_CALLBACK_ID and time.monotonic() - started < 3.0
+    finally:
+        driver.close()
+        bot.server.should_exit = True
+
+
+def test_with_oauth_an_installation_the_database_cannot_give_is_said_so_not_as_not_installed(
+    slack: FakeSlack, leonar: FakeLeonar, postgres_url: str, tmp_path: Path
+) -> None:
+    """Bolt swallows the store's error and answers its "not installed" text: ours says both causes."""
+    bot = serve(make_settings(slack, leonar, tmp_path / "unused.db", database_url=postgres_url, slack_bot_token=None,
+                              slack_client_id=CLIENT_ID, slack_client_secret="oauth-client-secret"))
+    driver = SlackDriver(bot.url, SIGNING_SECRET, slack)
+    try:
+        install(bot, slack, "T0001")  # saved: the cached installation is dropped, the next request reads it
+        with psycopg.connect(postgres_url) as locker:
+            locker.execute("LOCK TABLE slack_bots IN ACCESS EXCLUSIVE MODE")
+            started = time.monotonic()
+            answer = driver.command("status")
+            took = time.monotonic() - started
+            assert answer.status_code == 200 and took < 3.0, (took, answer.text)
+            [told] = slack.hook_posts(driver.last_response_url)
+            assert "its database is not answering" in told["text"], told
+        assert "could not load its installation" not in driver.command("status").text  # the lock gone: all well
     finally:
         driver.close()
         bot.server.should_exit = True

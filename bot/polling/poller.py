@@ -153,14 +153,14 @@ class Poller:
             return
         board = Board(project.stages)
         state = await self._follows.project_state(workspace, project_id)
-        await self._digests(workspace, project, board, follows)
+        settings = await self._store.settings(workspace)
+        await self._digests(workspace, project, board, follows, settings.leonar_slug)
         full = state.snapshot is None or state.polls % FULL_SCAN_EVERY == 0
         since = None if full else (state.since or events.next_since(state.snapshot or {}))
         read = await client.entries_changed_since(project_id, since)
         found = events.diff(project_id, state.snapshot, read.entries, board, full_scan=read.full_scan)
         next_since = events.next_since(found.snapshot) if read.complete else since
         interval = await self._plan(workspace, client, len(found.snapshot))
-        settings = await self._store.settings(workspace)
         posts: list[Outgoing] = []
         saved: list[tuple[str, str, dict[str, object]]] = []
         for follow, _ in follows:
@@ -196,7 +196,7 @@ class Poller:
         return plan.seconds
 
     async def _digests(self, workspace: Workspace, project: Project, board: Board,
-                       follows: list[tuple[Follow, datetime | None]]) -> None:
+                       follows: list[tuple[Follow, datetime | None]], slug: str | None) -> None:
         now = self._clock()
         for follow, last in follows:
             if follow.delivery is not Delivery.DIGEST or follow.digest_hour is None:
@@ -208,7 +208,7 @@ class Poller:
             if latest <= last:
                 continue
             day = [Event.from_json(e) for e in await self._follows.digest_events(follow.id)]
-            url = project_url((await self._store.settings(workspace)).leonar_slug, project.id)
+            url = project_url(slug, project.id)
             payload = digest_post(project.name, digest.digest_counts(day, board), latest, follow.lang, url=url)
             post = None if payload is None else Outgoing(digest.digest_key(follow.id, latest), follow.id,
                                                          follow.channel_id, payload | {"kind": "digest"})

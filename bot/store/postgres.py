@@ -141,7 +141,7 @@ class PostgresStore:
                 return sum([(await c.execute(f"DELETE FROM {table} WHERE workspace = %s", (workspace.key,))).rowcount
                             for table in WORKSPACE_TABLES])
 
-        return await self._run(delete) > 0
+        return await self.run(delete) > 0
 
     async def forget_enterprise(self, enterprise_id: str) -> list[Workspace]:
         # Keys are "<enterprise>:<team>": the org-wide installation and every workspace of the org.
@@ -179,7 +179,7 @@ class PostgresStore:
                             "ORDER BY expires_at DESC OFFSET %s)", (keep,))
             return inserted
 
-        return await self._run(use)
+        return await self.run(use)
 
     async def try_lock(self, name: str) -> bool:
         # A session lock: it lives on one connection, taken out of the pool until unlock (or until the server
@@ -228,13 +228,9 @@ class PostgresStore:
             await AsyncConnectionPool.check_connection(conn)
 
     async def run(self, query: Callable[[AConn], Awaitable[T]]) -> T:
-        """`query` on a pooled connection, bounded like every store call: for modules that keep their own tables
-        in the same database (bot/store/follows_postgres.py)."""
-        return await self._run(query)
-
-    async def _run(self, query: Callable[[AConn], Awaitable[T]]) -> T:
-        """`query` on a pooled connection; once more, after the pool replaced its dead connections, if the server
-        had dropped that one (restart, failover, idle cut)."""
+        """`query` on a pooled connection, bounded like every store call (bot/store/follows_postgres.py keeps its
+        tables in this database too); once more, after the pool replaced its dead connections, if the server had
+        dropped that one (restart, failover, idle cut)."""
         async def attempts() -> T:
             pool = await self._open()
             for attempt in (1, 2):
@@ -268,19 +264,19 @@ class PostgresStore:
         return await (await conn.execute(sql, params)).fetchone()
 
     async def _one(self, sql: str, params: tuple[Any, ...]) -> tuple[Any, ...] | None:
-        return await self._run(lambda c: self._fetch(c, sql, params))
+        return await self.run(lambda c: self._fetch(c, sql, params))
 
     async def _all(self, sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
         async def fetch(c: AConn) -> list[tuple[Any, ...]]:
             return await (await c.execute(sql, params)).fetchall()
 
-        return await self._run(fetch)
+        return await self.run(fetch)
 
     async def _exec(self, sql: str, params: tuple[Any, ...]) -> int:
         async def run(c: AConn) -> int:
             return (await c.execute(sql, params)).rowcount
 
-        return await self._run(run)
+        return await self.run(run)
 
 
 def _check_cipher(conn: psycopg.Connection[Any], cipher: Cipher) -> None:

@@ -67,6 +67,19 @@ def names_posted(slack: FakeSlack) -> list[str]:
     return found
 
 
+def move_once_seeded(leonar: FakeLeonar, slack: FakeSlack, entry: dict[str, Any]) -> None:
+    """Once the poller has read the project (its first poll seeds it, silently), a move in Leonar, then its post."""
+    deadline = time.monotonic() + 10
+    while not leonar.count("GET", r"/projects/[^/]+/entries"):
+        assert time.monotonic() < deadline, "the project was never polled"
+        time.sleep(0.05)
+    time.sleep(INTERVAL)
+    leonar.move_entry(entry["id"], "Offer")
+    while not names_posted(slack):
+        assert time.monotonic() < deadline + 5, "nothing posted"
+        time.sleep(0.05)
+
+
 def test_the_app_starts_the_poller_and_posts_a_move(slack: FakeSlack, tmp_path: Path) -> None:
     with roomy_leonar() as leonar:
         project, entry = one_candidate(leonar)
@@ -76,13 +89,7 @@ def test_the_app_starts_the_poller_and_posts_a_move(slack: FakeSlack, tmp_path: 
         running = serve(settings)
         try:
             follow_through_store(settings.database_url, secret, project)
-            deadline = time.monotonic() + 10
-            while not leonar.count("GET", r"/projects/[^/]+/entries") and time.monotonic() < deadline:
-                time.sleep(0.05)
-            time.sleep(INTERVAL)
-            leonar.move_entry(entry["id"], "Offer")
-            while not names_posted(slack) and time.monotonic() < deadline + 5:
-                time.sleep(0.05)
+            move_once_seeded(leonar, slack, entry)
             assert names_posted(slack) == ["Cand00"]
             assert all(c.token == BOT_TOKEN for c in slack.calls_to("chat.postMessage"))
         finally:
@@ -101,15 +108,7 @@ def test_with_oauth_each_workspace_is_posted_to_with_its_own_installation_token(
         try:
             token = install(running, slack, "T0001")
             follow_through_store(settings.database_url, secret, project)
-            deadline = time.monotonic() + 10
-            while not leonar.count("GET", r"/projects/[^/]+/entries"):
-                assert time.monotonic() < deadline
-                time.sleep(0.05)
-            time.sleep(INTERVAL)
-            leonar.move_entry(entry["id"], "Offer")
-            while not names_posted(slack):
-                assert time.monotonic() < deadline + 5, "nothing posted"
-                time.sleep(0.05)
+            move_once_seeded(leonar, slack, entry)
             [post] = [c for c in slack.calls_to("chat.postMessage") if c.body.get("channel") == CHANNEL]
             assert post.token == token != BOT_TOKEN
         finally:

@@ -4,7 +4,9 @@ others go on, and /healthz says 503 within 1 s; nothing freezes the process (bot
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -13,7 +15,7 @@ import psycopg
 
 from bot.store import limits
 from bot.views.add_modal import CALLBACK_ID as ADD_CALLBACK_ID
-from tests.support.bot import SIGNING_SECRET, make_settings, serve
+from tests.support.bot import SIGNING_SECRET, RunningBot, make_settings, serve
 from tests.support.driver import SlackDriver
 from tests.support.fakes.leonar import FakeLeonar
 from tests.support.fakes.slack import FakeSlack
@@ -24,12 +26,23 @@ from tests.support.proxy import RoundRobinProxy
 STORE_DOWN = "cannot reach its database right now"
 
 
+@contextlib.contextmanager
+def bot_on(slack: FakeSlack, leonar: FakeLeonar, tmp_path: Path, database_url: str,
+           **settings: object) -> Iterator[tuple[RunningBot, SlackDriver]]:
+    """The bot served on `database_url` (PostgreSQL), and a driver signing requests to it."""
+    bot = serve(make_settings(slack, leonar, tmp_path / "unused.db", database_url=database_url, **settings))
+    driver = SlackDriver(bot.url, SIGNING_SECRET, slack)
+    try:
+        yield bot, driver
+    finally:
+        driver.close()
+        bot.server.should_exit = True
+
+
 def test_a_locked_table_fails_the_requests_that_need_it_in_time_and_nothing_else(
     slack: FakeSlack, leonar: FakeLeonar, postgres_url: str, tmp_path: Path
 ) -> None:
-    bot = serve(make_settings(slack, leonar, tmp_path / "unused.db", database_url=postgres_url))
-    driver = SlackDriver(bot.url, SIGNING_SECRET, slack)
-    try:
+    with bot_on(slack, leonar, tmp_path, postgres_url) as (bot, driver):
         connect(driver)  # the write drops the cached connection: the next request reads the table
         with psycopg.connect(postgres_url) as locker:  # a migration or a long transaction elsewhere
             locker.execute("LOCK TABLE leonar_connections IN ACCESS EXCLUSIVE MODE")
@@ -50,9 +63,6 @@ def test_a_locked_table_fails_the_requests_that_need_it_in_time_and_nothing_else
         # The lock gone, everything works again, with no restart.
         status = driver.command("status")
         assert status.status_code == 200 and STORE_DOWN not in status.text
-    finally:
-        driver.close()
-        bot.server.should_exit = True
 
 
 def test_a_database_that_stops_answering_is_a_503_within_a_second_and_requests_still_answer(
@@ -63,9 +73,7 @@ def test_a_database_that_stops_answering_is_a_503_within_a_second_and_requests_s
         port = proxy.url.rsplit(":", 1)[1]
         behind = urlunsplit(where._replace(netloc=where.netloc.replace(f":{where.port}", f":{port}")))
         assert behind.startswith("postgresql://") and f":{port}/" in behind
-        bot = serve(make_settings(slack, leonar, tmp_path / "unused.db", database_url=behind))
-        driver = SlackDriver(bot.url, SIGNING_SECRET, slack)
-        try:
+        with bot_on(slack, leonar, tmp_path, behind) as (bot, driver):
             connect(driver)
             proxy.freeze()  # the network to the database is cut: no error, no answer
             started = time.monotonic()
@@ -83,37 +91,26 @@ def test_a_database_that_stops_answering_is_a_503_within_a_second_and_requests_s
                 assert time.monotonic() < deadline, "still unhealthy 10 s after the database came back"
                 time.sleep(0.1)
             assert STORE_DOWN not in driver.command("status").text
-        finally:
-            proxy.thaw()
-            driver.close()
-            bot.server.should_exit = True
 
 
 def test_the_add_form_opens_without_its_preselection_when_only_that_read_fails(
     slack: FakeSlack, leonar: FakeLeonar, postgres_url: str, tmp_path: Path
 ) -> None:
-    bot = serve(make_settings(slack, leonar, tmp_path / "unused.db", database_url=postgres_url))
-    driver = SlackDriver(bot.url, SIGNING_SECRET, slack)
-    try:
+    with bot_on(slack, leonar, tmp_path, postgres_url) as (_, driver):
         connect(driver)
         with psycopg.connect(postgres_url) as locker:
             locker.execute("LOCK TABLE last_projects IN ACCESS EXCLUSIVE MODE")
             started = time.monotonic()
             view = driver.open_modal()
             assert view["callback_id"] == ADD_CALLBACK_ID and time.monotonic() - started < 3.0
-    finally:
-        driver.close()
-        bot.server.should_exit = True
 
 
 def test_with_oauth_an_installation_the_database_cannot_give_is_said_so_not_as_not_installed(
     slack: FakeSlack, leonar: FakeLeonar, postgres_url: str, tmp_path: Path
 ) -> None:
     """Bolt swallows the store's error and answers its "not installed" text: ours says both causes."""
-    bot = serve(make_settings(slack, leonar, tmp_path / "unused.db", database_url=postgres_url, slack_bot_token=None,
-                              slack_client_id=CLIENT_ID, slack_client_secret="oauth-client-secret"))
-    driver = SlackDriver(bot.url, SIGNING_SECRET, slack)
-    try:
+    with bot_on(slack, leonar, tmp_path, postgres_url, slack_bot_token=None, slack_client_id=CLIENT_ID,
+                slack_client_secret="oauth-client-secret") as (bot, driver):
         install(bot, slack, "T0001")  # saved: the cached installation is dropped, the next request reads it
         with psycopg.connect(postgres_url) as locker:
             locker.execute("LOCK TABLE slack_bots IN ACCESS EXCLUSIVE MODE")
@@ -124,6 +121,3 @@ def test_with_oauth_an_installation_the_database_cannot_give_is_said_so_not_as_n
             [told] = slack.hook_posts(driver.last_response_url)
             assert "its database is not answering" in told["text"], told
         assert "could not load its installation" not in driver.command("status").text  # the lock gone: all well
-    finally:
-        driver.close()
-        bot.server.should_exit = True

@@ -5,11 +5,13 @@ from __future__ import annotations
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.limits import Limits
+
 DEFAULT_DATABASE = "leonar-bot.db"
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", env_nested_delimiter="__")
 
     slack_bot_token: SecretStr | None = None
     slack_signing_secret: SecretStr | None = None
@@ -37,6 +39,8 @@ class Settings(BaseSettings):
     # than LEONAR_POLL_BUDGET of the key's hourly request limit (bot/activity/budget.py).
     leonar_poll_seconds: float = Field(default=120.0, gt=0)
     leonar_poll_budget: float = Field(default=0.2, gt=0, le=1)
+    # Deadlines and periods (bot/limits.py): never set in production; tests shrink them (LIMITS__DRAIN_SECONDS=…).
+    limits: Limits = Limits()
 
     @field_validator("slack_bot_token", "slack_signing_secret", "slack_app_token", "encryption_key",
                      "slack_client_id", "slack_client_secret", "metrics_token", mode="before")

@@ -33,10 +33,9 @@ from bot.polling.slack_post import SlackPoster
 from bot.services import Services
 from bot.slack import context, guard
 from bot.slack.authorize import InstallationAuthorize
-from bot.store import cached, limits, open_store
-from bot.store.deadline import within
-from bot.store.follows_open import open_follows
-from bot.store.slack_installations import OAuthStates, SlackInstallations
+from bot.slack.installations import OAuthStates, SlackInstallations
+from bot.store import open_store
+from bot.store.database import within
 
 log = logging.getLogger(__name__)
 # On SIGTERM uvicorn stops accepting, then gives requests being answered REQUESTS_GRACE (Slack gives up after
@@ -59,16 +58,14 @@ class ConfigError(RuntimeError):
 def create_services(settings: Settings) -> Services:
     key = settings.encryption_key.get_secret_value() if settings.encryption_key else None
     try:
-        # Connection, settings and installation of each workspace in memory (bot/store/cached.py); the store
-        # latency metric times what still reaches the database.
-        raw = open_store(settings.database_url, key, pool_size=settings.database_pool_size)
-        store = cached(raw, settings.database_url, measured=instruments.timed_store)
+        # The store latency metric times what reaches the database (the cache's hits do not).
+        store = open_store(settings.database_url, key, limits=settings.limits, pool_size=settings.database_pool_size,
+                           observe=instruments.store_call)
     except ValueError as exc:
         raise ConfigError(str(exc)) from exc
     return Services(
         settings=settings,
         store=store,
-        follows=open_follows(raw),
         leonar=Leonar(
             settings.leonar_api_url,
             connect_timeout=settings.leonar_connect_timeout,
@@ -109,15 +106,17 @@ def _oauth(services: Services, client: AsyncWebClient) -> dict[str, Any]:
     """Bolt's OAuth flow, with installations and OAuth states kept in our store (same database as the keys)."""
     settings = services.settings
     assert settings.slack_client_id and settings.slack_client_secret
-    installations = SlackInstallations(services.store)
+    installations = SlackInstallations(services.store.installations)
     client_secret = settings.slack_client_secret.get_secret_value()
     return {
         "installation_store": installations,
         # A cached authorization spares an auth.test call to Slack on every request (each options load); an
         # expired token is refreshed once per workspace, however many requests find it expired.
         "authorize": InstallationAuthorize(
-            store=services.store, installation_store=installations, client_id=settings.slack_client_id,
-            client_secret=client_secret, bot_only=True, cache_enabled=True, logger=logging.getLogger("slack_bolt"),
+            store=services.store.installations, installation_store=installations,
+            client_id=settings.slack_client_id, client_secret=client_secret,
+            lock_seconds=settings.limits.refresh_lock_seconds, bot_only=True, cache_enabled=True,
+            logger=logging.getLogger("slack_bolt"),
             client=client,  # token rotation calls oauth.v2.access at SLACK_API_URL like every other call
         ),
         "installation_store_bot_only": True,
@@ -127,7 +126,7 @@ def _oauth(services: Services, client: AsyncWebClient) -> dict[str, Any]:
         "oauth_settings": AsyncOAuthSettings(
             client_id=settings.slack_client_id, client_secret=client_secret, scopes=list(BOT_SCOPES),
             installation_store=installations, installation_store_bot_only=True,
-            state_store=OAuthStates(services.store, client_secret),
+            state_store=OAuthStates(services.store.installations, client_secret),
         ),
     }
 
@@ -164,7 +163,7 @@ def create_web_app(settings: Settings, services: Services | None = None) -> Star
 
     async def healthz(request: Request) -> Response:
         try:
-            await within(limits.HEALTH_SECONDS, services.store.ping())  # a stuck database: 503, not a hang
+            await within(settings.limits.health_seconds, services.store.db.ping())  # a stuck database: 503
         except Exception as exc:  # report, don't crash: the probe wants a status, not a traceback
             log.error("health check failed: %s", type(exc).__name__)
             return JSONResponse({"ok": False, "error": "database unavailable"}, status_code=503)
@@ -177,7 +176,7 @@ def create_web_app(settings: Settings, services: Services | None = None) -> Star
         session = aiohttp.ClientSession()
         bolt.client.session = session
         try:  # opens PostgreSQL's pool now, not at the first request
-            await within(limits.HEALTH_SECONDS, services.store.ping())
+            await within(settings.limits.health_seconds, services.store.db.ping())
         except Exception as exc:  # reported by /healthz from now on; requests meanwhile say the database is down
             log.warning("database not answering at start: %s", type(exc).__name__)
         socket_mode = None
@@ -186,8 +185,7 @@ def create_web_app(settings: Settings, services: Services | None = None) -> Star
             socket_mode = AsyncSocketModeHandler(bolt, settings.slack_app_token.get_secret_value())
             await socket_mode.connect_async()  # type: ignore[no-untyped-call]
             log.info("connected to Slack over Socket Mode")
-        poller = Poller(settings, services.store, services.follows, services.leonar,
-                        SlackPoster(settings, services.store, session))
+        poller = Poller(settings, services.store, services.leonar, SlackPoster(settings, services.store, session))
         poller.start()
         yield
         if socket_mode is not None:

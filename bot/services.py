@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from bot.config import Settings
 from bot.leonar import Leonar
 from bot.store import Store
-from bot.store.poll_state import PollStore
 
 
 @dataclass(frozen=True)
@@ -15,5 +14,3 @@ class Services:
     settings: Settings
     store: Store
     leonar: Leonar
-    # Pipeline activity: follows (`FollowStore`, what the Slack side uses) and the poller's state, same database.
-    follows: PollStore

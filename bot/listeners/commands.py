@@ -130,7 +130,7 @@ async def _listed(call: Call, build: Callable[[str, list[Follow], str], dict[str
     await call.ack()
     lang, channel_id = await user_lang(call.context), str(call.command.get("channel_id") or "")
     try:
-        found = await services(call.context).follows.list_follows(workspace(call.context), channel_id=channel_id)
+        found = await services(call.context).store.follows.list_follows(workspace(call.context), channel_id=channel_id)
     except StoreUnavailable as exc:
         log.error("follows not listed: %s", exc)
         await call.respond(**ephemeral(t(lang, "access.store_down")))

@@ -49,7 +49,8 @@ async def connect_submitted(
     if problem:
         await ack(response_action="errors", errors={connect.KEY_BLOCK: problem})
         return
-    context["connection"] = await services(context).store.save_connection(workspace(context), api_key, who.id)
+    workspaces = services(context).store.workspaces
+    context["connection"] = await workspaces.save_connection(workspace(context), api_key, who.id)
     log.info("Leonar connected for workspace %s", workspace(context).key)
     await ack(response_action="update", view=add.add_modal(modal(context), notice=t(who.lang, "add.connected"),
                                                            lang=who.lang))
@@ -65,7 +66,7 @@ async def disconnect_submitted(
         await ack(response_action="update", view=notice_modal(t(who.lang, "admin.disconnect_title"), problem,
                                                                who.lang))
         return
-    await services(context).store.delete_connection(workspace(context))
+    await services(context).store.workspaces.delete_connection(workspace(context))
     log.info("Leonar disconnected for workspace %s by %s", workspace(context).key, who.id)
     await ack()
     if response_url := modal(context).response_url:

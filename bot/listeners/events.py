@@ -19,7 +19,7 @@ async def left(ack: AsyncAck, body: dict[str, Any], context: dict[str, Any]) -> 
     event = body.get("event") or {}
     if event.get("type") == "tokens_revoked" and not (event.get("tokens") or {}).get("bot"):
         return  # revoked user tokens leave the bot working
-    store = services(context).store
+    store = services(context).store.workspaces
     workspaces, enterprises = left_by(context, body)
     for workspace in workspaces:
         if await store.forget(workspace):

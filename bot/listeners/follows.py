@@ -45,7 +45,7 @@ async def unfollow_clicked(
     """From `/leonar-add unfollow`: only a follow of the channel the list was shown in is removed."""
     await ack()
     channel_id = str((body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id") or "")
-    follows, here = services(context).follows, workspace(context)
+    follows, here = services(context).store.follows, workspace(context)
     listed = await follows.list_follows(here, channel_id=channel_id)
     target = next((f for f in listed if f.id == action.get("value")), None)
     removed = await follows.remove_follow(here, target.id) if target else None
@@ -65,7 +65,7 @@ async def home_unfollow_clicked(
     if not (await user(context)).is_admin:
         log.warning("home_unfollow refused: %s is not an admin", user_id)
         return
-    removed = await services(context).follows.remove_follow(workspace(context), str(action.get("value") or ""))
+    removed = await services(context).store.follows.remove_follow(workspace(context), str(action.get("value") or ""))
     if removed is not None:
         await following.tell_unfollowed(client, removed, user_id)
     await publish(client, context, user_id)

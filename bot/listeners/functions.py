@@ -25,7 +25,7 @@ async def add_candidate(ack: AsyncAck, event: dict[str, Any], context: dict[str,
     if not workflow_step.first_run(execution):
         log.info("workflow step %s delivered again: already running", execution)
         return
-    await workflow_step.run(leonar=leonar(context), slack=client, store=services(context).store,
+    await workflow_step.run(leonar=leonar(context), slack=client, store=services(context).store.workspaces,
                             workspace=workspace(context), inputs=workflow_step.StepInputs.of(event.get("inputs")),
                             complete=complete, fail=fail)
 

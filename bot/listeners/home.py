@@ -46,7 +46,7 @@ async def setting_changed(
     await ack()
     if not (await user(context)).is_admin:
         return
-    store, here = services(context).store, workspace(context)
+    store, here = services(context).store.workspaces, workspace(context)
     if action["action_id"] == home.CHANNEL_ACTION:
         await store.update_settings(here, default_channel=action.get("selected_conversation"))
     elif action["action_id"] == home.GUESTS_ACTION:
@@ -64,7 +64,7 @@ async def slug_changed(
     await ack()
     if not (await user(context)).is_admin:
         return
-    store, here = services(context).store, workspace(context)
+    store, here = services(context).store.workspaces, workspace(context)
     typed = str(action.get("value") or "") if action["action_id"] == home.SLUG_ACTION else ""
     slug = slug_from(typed) if typed else None
     if typed and slug is None:

@@ -38,7 +38,7 @@ async def add_submitted(
     if problems or leonar_client is None:
         await ack(response_action="errors", errors=problems)
         return
-    job = adding.Adding(slack=client, leonar=leonar_client, store=services(context).store,
+    job = adding.Adding(slack=client, leonar=leonar_client, store=services(context).store.workspaces,
                         workspace=workspace(context), user=body["user"], choice=choice, ctx=modal(context),
                         view_id=view["id"], response_urls=body.get("response_urls") or [], lang=lang)
     entry = await adding.add_entry(job, ack)

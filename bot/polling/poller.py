@@ -39,9 +39,8 @@ from bot.leonar.links import project_url
 from bot.observability.metrics import ACTIVITY_EVENTS, ACTIVITY_POSTS, POLLS
 from bot.polling.slack_post import SlackPoster
 from bot.store import Store
-from bot.store.follows import PollStatus
 from bot.store.models import Workspace
-from bot.store.poll_state import Outgoing, PollResult, PollStore
+from bot.store.poll_state import Outgoing, PollResult, PollStatus
 from bot.views.activity import activity_post, digest_post
 
 log = logging.getLogger(__name__)
@@ -55,9 +54,10 @@ CONCURRENCY = 8  # projects polled at once by one instance
 
 
 class Poller:
-    def __init__(self, settings: Settings, store: Store, follows: PollStore, leonar: Leonar, poster: SlackPoster,
+    def __init__(self, settings: Settings, store: Store, leonar: Leonar, poster: SlackPoster,
                  *, clock: Callable[[], datetime] = lambda: datetime.now(UTC), holder: str | None = None) -> None:
-        self._settings, self._store, self._follows, self._leonar = settings, store, follows, leonar
+        self._settings, self._leonar = settings, leonar
+        self._workspaces, self._follows = store.workspaces, store.follows
         self.poster = poster
         self._clock = clock  # digests' moments (injected by tests)
         self.holder = holder or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
@@ -131,7 +131,7 @@ class Poller:
         log.info("activity follows stopped: %s (%d)", reason.value, stopped)
 
     async def _poll(self, workspace: Workspace, project_id: str) -> None:
-        connection = await self._store.get_connection(workspace)
+        connection = await self._workspaces.get_connection(workspace)
         if connection is None:  # disconnected: nothing polls a deleted key
             await self._stop(workspace, StopReason.DISCONNECTED)
             return
@@ -153,7 +153,7 @@ class Poller:
             return
         board = Board(project.stages)
         state = await self._follows.project_state(workspace, project_id)
-        settings = await self._store.settings(workspace)
+        settings = await self._workspaces.settings(workspace)
         await self._digests(workspace, project, board, follows, settings.leonar_slug)
         full = state.snapshot is None or state.polls % FULL_SCAN_EVERY == 0
         since = None if full else (state.since or events.next_since(state.snapshot or {}))

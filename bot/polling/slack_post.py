@@ -1,7 +1,7 @@
 """Posting an activity message with the bot token of the follow's workspace.
 
 Single-workspace mode: SLACK_BOT_TOKEN. OAuth mode: the workspace's installation, read through the same
-installation store as Bolt's authorize (bot/store/slack_installations.py). What Slack answers decides what the
+installation store as Bolt's authorize (bot/slack/installations.py). What Slack answers decides what the
 poller does with the message: posted; stop the follow (the channel is gone, archived, or the bot is not in it);
 or try again at the next poll (rate limited, Slack down).
 """
@@ -18,9 +18,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.activity.follow import StopReason
 from bot.config import Settings
+from bot.slack.installations import SlackInstallations
 from bot.store import Store
 from bot.store.models import Workspace
-from bot.store.slack_installations import SlackInstallations
 
 log = logging.getLogger(__name__)
 STOPS = {"channel_not_found": StopReason.CHANNEL_ARCHIVED, "is_archived": StopReason.CHANNEL_ARCHIVED,
@@ -41,7 +41,7 @@ class Outcome:
 class SlackPoster:
     def __init__(self, settings: Settings, store: Store, session: aiohttp.ClientSession | None = None) -> None:
         self._settings = settings
-        self._installations = SlackInstallations(store)
+        self._installations = SlackInstallations(store.installations)
         self.session = session
 
     async def _token(self, workspace: Workspace) -> str | None:

@@ -20,7 +20,8 @@ from bot.i18n import Lang
 from bot.observability import requests
 from bot.slack.identity import payload_team
 from bot.slack.users import UserLookup
-from bot.store import Store, Workspace
+from bot.store import Workspace
+from bot.store.workspaces import Workspaces
 from bot.views.access import Refusal, refusal_answer, refusal_text
 from bot.views.messages import notice_modal
 
@@ -36,7 +37,7 @@ def kind_of(body: dict[str, Any]) -> str:
 
 
 async def refusal(
-    kind: str, workspace: Workspace, recorded: str | None, users: UserLookup, store: Store, body: dict[str, Any]
+    kind: str, workspace: Workspace, recorded: str | None, users: UserLookup, store: Workspaces, body: dict[str, Any]
 ) -> tuple[Refusal, Lang] | None:
     """Why this request is refused (and in which language to say it), or None when it may go on."""
     if kind not in GATED:

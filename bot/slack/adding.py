@@ -18,7 +18,8 @@ from bot.leonar import Contact, Entry, LeonarClient, LeonarError
 from bot.leonar.links import contact_url
 from bot.slack.card_delivery import deliver_card
 from bot.slack.modals import show
-from bot.store import AddRecord, Store, Workspace
+from bot.store import AddRecord, Workspace
+from bot.store.workspaces import Workspaces
 from bot.views import add_modal as add
 from bot.views.card import candidate_card, display_name
 from bot.views.errors import add_error_field, describe, explain_add_error
@@ -37,7 +38,7 @@ class Adding:
 
     slack: AsyncWebClient
     leonar: LeonarClient
-    store: Store
+    store: Workspaces
     workspace: Workspace
     user: dict[str, Any]  # the submission's `user`: id, name
     choice: add.Submission

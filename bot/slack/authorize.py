@@ -11,43 +11,42 @@ installation again and uses the token the holder saved instead of spending the r
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 import weakref
-from collections.abc import AsyncIterator
 from typing import Any
 
 from slack_bolt.authorization.async_authorize import AsyncInstallationStoreAuthorize
 from slack_sdk.oauth.installation_store.models.bot import Bot
 from slack_sdk.oauth.token_rotation.async_rotator import AsyncTokenRotator
 
-from bot.store import Store
-from bot.store.slack_installations import SlackInstallations
+from bot.slack.installations import SlackInstallations
+from bot.store.installations import Installations
 
 log = logging.getLogger(__name__)
-# A refresh is one Slack call (slack_sdk gives it 30 s at most); a holder slower than this is stuck, and the
-# request refreshes without it rather than wait for ever.
-LOCK_WAIT_SECONDS = 10.0
-LOCK_POLL_SECONDS = 0.05
 
 
 class InstallationAuthorize(AsyncInstallationStoreAuthorize):
     """Bolt's AsyncInstallationStoreAuthorize (cache, auth.test, rotation), refreshing through OneRefreshRotator."""
 
-    def __init__(self, *, store: Store, installation_store: SlackInstallations, client_id: str,
-                 client_secret: str, **kwargs: Any) -> None:
+    def __init__(self, *, store: Installations, installation_store: SlackInstallations, client_id: str,
+                 client_secret: str, lock_seconds: float, **kwargs: Any) -> None:
         super().__init__(installation_store=installation_store, client_id=client_id, client_secret=client_secret,
                          **kwargs)
-        self.token_rotator = OneRefreshRotator(store, installation_store, client_id=client_id,
+        self.token_rotator = OneRefreshRotator(store, installation_store, lock_seconds, client_id=client_id,
                                                client_secret=client_secret, client=kwargs.get("client"))
 
 
 class OneRefreshRotator(AsyncTokenRotator):
-    def __init__(self, store: Store, installations: SlackInstallations, **kwargs: Any) -> None:
+    """`lock_seconds`: a refresh is one Slack call (slack_sdk gives it 30 s at most); a holder slower than this is
+    stuck, and the request refreshes without it rather than wait for ever."""
+
+    def __init__(self, store: Installations, installations: SlackInstallations, lock_seconds: float,
+                 **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._store = store
         self._installations = installations
+        self._lock_seconds = lock_seconds
         # One per workspace, alive while a request holds or awaits it.
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
 
@@ -59,7 +58,7 @@ class OneRefreshRotator(AsyncTokenRotator):
         lock = self._locks.get(name)
         if lock is None:
             lock = self._locks[name] = asyncio.Lock()
-        async with lock, self._across_instances(name):
+        async with lock, self._store.refreshing(name, self._lock_seconds):
             current: Bot | None = await self._installations.async_find_bot(
                 enterprise_id=bot.enterprise_id, team_id=bot.team_id, is_enterprise_install=org_wide)
             if current is None:  # uninstalled meanwhile
@@ -71,23 +70,6 @@ class OneRefreshRotator(AsyncTokenRotator):
             if refreshed is not None:
                 await self._installations.async_save_bot(refreshed)  # before the lock goes: the next holder reads it
             return refreshed
-
-    @contextlib.asynccontextmanager
-    async def _across_instances(self, name: str) -> AsyncIterator[None]:
-        # Polled, never a waiting lock: the store is called from the event loop, which must go on serving.
-        deadline = time.monotonic() + LOCK_WAIT_SECONDS
-        held = await self._store.try_lock(name)
-        while not held and time.monotonic() < deadline:
-            await asyncio.sleep(LOCK_POLL_SECONDS)
-            held = await self._store.try_lock(name)
-        if not held:
-            log.warning("another instance has been refreshing this workspace's bot token for %.0f s; "
-                        "refreshing here too", LOCK_WAIT_SECONDS)
-        try:
-            yield
-        finally:
-            if held:
-                await self._store.unlock(name)
 
 
 def _expiring(bot: Bot, minutes_before_expiration: int) -> bool:

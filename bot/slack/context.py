@@ -49,8 +49,8 @@ def install(app: AsyncApp, services: Services) -> None:
         refused: tuple[Refusal, Lang] | None
         try:
             known = here.team_id or here.enterprise_id
-            context["connection"] = await services.store.get_connection(here) if known else None
-            refused = await access.refusal(kind, here, recorded, users, services.store, body)
+            context["connection"] = await services.store.workspaces.get_connection(here) if known else None
+            refused = await access.refusal(kind, here, recorded, users, services.store.workspaces, body)
         except StoreUnavailable as exc:
             if kind not in access.GATED:
                 raise  # an event: Bolt answers 500 and Slack sends it again later

@@ -142,7 +142,7 @@ async def save(client: AsyncWebClient, leonar_client: LeonarClient, context: dic
                     filter=choice.filter, delivery=choice.delivery,
                     digest_hour=choice.hour if choice.delivery is Delivery.DIGEST else None, time_zone=who.tz,
                     lang=lang, from_stage_name=stage.name if stage else None)
-    follows, here = services(context).follows, workspace(context)
+    follows, here = services(context).store.follows, workspace(context)
     try:
         saved = await follows.add_follow(here, follow)
     except StoreUnavailable as exc:

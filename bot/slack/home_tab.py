@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 async def publish(client: AsyncWebClient, context: dict[str, Any], user_id: str, *,
                   slug_problem: str | None = None) -> None:
     """The role comes from the request's one users.info call: unknown is not admin (no admin controls)."""
-    store, here = services(context).store, workspace(context)
+    store, here = services(context).store.workspaces, workspace(context)
     who = await user(context)
     adds, settings = await store.recent_adds(here), await store.settings(here)
     view = home.home_view(connection(context), adds, settings, admin=who.is_admin, lang=who.lang,
@@ -36,7 +36,7 @@ async def _follows(context: dict[str, Any], who: SlackUser) -> list[dict[str, An
     """The followed projects' section; left out (the rest of the Home still shown) when they cannot be read."""
     found, here = services(context), workspace(context)
     try:
-        follows, status = await found.follows.list_follows(here), await found.follows.poll_status(here)
+        follows, status = await found.store.follows.list_follows(here), await found.store.follows.poll_status(here)
     except StoreUnavailable as exc:
         log.warning("home shown without its follows: %s", exc)
         return None

@@ -61,7 +61,7 @@ async def open_add(
     """The add modal, with the user's last project preselected (and its stages, when already known), then the
     candidate the seed names, when exactly one contact matches it; or the candidate `contact_id` (a Leonar link's
     "Add to a project"), shown at once when a recent read knows it, else once read."""
-    store, here = services(context).store, workspace(context)
+    store, here = services(context).store.workspaces, workspace(context)
     try:
         last = await store.last_project(here, str(context.get("user_id")))
         # Cards go where the admins chose, unless the user picks another conversation; carried in the modal's

@@ -88,7 +88,7 @@ async def _refusal(body: dict[str, Any], context: dict[str, Any]) -> str | None:
         return "the poster could not be looked up"
     if not who.belongs_to(workspace(context)):
         return f"poster {who.id} is not of the workspace"
-    if who.role == "guest" and not (await services(context).store.settings(workspace(context))).allow_guests:
+    if who.role == "guest" and not (await services(context).store.workspaces.settings(workspace(context))).allow_guests:
         return f"poster {who.id} is a guest"
     return None
 
@@ -107,7 +107,7 @@ async def _learn_slug(context: dict[str, Any], links: dict[str, LeonarLink], rea
                       ) -> WorkspaceSettings:
     """The workspace's Leonar address, learnt from the first link whose record its own key could read (a made-up
     link to a record it cannot read teaches nothing); an address already set, by an admin or so, is kept."""
-    store, here = services(context).store, workspace(context)
+    store, here = services(context).store.workspaces, workspace(context)
     settings = await store.settings(here)
     if settings.leonar_slug:
         return settings

@@ -26,7 +26,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.i18n import DEFAULT_LANG, Lang, t
 from bot.leonar import AlreadyInProject, Contact, Entry, LeonarClient, LeonarError, Project, resolve
 from bot.slack.card_delivery import deliver_card
-from bot.store import AddRecord, Store, StoreUnavailable, Workspace
+from bot.store import AddRecord, StoreUnavailable, Workspace
+from bot.store.workspaces import Workspaces
 from bot.views import workflow_step as say
 
 log = logging.getLogger(__name__)
@@ -135,7 +136,7 @@ async def save_note(leonar: LeonarClient, slack: AsyncWebClient, added: Added, i
         log.warning("workflow step: note not saved (%s)", exc.code)
 
 
-async def post_card(slack: AsyncWebClient, store: Store, workspace: Workspace, added: Added, inputs: StepInputs,
+async def post_card(slack: AsyncWebClient, store: Workspaces, workspace: Workspace, added: Added, inputs: StepInputs,
                     lang: Lang) -> str:
     assert inputs.channel is not None
     try:
@@ -149,7 +150,7 @@ async def post_card(slack: AsyncWebClient, store: Store, workspace: Workspace, a
     return how
 
 
-async def record(store: Store, workspace: Workspace, added: Added, inputs: StepInputs) -> None:
+async def record(store: Workspaces, workspace: Workspace, added: Added, inputs: StepInputs) -> None:
     """Listed in the App Home's recent adds, like an add from the modal, when the workflow says by whom (the list
     names who added each candidate)."""
     if not inputs.added_by:
@@ -161,7 +162,7 @@ async def record(store: Store, workspace: Workspace, added: Added, inputs: StepI
         log.warning("workflow step: add not listed in the App Home (%s)", exc)
 
 
-async def run(*, leonar: LeonarClient | None, slack: AsyncWebClient, store: Store, workspace: Workspace,
+async def run(*, leonar: LeonarClient | None, slack: AsyncWebClient, store: Workspaces, workspace: Workspace,
               inputs: StepInputs, complete: AsyncComplete, fail: AsyncFail, lang: Lang = DEFAULT_LANG) -> None:
     if leonar is None:
         await _finish(fail(error=say.not_connected(lang)))

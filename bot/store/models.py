@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import datetime
 
 
@@ -63,10 +62,3 @@ class WorkspaceSettings:
     # The workspace's address in the Leonar web app (app.leonar.app/dashboard/<slug>/…), for "Open in Leonar"
     # buttons: set by an admin, or learnt from the first Leonar link unfurled. Validated (bot/leonar/links.py).
     leonar_slug: str | None = None
-
-
-def check_settings(changes: Mapping[str, object]) -> None:
-    """Changes name WorkspaceSettings' fields only (the PostgreSQL store puts the names in its statement)."""
-    unknown = set(changes) - {f.name for f in fields(WorkspaceSettings)}
-    if unknown:
-        raise ValueError(f"no such settings: {sorted(unknown)}")

@@ -1,11 +1,12 @@
 """What other instances change in PostgreSQL, heard with LISTEN on a connection of its own, in a thread.
 
-A trigger on the cached tables (postgres.py, migration 7) NOTIFYs `leonar_workspace` with the changed
+A trigger on the cached tables (schema.py, migration 7) NOTIFYs `leonar_workspace` with the changed
 workspace's key when any writer commits. PostgreSQL delivers a notification committed before a query's start
 ahead of that query's result, so each heartbeat (`SELECT 1`, every HEARTBEAT_SECONDS) proves that everything
 committed before it started has been heard. The cache is trusted until FRESH_SECONDS after the last proof: a
 listener cut off (network, restart, failover) makes every read go to the database within that bound, and when it
-is back, everything cached is dropped, since what changed meanwhile was not heard.
+is back, everything cached is dropped, since what changed meanwhile was not heard. The bounds are `Limits`'
+fresh_seconds, heartbeat_seconds and listen_retry_seconds.
 """
 
 from __future__ import annotations
@@ -18,23 +19,20 @@ from typing import Any
 
 import psycopg
 
-from bot.store import limits
+from bot.limits import Limits
 
 log = logging.getLogger(__name__)
 CHANNEL = "leonar_workspace"
-FRESH_SECONDS = limits.FRESH_SECONDS  # the bound: no change made elsewhere is ignored here for longer
-HEARTBEAT_SECONDS = limits.HEARTBEAT_SECONDS
-RETRY_SECONDS = 1.0
-# Told apart from the store's pool in pg_stat_activity.
-CONNECT_OPTIONS: dict[str, Any] = {**limits.PG_CONNECT, "application_name": "leonar-bot-listen"}
 
 
 class PostgresWatch:
-    def __init__(self, dsn: str, *, fresh_seconds: float = FRESH_SECONDS,
-                 heartbeat_seconds: float = HEARTBEAT_SECONDS) -> None:
+    def __init__(self, dsn: str, limits: Limits, connect: dict[str, Any]) -> None:
         self._dsn = dsn
-        self._fresh = fresh_seconds
-        self._heartbeat = heartbeat_seconds
+        # Told apart from the store's pool in pg_stat_activity.
+        self._connect = {**connect, "application_name": "leonar-bot-listen"}
+        self._fresh = limits.fresh_seconds  # the bound: no change made elsewhere is ignored here for longer
+        self._heartbeat = limits.heartbeat_seconds
+        self._retry = limits.listen_retry_seconds
         self._heard_until = float("-inf")  # monotonic time before which every change has been heard
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -56,7 +54,7 @@ class PostgresWatch:
     def _run(self) -> None:
         while not self._stop.is_set():
             try:
-                with psycopg.connect(self._dsn, autocommit=True, **CONNECT_OPTIONS) as conn:
+                with psycopg.connect(self._dsn, autocommit=True, **self._connect) as conn:
                     conn.execute(f"LISTEN {CHANNEL}")
                     self._changed("*")  # what changed while nobody listened was not heard
                     while not self._stop.is_set():
@@ -65,7 +63,7 @@ class PostgresWatch:
                 self._heard_until = float("-inf")
                 log.warning("cache: lost PostgreSQL notifications (%s); reading the database until they are back",
                             type(exc).__name__)
-                self._stop.wait(RETRY_SECONDS)
+                self._stop.wait(self._retry)
 
     def _listen(self, conn: psycopg.Connection[Any]) -> None:
         started = time.monotonic()

@@ -1,5 +1,6 @@
-"""The poller's own persistence (pipeline activity, bot/activity), beside `FollowStore`: per followed project its
-snapshot, `since`, schedule and lease; the outbox of posts (whose keys make posting idempotent); a digest's events.
+"""What the store keeps of pipeline activity (bot/activity) for the poller and the App Home, and how (follows.py):
+per followed project its snapshot, `since`, schedule and lease; the outbox of posts (whose keys make posting
+idempotent); a digest's events; the poll status.
 
 Exactly once, as the poller uses it (bot/polling/poller.py):
 - `save_poll` writes, in ONE transaction and only while the caller still holds the project's lease, the new
@@ -22,14 +23,23 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 from bot.activity.events import Seen, Snapshot
 from bot.activity.follow import Delivery, Follow, FollowFilter, StopReason
-from bot.store.follows import FollowStore, PollStatus
 from bot.store.models import Workspace
 
 POSTS_KEPT_SECONDS = 7 * 86400  # posted keys kept this long: a repeated poll within it posts nothing twice
+
+
+@dataclass(frozen=True)
+class PollStatus:
+    """How a workspace's followed projects are polled now, for the App Home: `interval_seconds` between polls of
+    each project, `stretched` when LEONAR_POLL_BUDGET made it longer than LEONAR_POLL_SECONDS."""
+
+    interval_seconds: float
+    stretched: bool
+    projects: int
 
 
 @dataclass(frozen=True)
@@ -57,29 +67,6 @@ class PollResult:
     next_poll_at: float
     posts: list[Outgoing] = field(default_factory=list)
     digest_events: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)  # follow id, key, event
-
-
-class PollStore(FollowStore, Protocol):
-    async def due_projects(self, now: float, limit: int = 100) -> list[tuple[Workspace, str]]: ...
-    # Take or renew the project's lease for `seconds`: False when another instance holds it.
-    async def lease(self, workspace: Workspace, project_id: str, holder: str, seconds: float) -> bool: ...
-    async def release(self, workspace: Workspace, project_id: str, holder: str) -> None: ...
-    async def project_state(self, workspace: Workspace, project_id: str) -> ProjectState: ...
-    # The project's follows that still poll, each with the moment of its last digest (None: none yet).
-    async def active_follows(self, workspace: Workspace, project_id: str) -> list[tuple[Follow, datetime | None]]:
-        ...
-    # False (and nothing written) when the lease was lost meanwhile.
-    async def save_poll(self, workspace: Workspace, project_id: str, holder: str, result: PollResult) -> bool: ...
-    async def postpone(self, workspace: Workspace, project_id: str, holder: str, next_poll_at: float,
-                       failures: int) -> None: ...
-    async def digest_events(self, follow_id: str) -> list[dict[str, Any]]: ...
-    # The digest due at `due`: its events leave, `post` (None on a quiet day) enters the outbox, `due` recorded.
-    async def close_digest(self, workspace: Workspace, project_id: str, holder: str, follow_id: str, due: datetime,
-                           post: Outgoing | None) -> bool: ...
-    async def pending_posts(self, workspace: Workspace, project_id: str) -> list[Outgoing]: ...
-    async def posted(self, key: str, *, delivered: bool) -> None: ...
-    async def save_poll_status(self, workspace: Workspace, status: PollStatus) -> None: ...
-    async def count_projects(self, workspace: Workspace) -> int: ...
 
 
 def workspace_of(key: str) -> Workspace:

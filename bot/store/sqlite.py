@@ -1,28 +1,121 @@
-"""SQLite store (sqlite-utils). Keys are stored Fernet-encrypted, never in clear."""
+"""SQLite (the standard library's sqlite3), for one bot process: every call runs on one worker thread that owns the
+connection, so a write waiting for another process's lock or a slow disk never stops the event loop, and SQLite's
+one-writer rule and the connection's thread affinity hold by construction.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
+import logging
 import os
 import sqlite3
+import threading
 import time
-from dataclasses import replace
-from datetime import UTC, datetime
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
+from typing import Any, TypeVar
 
-import sqlite_utils
+from bot.limits import Limits
+from bot.store.database import Database, Observer, Params, Row, Watch, Work, drive
+from bot.store.dialect import SQLITE
 
-from bot.store import follows_sqlite, limits
-from bot.store.models import AddRecord, Connection, Workspace, WorkspaceSettings, check_settings
-from bot.store.secrets import Cipher
+T = TypeVar("T")
+log = logging.getLogger(__name__)
+EVERYTHING = "*"
 
-CONNECTIONS = "leonar_connections"
-BOTS = "slack_bots"
-STATES = "slack_oauth_states"
-STATES_EXPIRY = "slack_oauth_states_expiry"
-EXPIRED_BATCH = 100  # expired states deleted per use: enough to keep up, never a long delete
-LAST_PROJECTS = "last_projects"
-ADDS = "recent_adds"
-SETTINGS = "workspace_settings"
+
+class SqliteTx:
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        return self._conn.execute(SQLITE.sql(sql), _adapted(params)).rowcount
+
+    async def one(self, sql: str, params: Params = ()) -> Row | None:
+        row: Row | None = self._conn.execute(SQLITE.sql(sql), _adapted(params)).fetchone()
+        return row
+
+    async def all(self, sql: str, params: Params = ()) -> list[Row]:
+        return self._conn.execute(SQLITE.sql(sql), _adapted(params)).fetchall()
+
+
+def _adapted(params: Params) -> list[Any]:
+    # A `{timestamp}` is ISO 8601 text here (sqlite3's own datetime adapter is deprecated and drops the "T").
+    return [p.isoformat() if isinstance(p, datetime) else p for p in params]
+
+
+class SqliteDatabase(Database):
+    dialect = SQLITE
+    kind = "SQLite"
+
+    def __init__(self, path: Path, limits: Limits, observe: Observer | None = None) -> None:
+        super().__init__(limits, observe)
+        self._worker = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite")
+        self._conn: sqlite3.Connection = self._worker.submit(_connect, path, limits.sqlite_busy_seconds).result()
+
+    def submit(self, call: Callable[..., T], *args: Any) -> concurrent.futures.Future[T]:
+        """`call` queued on the worker, for what must not wait for its answer (the cache's change check)."""
+        return self._worker.submit(call, *args)
+
+    def run_now(self, work: Work[T]) -> T:
+        return self._worker.submit(self._transact, work, True).result()
+
+    async def _run(self, work: Work[T], *, transaction: bool) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._worker, self._transact, work, transaction)
+
+    def _transact(self, work: Work[T], transaction: bool) -> T:
+        tx = SqliteTx(self._conn)
+        if not transaction:
+            return drive(work(tx))
+        # IMMEDIATE: the write lock from the start, so that two processes never both read then fail to upgrade.
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            result = drive(work(tx))
+            self._conn.execute("COMMIT")
+        except BaseException:
+            if self._conn.in_transaction:  # some errors (a full disk) have rolled it back already
+                self._conn.execute("ROLLBACK")
+            raise
+        return result
+
+    def _failure(self, error: Exception) -> str | None:
+        if isinstance(error, sqlite3.OperationalError):  # locked by another process, disk full, file gone
+            log.warning("SQLite: %s", error)
+            return str(error)
+        return None
+
+    async def try_lock(self, name: str) -> bool:
+        return True  # a SQLite file is served by one process, whose own asyncio locks are enough
+
+    async def unlock(self, name: str) -> None:
+        pass
+
+    def data_version(self) -> int:
+        """Moves when another connection commits to the file: a read of shared memory (on the worker only)."""
+        return int(self._conn.execute("PRAGMA data_version").fetchone()[0])
+
+    def watch(self) -> Watch:
+        return SqliteWatch(self)
+
+    async def close(self) -> None:
+        await asyncio.get_running_loop().run_in_executor(self._worker, self._conn.close)
+        self._worker.shutdown(wait=False)
+
+    def abandon(self) -> None:
+        self._worker.submit(self._conn.close).result()
+        self._worker.shutdown(wait=False)
+
+
+def _connect(path: Path, busy_seconds: float) -> sqlite3.Connection:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _owner_only(path)
+    # Autocommit, with explicit BEGIN IMMEDIATE … COMMIT around transactions (sqlite3's implicit transactions
+    # would commit DDL behind a migration's back). A write finding the file locked waits `busy_seconds`, then fails.
+    conn = sqlite3.connect(path, timeout=busy_seconds, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    return conn
 
 
 def _owner_only(path: Path) -> None:
@@ -37,176 +130,47 @@ def _owner_only(path: Path) -> None:
             file.chmod(0o600)
 
 
-class SqliteStore:
-    def __init__(self, path: Path, cipher: Cipher) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        _owner_only(path)
-        # Used by the thread that opens it only (bot/store/threaded.py: the store's worker thread). A write that
-        # finds the file locked by another process waits SQLITE_BUSY_SECONDS, then fails.
-        self._db = sqlite_utils.Database(sqlite3.connect(path, timeout=limits.SQLITE_BUSY_SECONDS))
-        self._db.enable_wal()
-        self._cipher = cipher
-        self._table = self._db.table(CONNECTIONS)
-        self._table.create(
-            {
-                "workspace": str,
-                "enterprise_id": str,
-                "team_id": str,
-                "api_key_encrypted": str,
-                "connected_by": str,
-                "connected_at": str,
-            },
-            pk="workspace",
-            not_null={"api_key_encrypted"},
-            if_not_exists=True,
-        )
+class SqliteWatch:
+    """`PRAGMA data_version` moves when another connection commits (a script, a second process): then everything is
+    read again. Read on the worker thread every `heartbeat_seconds`, idle or not, so a request never waits for it and
+    the cache is trusted from a burst's first request; entries are served only while a check started within
+    `fresh_seconds` has answered."""
 
-        self._db.table(BOTS).create({"workspace": str, "data_encrypted": str, "updated_at": str}, pk="workspace",
-                                    not_null={"data_encrypted"}, if_not_exists=True)
-        self._db.table(STATES).create({"state": str, "expires_at": float}, pk="state", if_not_exists=True)
-        if STATES_EXPIRY not in {index.name for index in self._db.table(STATES).indexes}:
-            # Before states were signed, every /slack/install visit left a row here: those rows mean nothing now.
-            with self._db.atomic():
-                self._db.execute(f"DELETE FROM {STATES}")
-                self._db.execute(f"CREATE INDEX IF NOT EXISTS {STATES_EXPIRY} ON {STATES} (expires_at)")
-        self._db.table(LAST_PROJECTS).create({"workspace": str, "user_id": str, "project_id": str, "project_name": str},
-                                             pk=("workspace", "user_id"), if_not_exists=True)
-        self._db.table(ADDS).create({"id": int, "workspace": str, "user_id": str, "contact": str, "project": str,
-                                     "stage": str, "at": str}, pk="id", if_not_exists=True)
-        self._db.table(SETTINGS).create({"workspace": str, "default_channel": str, "show_contact_details": int},
-                                        pk="workspace", if_not_exists=True)
-        if "allow_guests" not in self._db.table(SETTINGS).columns_dict:  # added after the first release
-            self._db.table(SETTINGS).add_column("allow_guests", int, not_null_default=0)
-        if "leonar_slug" not in self._db.table(SETTINGS).columns_dict:  # added with link unfurls
-            self._db.table(SETTINGS).add_column("leonar_slug", str)
-        follows_sqlite.create(self._db)  # pipeline activity: follows and poll state (bot/store/follows_sqlite.py)
-        self.follows = follows_sqlite.SyncFollows(self._db)
+    def __init__(self, db: SqliteDatabase) -> None:
+        self._db = db
+        self._fresh = db.limits.fresh_seconds
+        self._heartbeat = db.limits.heartbeat_seconds
+        self._seen = db.submit(db.data_version).result()
+        self._heard_until = time.monotonic()  # monotonic time before which every commit has been seen
+        self._checking = False
+        self._stop = threading.Event()
+        self._changed: Callable[[str], None] = lambda key: None
 
-    def get_connection(self, workspace: Workspace) -> Connection | None:
-        rows = list(self._table.rows_where("workspace = ?", [workspace.key], limit=1))
-        if not rows:
-            return None
-        row = rows[0]
-        return Connection(
-            workspace=workspace,
-            api_key=self._cipher.decrypt(row["api_key_encrypted"]),
-            connected_by=row["connected_by"],
-            connected_at=datetime.fromisoformat(row["connected_at"]),
-        )
+    def start(self, changed: Callable[[str], None]) -> None:
+        self._changed = changed
+        threading.Thread(target=self._beat, name="sqlite-watch", daemon=True).start()
 
-    def save_connection(self, workspace: Workspace, api_key: str, connected_by: str) -> Connection:
-        connected_at = datetime.now(UTC).replace(microsecond=0)
-        self._table.upsert(
-            {
-                "workspace": workspace.key,
-                "enterprise_id": workspace.enterprise_id,
-                "team_id": workspace.team_id,
-                "api_key_encrypted": self._cipher.encrypt(api_key),
-                "connected_by": connected_by,
-                "connected_at": connected_at.isoformat(),
-            },
-            pk="workspace",
-        )
-        return Connection(workspace, api_key, connected_by, connected_at)
+    def trusted(self) -> bool:
+        return time.monotonic() < self._heard_until + self._fresh
 
-    def delete_connection(self, workspace: Workspace) -> bool:
-        with self._db.atomic():
-            cursor = self._db.execute(f"DELETE FROM {CONNECTIONS} WHERE workspace = ?", [workspace.key])
-        return cursor.rowcount > 0
+    def _beat(self) -> None:
+        while not self._stop.wait(self._heartbeat):
+            if not self._checking:  # a check still queued behind a slow call is enough
+                self._checking = True
+                try:
+                    self._db.submit(self._check, time.monotonic())
+                except RuntimeError:  # the database closed its worker
+                    return
 
-    def remember_project(self, workspace: Workspace, user_id: str, project_id: str, project_name: str) -> None:
-        self._db.table(LAST_PROJECTS).upsert({"workspace": workspace.key, "user_id": user_id,
-                                              "project_id": project_id, "project_name": project_name},
-                                             pk=("workspace", "user_id"))
-
-    def last_project(self, workspace: Workspace, user_id: str) -> tuple[str, str] | None:
-        row = self._db.execute(f"SELECT project_id, project_name FROM {LAST_PROJECTS} WHERE workspace = ? AND "
-                               "user_id = ?", [workspace.key, user_id]).fetchone()
-        return (row[0], row[1]) if row else None
-
-    def record_add(self, workspace: Workspace, record: AddRecord) -> None:
-        self._db.table(ADDS).insert({"workspace": workspace.key, "user_id": record.user_id, "contact": record.contact,
-                                     "project": record.project, "stage": record.stage, "at": record.at.isoformat()})
-
-    def recent_adds(self, workspace: Workspace, limit: int = 10) -> list[AddRecord]:
-        rows = self._db.execute(f"SELECT user_id, contact, project, stage, at FROM {ADDS} WHERE workspace = ? "
-                                "ORDER BY id DESC LIMIT ?", [workspace.key, limit]).fetchall()
-        return [AddRecord(r[0], r[1], r[2], r[3], datetime.fromisoformat(r[4])) for r in rows]
-
-    def settings(self, workspace: Workspace) -> WorkspaceSettings:
-        row = self._db.execute(f"SELECT default_channel, show_contact_details, allow_guests, leonar_slug """
-                               f"FROM {SETTINGS} "
-                               "WHERE workspace = ?", [workspace.key]).fetchone()
-        return WorkspaceSettings(row[0], bool(row[1]), bool(row[2]), row[3]) if row else WorkspaceSettings()
-
-    def save_settings(self, workspace: Workspace, settings: WorkspaceSettings) -> None:
-        self._db.table(SETTINGS).upsert({"workspace": workspace.key, "default_channel": settings.default_channel,
-                                         "show_contact_details": int(settings.show_contact_details),
-                                         "allow_guests": int(settings.allow_guests),
-                                         "leonar_slug": settings.leonar_slug}, pk="workspace")
-
-    def update_settings(self, workspace: Workspace, **changes: str | bool | None) -> WorkspaceSettings:
-        check_settings(changes)
-        with self._db.atomic():  # one worker thread: nothing else reads or writes in between
-            settings = replace(self.settings(workspace), **changes)  # type: ignore[arg-type]
-            self.save_settings(workspace, settings)
-        return settings
-
-    def forget(self, workspace: Workspace) -> bool:
-        with self._db.atomic():
-            deleted = sum(self._db.execute(f"DELETE FROM {table} WHERE workspace = ?", [workspace.key]).rowcount
-                          for table in (CONNECTIONS, BOTS, LAST_PROJECTS, ADDS, SETTINGS,
-                                        *follows_sqlite.WORKSPACE_TABLES))
-        return deleted > 0
-
-    def forget_enterprise(self, enterprise_id: str) -> list[Workspace]:
-        # Keys are "<enterprise>:<team>": the org-wide installation and every workspace of the org.
-        found = {Workspace(enterprise_id, None if team == "-" else team)
-                 for table in (CONNECTIONS, BOTS, LAST_PROJECTS, ADDS, SETTINGS, *follows_sqlite.WORKSPACE_TABLES)
-                 for (key,) in self._db.execute(f"SELECT DISTINCT workspace FROM {table} WHERE workspace LIKE ?",
-                                                [f"{enterprise_id}:%"]).fetchall()
-                 for team in [key.split(":", 1)[1]]}
-        return [w for w in found if self.forget(w)]
-
-    def save_bot(self, workspace: Workspace, data: str) -> None:
-        self._db.table(BOTS).upsert({"workspace": workspace.key, "data_encrypted": self._cipher.encrypt(data),
-                                     "updated_at": datetime.now(UTC).isoformat()}, pk="workspace")
-
-    def find_bot(self, workspace: Workspace) -> str | None:
-        row = self._db.execute(f"SELECT data_encrypted FROM {BOTS} WHERE workspace = ?", [workspace.key]).fetchone()
-        return self._cipher.decrypt(row[0]) if row else None
-
-    def find_team_bot(self, team_id: str) -> str | None:
-        row = self._db.execute(f"SELECT data_encrypted FROM {BOTS} WHERE workspace LIKE ?", [f"%:{team_id}"]).fetchone()
-        return self._cipher.decrypt(row[0]) if row else None
-
-    def delete_bot(self, workspace: Workspace) -> bool:
-        with self._db.atomic():
-            cursor = self._db.execute(f"DELETE FROM {BOTS} WHERE workspace = ?", [workspace.key])
-        return cursor.rowcount > 0
-
-    def use_state(self, state: str, expires_at: float, keep: int) -> bool:
-        with self._db.atomic():
-            self._db.execute(f"DELETE FROM {STATES} WHERE state IN (SELECT state FROM {STATES} WHERE expires_at < ? "
-                             "LIMIT ?)", [time.time(), EXPIRED_BATCH])
-            cursor = self._db.execute(f"INSERT OR IGNORE INTO {STATES} (state, expires_at) VALUES (?, ?)",
-                                      [state, expires_at])
-            self._db.execute(f"DELETE FROM {STATES} WHERE state IN (SELECT state FROM {STATES} "
-                             "ORDER BY expires_at DESC LIMIT -1 OFFSET ?)", [keep])
-        return cursor.rowcount > 0
-
-    def check_cipher(self) -> None:
-        """Fail now, not at the first request, when ENCRYPTION_KEY cannot read the stored keys."""
-        row = self._db.execute(f"SELECT api_key_encrypted FROM {CONNECTIONS} LIMIT 1").fetchone()
-        if row is not None:
-            self._cipher.decrypt(row[0])
-
-    def ping(self) -> None:
-        self._db.execute("SELECT 1").fetchone()
-
-    def data_version(self) -> int:
-        """Moves when another connection commits to the file (bot/store/cached.py): a read of shared memory."""
-        return int(self._db.execute("PRAGMA data_version").fetchone()[0])
+    def _check(self, started: float) -> None:
+        try:
+            version = self._db.data_version()
+            if version != self._seen:
+                self._seen = version
+                self._changed(EVERYTHING)
+            self._heard_until = started
+        finally:
+            self._checking = False
 
     def close(self) -> None:
-        self._db.close()
+        self._stop.set()

@@ -21,7 +21,6 @@ from cryptography.fernet import Fernet
 
 from bot.activity.follow import Follow, StopReason
 from bot.store import open_store
-from bot.store.follows_open import open_follows
 from tests.e2e.test_events import send_event
 from tests.e2e.test_instances_three import ROOT, Instance, _port, wait_healthy
 from tests.support.activity import ACME, CHANNEL, posted_text
@@ -40,9 +39,8 @@ MOVES = 20
 def follow_through_store(url: str, secret: str, project: dict[str, str]) -> None:
     """What the Slack side (another module) does when someone follows a project: through the store."""
     blocking = Blocking(open_store(url, secret))
-    blocking.save_connection(ACME, LEONAR_KEY, "U0001")
-    blocking.run(open_follows(blocking.store).add_follow(ACME, Follow("", CHANNEL, project["id"], project["name"],
-                                                                       "U0001")))
+    blocking.workspaces.save_connection(ACME, LEONAR_KEY, "U0001")
+    blocking.follows.add_follow(ACME, Follow("", CHANNEL, project["id"], project["name"], "U0001"))
     blocking.close()
 
 
@@ -124,11 +122,10 @@ def test_disconnecting_in_slack_stops_the_follows_and_uninstalling_forgets_them(
                                  leonar_poll_seconds=INTERVAL)
         running = serve(settings)
         driver = SlackDriver(running.url, SIGNING_SECRET, slack)
-        store = Blocking(open_store(settings.database_url, secret))
-        follows = open_follows(store.store)
+        follows = Blocking(open_store(settings.database_url, secret)).follows
         try:
             connect(driver)
-            store.run(follows.add_follow(ACME, Follow("", CHANNEL, project["id"], project["name"], "U0001")))
+            follows.add_follow(ACME, Follow("", CHANNEL, project["id"], project["name"], "U0001"))
 
             def reads() -> int:
                 return leonar.count("GET", r"/projects/[^/]+/entries")
@@ -140,7 +137,7 @@ def test_disconnecting_in_slack_stops_the_follows_and_uninstalling_forgets_them(
             driver.command("disconnect")
             driver.wait_view(lambda v: v["callback_id"] == "leonar_disconnect")
             assert driver.submit().status_code == 200
-            while store.run(follows.list_follows(ACME))[0].stopped is not StopReason.DISCONNECTED:
+            while follows.list_follows(ACME)[0].stopped is not StopReason.DISCONNECTED:
                 assert time.monotonic() < deadline + 5, "the follow never stopped"
                 time.sleep(0.05)
             before = reads()
@@ -149,10 +146,10 @@ def test_disconnecting_in_slack_stops_the_follows_and_uninstalling_forgets_them(
             assert reads() == before and names_posted(slack) == []  # nothing polls the deleted key
 
             assert send_event(driver, {"type": "app_uninstalled"}).status_code == 200
-            while store.run(follows.list_follows(ACME)):
+            while follows.list_follows(ACME):
                 assert time.monotonic() < deadline + 15, "uninstalling left the follows"
                 time.sleep(0.05)
-            assert store.run(follows.due_projects(10**12)) == []
+            assert follows.due_projects(10**12) == []
         finally:
             driver.close()
             running.server.should_exit = True
@@ -173,7 +170,8 @@ def start(slack: FakeSlack, leonar: FakeLeonar, workdir: Path, url: str, secret:
 
 def holder(url: str) -> str | None:
     with psycopg.connect(url) as conn:
-        row = conn.execute("SELECT holder FROM followed_projects WHERE lease_until > clock_timestamp()").fetchone()
+        row = conn.execute("SELECT holder FROM followed_projects WHERE "
+                           "lease_until > extract(epoch FROM clock_timestamp())").fetchone()
     return row[0] if row else None
 
 

@@ -69,17 +69,19 @@ def store_of(bot: RunningBot) -> Blocking:
 
 def everything(store: Blocking, workspace: Workspace) -> dict[str, object]:
     """What the store keeps about a workspace (empty values once it has left)."""
-    return {"key": store.get_connection(workspace), "last": store.last_project(workspace, "U0001"),
-            "adds": store.recent_adds(workspace), "settings": store.settings(workspace) != WorkspaceSettings(),
-            "bot": store.find_bot(workspace)}
+    workspaces = store.workspaces
+    return {"key": workspaces.get_connection(workspace), "last": workspaces.last_project(workspace, "U0001"),
+            "adds": workspaces.recent_adds(workspace),
+            "settings": workspaces.settings(workspace) != WorkspaceSettings(),
+            "bot": store.installations.find_bot(workspace)}
 
 
 def keep_everything(store: Blocking, workspace: Workspace) -> None:
-    store.save_connection(workspace, "leo_grid_key_0001", "U0001")
-    store.remember_project(workspace, "U0001", "p1", "Backend")
-    store.record_add(workspace, AddRecord("U0001", "Ada", "Backend", None, datetime.now(UTC)))
-    store.save_settings(workspace, WorkspaceSettings(default_channel="C1", allow_guests=True))
-    store.save_bot(workspace, "{}")
+    store.workspaces.save_connection(workspace, "leo_grid_key_0001", "U0001")
+    store.workspaces.remember_project(workspace, "U0001", "p1", "Backend")
+    store.workspaces.record_add(workspace, AddRecord("U0001", "Ada", "Backend", None, datetime.now(UTC)))
+    store.workspaces.save_settings(workspace, WorkspaceSettings(default_channel="C1", allow_guests=True))
+    store.installations.save_bot(workspace, "{}")
 
 
 def post_envelope(driver: SlackDriver, envelope: dict[str, Any]) -> httpx.Response:

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from bot.activity.follow import Follow, FollowFilter, StopReason
-from bot.store.follows import PollStatus
+from bot.store.poll_state import PollStatus
 from tests.e2e.test_home import home_action, open_home
 from tests.support.bot import SIGNING_SECRET, RunningBot
 from tests.support.driver import SlackDriver

@@ -67,7 +67,8 @@ def test_uninstalling_removes_the_installation_and_the_leonar_key(
     assert len(slack.calls_to("views.open")) == opened
     store = open_blocking(oauth_bot.settings.database_url, oauth_bot.settings.encryption_key.get_secret_value()
                        if oauth_bot.settings.encryption_key else None)
-    assert store.find_bot(Workspace(None, "TA")) is None and store.get_connection(Workspace(None, "TA")) is None
+    assert store.installations.find_bot(Workspace(None, "TA")) is None
+    assert store.workspaces.get_connection(Workspace(None, "TA")) is None
     driver.close()
 
 
@@ -78,14 +79,14 @@ def test_an_expired_bot_token_is_rotated_and_saved(
     settings = oauth_bot.settings
     store = open_blocking(settings.database_url, settings.encryption_key.get_secret_value()
                        if settings.encryption_key else None)
-    saved = json.loads(store.find_bot(Workspace(None, "TA")) or "{}")
+    saved = json.loads(store.installations.find_bot(Workspace(None, "TA")) or "{}")
     saved["bot_token_expires_at"] = "2020-01-01T00:00:00+00:00"  # as if 12 h had passed
-    store.save_bot(Workspace(None, "TA"), json.dumps(saved))
+    store.installations.save_bot(Workspace(None, "TA"), json.dumps(saved))
     driver = driver_for(oauth_bot, slack, "TA")
     driver.open_modal(callback_id="leonar_connect")
     [opened] = slack.calls_to("views.open")
     assert opened.token != old_token and opened.token in slack.token_teams  # a fresh token from the refresh
-    rotated = Bot(**json.loads(store.find_bot(Workspace(None, "TA")) or "{}"))
+    rotated = Bot(**json.loads(store.installations.find_bot(Workspace(None, "TA")) or "{}"))
     assert rotated.bot_token == opened.token
     driver.close()
 

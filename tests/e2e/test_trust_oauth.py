@@ -17,6 +17,7 @@ import pytest
 from cryptography.fernet import Fernet
 
 from bot.config import Settings
+from bot.limits import Limits
 from bot.store import Workspace, sqlite_path
 from tests.support.blocking import open_blocking
 from tests.support.bot import RunningBot, make_settings, serve
@@ -79,9 +80,9 @@ def expire_token(bot: RunningBot, team: str) -> str:
     settings = bot.settings
     store = open_blocking(settings.database_url, settings.encryption_key.get_secret_value()
                        if settings.encryption_key else None)
-    saved = json.loads(store.find_bot(Workspace(None, team)) or "{}")
+    saved = json.loads(store.installations.find_bot(Workspace(None, team)) or "{}")
     saved["bot_token_expires_at"] = "2020-01-01T00:00:00+00:00"
-    store.save_bot(Workspace(None, team), json.dumps(saved))
+    store.installations.save_bot(Workspace(None, team), json.dumps(saved))
     store.close()
     return str(saved["bot_token"])
 
@@ -156,18 +157,16 @@ def test_two_instances_on_one_postgresql_refresh_once(
 
 
 def test_a_stuck_refresh_elsewhere_delays_the_request_without_freezing_the_bot(
-    slack: FakeSlack, leonar: FakeLeonar, tmp_path: Path, postgres_url: str, monkeypatch: pytest.MonkeyPatch
+    slack: FakeSlack, leonar: FakeLeonar, tmp_path: Path, postgres_url: str
 ) -> None:
-    from bot.slack import authorize
-
-    monkeypatch.setattr(authorize, "LOCK_WAIT_SECONDS", 1.0)
     key = Fernet.generate_key().decode()
-    running = serve(oauth_settings(slack, leonar, tmp_path, database_url=postgres_url, encryption_key=key))
+    running = serve(oauth_settings(slack, leonar, tmp_path, database_url=postgres_url, encryption_key=key,
+                                   limits=Limits(refresh_lock_seconds=1.0)))
     stuck = open_blocking(postgres_url, key)  # another instance, hung in the middle of its refresh
     try:
         install(running, slack, "TP")
         expire_token(running, "TP")
-        assert stuck.try_lock("slack-token-refresh:-:TP")
+        assert stuck.db.try_lock("slack-token-refresh:-:TP")
         answers: list[httpx.Response] = []
         waiting = threading.Thread(target=lambda: answers.extend(help_at_once([running], slack, "TP", 1)))
         started = time.monotonic()

@@ -19,8 +19,8 @@ from bot.leonar import Leonar
 from bot.polling.poller import Poller
 from bot.polling.slack_post import SlackPoster
 from bot.store import Store, Workspace, open_store
-from bot.store.follows_open import open_follows
-from bot.store.poll_state import PollStore
+from bot.store.follows import Follows
+from bot.store.workspaces import Workspaces
 from tests.support.bot import BOT_TOKEN, LEONAR_KEY, make_settings
 from tests.support.fakes.leonar import FakeLeonar
 from tests.support.fakes.slack import FakeSlack
@@ -49,21 +49,21 @@ class Rig:
         self._holder = holder
 
     async def __aenter__(self) -> Rig:
-        raw = open_store(self.settings.database_url, self.settings.encryption_key.get_secret_value()
-                         if self.settings.encryption_key else None)
-        self.store: Store = raw
-        self.follows: PollStore = open_follows(raw)
+        self.opened: Store = open_store(self.settings.database_url, self.settings.encryption_key.get_secret_value()
+                                        if self.settings.encryption_key else None)
+        self.store: Workspaces = self.opened.workspaces
+        self.follows: Follows = self.opened.follows
         self.leonar = Leonar(self.settings.leonar_api_url)
         self.session = aiohttp.ClientSession()
-        self.poller = Poller(self.settings, self.store, self.follows, self.leonar,
-                             SlackPoster(self.settings, self.store, self.session), clock=self.clock,
+        self.poller = Poller(self.settings, self.opened, self.leonar,
+                             SlackPoster(self.settings, self.opened, self.session), clock=self.clock,
                              holder=self._holder)
         return self
 
     async def __aexit__(self, *exc: object) -> None:
         await self.session.close()
         await self.leonar.aclose()
-        await self.store.close()
+        await self.opened.close()
 
     async def connect(self, key: str = LEONAR_KEY) -> None:
         await self.store.save_connection(ACME, key, "U0001")

@@ -1,6 +1,6 @@
-"""Follows and the poller's state, one suite for both backends (SQLite, PostgreSQL): the FollowStore protocol the
-Slack side uses, the lease that lets one instance poll a project at a time, the outbox that makes posting
-idempotent, and forgetting a workspace."""
+"""Follows and the poller's state, one suite for both backends (SQLite, PostgreSQL): what the Slack side uses, the
+lease that lets one instance poll a project at a time, the outbox that makes posting idempotent, and forgetting a
+workspace."""
 
 from __future__ import annotations
 
@@ -15,9 +15,8 @@ from cryptography.fernet import Fernet
 from bot.activity.events import Seen
 from bot.activity.follow import Delivery, Follow, FollowFilter, StopReason
 from bot.store import Store, Workspace, open_store
-from bot.store.follows import PollStatus
-from bot.store.follows_open import open_follows
-from bot.store.poll_state import Outgoing, PollResult, PollStore
+from bot.store.follows import Follows
+from bot.store.poll_state import Outgoing, PollResult, PollStatus
 
 ACME = Workspace(None, "T0001")
 OTHER = Workspace(None, "T0002")
@@ -25,12 +24,12 @@ GRID = Workspace("E0001", "T0003")
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
-async def stores(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[tuple[Store, PollStore, str]]:
+async def stores(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[tuple[Store, Follows, str]]:
     url = (f"sqlite:///{tmp_path / 'bot.db'}" if request.param == "sqlite"
            else request.getfixturevalue("postgres_url"))
     key = Fernet.generate_key().decode()
     store = await asyncio.to_thread(open_store, url, key)
-    yield store, open_follows(store), url
+    yield store, store.follows, url
     await store.close()
 
 
@@ -38,7 +37,7 @@ def follow(channel: str = "C1", project: str = "P1", **kwargs: object) -> Follow
     return Follow("", channel, project, "Backend Engineer", "U1", **kwargs)  # type: ignore[arg-type]
 
 
-async def test_follows_are_added_replaced_listed_removed_and_stopped(stores: tuple[Store, PollStore, str]) -> None:
+async def test_follows_are_added_replaced_listed_removed_and_stopped(stores: tuple[Store, Follows, str]) -> None:
     _, follows, _ = stores
     first = await follows.add_follow(ACME, follow())
     again = await follows.add_follow(ACME, follow(filter=FollowFilter(hires=True, moves=False, new_candidates=False),
@@ -62,7 +61,7 @@ async def test_follows_are_added_replaced_listed_removed_and_stopped(stores: tup
     assert await follows.poll_status(ACME) == PollStatus(300.0, True, 50)
 
 
-async def test_one_holder_at_a_time_and_a_stale_holder_writes_nothing(stores: tuple[Store, PollStore, str]) -> None:
+async def test_one_holder_at_a_time_and_a_stale_holder_writes_nothing(stores: tuple[Store, Follows, str]) -> None:
     _, follows, _ = stores
     await follows.add_follow(ACME, follow())
     assert await follows.due_projects(10**12) == [(ACME, "P1")]
@@ -87,10 +86,10 @@ async def test_one_holder_at_a_time_and_a_stale_holder_writes_nothing(stores: tu
     assert await follows.pending_posts(ACME, "P1") == []
 
 
-async def test_forgetting_a_workspace_deletes_its_follows_and_poll_state(stores: tuple[Store, PollStore, str]) -> None:
+async def test_forgetting_a_workspace_deletes_its_follows_and_poll_state(stores: tuple[Store, Follows, str]) -> None:
     store, follows, _ = stores
-    await store.save_connection(ACME, "leo_key_000000001", "U1")
-    await store.save_connection(GRID, "leo_key_000000002", "U1")
+    await store.workspaces.save_connection(ACME, "leo_key_000000001", "U1")
+    await store.workspaces.save_connection(GRID, "leo_key_000000002", "U1")
     for workspace in (ACME, OTHER, GRID):
         made = await follows.add_follow(workspace, follow(delivery=Delivery.DIGEST, digest_hour=9))
         assert await follows.lease(workspace, "P1", "a", 60)
@@ -98,8 +97,8 @@ async def test_forgetting_a_workspace_deletes_its_follows_and_poll_state(stores:
         post = Outgoing(f"k{workspace.key}", made.id, "C1", {"text": "t", "blocks": []})
         assert await follows.save_poll(workspace, "P1", "a", PollResult({}, None, 0, [post], [(made.id, "e", event)]))
         await follows.save_poll_status(workspace, PollStatus(120, False, 1))
-    assert await store.forget(ACME)
-    assert await store.forget_enterprise("E0001") == [GRID]
+    assert await store.workspaces.forget(ACME)
+    assert await store.workspaces.forget_enterprise("E0001") == [GRID]
     for gone in (ACME, GRID):
         assert await follows.list_follows(gone) == [] and await follows.poll_status(gone) is None
         assert await follows.pending_posts(gone, "P1") == [] and await follows.count_projects(gone) == 0
@@ -109,7 +108,7 @@ async def test_forgetting_a_workspace_deletes_its_follows_and_poll_state(stores:
 
 
 async def test_following_again_a_project_nobody_polls_any_more_seeds_it_again(
-    stores: tuple[Store, PollStore, str],
+    stores: tuple[Store, Follows, str],
 ) -> None:
     _, follows, _ = stores
     await follows.add_follow(ACME, follow())

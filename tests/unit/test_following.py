@@ -12,7 +12,7 @@ from bot.listeners.commands import SUBCOMMANDS
 from bot.slack.following import only_match
 from bot.slack.users import user_of
 from bot.store import Workspace
-from bot.store.follows import PollStatus
+from bot.store.poll_state import PollStatus
 from tests.support.follows import StoredFollows
 
 PROJECTS = [Project(id="1", name="Backend Engineer"), Project(id="2", name="Backend Engineer Senior"),
@@ -48,7 +48,7 @@ def follow(channel: str, project: str) -> Follow:
 
 
 def test_the_stored_follows_keep_the_protocols_semantics(tmp_path: Path) -> None:
-    """FollowStore as the Slack side relies on it, on the database's store (SQLite here; PostgreSQL in
+    """Follows as the Slack side relies on it, on the database's store (SQLite here; PostgreSQL in
     tests/unit/test_follow_store.py)."""
     store = StoredFollows(f"sqlite:///{tmp_path / 'bot.db'}", None)
     assert store.poll_status(ACME) is None

@@ -13,8 +13,9 @@ import pytest
 from cryptography.fernet import Fernet
 
 from bot.store import EncryptionKeyError, StoreUnavailable, Workspace
-from bot.store.pg_schema import MIGRATIONS
+from bot.store.schema import MIGRATIONS
 from tests.support.blocking import Blocking, open_blocking
+from tests.support.schema import older_release
 
 KEY = "leo_live_secret_value_1234"
 ACME = Workspace(None, "T0001")
@@ -50,28 +51,28 @@ def raw_contents(backend: tuple[str, str]) -> bytes:
 def test_connections_are_per_workspace_and_survive_a_restart(opener: Opener) -> None:
     secret = Fernet.generate_key().decode()
     store = opener(secret)
-    assert store.get_connection(ACME) is None
-    saved = store.save_connection(ACME, KEY, "U1")
-    assert store.get_connection(GRID) is None  # same team id inside an org is another row
+    assert store.workspaces.get_connection(ACME) is None
+    saved = store.workspaces.save_connection(ACME, KEY, "U1")
+    assert store.workspaces.get_connection(GRID) is None  # same team id inside an org is another row
     store.close()
 
     again = opener(secret)  # a restart
-    conn = again.get_connection(ACME)
+    conn = again.workspaces.get_connection(ACME)
     assert conn is not None and conn.api_key == KEY and conn.connected_by == "U1"
     assert conn.connected_at == saved.connected_at and conn.connected_at.tzinfo is not None
     assert conn.key_hint == "…1234" and KEY not in repr(conn)
-    again.save_connection(ACME, "leo_rotated_key_9999", "U2")
-    rotated = again.get_connection(ACME)
+    again.workspaces.save_connection(ACME, "leo_rotated_key_9999", "U2")
+    rotated = again.workspaces.get_connection(ACME)
     assert rotated is not None and rotated.api_key == "leo_rotated_key_9999" and rotated.connected_by == "U2"
-    assert again.delete_connection(ACME) and again.get_connection(ACME) is None
-    assert not again.delete_connection(ACME)
-    again.ping()
+    assert again.workspaces.delete_connection(ACME) and again.workspaces.get_connection(ACME) is None
+    assert not again.workspaces.delete_connection(ACME)
+    again.db.ping()
     again.close()
 
 
 def test_database_never_holds_the_key_in_clear(opener: Opener, backend: tuple[str, str]) -> None:
     store = opener(Fernet.generate_key().decode())
-    store.save_connection(ACME, KEY, "U1")
+    store.workspaces.save_connection(ACME, KEY, "U1")
     store.close()
     raw = raw_contents(backend)
     assert b"T0001" in raw  # the rows were read
@@ -80,7 +81,7 @@ def test_database_never_holds_the_key_in_clear(opener: Opener, backend: tuple[st
 
 def test_wrong_or_malformed_encryption_key_is_refused_at_start(opener: Opener) -> None:
     store = opener(Fernet.generate_key().decode())
-    store.save_connection(ACME, KEY, "U1")
+    store.workspaces.save_connection(ACME, KEY, "U1")
     store.close()
     with pytest.raises(EncryptionKeyError, match="not the key it was stored with"):
         opener(Fernet.generate_key().decode())
@@ -91,9 +92,9 @@ def test_wrong_or_malformed_encryption_key_is_refused_at_start(opener: Opener) -
 def test_encryption_key_rotation_reads_old_rows(opener: Opener) -> None:
     old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
     store = opener(old)
-    store.save_connection(ACME, KEY, "U1")
+    store.workspaces.save_connection(ACME, KEY, "U1")
     store.close()
-    conn = opener(f"{new},{old}").get_connection(ACME)
+    conn = opener(f"{new},{old}").workspaces.get_connection(ACME)
     assert conn is not None and conn.api_key == KEY
 
 
@@ -101,12 +102,13 @@ def test_sqlite_without_encryption_key_generates_a_private_key_file(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     store = open_blocking(f"sqlite:///{tmp_path / 'bot.db'}", None)
-    store.save_connection(ACME, KEY, "U1")
+    store.workspaces.save_connection(ACME, KEY, "U1")
     store.close()
     key_file = tmp_path / "bot.db.key"
     assert stat.S_IMODE(os.stat(key_file).st_mode) == 0o600
     assert "ENCRYPTION_KEY is not set" in caplog.text
-    conn = open_blocking(f"sqlite:///{tmp_path / 'bot.db'}", None).get_connection(ACME)  # same file, same key
+    again = open_blocking(f"sqlite:///{tmp_path / 'bot.db'}", None)  # same file, same key
+    conn = again.workspaces.get_connection(ACME)
     assert conn is not None and conn.api_key == KEY
 
 
@@ -118,7 +120,7 @@ def test_postgres_requires_an_encryption_key(postgres_url: str) -> None:
 def test_postgres_schema_is_created_once_and_survives_a_dropped_connection(postgres_url: str) -> None:
     secret = Fernet.generate_key().decode()
     first, second = open_blocking(postgres_url, secret), open_blocking(postgres_url, secret)  # two instances
-    first.save_connection(ACME, KEY, "U1")
+    first.workspaces.save_connection(ACME, KEY, "U1")
     with psycopg.connect(postgres_url, autocommit=True) as admin:
         # each migration applied once, though two instances started
         assert admin.execute("SELECT count(*) FROM leonar_schema").fetchone() == (len(MIGRATIONS),)
@@ -130,7 +132,7 @@ def test_postgres_schema_is_created_once_and_survives_a_dropped_connection(postg
     deadline, conn = time.monotonic() + 5, None
     while conn is None:
         try:
-            conn = second.get_connection(ACME)
+            conn = second.workspaces.get_connection(ACME)
         except StoreUnavailable:
             assert time.monotonic() < deadline, "the store did not reconnect within 5 s"
             time.sleep(0.1)
@@ -138,7 +140,7 @@ def test_postgres_schema_is_created_once_and_survives_a_dropped_connection(postg
     deadline = time.monotonic() + 5
     while True:
         try:
-            first.ping()
+            first.db.ping()
             break
         except StoreUnavailable:
             assert time.monotonic() < deadline, "the store did not reconnect within 5 s"
@@ -152,23 +154,26 @@ def test_unreachable_postgres_is_said_at_start() -> None:
 
 def test_slack_installations_and_oauth_states(opener: Opener, backend: tuple[str, str]) -> None:
     store = opener(Fernet.generate_key().decode())
-    store.save_bot(ACME, '{"bot_token": "xoxb-acme-secret"}')
-    assert store.find_bot(ACME) == '{"bot_token": "xoxb-acme-secret"}' and store.find_bot(GRID) is None
-    store.save_bot(ACME, '{"bot_token": "xoxb-acme-rotated"}')
-    assert store.find_bot(ACME) == '{"bot_token": "xoxb-acme-rotated"}'
+    store.installations.save_bot(ACME, '{"bot_token": "xoxb-acme-secret"}')
+    assert store.installations.find_bot(ACME) == '{"bot_token": "xoxb-acme-secret"}'
+    assert store.installations.find_bot(GRID) is None
+    store.installations.save_bot(ACME, '{"bot_token": "xoxb-acme-rotated"}')
+    assert store.installations.find_bot(ACME) == '{"bot_token": "xoxb-acme-rotated"}'
     assert b"xoxb-acme" not in raw_contents(backend)  # bot tokens are encrypted like the Leonar keys
-    assert store.delete_bot(ACME) and store.find_bot(ACME) is None
-    assert store.use_state("s1", time.time() + 60, 10) and not store.use_state("s1", time.time() + 60, 10)  # once
+    assert store.installations.delete_bot(ACME) and store.installations.find_bot(ACME) is None
+    assert store.installations.use_state("s1", time.time() + 60, 10)
+    assert not store.installations.use_state("s1", time.time() + 60, 10)  # once
 
 
 def test_last_project_per_user_and_workspace(opener: Opener) -> None:
     store = opener(Fernet.generate_key().decode())
-    assert store.last_project(ACME, "U1") is None
-    store.remember_project(ACME, "U1", "p1", "Backend")
-    store.remember_project(ACME, "U1", "p2", "Design")
-    store.remember_project(GRID, "U1", "p3", "Other org")
-    assert store.last_project(ACME, "U1") == ("p2", "Design")
-    assert store.last_project(ACME, "U2") is None and store.last_project(GRID, "U1") == ("p3", "Other org")
+    assert store.workspaces.last_project(ACME, "U1") is None
+    store.workspaces.remember_project(ACME, "U1", "p1", "Backend")
+    store.workspaces.remember_project(ACME, "U1", "p2", "Design")
+    store.workspaces.remember_project(GRID, "U1", "p3", "Other org")
+    assert store.workspaces.last_project(ACME, "U1") == ("p2", "Design")
+    assert store.workspaces.last_project(ACME, "U2") is None
+    assert store.workspaces.last_project(GRID, "U1") == ("p3", "Other org")
 
 
 def test_recent_adds_and_settings(opener: Opener) -> None:
@@ -177,18 +182,19 @@ def test_recent_adds_and_settings(opener: Opener) -> None:
     from bot.store import AddRecord, WorkspaceSettings
 
     store = opener(Fernet.generate_key().decode())
-    assert store.recent_adds(ACME) == [] and store.settings(ACME) == WorkspaceSettings()
+    assert store.workspaces.recent_adds(ACME) == [] and store.workspaces.settings(ACME) == WorkspaceSettings()
     for n in range(12):
-        store.record_add(ACME, AddRecord("U1", f"Person {n}", "Backend", None if n % 2 else "Call",
+        store.workspaces.record_add(ACME, AddRecord("U1", f"Person {n}", "Backend", None if n % 2 else "Call",
                                          datetime(2026, 1, 1, n, tzinfo=UTC)))
-    recent = store.recent_adds(ACME)
+    recent = store.workspaces.recent_adds(ACME)
     assert [r.contact for r in recent] == [f"Person {n}" for n in range(11, 1, -1)]  # newest first, ten
     assert recent[0].at == datetime(2026, 1, 1, 11, tzinfo=UTC) and recent[1].stage == "Call"
-    assert store.recent_adds(GRID) == []
-    store.save_settings(ACME, WorkspaceSettings("C9", True))
-    assert store.settings(ACME) == WorkspaceSettings("C9", True) and store.settings(GRID) == WorkspaceSettings()
-    store.save_settings(ACME, WorkspaceSettings("C9", True, allow_guests=True))
-    assert store.settings(ACME).allow_guests and not store.settings(GRID).allow_guests
+    assert store.workspaces.recent_adds(GRID) == []
+    store.workspaces.save_settings(ACME, WorkspaceSettings("C9", True))
+    assert store.workspaces.settings(ACME) == WorkspaceSettings("C9", True)
+    assert store.workspaces.settings(GRID) == WorkspaceSettings()
+    store.workspaces.save_settings(ACME, WorkspaceSettings("C9", True, allow_guests=True))
+    assert store.workspaces.settings(ACME).allow_guests and not store.workspaces.settings(GRID).allow_guests
 
 
 def test_forgetting_a_workspace_or_an_org_deletes_everything_kept_for_them(opener: Opener) -> None:
@@ -200,32 +206,33 @@ def test_forgetting_a_workspace_or_an_org_deletes_everything_kept_for_them(opene
     org, t1, t2, solo = Workspace("E1", None), Workspace("E1", "T1"), Workspace("E1", "T2"), Workspace(None, "T3")
     e12 = Workspace("E12", "T4")  # an org whose id starts with the other's
     for w in (org, t1, t2, solo, e12):
-        store.save_connection(w, f"leo_key_{w.key}", "U1")
-        store.remember_project(w, "U1", "p1", "Backend")
-        store.record_add(w, AddRecord("U1", "Ada", "Backend", None, datetime(2026, 1, 1, tzinfo=UTC)))
-        store.save_settings(w, WorkspaceSettings("C1", True, True))
-        store.save_bot(w, "{}")
+        store.workspaces.save_connection(w, f"leo_key_{w.key}", "U1")
+        store.workspaces.remember_project(w, "U1", "p1", "Backend")
+        store.workspaces.record_add(w, AddRecord("U1", "Ada", "Backend", None, datetime(2026, 1, 1, tzinfo=UTC)))
+        store.workspaces.save_settings(w, WorkspaceSettings("C1", True, True))
+        store.installations.save_bot(w, "{}")
 
     def kept(w: Workspace) -> list[object]:
-        return [store.get_connection(w), store.last_project(w, "U1"), store.recent_adds(w),
-                store.settings(w) != WorkspaceSettings(), store.find_bot(w)]
+        kept = store.workspaces
+        return [kept.get_connection(w), kept.last_project(w, "U1"), kept.recent_adds(w),
+                store.workspaces.settings(w) != WorkspaceSettings(), store.installations.find_bot(w)]
 
-    assert store.forget(t2) and not any(kept(t2)) and all(kept(t1))
-    assert not store.forget(t2)  # nothing left to delete
-    assert sorted(w.key for w in store.forget_enterprise("E1")) == ["E1:-", "E1:T1"]
+    assert store.workspaces.forget(t2) and not any(kept(t2)) and all(kept(t1))
+    assert not store.workspaces.forget(t2)  # nothing left to delete
+    assert sorted(w.key for w in store.workspaces.forget_enterprise("E1")) == ["E1:-", "E1:T1"]
     assert not any(kept(org)) and not any(kept(t1)) and all(kept(solo)) and all(kept(e12))
 
 
 def test_forgetting_is_all_or_nothing(opener: Opener, backend: tuple[str, str]) -> None:
     """Another reader (an instance, the App Home) never sees a workspace half forgotten: a failure partway through
-    leaves everything as it was. sqlite-utils commits each write of its own unless a transaction is open."""
+    leaves everything as it was (one transaction, bot/store/database.py)."""
     from datetime import UTC, datetime
 
     from bot.store import AddRecord
 
     store = opener(Fernet.generate_key().decode())
-    store.save_connection(ACME, KEY, "U1")
-    store.record_add(ACME, AddRecord("U1", "Ada", "Backend", None, datetime(2026, 1, 1, tzinfo=UTC)))
+    store.workspaces.save_connection(ACME, KEY, "U1")
+    store.workspaces.record_add(ACME, AddRecord("U1", "Ada", "Backend", None, datetime(2026, 1, 1, tzinfo=UTC)))
     kind, url = backend
     if kind == "sqlite":  # recent_adds come after the connection in the deletion order: make that step fail
         import sqlite3
@@ -239,9 +246,9 @@ def test_forgetting_is_all_or_nothing(opener: Opener, backend: tuple[str, str]) 
             conn.execute("CREATE TRIGGER no_delete BEFORE DELETE ON recent_adds FOR EACH ROW "
                          "EXECUTE FUNCTION no_delete()")
     with pytest.raises(Exception):  # noqa: B017 - whichever error the backend raises
-        store.forget(ACME)
-    conn = store.get_connection(ACME)
-    assert conn is not None and conn.api_key == KEY and store.recent_adds(ACME)
+        store.workspaces.forget(ACME)
+    conn = store.workspaces.get_connection(ACME)
+    assert conn is not None and conn.api_key == KEY and store.workspaces.recent_adds(ACME)
 
 
 def state_rows(backend: tuple[str, str]) -> int:
@@ -259,10 +266,10 @@ def state_rows(backend: tuple[str, str]) -> int:
 
 
 def test_issuing_oauth_states_writes_nothing_and_each_works_once(opener: Opener, backend: tuple[str, str]) -> None:
-    from bot.store.slack_installations import OAuthStates
+    from bot.slack.installations import OAuthStates
 
     store = opener(Fernet.generate_key().decode())
-    states = OAuthStates(store.store, "client-secret")
+    states = OAuthStates(store.store.installations, "client-secret")
     issued = [store.run(states.async_issue()) for _ in range(1_000)]  # 1,000 visits to /slack/install
     assert state_rows(backend) == 0 and len(set(issued)) == 1_000
     assert store.run(states.async_consume(issued[0])) and not store.run(states.async_consume(issued[0]))
@@ -270,9 +277,9 @@ def test_issuing_oauth_states_writes_nothing_and_each_works_once(opener: Opener,
     expiry, nonce, signature = issued[1].split(".")
     forged = [f"{int(expiry) + 60}.{nonce}.{signature}", f"{expiry}.{nonce}x.{signature}", f"{expiry}.{nonce}.",
               "made-up", "", "1.2.3", f"{expiry}.{nonce}.{signature}" + "A" * 200,
-              store.run(OAuthStates(store.store, "another-app-secret").async_issue())]
+              store.run(OAuthStates(store.store.installations, "another-app-secret").async_issue())]
     assert not any(store.run(states.async_consume(state)) for state in forged)
-    stale = OAuthStates(store.store, "client-secret", expiration_seconds=-1)
+    stale = OAuthStates(store.store.installations, "client-secret", expiration_seconds=-1)
     assert not store.run(stale.async_consume(store.run(stale.async_issue())))  # expired
     assert store.run(states.async_consume(issued[1]))
 
@@ -291,19 +298,20 @@ def test_used_oauth_states_are_bounded_and_expired_ones_cleaned_in_batches(
     else:
         with psycopg.connect(url) as conn:
             conn.cursor().executemany("INSERT INTO slack_oauth_states (state, expires_at) VALUES (%s, %s)", left_over)
-    store.use_state("fresh-0", time.time() + 600, 10_000)
+    store.installations.use_state("fresh-0", time.time() + 600, 10_000)
     assert state_rows(backend) == 250 - 100 + 1
-    store.use_state("fresh-1", time.time() + 600, 10_000)
-    store.use_state("fresh-2", time.time() + 600, 10_000)
+    store.installations.use_state("fresh-1", time.time() + 600, 10_000)
+    store.installations.use_state("fresh-2", time.time() + 600, 10_000)
     assert state_rows(backend) == 3
 
     keep, timings = 500, []
     for n in range(3 * keep):  # an attacker completing redirects with states they fetched themselves
         started = time.perf_counter()
-        assert store.use_state(f"used-{n:05d}", time.time() + 600 + n, keep)
+        assert store.installations.use_state(f"used-{n:05d}", time.time() + 600 + n, keep)
         timings.append(time.perf_counter() - started)
     assert state_rows(backend) == keep
-    assert not store.use_state(f"used-{3 * keep - 1:05d}", time.time() + 600, keep)  # the newest still work once
+    newest = f"used-{3 * keep - 1:05d}"
+    assert not store.installations.use_state(newest, time.time() + 600, keep)  # the newest still work once
     first, last = sorted(timings[:100])[50], sorted(timings[-100:])[50]
     assert last < first * 3 + 0.002, (first, last)
 
@@ -312,81 +320,73 @@ def test_named_locks_exclude_other_instances_on_postgresql(opener: Opener, backe
     key = Fernet.generate_key().decode()
     one, two = opener(key), opener(key)
     if backend[0] == "sqlite":  # one process serves a SQLite file: its own asyncio locks are the lock
-        assert one.try_lock("refresh:T1") and two.try_lock("refresh:T1")
+        assert one.db.try_lock("refresh:T1") and two.db.try_lock("refresh:T1")
         return
-    assert one.try_lock("refresh:T1")
-    assert not two.try_lock("refresh:T1") and two.try_lock("refresh:T2")
-    one.unlock("refresh:T1")
-    assert two.try_lock("refresh:T1")
+    assert one.db.try_lock("refresh:T1")
+    assert not two.db.try_lock("refresh:T1") and two.db.try_lock("refresh:T2")
+    one.db.unlock("refresh:T1")
+    assert two.db.try_lock("refresh:T1")
     two.close()  # a dead instance's locks go with its connection, as soon as the server sees it gone
     deadline = time.monotonic() + 5
-    while not one.try_lock("refresh:T1") and time.monotonic() < deadline:
+    while not one.db.try_lock("refresh:T1") and time.monotonic() < deadline:
         time.sleep(0.02)
-    assert one.try_lock("refresh:T2") and time.monotonic() < deadline
+    assert one.db.try_lock("refresh:T2") and time.monotonic() < deadline
 
 
 def test_states_left_by_the_previous_release_are_dropped_once_at_upgrade(backend: tuple[str, str]) -> None:
-    """Before states were signed, each /slack/install visit left a row (160,000 after a flood)."""
+    """Before states were signed (migration 5), each /slack/install visit left a row (160,000 after a flood)."""
     kind, url = backend
+    older_release(url, 4)
     left = [(f"issued-{n}", time.time() + 600) for n in range(3_000)]
     if kind == "sqlite":
         import sqlite3
 
-        with sqlite3.connect(url.removeprefix("sqlite:///")) as lite:  # the previous release's table
-            lite.execute("CREATE TABLE slack_oauth_states (state TEXT PRIMARY KEY, expires_at FLOAT)")
+        with sqlite3.connect(url.removeprefix("sqlite:///")) as lite:
             lite.executemany("INSERT INTO slack_oauth_states VALUES (?, ?)", left)
     else:
-        mine = next(n for n, m in enumerate(MIGRATIONS) if "slack_oauth_states_expiry" in m)
-        with psycopg.connect(url, autocommit=True) as conn:  # a database migrated by the previous release
-            conn.execute("CREATE TABLE leonar_schema (version INTEGER NOT NULL)")
-            for version, statement in enumerate(MIGRATIONS[:mine], start=1):
-                conn.execute(statement)
-                conn.execute("INSERT INTO leonar_schema (version) VALUES (%s)", (version,))
+        with psycopg.connect(url, autocommit=True) as conn:
             conn.cursor().executemany("INSERT INTO slack_oauth_states VALUES (%s, %s)", left)
     key = Fernet.generate_key().decode()
     store = open_blocking(url, key)
     assert state_rows(backend) == 0
-    assert store.use_state("used-once", time.time() + 600, 10)
+    assert store.installations.use_state("used-once", time.time() + 600, 10)
     store.close()
     again = open_blocking(url, key)  # later starts keep the used states
-    assert state_rows(backend) == 1 and not again.use_state("used-once", time.time() + 600, 10)
+    assert state_rows(backend) == 1 and not again.installations.use_state("used-once", time.time() + 600, 10)
 
 
 def test_an_installation_is_found_by_its_team_whatever_org_a_payload_names(opener: Opener) -> None:
     store = opener(Fernet.generate_key().decode())
-    store.save_bot(Workspace("E1", "T1"), '{"grid": true}')
-    store.save_bot(Workspace(None, "T2"), '{"solo": true}')
-    assert store.find_team_bot("T1") == '{"grid": true}' and store.find_team_bot("T2") == '{"solo": true}'
-    assert store.find_team_bot("T3") is None and store.find_team_bot("1") is None
+    store.installations.save_bot(Workspace("E1", "T1"), '{"grid": true}')
+    store.installations.save_bot(Workspace(None, "T2"), '{"solo": true}')
+    assert store.installations.find_team_bot("T1") == '{"grid": true}'
+    assert store.installations.find_team_bot("T2") == '{"solo": true}'
+    assert store.installations.find_team_bot("T3") is None and store.installations.find_team_bot("1") is None
 
 
 def test_the_leonar_slug_is_kept_and_a_previous_releases_settings_keep_theirs(backend: tuple[str, str]) -> None:
-    """leonar_slug came with link unfurls: a database of the release before gets the column, its rows intact."""
+    """leonar_slug came with link unfurls (migration 8): a database of the release before gets the column, its rows
+    intact."""
     from bot.store import WorkspaceSettings
 
     kind, url = backend
+    older_release(url, 7)
     if kind == "sqlite":
         import sqlite3
 
-        with sqlite3.connect(url.removeprefix("sqlite:///")) as lite:  # the previous release's table
-            lite.execute("CREATE TABLE workspace_settings (workspace TEXT PRIMARY KEY, default_channel TEXT, "
-                         "show_contact_details INTEGER, allow_guests INTEGER NOT NULL DEFAULT 0)")
+        with sqlite3.connect(url.removeprefix("sqlite:///")) as lite:
             lite.execute("INSERT INTO workspace_settings VALUES (?, 'C7', 1, 1)", [ACME.key])
     else:
-        mine = next(n for n, m in enumerate(MIGRATIONS) if "leonar_slug" in m)
         with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute("CREATE TABLE leonar_schema (version INTEGER NOT NULL)")
-            for version, statement in enumerate(MIGRATIONS[:mine], start=1):
-                conn.execute(statement)
-                conn.execute("INSERT INTO leonar_schema (version) VALUES (%s)", (version,))
             conn.execute("INSERT INTO workspace_settings VALUES (%s, 'C7', true, true)", (ACME.key,))
     key = Fernet.generate_key().decode()
     store = open_blocking(url, key)
-    assert store.settings(ACME) == WorkspaceSettings("C7", True, True, None)
-    store.save_settings(ACME, WorkspaceSettings("C7", True, True, leonar_slug="acme-corp"))
+    assert store.workspaces.settings(ACME) == WorkspaceSettings("C7", True, True, None)
+    store.workspaces.save_settings(ACME, WorkspaceSettings("C7", True, True, leonar_slug="acme-corp"))
     store.close()
     again = open_blocking(url, key)
-    assert again.settings(ACME).leonar_slug == "acme-corp" and again.settings(GRID).leonar_slug is None
+    assert again.workspaces.settings(ACME).leonar_slug == "acme-corp"
+    assert again.workspaces.settings(GRID).leonar_slug is None
 
 
 def test_settings_change_one_at_a_time_without_losing_each_other(opener: Opener) -> None:
@@ -398,12 +398,12 @@ def test_settings_change_one_at_a_time_without_losing_each_other(opener: Opener)
     store = opener(Fernet.generate_key().decode())
 
     async def both() -> None:
-        await asyncio.gather(store.store.update_settings(ACME, default_channel="C1"),
-                             store.store.update_settings(ACME, show_contact_details=True),
-                             store.store.update_settings(ACME, leonar_slug="acme"))
+        await asyncio.gather(store.store.workspaces.update_settings(ACME, default_channel="C1"),
+                             store.store.workspaces.update_settings(ACME, show_contact_details=True),
+                             store.store.workspaces.update_settings(ACME, leonar_slug="acme"))
 
     store.run(both())
-    assert store.settings(ACME) == WorkspaceSettings("C1", True, False, "acme")
-    assert store.update_settings(ACME, allow_guests=True) == WorkspaceSettings("C1", True, True, "acme")
+    assert store.workspaces.settings(ACME) == WorkspaceSettings("C1", True, False, "acme")
+    assert store.workspaces.update_settings(ACME, allow_guests=True) == WorkspaceSettings("C1", True, True, "acme")
     with pytest.raises(ValueError, match="no such settings"):
-        store.update_settings(GRID, api_key_encrypted="x; DROP TABLE leonar_connections")
+        store.workspaces.update_settings(GRID, api_key_encrypted="x; DROP TABLE leonar_connections")

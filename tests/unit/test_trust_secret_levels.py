@@ -16,9 +16,8 @@ from cryptography.fernet import Fernet
 from bot import log as logs
 from bot.log import RedactingFormatter, redact
 from bot.store import Workspace
-from bot.store.secrets import Cipher
-from bot.store.sqlite import SqliteStore
 from bot.views.connect_modal import key_format_problem
+from tests.support.blocking import open_blocking
 
 KEY = "leo_Ab+cd/ef+GH/ij=="  # a key from an alphabet wider than [A-Za-z0-9._-]
 
@@ -95,8 +94,8 @@ def test_the_database_and_its_wal_and_shm_files_are_private(tmp_path: Path) -> N
     old = os.umask(0o022)  # the usual umask: files readable by everyone unless created otherwise
     try:
         db = tmp_path / "leonar-bot.db"
-        store = SqliteStore(db, Cipher([Fernet.generate_key().decode()]))
-        store.save_connection(Workspace(None, "T1"), "leo_test_key_acme_0001", "U1")
+        store = open_blocking(f"sqlite:///{db}", Fernet.generate_key().decode())
+        store.workspaces.save_connection(Workspace(None, "T1"), "leo_test_key_acme_0001", "U1")
         found = modes(db)
         store.close()
     finally:
@@ -110,5 +109,5 @@ def test_files_an_older_version_left_readable_are_made_private(tmp_path: Path) -
     for name in ("leonar-bot.db", "leonar-bot.db-wal", "leonar-bot.db-shm"):
         (tmp_path / name).touch(mode=0o644)
         (tmp_path / name).chmod(0o644)
-    SqliteStore(db, Cipher([Fernet.generate_key().decode()])).close()
+    open_blocking(f"sqlite:///{db}", Fernet.generate_key().decode()).close()
     assert set(modes(db).values()) == {0o600}

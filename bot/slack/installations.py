@@ -1,9 +1,9 @@
-"""Bolt's installation and OAuth-state store interfaces over our store, so Slack installations live in the same
-database (SQLite or PostgreSQL) as the Leonar keys, encrypted the same way (they hold bot tokens).
+"""Bolt's installation and OAuth-state store interfaces over the store's `Installations`, so Slack installations live
+in the same database (SQLite or PostgreSQL) as the Leonar keys, encrypted the same way (they hold bot tokens).
 
 Bot-level installations only: the bot acts with its bot token, never a user's. Saving a bot again (Bolt does
 after refreshing a rotated token) replaces it. Each workspace's installation is read from the store's cache
-(bot/store/cached.py), so Bolt's authorize reads no database on the hot path.
+(bot/store/cache.py), so Bolt's authorize reads no database on the hot path.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from slack_sdk.oauth.installation_store.models.bot import Bot
 from slack_sdk.oauth.installation_store.models.installation import Installation
 from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
 
-from bot.store import Store
+from bot.store.installations import Installations
 from bot.store.models import Workspace
 
 STATE_SECONDS = 600  # as long as Bolt's state cookie lives
@@ -37,7 +37,7 @@ def _workspace(enterprise_id: str | None, team_id: str | None, is_enterprise_ins
 
 
 class SlackInstallations(AsyncInstallationStore):
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Installations) -> None:
         self._store = store
 
     async def async_save(self, installation: Installation) -> None:
@@ -82,7 +82,7 @@ class OAuthStates(AsyncOAuthStateStore):
     secret, which every instance has. A visit to /slack/install (anyone may make one, unauthenticated) writes
     nothing; only a state that comes back valid, with its cookie, is recorded, so that it works once."""
 
-    def __init__(self, store: Store, client_secret: str, expiration_seconds: int = STATE_SECONDS,
+    def __init__(self, store: Installations, client_secret: str, expiration_seconds: int = STATE_SECONDS,
                  keep: int = USED_STATES_KEPT) -> None:
         self._store = store
         self._key = hmac.new(client_secret.encode(), b"leonar-slack-oauth-state", hashlib.sha256).digest()

@@ -1,0 +1,174 @@
+"""The schema, defined once for both backends as its history: MIGRATIONS, applied in order, each once, recorded in
+`leonar_schema`. A change appends a migration (never edits one); a statement that only one backend needs says so
+(`postgres(…)`, `sqlite(…)`), the rest are written once with the dialect's tokens (dialect.py).
+
+`migrate` runs at start, before serving: every pending migration in ONE transaction (DDL is transactional on both),
+so an upgrade that fails leaves the database as it was, and the bot refuses to start saying why. On PostgreSQL an
+advisory lock held to the commit makes instances starting together take turns; on SQLite the transaction's write
+lock does. A SQLite file made before the schema was versioned (releases up to 2026-12-07) is dated by what it holds
+(`_unversioned_sqlite`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.store.database import Tx
+from bot.store.dialect import Dialect
+
+SCHEMA_LOCK = 7_231_001  # pg_advisory_xact_lock key
+
+
+@dataclass(frozen=True)
+class Only:
+    dialect: str
+    sql: str
+
+
+def postgres(sql: str) -> Only:
+    return Only("postgres", sql)
+
+
+def sqlite(sql: str) -> Only:
+    return Only("sqlite", sql)
+
+
+Statement = str | Only
+
+MIGRATIONS: list[tuple[Statement, ...]] = [
+    # 1. Each workspace's Leonar key (Fernet-encrypted).
+    ("""CREATE TABLE IF NOT EXISTS leonar_connections (workspace TEXT PRIMARY KEY, enterprise_id TEXT, team_id TEXT,
+        api_key_encrypted TEXT NOT NULL, connected_by TEXT NOT NULL, connected_at {timestamp} NOT NULL)""",),
+    # 2. Slack installations (OAuth; encrypted, they hold tokens), and used OAuth states.
+    ("""CREATE TABLE IF NOT EXISTS slack_bots (workspace TEXT PRIMARY KEY, data_encrypted TEXT NOT NULL,
+        updated_at {timestamp})""",
+     "CREATE TABLE IF NOT EXISTS slack_oauth_states (state TEXT PRIMARY KEY, expires_at DOUBLE PRECISION NOT NULL)"),
+    # 3. Each user's last project, preselected in their next add.
+    ("""CREATE TABLE IF NOT EXISTS last_projects (workspace TEXT NOT NULL, user_id TEXT NOT NULL,
+        project_id TEXT NOT NULL, project_name TEXT NOT NULL, PRIMARY KEY (workspace, user_id))""",),
+    # 4. The App Home: recent adds, and the settings admins choose there.
+    ("""CREATE TABLE IF NOT EXISTS recent_adds (id {serial}, workspace TEXT NOT NULL, user_id TEXT NOT NULL,
+        contact TEXT NOT NULL, project TEXT NOT NULL, stage TEXT, at {timestamp} NOT NULL)""",
+     "CREATE INDEX IF NOT EXISTS recent_adds_workspace ON recent_adds (workspace, id DESC)",
+     """CREATE TABLE IF NOT EXISTS workspace_settings (workspace TEXT PRIMARY KEY, default_channel TEXT,
+        show_contact_details BOOLEAN NOT NULL DEFAULT false)"""),
+    # 5. OAuth states are signed now: the table keeps used ones only; the rows of issued states mean nothing.
+    ("DELETE FROM slack_oauth_states",
+     "CREATE INDEX IF NOT EXISTS slack_oauth_states_expiry ON slack_oauth_states (expires_at)"),
+    # 6.
+    ("ALTER TABLE workspace_settings ADD COLUMN allow_guests BOOLEAN NOT NULL DEFAULT false",),
+    # 7. Every committed change to what instances cache (cache.py) NOTIFYs its workspace key, whoever the writer (an
+    # instance, an older release, a script); TRUNCATE says "*" (everything). SQLite: one process per file.
+    (postgres("""CREATE OR REPLACE FUNCTION leonar_workspace_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            IF TG_OP = 'TRUNCATE' THEN
+                PERFORM pg_notify('leonar_workspace', '*');
+            ELSIF TG_OP = 'DELETE' THEN
+                PERFORM pg_notify('leonar_workspace', OLD.workspace);
+            ELSE
+                PERFORM pg_notify('leonar_workspace', NEW.workspace);
+                IF TG_OP = 'UPDATE' THEN
+                    PERFORM pg_notify('leonar_workspace', OLD.workspace);
+                END IF;
+            END IF;
+            RETURN NULL;
+        END $$"""),
+     *(postgres(f"""CREATE TRIGGER {table}_changed AFTER INSERT OR UPDATE OR DELETE ON {table}
+        FOR EACH ROW EXECUTE FUNCTION leonar_workspace_changed()""")
+       for table in ("leonar_connections", "slack_bots", "workspace_settings")),
+     *(postgres(f"""CREATE TRIGGER {name} AFTER TRUNCATE ON {table}
+        FOR EACH STATEMENT EXECUTE FUNCTION leonar_workspace_changed()""")
+       for name, table in (("leonar_tables_truncated", "leonar_connections"), ("slack_bots_truncated", "slack_bots"),
+                           ("workspace_settings_truncated", "workspace_settings")))),
+    # 8. "Open in Leonar": the workspace's dashboard slug.
+    ("ALTER TABLE workspace_settings ADD COLUMN leonar_slug TEXT",),
+    # 9. Pipeline activity (follows.py): follows, each followed project's snapshot, schedule and lease (one instance
+    # polls a project at a time), the outbox of posts, a digest's events, the App Home's poll status. The backends
+    # kept the poller's own moments differently (PostgreSQL's become epoch seconds in 10, as SQLite's were).
+    (postgres("""CREATE TABLE IF NOT EXISTS follows (id TEXT PRIMARY KEY, workspace TEXT NOT NULL,
+        channel_id TEXT NOT NULL, project_id TEXT NOT NULL, data TEXT NOT NULL, stopped TEXT, digest_last TIMESTAMPTZ,
+        created_at TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp(), UNIQUE (workspace, channel_id, project_id))"""),
+     sqlite("""CREATE TABLE IF NOT EXISTS follows (id TEXT PRIMARY KEY, workspace TEXT NOT NULL,
+        channel_id TEXT NOT NULL, project_id TEXT NOT NULL, data TEXT NOT NULL, stopped TEXT, digest_last TEXT,
+        created_at REAL NOT NULL, UNIQUE (workspace, channel_id, project_id))"""),
+     postgres("""CREATE TABLE IF NOT EXISTS followed_projects (workspace TEXT NOT NULL, project_id TEXT NOT NULL,
+        snapshot TEXT, since TIMESTAMPTZ, polls INTEGER NOT NULL DEFAULT 0, failures INTEGER NOT NULL DEFAULT 0,
+        next_poll_at DOUBLE PRECISION NOT NULL DEFAULT 0, holder TEXT, lease_until TIMESTAMPTZ,
+        PRIMARY KEY (workspace, project_id))"""),
+     sqlite("""CREATE TABLE IF NOT EXISTS followed_projects (workspace TEXT NOT NULL, project_id TEXT NOT NULL,
+        snapshot TEXT, since TEXT, polls INTEGER NOT NULL DEFAULT 0, failures INTEGER NOT NULL DEFAULT 0,
+        next_poll_at REAL NOT NULL DEFAULT 0, holder TEXT, lease_until REAL NOT NULL DEFAULT 0,
+        PRIMARY KEY (workspace, project_id))"""),
+     postgres("""CREATE TABLE IF NOT EXISTS follow_outbox (key TEXT PRIMARY KEY, workspace TEXT NOT NULL,
+        project_id TEXT NOT NULL, follow_id TEXT NOT NULL, channel_id TEXT NOT NULL, payload TEXT,
+        state TEXT NOT NULL, created_at TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp())"""),
+     sqlite("""CREATE TABLE IF NOT EXISTS follow_outbox (key TEXT PRIMARY KEY, workspace TEXT NOT NULL,
+        project_id TEXT NOT NULL, follow_id TEXT NOT NULL, channel_id TEXT NOT NULL, payload TEXT,
+        state TEXT NOT NULL, created_at REAL NOT NULL)"""),
+     "CREATE INDEX IF NOT EXISTS follow_outbox_pending ON follow_outbox (workspace, project_id, state)",
+     """CREATE TABLE IF NOT EXISTS follow_digest_events (follow_id TEXT NOT NULL, key TEXT NOT NULL,
+        workspace TEXT NOT NULL, event TEXT NOT NULL, PRIMARY KEY (follow_id, key))""",
+     """CREATE TABLE IF NOT EXISTS follow_poll_status (workspace TEXT PRIMARY KEY,
+        interval_seconds DOUBLE PRECISION NOT NULL, stretched BOOLEAN NOT NULL, projects INTEGER NOT NULL)"""),
+    # 10. The schema written once: PostgreSQL databases of the release before kept the poller's moments as
+    # TIMESTAMPTZ with database-side defaults; they are epoch seconds on the database's clock ({now}) on both now.
+    (postgres("""ALTER TABLE follows ALTER COLUMN created_at DROP DEFAULT,
+        ALTER COLUMN created_at TYPE DOUBLE PRECISION USING extract(epoch FROM created_at)"""),
+     postgres("""ALTER TABLE follow_outbox ALTER COLUMN created_at DROP DEFAULT,
+        ALTER COLUMN created_at TYPE DOUBLE PRECISION USING extract(epoch FROM created_at)"""),
+     postgres("""ALTER TABLE followed_projects
+        ALTER COLUMN lease_until TYPE DOUBLE PRECISION USING coalesce(extract(epoch FROM lease_until), 0),
+        ALTER COLUMN lease_until SET DEFAULT 0, ALTER COLUMN lease_until SET NOT NULL""")),
+]
+VERSION = len(MIGRATIONS)
+# Every table with a `workspace` column: what leaving a workspace deletes (workspaces.py `forget`).
+WORKSPACE_TABLES = ("leonar_connections", "slack_bots", "last_projects", "recent_adds", "workspace_settings",
+                    "follows", "followed_projects", "follow_outbox", "follow_digest_events", "follow_poll_status")
+
+
+def statements(version: int, dialect: Dialect) -> list[str]:
+    """Migration `version`'s statements as `dialect` runs them."""
+    found = []
+    for statement in MIGRATIONS[version - 1]:
+        if isinstance(statement, Only):
+            if statement.dialect == dialect.name:
+                found.append(statement.sql)
+            continue
+        found.append(statement)
+    return found
+
+
+async def migrate(tx: Tx, dialect: Dialect, *, target: int | None = None) -> int:
+    """Bring the database to `target` (tests stop earlier to make an older release's database); returns the
+    version it was at."""
+    unversioned: int | None = None
+    if dialect.name == "postgres":
+        await tx.execute("SELECT pg_advisory_xact_lock(?)", (SCHEMA_LOCK,))
+    elif not await tx.one("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'leonar_schema'"):
+        unversioned = await _unversioned_sqlite(tx)
+    await tx.execute("CREATE TABLE IF NOT EXISTS leonar_schema (version INTEGER NOT NULL)")
+    for version in range(1, (unversioned or 0) + 1):
+        await tx.execute("INSERT INTO leonar_schema (version) VALUES (?)", (version,))
+    row = await tx.one("SELECT max(version) FROM leonar_schema")
+    was = int(row[0]) if row and row[0] is not None else 0
+    for version in range(was + 1, (len(MIGRATIONS) if target is None else target) + 1):
+        for statement in statements(version, dialect):
+            await tx.execute(statement)
+        await tx.execute("INSERT INTO leonar_schema (version) VALUES (?)", (version,))
+    return was
+
+
+async def _unversioned_sqlite(tx: Tx) -> int:
+    """The version a SQLite file written before versioning holds. Those releases created every table of their day
+    at each start (CREATE … IF NOT EXISTS), and added columns when missing: what a file has dates it."""
+    tables = {row[0] for row in await tx.all("SELECT name FROM sqlite_master WHERE type IN ('table', 'index')")}
+    settings = {row[1] for row in await tx.all("PRAGMA table_info(workspace_settings)")}
+    if "follows" in tables:
+        return 9
+    if "leonar_slug" in settings:
+        return 8
+    if "allow_guests" in settings:
+        return 7  # 7 is PostgreSQL's only
+    if "slack_oauth_states_expiry" in tables:
+        return 5
+    return 0  # 1-4 create what is missing, 5 drops the states issued before they were signed

@@ -3,6 +3,9 @@
 One parser serves the card's button and the matching of contacts, so a URL that is not safe to link is not a
 profile either. It accepts only what a browser would open on a LinkedIn host: an optional http(s) scheme, a
 `linkedin.com` or `*.linkedin.com` host spelled in plain ASCII labels, then `/in/<slug>` or `/pub/<segments>`.
+Everything up to the slug is ASCII: the pattern is case-insensitive, and under Unicode case folding `[a-z]` also
+matches lookalikes (dotless ı, long ſ, the Kelvin sign K), so `https://www.lınkedin.com/in/…` would otherwise be
+taken for LinkedIn while a browser opens `xn--lnkedin-rfb.com`. A punycode label (`xn--…`) must decode (IDNA).
 Anything a browser reads differently from Python's urlsplit is refused outright rather than interpreted: a
 backslash (browsers read it as `/`, so `https://evil.example\\@www.linkedin.com/` opens evil.example), userinfo
 (`@`), a port, whitespace or control characters (browsers silently drop tabs and newlines inside URLs).
@@ -53,16 +56,29 @@ def parse_profile(url: str) -> Profile | None:
     if not url or len(url) > MAX_URL or any(_unsafe(ch) for ch in url):
         return None
     match = PROFILE.fullmatch(url)
-    if match is None:
+    if match is None or not url[:match.start("slug" if match["slug"] is not None else "pub")].isascii():
+        return None
+    host = match["host"].lower()
+    if not all(_idna_label(label) for label in host.split(".")):
         return None
     path = f"/in/{match['slug']}" if match["slug"] is not None else f"/pub/{match['pub']}"
-    return Profile(match["host"].lower(), path)
+    return Profile(host, path)
 
 
 def normalize_linkedin(url: str) -> str | None:
     """"linkedin.com/in/slug" for any way of writing a LinkedIn profile URL (scheme, www., query, slash)."""
     profile = parse_profile(url)
     return profile.key if profile else None
+
+
+def _idna_label(label: str) -> bool:
+    if not label.startswith("xn--"):
+        return True
+    try:
+        label.encode("ascii").decode("idna")
+    except UnicodeError:
+        return False
+    return True
 
 
 def _unsafe(ch: str) -> bool:

@@ -49,6 +49,11 @@ class Limits(BaseModel):
     sqlite_busy_seconds: Seconds = Field(1.0, gt=0)  # a SQLite write waiting for another process's lock
     listen_retry_seconds: Seconds = Field(1.0, gt=0)  # reconnecting the PostgreSQL listener
 
+    # Durable work (bot/durable): a job's lease, renewed while it runs; once it has run out (the holder died), any
+    # instance takes the job over at its next look, every `work_tick_seconds`.
+    work_lease_seconds: Seconds = Field(20.0, gt=0)
+    work_tick_seconds: Seconds = Field(1.0, gt=0)
+
     # Pipeline activity's poller.
     poll_tick_seconds: Seconds = Field(1.0, gt=0)  # how often due projects are looked for, at most
     poll_post_seconds: Seconds = Field(10.0, gt=0)  # one activity post; the lease is checked again after it

@@ -17,6 +17,7 @@ from bot.store.cache import Cache
 from bot.store.database import Database, Observer
 from bot.store.follows import Follows
 from bot.store.installations import Installations
+from bot.store.jobs import Jobs
 from bot.store.models import AddRecord, Connection, StoreUnavailable, Workspace, WorkspaceSettings
 from bot.store.schema import migrate
 from bot.store.secrets import Cipher, EncryptionKeyError, load_cipher
@@ -31,6 +32,7 @@ class Store:
     workspaces: Workspaces
     installations: Installations
     follows: Follows
+    jobs: Jobs
 
     async def close(self) -> None:
         await asyncio.to_thread(self.cache.close)  # joins the watch's thread: not on the loop
@@ -69,7 +71,8 @@ def _opened(db: Database, cipher: Cipher) -> Store:
         db.abandon()
         raise
     cache = Cache(db.watch(), entry_seconds=db.limits.cache_entry_seconds)
-    return Store(db, cache, Workspaces(db, cipher, cache), Installations(db, cipher, cache), Follows(db))
+    return Store(db, cache, Workspaces(db, cipher, cache), Installations(db, cipher, cache), Follows(db),
+                 Jobs(db, cipher))
 
 
 def sqlite_path(database_url: str) -> Path:

@@ -119,11 +119,20 @@ MIGRATIONS: list[tuple[Statement, ...]] = [
      postgres("""ALTER TABLE followed_projects
         ALTER COLUMN lease_until TYPE DOUBLE PRECISION USING coalesce(extract(epoch FROM lease_until), 0),
         ALTER COLUMN lease_until SET DEFAULT 0, ALTER COLUMN lease_until SET NOT NULL""")),
+    # 11. Work Slack was told was accepted (jobs.py): recorded with the ack, resumed after a crash by whichever
+    # instance is alive, done once. The key is the idempotency key (a step's function_execution_id, an event's
+    # event_id, an add's submission); a finished job keeps its key, and nothing else, for a while.
+    ("""CREATE TABLE IF NOT EXISTS jobs (key TEXT PRIMARY KEY, workspace TEXT NOT NULL, kind TEXT NOT NULL,
+        payload TEXT, progress TEXT, state TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, holder TEXT,
+        lease_until DOUBLE PRECISION NOT NULL DEFAULT 0, not_before DOUBLE PRECISION NOT NULL DEFAULT 0,
+        created_at DOUBLE PRECISION NOT NULL, finished_at DOUBLE PRECISION)""",
+     "CREATE INDEX IF NOT EXISTS jobs_due ON jobs (state, lease_until)"),
 ]
 VERSION = len(MIGRATIONS)
 # Every table with a `workspace` column: what leaving a workspace deletes (workspaces.py `forget`).
 WORKSPACE_TABLES = ("leonar_connections", "slack_bots", "last_projects", "recent_adds", "workspace_settings",
-                    "follows", "followed_projects", "follow_outbox", "follow_digest_events", "follow_poll_status")
+                    "follows", "followed_projects", "follow_outbox", "follow_digest_events", "follow_poll_status",
+                    "jobs")
 
 
 def statements(version: int, dialect: Dialect) -> list[str]:

@@ -22,6 +22,7 @@ from starlette.routing import Route
 
 from bot import listeners
 from bot.config import Settings
+from bot.durable.runner import Runner
 from bot.http_guard import SlackRequestGuard
 from bot.i18n import t
 from bot.leonar import Leonar
@@ -34,7 +35,7 @@ from bot.services import Services
 from bot.slack import context, guard
 from bot.slack.authorize import InstallationAuthorize
 from bot.slack.installations import OAuthStates, SlackInstallations
-from bot.store import open_store
+from bot.store import Store, open_store
 from bot.store.database import within
 
 log = logging.getLogger(__name__)
@@ -66,12 +67,19 @@ def create_services(settings: Settings) -> Services:
     return Services(
         settings=settings,
         store=store,
+        runner=_runner(settings, store),
         leonar=Leonar(
             settings.leonar_api_url,
             connect_timeout=settings.leonar_connect_timeout,
             read_timeout=settings.leonar_read_timeout,
         ),
     )
+
+
+def _runner(settings: Settings, store: Store) -> Runner:
+    runner = Runner(store.jobs, settings.limits)
+    runner.every(3600, "prune recent adds", lambda: store.workspaces.prune_adds(settings.recent_adds_days))
+    return runner
 
 
 def check(settings: Settings) -> None:
@@ -187,11 +195,13 @@ def create_web_app(settings: Settings, services: Services | None = None) -> Star
             log.info("connected to Slack over Socket Mode")
         poller = Poller(settings, services.store, services.leonar, SlackPoster(settings, services.store, session))
         poller.start()
+        services.runner.start()
         yield
         if socket_mode is not None:
             await socket_mode.close_async()  # type: ignore[no-untyped-call]
         # The poller stops alongside the drain, within its bounds: a poll in flight ends or is cut (losing nothing).
-        await asyncio.gather(poller.stop(timeout=POLLER_SECONDS), guard.drain(timeout=DRAIN_SECONDS, tell=TELL_SECONDS))
+        await asyncio.gather(poller.stop(timeout=POLLER_SECONDS), guard.drain(timeout=DRAIN_SECONDS, tell=TELL_SECONDS),
+                             services.runner.stop(timeout=DRAIN_SECONDS))
         await session.close()
         await services.leonar.aclose()
         await services.store.close()

@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     # than LEONAR_POLL_BUDGET of the key's hourly request limit (bot/activity/budget.py).
     leonar_poll_seconds: float = Field(default=120.0, gt=0)
     leonar_poll_budget: float = Field(default=0.2, gt=0, le=1)
+    # The App Home's recent adds (who added which candidate) are kept this many days (README, "What the bot keeps").
+    recent_adds_days: int = Field(default=90, ge=1)
     # Deadlines and periods (bot/limits.py): never set in production; tests shrink them (LIMITS__DRAIN_SECONDS=…).
     limits: Limits = Limits()
 

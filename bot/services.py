@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.config import Settings
+from bot.durable.runner import Runner
 from bot.leonar import Leonar
 from bot.store import Store
 
@@ -14,3 +15,5 @@ class Services:
     settings: Settings
     store: Store
     leonar: Leonar
+    # Work Slack was told was accepted (bot/durable): recorded with the ack, resumed after a crash, done once.
+    runner: Runner

@@ -14,6 +14,7 @@ import contextlib
 import logging
 import os
 import socket
+import time
 import uuid
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
@@ -64,6 +65,24 @@ class Kind:
     max_attempts: int = 5
 
 
+@dataclass
+class Chore:
+    seconds: float
+    name: str
+    work: Callable[[], Awaitable[object]]
+    last: float = float("-inf")
+
+    async def run_if_due(self) -> None:
+        now = time.monotonic()
+        if now - self.last < self.seconds:
+            return
+        self.last = now
+        try:
+            await self.work()
+        except Exception as exc:  # tried again at its next turn
+            log.warning("durable work: %s failed: %s", self.name, type(exc).__name__)
+
+
 class Runner:
     def __init__(self, jobs: Jobs, limits: Limits, *, holder: str | None = None) -> None:
         self._jobs, self._limits = jobs, limits
@@ -72,9 +91,15 @@ class Runner:
         self._running: dict[str, asyncio.Task[None]] = {}
         self._stopping = asyncio.Event()
         self._loop: asyncio.Task[None] | None = None
+        self._chores: list[Chore] = []
 
     def register(self, name: str, kind: Kind) -> None:
         self._kinds[name] = kind
+
+    def every(self, seconds: float, name: str, chore: Callable[[], Awaitable[object]]) -> None:
+        """Housekeeping run by the same loop every `seconds`, the first time at start (pruning what is kept for a
+        while only). On each instance: a chore must be harmless to run on several at once."""
+        self._chores.append(Chore(seconds, name, chore))
 
     async def accept(self, key: str, workspace: Workspace, kind: str, payload: dict[str, Any]) -> bool:
         """Record the job (before Slack is told it was accepted: a failure here raises StoreUnavailable, and the
@@ -120,6 +145,8 @@ class Runner:
 
     async def _look(self) -> None:
         while not self._stopping.is_set():
+            for chore in self._chores:
+                await chore.run_if_due()
             free = CONCURRENCY - len(self._running)
             if free > 0:
                 try:

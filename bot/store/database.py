@@ -96,6 +96,10 @@ class Database(abc.ABC):
     def watch(self) -> Watch: ...
 
     @abc.abstractmethod
+    async def scrub(self) -> None:
+        """After data was deleted for good (a workspace left): make sure its bytes leave the database's files too."""
+
+    @abc.abstractmethod
     async def close(self) -> None: ...
 
     @abc.abstractmethod

@@ -155,6 +155,11 @@ class PostgresDatabase(Database):
     def watch(self) -> Watch:
         return PostgresWatch(self.dsn, self.limits, CONNECT)
 
+    async def scrub(self) -> None:
+        # Deleted rows stay in the table's pages until autovacuum and later writes reuse them; only VACUUM FULL
+        # would rewrite the files, locking the tables meanwhile: the server's operator's call (README).
+        pass
+
     def abandon(self) -> None:
         pass  # the pool opens in the serving loop: before it, no connection is left open
 

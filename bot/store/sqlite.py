@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from bot.limits import Limits
-from bot.store.database import Database, Observer, Params, Row, Watch, Work, drive
+from bot.store.database import Database, Observer, Params, Row, Tx, Watch, Work, drive
 from bot.store.dialect import SQLITE
 
 T = TypeVar("T")
@@ -92,6 +92,11 @@ class SqliteDatabase(Database):
     async def unlock(self, name: str) -> None:
         pass
 
+    async def scrub(self) -> None:
+        """After a workspace is forgotten: the WAL, which still holds the pages as they were before, is written
+        into the file (zeroed where rows were deleted) and truncated."""
+        await self._run(_checkpoint, transaction=False)
+
     def data_version(self) -> int:
         """Moves when another connection commits to the file: a read of shared memory (on the worker only)."""
         return int(self._conn.execute("PRAGMA data_version").fetchone()[0])
@@ -108,6 +113,10 @@ class SqliteDatabase(Database):
         self._worker.shutdown(wait=False)
 
 
+async def _checkpoint(tx: Tx) -> None:
+    await tx.one("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
 def _connect(path: Path, busy_seconds: float) -> sqlite3.Connection:
     path.parent.mkdir(parents=True, exist_ok=True)
     _owner_only(path)
@@ -115,6 +124,9 @@ def _connect(path: Path, busy_seconds: float) -> sqlite3.Connection:
     # would commit DDL behind a migration's back). A write finding the file locked waits `busy_seconds`, then fails.
     conn = sqlite3.connect(path, timeout=busy_seconds, isolation_level=None)
     conn.execute("PRAGMA journal_mode=WAL")
+    # Deleted rows are overwritten with zeros, not left in free space: a departed workspace's key, ids and names
+    # leave the file (with `scrub`, the WAL too).
+    conn.execute("PRAGMA secure_delete=ON")
     return conn
 
 

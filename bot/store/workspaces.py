@@ -4,7 +4,7 @@ recent adds the App Home lists; and leaving: everything kept about a workspace, 
 from __future__ import annotations
 
 from dataclasses import fields
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from bot.store.cache import CONNECTION, EVERYTHING, LAST, SETTINGS, Cache
 from bot.store.database import Database, Row, Tx
@@ -80,6 +80,12 @@ class Workspaces:
                                "at) VALUES (?, ?, ?, ?, ?, ?)", (workspace.key, record.user_id, record.contact,
                                                                  record.project, record.stage, record.at))
 
+    async def prune_adds(self, days: int) -> int:
+        """Recent adds older than `days` go (README, "What the bot keeps"); a batch at a time, never a long delete."""
+        cutoff = datetime.now(UTC) - timedelta(days=days)
+        return await self._db.execute("prune_adds", "DELETE FROM recent_adds WHERE id IN (SELECT id FROM recent_adds "
+                                      "WHERE at < ? LIMIT 1000)", (cutoff,))
+
     async def recent_adds(self, workspace: Workspace, limit: int = 10) -> list[AddRecord]:
         rows = await self._db.all("recent_adds", "SELECT user_id, contact, project, stage, at FROM recent_adds "
                                   "WHERE workspace = ? ORDER BY id DESC LIMIT ?", (workspace.key, limit))
@@ -122,9 +128,11 @@ class Workspaces:
                         for table in WORKSPACE_TABLES])
 
         try:
-            return await self._db.transaction("forget", delete) > 0
+            forgotten = await self._db.transaction("forget", delete) > 0
         finally:
             self._cache.changed(workspace.key)
+        await self._db.scrub()
+        return forgotten
 
     async def forget_enterprise(self, enterprise_id: str) -> list[Workspace]:
         """Every workspace of an org-wide install's org, and the org-wide installation: the ones that had anything."""
@@ -140,9 +148,11 @@ class Workspaces:
                     for key in sorted(keys) for team in [key.split(":", 1)[1]]]
 
         try:
-            return await self._db.transaction("forget_enterprise", delete)
+            forgotten = await self._db.transaction("forget_enterprise", delete)
         finally:
             self._cache.changed(EVERYTHING)  # a whole org leaving is rare: everything is read again
+        await self._db.scrub()
+        return forgotten
 
 
 async def check_cipher(tx: Tx, cipher: Cipher) -> None:

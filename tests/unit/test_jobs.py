@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import itertools
 import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -184,3 +185,22 @@ async def test_shutdown_gives_running_jobs_back_for_another_instance(stores: tup
     await runner.stop(timeout=0.05)
     [taken] = await two.jobs.claim("staying", lease_seconds=30)  # at once, not after the 60 s lease
     assert taken.key == "step:Fx3"
+
+
+async def test_chores_run_at_start_then_every_period(stores: tuple[Store, Store]) -> None:
+    one, _ = stores
+    runs: list[float] = []
+
+    async def chore() -> None:
+        runs.append(time.monotonic())
+        if len(runs) == 2:
+            raise RuntimeError("the database blinked")  # logged; the next turn comes all the same
+
+    runner = Runner(one.jobs, FAST.model_copy(update={"work_tick_seconds": 0.01}), holder="r")
+    runner.every(0.1, "count", chore)
+    runner.start()
+    try:
+        await until(lambda: len(runs) >= 3)
+    finally:
+        await runner.stop(timeout=0)
+    assert all(later - earlier >= 0.1 for earlier, later in itertools.pairwise(runs))

@@ -407,3 +407,65 @@ def test_settings_change_one_at_a_time_without_losing_each_other(opener: Opener)
     assert store.workspaces.update_settings(ACME, allow_guests=True) == WorkspaceSettings("C1", True, True, "acme")
     with pytest.raises(ValueError, match="no such settings"):
         store.workspaces.update_settings(GRID, api_key_encrypted="x; DROP TABLE leonar_connections")
+
+
+def test_a_forgotten_workspace_leaves_no_byte_in_the_sqlite_files(tmp_path: Path) -> None:
+    """Issue 18 F: after an uninstall the tables were empty, but the file still held the team id, candidate and entry
+    ids, and the key's Fernet token (decryptable with the key file beside it). Debian's SQLite zeroes deleted rows by
+    default (SECURE_DELETE at compile time), others do not: the store asks for it (with it off, this test fails)."""
+    from datetime import UTC, datetime
+
+    from bot.activity.events import Seen
+    from bot.activity.follow import Follow
+    from bot.store import AddRecord, WorkspaceSettings
+    from bot.store.poll_state import Outgoing, PollResult, PollStatus
+
+    gone, stays = Workspace(None, "TGONE1234"), Workspace(None, "TSTAY5678")
+    db = tmp_path / "bot.db"
+    store = open_blocking(f"sqlite:///{db}", Fernet.generate_key().decode())
+    tokens = {}
+    for w in (gone, stays):
+        who = w.team_id
+        store.workspaces.save_connection(w, f"leo_key_of_{who}", "U1")
+        store.workspaces.update_settings(w, default_channel=f"C{who}", leonar_slug=f"slug-{who}".lower())
+        store.workspaces.remember_project(w, "U1", f"project-{who}", f"Project {who}")
+        for n in range(300):  # whole pages of them: freed pages keep their bytes unless overwritten
+            store.workspaces.record_add(w, AddRecord("U1", f"Candidate {who} {n}", "Backend", "Call",
+                                                     datetime.now(UTC)))
+        store.installations.save_bot(w, f'{{"bot_token": "xoxb-{who}"}}')
+        follow = store.follows.add_follow(w, Follow("", f"C{who}", f"project-{who}", "Backend", "U1"))
+        assert store.follows.lease(w, f"project-{who}", "h", 30)
+        store.follows.save_poll(w, f"project-{who}", "h", PollResult(
+            {f"entry-{who}": Seen("S1", "2026-12-01T00:00:00Z", f"contact-{who}")}, None, 0.0,
+            [Outgoing(f"post-{who}", follow.id, f"C{who}", {"text": f"Candidate {who} moved"})]))
+        store.follows.save_poll_status(w, PollStatus(120.0, False, 1))
+        store.run(store.store.jobs.accept(f"add:{who}", w, "add", {"note": f"Note on {who}"}, holder="h",
+                                          lease_seconds=30))
+        tokens[who] = store.db.one("t", "SELECT api_key_encrypted FROM leonar_connections WHERE workspace = ?",
+                                   (w.key,))[0]
+    store.db.scrub()  # as after SQLite's automatic checkpoints: the rows are in the file itself
+    assert store.workspaces.forget(gone)
+    files = b"".join(p.read_bytes() for p in tmp_path.iterdir() if p.name.startswith("bot.db") and
+                     not p.name.endswith(".key"))
+    assert tokens["TGONE1234"].encode() not in files
+    for trace in (b"TGONE1234", b"tgone1234", b"entry-TGONE", b"contact-TGONE", b"Candidate TGONE"):
+        assert trace not in files, trace
+    assert b"TSTAY5678" in files or tokens["TSTAY5678"].encode() in files  # the files were read: the rest stays
+    assert store.workspaces.get_connection(stays) is not None
+    assert store.workspaces.settings(gone) == WorkspaceSettings()
+    store.close()
+
+
+def test_recent_adds_older_than_the_retention_go(opener: Opener) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from bot.store import AddRecord
+
+    store = opener(Fernet.generate_key().decode())
+    now = datetime.now(UTC)
+    for days, who in ((200, "Old"), (91, "Just past"), (89, "Recent"), (0, "Today")):
+        store.workspaces.record_add(ACME, AddRecord("U1", who, "Backend", None, now - timedelta(days=days)))
+    store.workspaces.record_add(GRID, AddRecord("U1", "Elsewhere, old", "Backend", None, now - timedelta(days=95)))
+    assert store.workspaces.prune_adds(90) == 3
+    assert [r.contact for r in store.workspaces.recent_adds(ACME)] == ["Today", "Recent"]
+    assert store.workspaces.recent_adds(GRID) == []

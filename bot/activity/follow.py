@@ -36,6 +36,10 @@ class StopReason(StrEnum):
     SCOPE_MISSING = "scope_missing"
     CHANNEL_ARCHIVED = "channel_archived"
     NOT_IN_CHANNEL = "not_in_channel"
+    # Slack's own refusals for the whole workspace: the app's access was taken away (an org admin, an uninstall
+    # not heard, a deactivated token), or it lacks a scope to post.
+    SLACK_ACCESS = "slack_access"
+    SLACK_SCOPE = "slack_scope"
 
 
 @dataclass(frozen=True)

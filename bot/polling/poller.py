@@ -228,7 +228,8 @@ class Poller:
                 await self._follows.posted(post.key, delivered=True)
                 ACTIVITY_POSTS.labels(kind, "posted").inc()
             elif outcome.stop is not None:
-                await self._follows.stop_follows(workspace, outcome.stop, channel_id=post.channel_id)
+                await self._follows.stop_follows(workspace, outcome.stop,
+                                                 channel_id=None if outcome.everywhere else post.channel_id)
                 await self._follows.posted(post.key, delivered=False)
                 ACTIVITY_POSTS.labels(kind, "dropped").inc()
             elif outcome.drop:

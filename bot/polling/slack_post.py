@@ -23,8 +23,13 @@ from bot.store import Store
 from bot.store.models import Workspace
 
 log = logging.getLogger(__name__)
+# Final for the follows of that channel: never retried.
 STOPS = {"channel_not_found": StopReason.CHANNEL_ARCHIVED, "is_archived": StopReason.CHANNEL_ARCHIVED,
          "not_in_channel": StopReason.NOT_IN_CHANNEL}
+# Final for every follow of the workspace: its token can no longer post anywhere there.
+WORKSPACE_STOPS = {"team_access_not_granted": StopReason.SLACK_ACCESS, "account_inactive": StopReason.SLACK_ACCESS,
+                   "invalid_auth": StopReason.SLACK_ACCESS, "token_revoked": StopReason.SLACK_ACCESS,
+                   "missing_scope": StopReason.SLACK_SCOPE}
 # Errors after which this message can never be posted: it is dropped (and logged), the follow goes on.
 POST_SECONDS = 10  # a stalled post ends: the lease is checked again before the next one
 HOPELESS = frozenset({"invalid_blocks", "msg_too_long", "no_text", "invalid_arguments", "too_many_attachments"})
@@ -33,9 +38,9 @@ HOPELESS = frozenset({"invalid_blocks", "msg_too_long", "no_text", "invalid_argu
 @dataclass(frozen=True)
 class Outcome:
     posted: bool = False
-    stop: StopReason | None = None  # the follow (of that channel) stops for good
+    stop: StopReason | None = None  # the follows of that channel stop for good (`everywhere`: of the workspace)
+    everywhere: bool = False
     drop: bool = False  # this message can never be posted
-    uninstalled: bool = False  # no token for the workspace: nothing can be posted there
 
 
 class SlackPoster:
@@ -55,8 +60,8 @@ class SlackPoster:
 
     async def post(self, workspace: Workspace, channel_id: str, payload: dict[str, Any]) -> Outcome:
         token = await self._token(workspace)
-        if token is None:
-            return Outcome(uninstalled=True)
+        if token is None:  # no installation (OAuth): the app left the workspace
+            return Outcome(stop=StopReason.SLACK_ACCESS, everywhere=True)
         client = AsyncWebClient(token=token, base_url=self._settings.slack_api_url, session=self.session,
                                 timeout=POST_SECONDS)
         try:
@@ -66,8 +71,9 @@ class SlackPoster:
             error = str(exc.response.get("error") or "")
             if error in STOPS:
                 return Outcome(stop=STOPS[error])
-            if error in ("account_inactive", "invalid_auth", "token_revoked"):
-                return Outcome(uninstalled=True)
+            if error in WORKSPACE_STOPS:
+                log.warning("activity posts stop in a workspace: Slack said %s", error)
+                return Outcome(stop=WORKSPACE_STOPS[error], everywhere=True)
             log.warning("an activity post failed: %s", error)
             return Outcome(drop=error in HOPELESS)
         except (SlackClientError, aiohttp.ClientError, TimeoutError) as exc:

@@ -285,3 +285,26 @@ async def test_many_projects_on_one_key_stretch_the_interval_to_stay_within_the_
     # interval use at most LEONAR_POLL_BUDGET (20%) of 1,000 an hour.
     assert 20 * (2 + 1 / 30) * 3600 / status.interval_seconds <= 0.2 * 1000 + 1e-6
     assert len(fake.requests) == 40  # each project's first poll, then nothing for 12 minutes
+
+
+@pytest.mark.parametrize(("error", "reason"), [
+    ("team_access_not_granted", StopReason.SLACK_ACCESS), ("account_inactive", StopReason.SLACK_ACCESS),
+    ("token_revoked", StopReason.SLACK_ACCESS), ("invalid_auth", StopReason.SLACK_ACCESS),
+    ("missing_scope", StopReason.SLACK_SCOPE),
+])
+async def test_slack_refusing_the_workspace_stops_all_its_follows_for_good(rig: Rig, error: str,
+                                                                          reason: StopReason) -> None:
+    """Issue 18 E: these were retried at every poll, for ever."""
+    project, entries = pipeline(rig.fake)
+    await seeded(rig, project)
+    await rig.follow(project, channel="COTHER")
+    rig.slack.fail("chat.postMessage", error, times=100)
+    rig.fake.move_entry(entries[0]["id"], "Offer")
+    await rig.until(lambda: bool(rig.slack.calls_to("chat.postMessage")))
+    await rig.ticks(0.5)
+    assert {f.channel_id: f.stopped for f in await rig.follows.list_follows(ACME)} == {CHANNEL: reason,
+                                                                                        "COTHER": reason}
+    tried = len(rig.slack.calls_to("chat.postMessage"))
+    rig.fake.move_entry(entries[1]["id"], "Offer")
+    await rig.ticks(0.5)
+    assert len(rig.slack.calls_to("chat.postMessage")) == tried  # nothing more is tried

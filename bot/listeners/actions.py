@@ -77,7 +77,7 @@ async def contact_picked(
     chosen = read_submission((view.get("state") or {}).get("values") or {})
     back = create.Return(root_view_id=view.get("root_view_id") or view["id"],
                          root_metadata=view.get("private_metadata") or "", project=chosen.project,
-                         stage_id=chosen.stage_id)
+                         stage_id=chosen.entry.stage_id)
     lang = await user_lang(context)
     form = create.create_contact_modal(back, create.prefill(value.removeprefix(CREATE_PREFIX)), lang)
     try:

@@ -24,7 +24,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.i18n import DEFAULT_LANG, Lang, t
-from bot.leonar import AlreadyInProject, Contact, Entry, LeonarClient, LeonarError, Project, resolve
+from bot.leonar import AlreadyInProject, Contact, Entry, LeonarClient, LeonarError, NewEntry, Project, resolve
 from bot.slack.card_delivery import deliver_card
 from bot.store import AddRecord, Store, StoreUnavailable, Workspace
 from bot.views import workflow_step as say
@@ -111,7 +111,7 @@ async def add_candidate(leonar: LeonarClient, inputs: StepInputs, lang: Lang) ->
             raise StepFailed(say.add_failed(exc, inputs.candidate, project.name, lang, creating=True)) from exc
         log.info("workflow step created a Leonar contact")
     try:
-        entry = await leonar.add_entry(project.id, contact.id, stage.id if stage else None)
+        entry = await leonar.add_entry(NewEntry(project.id, contact.id, stage.id if stage else None))
     except AlreadyInProject as exc:
         at = exc.entry.stage.name if exc.entry and exc.entry.stage else None
         return Added(project, exc.entry.contact if exc.entry and exc.entry.contact else contact, exc.entry, at,

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from bot.leonar import Contact, Project
+from bot.leonar import Contact, NewEntry, Project
 from bot.listeners.commands import HELP_LINES
 from bot.views import add_modal as add
 from bot.views.card import candidate_card
@@ -105,7 +105,7 @@ def test_read_submission_ignores_a_stale_stage_block() -> None:
         "channel": {"channel_select": {"type": "conversations_select", "selected_conversation": "C1"}},
     }
     submission = add.read_submission(values)
-    assert (submission.project_id, submission.contact_id, submission.stage_id) == ("p2", "c1", None)
+    assert submission.entry == NewEntry("p2", "c1", stage_id=None)
     assert submission.problems() == {}
 
 

@@ -1,4 +1,4 @@
-"""Block actions: a project picked in the add (or follow) modal shows that project's stages."""
+"""Block actions: a project picked in the add modal shows that project's stages."""
 
 from __future__ import annotations
 
@@ -11,11 +11,12 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.i18n import t
 from bot.leonar import LeonarError
-from bot.slack import following
 from bot.slack.context import leonar, modal, user_lang
 from bot.slack.guard import guarded
+from bot.slack.modals import of_modal
 from bot.views import create_contact as create
 from bot.views.add_modal import (
+    CALLBACK_ID,
     CONTACT_ACTION,
     PROJECT_ACTION,
     Picked,
@@ -25,7 +26,6 @@ from bot.views.add_modal import (
 )
 from bot.views.card import LINKEDIN_ACTION
 from bot.views.errors import describe
-from bot.views.follow_modal import CALLBACK_ID as FOLLOW_CALLBACK_ID
 from bot.views.options import CREATE_PREFIX, NOTICE_VALUE
 
 log = logging.getLogger(__name__)
@@ -41,9 +41,6 @@ async def project_picked(
     if not project_id or project_id == NOTICE_VALUE or leonar_client is None:
         return
     view = body["view"]
-    if view.get("callback_id") == FOLLOW_CALLBACK_ID:  # the follow modal shares the add form's project menu
-        await following.project_picked(client, view, selected, context)
-        return
     ctx = modal(context)
     lang = await user_lang(context)
     # Same candidate block (and its prefilled candidate): Slack keeps what the user picked there.
@@ -92,6 +89,7 @@ async def link_opened(ack: AsyncAck) -> None:
 
 
 def register(app: AsyncApp) -> None:
-    app.action(PROJECT_ACTION)(guarded(project_picked))
+    # Only from the add form: a follow form opened before the follow form had ids of its own sends this id too.
+    app.action(PROJECT_ACTION, matchers=[of_modal(CALLBACK_ID)])(guarded(project_picked))
     app.action(LINKEDIN_ACTION)(guarded(link_opened))
     app.action(CONTACT_ACTION)(guarded(contact_picked))

@@ -1,4 +1,4 @@
-"""Options loads for the project and candidate menus: one answer within Slack's 3 seconds, always."""
+"""Options loads for the add form's menus: one answer within Slack's 3 seconds, always."""
 
 from __future__ import annotations
 
@@ -7,22 +7,13 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
 from bot.i18n import t
-from bot.leonar import Contact, LeonarClient, Listing, Project
+from bot.leonar import Contact, LeonarClient, Listing
 from bot.slack.context import modal, user_lang
 from bot.slack.guard import guarded
-from bot.slack.menus import answer
+from bot.slack.menus import answer, projects
 from bot.slack.prefill import SEARCH_LIMIT, matches
 from bot.views.add_modal import CONTACT_ACTION, PROJECT_ACTION, STAGE_PLACEHOLDER_ACTION
-from bot.views.options import contact_options, notice_option, project_options
-
-
-async def projects(ack: AsyncAck, payload: dict[str, Any], context: dict[str, Any]) -> None:
-    query = str(payload.get("value") or "")
-
-    async def load(leonar_client: LeonarClient) -> Listing[Project]:
-        return await leonar_client.list_projects()
-
-    await answer(ack, context, load, lambda found, lang: project_options(found, query, lang))
+from bot.views.options import contact_options, notice_option
 
 
 async def contacts(ack: AsyncAck, payload: dict[str, Any], context: dict[str, Any]) -> None:
@@ -43,6 +34,7 @@ async def stage_placeholder(ack: AsyncAck, context: dict[str, Any]) -> None:
 
 
 def register(app: AsyncApp) -> None:
+    # Also answers a follow form opened before it had ids of its own (follow_modal.OLD_PROJECT_ACTION): the same list.
     app.options(PROJECT_ACTION)(guarded(projects))
     app.options(CONTACT_ACTION)(guarded(contacts))
     app.options(STAGE_PLACEHOLDER_ACTION)(guarded(stage_placeholder))

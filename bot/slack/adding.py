@@ -24,6 +24,7 @@ from bot.views.card import candidate_card, display_name
 from bot.views.errors import describe, explain_add_error
 from bot.views.messages import ephemeral
 from bot.views.metadata import ModalContext
+from bot.views.options import option_text
 from bot.views.text import escape
 
 log = logging.getLogger(__name__)
@@ -51,7 +52,7 @@ class Adding:
         """The name the modal's metadata recorded for that project, else the menu's label."""
         if self.ctx.project_id == self.choice.entry.project_id:
             return self.ctx.project_name
-        return add.option_text(self.choice.project) or None
+        return option_text(self.choice.project) or None
 
     @property
     def card_project(self) -> str:
@@ -78,7 +79,7 @@ async def add_entry(job: Adding, ack: AsyncAck) -> Entry | None:
         await ack()
         return entry
     # Leonar is slow: answer Slack now and let the add finish; the modal shows the outcome.
-    candidate, project = add.option_text(choice.contact), job.project_name or t(job.lang, "add.this_project")
+    candidate, project = option_text(choice.contact), job.project_name or t(job.lang, "add.this_project")
     await ack(response_action="update", view=add.pending_modal(job.ctx, candidate, project, job.lang))
     try:
         entry = await adding
@@ -97,12 +98,12 @@ async def add_entry(job: Adding, ack: AsyncAck) -> Entry | None:
 
 
 def stage_of(job: Adding, entry: Entry) -> str | None:
-    return (entry.stage.name if entry.stage else None) or add.option_text(job.choice.stage) or None
+    return (entry.stage.name if entry.stage else None) or option_text(job.choice.stage) or None
 
 
 async def remember_project(job: Adding) -> None:
     """Preselected at the user's next add."""
-    name = job.project_name or add.option_text(job.choice.project)
+    name = job.project_name or option_text(job.choice.project)
     await job.store.remember_project(job.workspace, job.user["id"], job.choice.entry.project_id, name)
 
 

@@ -4,6 +4,7 @@ refuses to open one."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import Any
 
@@ -52,6 +53,16 @@ async def show(client: AsyncWebClient, view_id: str, view: dict[str, Any], *, ha
         await client.views_update(view_id=view_id, view=view, hash=hash)
     except SlackApiError as exc:
         log.info("views.update refused: %s", exc.response.get("error"))
+
+
+def of_modal(callback_id: str) -> Callable[[dict[str, Any]], Awaitable[bool]]:
+    """A listener matcher: the request comes from the modal `callback_id` (for an action id that another modal,
+    opened before a deploy, may still send)."""
+
+    async def matches(body: dict[str, Any]) -> bool:
+        return (body.get("view") or {}).get("callback_id") == callback_id
+
+    return matches
 
 
 async def open_add(

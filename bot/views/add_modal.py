@@ -221,10 +221,6 @@ class Submission:
                       channel_id=self.channel_id, note=self.note)
 
 
-def option_text(option: dict[str, Any] | None) -> str:
-    return str(((option or {}).get("text") or {}).get("text") or "")
-
-
 def read_submission(values: dict[str, dict[str, Any]]) -> Submission:
     def selected(block_id: str, action_id: str) -> dict[str, Any] | None:
         option = (values.get(block_id) or {}).get(action_id, {}).get("selected_option")

@@ -7,18 +7,18 @@ from bot.listeners import (
     actions,
     commands,
     connection,
-    events,
     follows,
-    functions,
     home,
+    leaving,
     options,
     shortcuts,
     unfurls,
     views,
+    workflow_step,
 )
 
 
 def register(app: AsyncApp) -> None:
-    for module in (commands, shortcuts, options, actions, connection, views, events, home, follows, functions,
+    for module in (commands, shortcuts, options, actions, connection, views, leaving, home, follows, workflow_step,
                    unfurls):
         module.register(app)

@@ -14,7 +14,7 @@ from bot.leonar import LeonarError
 from bot.slack.context import leonar, modal, user_lang
 from bot.slack.guard import guarded
 from bot.slack.modals import of_modal
-from bot.views import create_contact as create
+from bot.views import add_create_contact as create
 from bot.views.add_modal import (
     CALLBACK_ID,
     CONTACT_ACTION,

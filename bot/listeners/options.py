@@ -8,10 +8,10 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 
 from bot.i18n import t
 from bot.leonar import Contact, LeonarClient, Listing
+from bot.slack.add_prefill import SEARCH_LIMIT, matches
 from bot.slack.context import modal, user_lang
 from bot.slack.guard import guarded
 from bot.slack.menus import answer, projects
-from bot.slack.prefill import SEARCH_LIMIT, matches
 from bot.views.add_modal import CONTACT_ACTION, PROJECT_ACTION, STAGE_PLACEHOLDER_ACTION
 from bot.views.options import contact_options, notice_option
 

@@ -9,10 +9,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.manifest import SHORTCUT_CALLBACK
+from bot.slack.add_prefill import seed_from
 from bot.slack.context import connection, new_modal, user_lang
 from bot.slack.guard import guarded
 from bot.slack.modals import open_add
-from bot.slack.prefill import seed_from
 from bot.views import admin
 
 

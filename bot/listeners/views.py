@@ -16,8 +16,8 @@ from bot.slack import adding
 from bot.slack.context import creation_return, leonar, modal, services, user_lang, workspace
 from bot.slack.guard import guarded
 from bot.slack.modals import show
+from bot.views import add_create_contact as create
 from bot.views import add_modal as add
-from bot.views import create_contact as create
 from bot.views.errors import describe
 from bot.views.messages import failure_ack
 from bot.views.metadata import ModalContext

@@ -16,8 +16,8 @@ from bot.i18n import Lang, t
 from bot.leonar import LeonarError, Project
 from bot.manifest import COMMAND
 from bot.observability import requests
+from bot.slack.add_prefill import preselect, preselect_contact
 from bot.slack.context import leonar, services, workspace
-from bot.slack.prefill import preselect, preselect_contact
 from bot.store import StoreUnavailable
 from bot.views.add_modal import CONTACT_BLOCK, PREFILLED_BLOCK, Picked, add_modal
 from bot.views.messages import ephemeral

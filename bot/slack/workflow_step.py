@@ -1,7 +1,7 @@
 """The Workflow Builder step "Add candidate to Leonar": from the step's inputs to functions.completeSuccess or
 functions.completeError.
 
-The step is acknowledged at once (bot/listeners/functions.py) and runs after the ack: Slack lets a step complete
+The step is acknowledged at once (bot/listeners/workflow_step.py) and runs after the ack: Slack lets a step complete
 later, and the workflow token it brings (`xwfp-…`, the client's token here) lives 15 minutes or until the step
 completes, whichever comes first. So everything that needs Slack (the card) is done before `complete`/`fail`,
 and the run is bounded well within those 15 minutes. Slack may deliver the same `function_executed` twice (Events

@@ -13,10 +13,10 @@ import sys
 import uvicorn
 from pydantic import ValidationError
 
-from bot import log as logs
 from bot.app import REQUESTS_GRACE, ConfigError, create_web_app
 from bot.config import Settings
 from bot.http_server import uvicorn_options, without_query
+from bot.observability import logs
 from bot.store import EncryptionKeyError, StoreUnavailable
 
 

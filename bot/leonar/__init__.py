@@ -1,6 +1,7 @@
 """Typed async client for the Leonar API. Knows nothing of Slack."""
 
 from bot.leonar.client import LeonarClient
+from bot.leonar.entries import NewEntry
 from bot.leonar.errors import (
     AlreadyInProject,
     CheckIncomplete,
@@ -35,6 +36,7 @@ __all__ = [
     "LeonarClient",
     "LeonarError",
     "Listing",
+    "NewEntry",
     "NotFound",
     "Project",
     "RateLimit",

@@ -18,6 +18,7 @@ from typing import Any, Generic, NamedTuple, TypeVar
 from bot.leonar import changes, entries, envelope, errors, scopes
 from bot.leonar.budget import Budget
 from bot.leonar.cache import ReadCache
+from bot.leonar.entries import NewEntry
 from bot.leonar.fair import FairShare
 from bot.leonar.linkedin import normalize_linkedin
 from bot.leonar.lookup import EntryLookup
@@ -206,12 +207,13 @@ class LeonarClient:
         """
         return await changes.changed_since(self._transport, project_id, since, max_pages=max_pages)
 
-    async def add_entry(self, project_id: str, contact_id: str, stage_id: str | None = None) -> Entry:
-        """Add a contact to a project's pipeline, exactly once (`entries.add`); without `stage_id` Leonar uses
-        the first stage. Raises `AlreadyInProject` when the contact is there already."""
-        entry = await entries.add(self._transport, self.find_entry, project_id, contact_id, stage_id)
-        self._note_added(project_id, entry.stage.id if entry.stage else stage_id)
-        self._lookup.added(project_id, entry)
+    async def add_entry(self, new: NewEntry) -> Entry:
+        """Add a contact to a project's pipeline, exactly once (`entries.add`); without a stage Leonar uses the
+        first one. Raises `AlreadyInProject` when the contact is there already. The note is the caller's to save
+        (`add_note`), once the entry is in."""
+        entry = await entries.add(self._transport, self.find_entry, new)
+        self._note_added(new.project_id, entry.stage.id if entry.stage else new.stage_id)
+        self._lookup.added(new.project_id, entry)
         return entry
 
     async def missing_scopes(self) -> list[str]:

@@ -1,8 +1,10 @@
-"""Adding a contact to a project's pipeline exactly once, whatever Leonar answers or fails to answer."""
+"""Adding a contact to a project's pipeline exactly once, whatever Leonar answers or fails to answer: what an add
+sends (`NewEntry`, one value from the form or the Workflow Builder step to Leonar) and how it is sent (`add`)."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import UTC
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -21,11 +23,28 @@ EXISTING_AFTER = 30.0
 FindEntry = Callable[[str, str], Awaitable[Entry | None]]
 
 
-async def add(
-    transport: Transport, find_entry: FindEntry, project_id: str, contact_id: str, stage_id: str | None
-) -> Entry:
-    """The entry made (or found made) by adding the contact to the project; without `stage_id` Leonar uses the
-    first stage.
+@dataclass(frozen=True)
+class NewEntry:
+    """One add as asked for: the contact into the project's pipeline, at `stage_id` (else Leonar's first stage).
+    Built once, from the add form's submission or the Workflow Builder step's inputs, and sent as it is. A note
+    written with the add is not part of it: it goes afterwards (`LeonarClient.add_note`), and its failure never
+    undoes the entry."""
+
+    project_id: str
+    contact_id: str
+    stage_id: str | None = None
+
+    def payload(self) -> dict[str, Any]:
+        """The body of `POST /projects/{id}/entries`: what Leonar is told about the entry, and nothing else."""
+        body: dict[str, Any] = {"contact_id": self.contact_id}
+        if self.stage_id:
+            body["stage_id"] = self.stage_id
+        return body
+
+
+async def add(transport: Transport, find_entry: FindEntry, new: NewEntry) -> Entry:
+    """The entry made (or found made) by adding the contact to the project; without a stage Leonar uses the
+    first one.
 
     Raises `AlreadyInProject` when the contact is there already. [GAP] Leonar does not document its answer
     to a duplicate add, so all plausible ones are recognised: found by `find_entry` beforehand, a 409, a
@@ -33,12 +52,10 @@ async def add(
     outcome of the POST is unknown (no answer, 5xx, garbage), the entry is looked up, and the POST is sent
     again only if it is certainly not there.
     """
+    project_id, contact_id, payload = new.project_id, new.contact_id, new.payload()
     existing = await _lookup(find_entry, project_id, contact_id)
     if existing:
         raise errors.AlreadyInProject("already in this project", entry=existing)
-    payload: dict[str, Any] = {"contact_id": contact_id}
-    if stage_id:
-        payload["stage_id"] = stage_id
     try:
         return await _post(transport, project_id, payload)
     except errors.AlreadyInProject as exc:

@@ -1,24 +1,12 @@
-"""Thin Slack handlers, one module per kind of request; each module has `register(app)`. Helpers they share live
-in `bot/slack/`."""
+"""Thin Slack handlers, one module per flow (add, follows, unfurls, workflow_step, home, connection, leaving), plus
+the slash command's table of sub-commands (commands) and the URL buttons' acks; each module has `register(app)`.
+What they do lives in `bot/slack/`, in modules named alike."""
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.listeners import (
-    actions,
-    commands,
-    connection,
-    events,
-    follows,
-    functions,
-    home,
-    options,
-    shortcuts,
-    unfurls,
-    views,
-)
+from bot.listeners import add, commands, connection, follows, home, leaving, unfurls, url_buttons, workflow_step
 
 
 def register(app: AsyncApp) -> None:
-    for module in (commands, shortcuts, options, actions, connection, views, events, home, follows, functions,
-                   unfurls):
+    for module in (commands, add, follows, unfurls, workflow_step, home, connection, leaving, url_buttons):
         module.register(app)

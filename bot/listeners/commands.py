@@ -15,10 +15,11 @@ from bot.i18n import t
 from bot.leonar import LeonarError
 from bot.manifest import COMMAND
 from bot.slack import following
+from bot.slack.add_form import open_add
+from bot.slack.add_prefill import seed_from
 from bot.slack.context import connection, leonar, new_modal, services, user, user_lang, workspace
 from bot.slack.guard import guarded
-from bot.slack.modals import open_add, open_view
-from bot.slack.prefill import seed_from
+from bot.slack.modals import open_view
 from bot.slack.typos import closest
 from bot.store import StoreUnavailable
 from bot.views import admin

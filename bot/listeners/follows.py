@@ -1,5 +1,5 @@
-"""Follows of Leonar projects: the follow modal's submission, and the buttons that remove a follow (a channel's
-list, and the App Home's, which only admins may use)."""
+"""Follows of Leonar projects: the follow modal's project menu and pick, its submission, and the buttons that remove
+a follow (a channel's list, and the App Home's, which only admins may use)."""
 
 from __future__ import annotations
 
@@ -15,23 +15,34 @@ from bot.slack import following
 from bot.slack.context import leonar, services, user, user_lang, workspace
 from bot.slack.guard import guarded
 from bot.slack.home_tab import publish
+from bot.slack.menus import projects
+from bot.slack.modals import of_modal
+from bot.views import follow_modal as form
 from bot.views import follows as views
-from bot.views.add_modal import PROJECT_BLOCK
-from bot.views.follow_modal import CALLBACK_ID, read_follow
 from bot.views.messages import failure_ack
+from bot.views.options import NOTICE_VALUE
 
 log = logging.getLogger(__name__)
+
+
+async def project_picked(
+    ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient, context: dict[str, Any]
+) -> None:
+    await ack()
+    selected = action.get("selected_option") or {}
+    if selected.get("value") not in (None, "", NOTICE_VALUE):
+        await following.project_picked(client, body["view"], selected, context)
 
 
 async def follow_submitted(
     ack: AsyncAck, view: dict[str, Any], client: AsyncWebClient, context: dict[str, Any]
 ) -> None:
     lang = await user_lang(context)
-    choice = read_follow(view["state"]["values"])
+    choice = form.read_follow(view["state"]["values"])
     problems = choice.problems(lang)
     leonar_client = leonar(context)
     if leonar_client is None:
-        problems[PROJECT_BLOCK] = t(lang, "add.not_connected", command=COMMAND)
+        problems[choice.project_block] = t(lang, "add.not_connected", command=COMMAND)
     if problems or leonar_client is None:
         await ack(response_action="errors", errors=problems)
         return
@@ -72,6 +83,11 @@ async def home_unfollow_clicked(
 
 
 def register(app: AsyncApp) -> None:
-    app.view(CALLBACK_ID)(guarded(follow_submitted, fallback=failure_ack()))
+    app.options(form.PROJECT_ACTION)(guarded(projects))
+    app.action(form.PROJECT_ACTION)(guarded(project_picked))
+    # A form opened before the follow form had ids of its own (follow_modal.OLD_PROJECT_ACTION): the add form's
+    # listener serves its menu (the same projects), and leaves its pick to this one.
+    app.action(form.OLD_PROJECT_ACTION, matchers=[of_modal(form.CALLBACK_ID)])(guarded(project_picked))
+    app.view(form.CALLBACK_ID)(guarded(follow_submitted, fallback=failure_ack()))
     app.action(views.UNFOLLOW_ACTION)(guarded(unfollow_clicked))
     app.action(views.HOME_UNFOLLOW_ACTION)(guarded(home_unfollow_clicked))

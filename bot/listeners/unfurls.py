@@ -12,12 +12,12 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.i18n import t
 from bot.leonar.links import UUID
 from bot.manifest import COMMAND
+from bot.slack.add_form import open_add
 from bot.slack.context import connection, new_modal, user_lang
 from bot.slack.following import open_follow
 from bot.slack.guard import guarded
-from bot.slack.modals import open_add, open_view
+from bot.slack.modals import open_view
 from bot.slack.unfurling import unfurl
-from bot.views.card import OPEN_LEONAR_ACTION
 from bot.views.messages import notice_modal
 from bot.views.unfurls import ADD_ACTION, FOLLOW_ACTION
 
@@ -70,12 +70,7 @@ async def follow_clicked(ack: AsyncAck, body: dict[str, Any], action: dict[str, 
                       project_id=project_id.lower())
 
 
-async def link_opened(ack: AsyncAck) -> None:
-    await ack()  # a URL button still sends an action; without an ack Slack shows the user an error
-
-
 def register(app: AsyncApp) -> None:
     app.event("link_shared")(guarded(shared))
     app.action(ADD_ACTION)(guarded(add_clicked))
     app.action(FOLLOW_ACTION)(guarded(follow_clicked))
-    app.action(OPEN_LEONAR_ACTION)(guarded(link_opened))

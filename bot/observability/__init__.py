@@ -1,2 +1,3 @@
 """What the bot shows of itself in production: Prometheus metrics (`metrics.py`, served on GET /metrics when
-METRICS_TOKEN is set), the request each log line belongs to (`requests.py`) and JSON log lines (`logs.py`)."""
+METRICS_TOKEN is set), the request each log line belongs to (`requests.py`) and log lines, as text or JSON, with
+secrets masked (`logs.py`)."""

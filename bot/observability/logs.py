@@ -1,13 +1,60 @@
-"""JSON log lines (LOG_FORMAT=json): one object a line, with the id of the Slack request it belongs to."""
+"""Log lines: the formatter that masks secrets, whatever the level and whichever library logs, as text or as JSON
+(LOG_FORMAT=json: one object a line, with the id of the Slack request it belongs to), and the process's set-up."""
 
 from __future__ import annotations
 
 import json
 import logging
+import re
 from datetime import UTC, datetime
 
-from bot.log import redact
 from bot.observability.requests import current_id
+
+# Leonar API keys and Slack tokens (bot, user, app-level, refresh). A last line of defence: nothing the bot
+# logs should contain one (tests/e2e/test_trust_secrets.py checks that no mask was even needed). A key's alphabet
+# is not documented, so the mask runs to the end of the quoted string or word (a quote, backslash, ASCII space or
+# control character), not to the first character outside [A-Za-z0-9._-]: "leo_ab+cd/ef" leaked "+cd/ef" that way.
+# Preceded by anything but a letter: in URL-encoded or JSON-escaped text the key follows "%22" or "\"". Its first
+# character is printable ASCII (an HTTP header cannot carry anything else), which leaves the placeholder "leo_…".
+_END = r"\x00-\x20\x7f\"'`\\"
+SECRET = re.compile(rf"(?<![A-Za-z])(leo_|xox[abprse]-|xapp-|xoxe\.)[^{_END}\x80-\U0010ffff][^{_END}]*")
+# Bolt's app logger (which its Socket Mode client shares) and slack_sdk's own Socket Mode clients log every
+# envelope they receive whole at DEBUG: a connect submission carries the Leonar key as the admin pasted it. They
+# stay at INFO or above whatever LOG_LEVEL says; the Web API client (requests, with tokens redacted) keeps DEBUG.
+RAW_PAYLOAD_LOGGERS = ("slack_bolt", "slack_sdk.socket_mode")
+
+# OAuth's code and state, as Bolt and slack_sdk log them ("with code: …", {'code': ['…'], 'state': ['…']}) and as a
+# request line carries them (?code=…&state=…): a code is worth a token until it is used.
+OAUTH = re.compile(r"""(\bwith code: |[?&](?:code|state)=|['"](?:code|state)['"]: \[?['"])[^\s'"&\]]+""")
+
+
+def redact(text: str) -> str:
+    text = OAUTH.sub(lambda m: f"{m.group(1)}[redacted]", text)
+    return SECRET.sub(lambda m: f"{m.group(1)}[redacted]", text)
+
+
+class RedactingFormatter(logging.Formatter):
+    """Masks secrets in the whole formatted record, exception text and stack included."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact(super().format(record))
+
+
+def setup(level: str, fmt: str = "text") -> None:
+    handler = logging.StreamHandler()
+    handler.setFormatter(formatter(fmt))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    for name in RAW_PAYLOAD_LOGGERS:
+        logging.getLogger(name).setLevel(max(root.level, logging.INFO))
+
+
+def formatter(fmt: str) -> logging.Formatter:
+    """`text` (one line a record) or `json`; both mask secrets."""
+    if fmt == "json":
+        return JsonFormatter()
+    return RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
 class JsonFormatter(logging.Formatter):

@@ -22,9 +22,10 @@ from bot.store import AddRecord, Workspace
 from bot.store.workspaces import Workspaces
 from bot.views import add_modal as add
 from bot.views.card import candidate_card, display_name
-from bot.views.errors import add_error_field, describe, explain_add_error
+from bot.views.errors import describe, explain_add_error
 from bot.views.messages import ephemeral
 from bot.views.metadata import ModalContext
+from bot.views.options import option_text
 from bot.views.text import escape
 
 log = logging.getLogger(__name__)
@@ -50,9 +51,9 @@ class Adding:
     @property
     def project_name(self) -> str | None:
         """The name the modal's metadata recorded for that project, else the menu's label."""
-        if self.ctx.project_id == self.choice.project_id:
+        if self.ctx.project_id == self.choice.entry.project_id:
             return self.ctx.project_name
-        return add.option_text(self.choice.project) or None
+        return option_text(self.choice.project) or None
 
     @property
     def card_project(self) -> str:
@@ -60,26 +61,26 @@ class Adding:
 
     def candidate_name(self, entry: Entry | None = None) -> str | None:
         """The candidate's name as Leonar gave it: in the entry, else from the search that offered them."""
-        contact = (entry.contact if entry else None) or self.leonar.cached_contact(self.choice.contact_id)
+        contact = (entry.contact if entry else None) or self.leonar.cached_contact(self.choice.entry.contact_id)
         return display_name(contact, self.lang) if contact else None
 
 
 async def add_entry(job: Adding, ack: AsyncAck) -> Entry | None:
     """The entry, acking the submit; None once the user has been shown why it failed."""
     choice = job.choice
-    adding = asyncio.create_task(job.leonar.add_entry(choice.project_id, choice.contact_id, choice.stage_id))
+    adding = asyncio.create_task(job.leonar.add_entry(choice.entry))
     done, _ = await asyncio.wait({adding}, timeout=SUBMIT_WINDOW)
     if done:
         try:
             entry = adding.result()
         except LeonarError as exc:
             error = explain_add_error(exc, job.candidate_name(), job.project_name, job.lang)
-            await ack(response_action="errors", errors={add_error_field(exc, choice): error})
+            await ack(response_action="errors", errors={choice.error_block(exc): error})
             return None
         await ack()
         return entry
     # Leonar is slow: answer Slack now and let the add finish; the modal shows the outcome.
-    candidate, project = add.option_text(choice.contact), job.project_name or t(job.lang, "add.this_project")
+    candidate, project = option_text(choice.contact), job.project_name or t(job.lang, "add.this_project")
     await ack(response_action="update", view=add.pending_modal(job.ctx, candidate, project, job.lang))
     try:
         entry = await adding
@@ -98,13 +99,13 @@ async def add_entry(job: Adding, ack: AsyncAck) -> Entry | None:
 
 
 def stage_of(job: Adding, entry: Entry) -> str | None:
-    return (entry.stage.name if entry.stage else None) or add.option_text(job.choice.stage) or None
+    return (entry.stage.name if entry.stage else None) or option_text(job.choice.stage) or None
 
 
 async def remember_project(job: Adding) -> None:
     """Preselected at the user's next add."""
-    name = job.project_name or add.option_text(job.choice.project)
-    await job.store.remember_project(job.workspace, job.user["id"], job.choice.project_id, name)
+    name = job.project_name or option_text(job.choice.project)
+    await job.store.remember_project(job.workspace, job.user["id"], job.choice.entry.project_id, name)
 
 
 async def contact_of(job: Adding, entry: Entry) -> Contact:
@@ -112,9 +113,10 @@ async def contact_of(job: Adding, entry: Entry) -> Contact:
     if entry.contact is not None:
         return entry.contact
     try:
-        return await job.leonar.get_contact(job.choice.contact_id)
+        return await job.leonar.get_contact(job.choice.entry.contact_id)
     except LeonarError:
-        return job.leonar.cached_contact(job.choice.contact_id) or Contact(id=job.choice.contact_id)
+        contact_id = job.choice.entry.contact_id
+        return job.leonar.cached_contact(contact_id) or Contact(id=contact_id)
 
 
 async def post_card(job: Adding, entry: Entry, contact: Contact) -> str:
@@ -143,16 +145,16 @@ async def post_card(job: Adding, entry: Entry, contact: Contact) -> str:
 async def save_note(job: Adding, contact: Contact) -> None:
     """The note goes on the contact, prefixed with who added it and where. A failure never undoes the entry:
     the user is told, and given the note back."""
-    note, user = job.choice.note, job.user
+    note, user, new = job.choice.note, job.user, job.choice.entry
     assert note is not None
     who = user.get("name") or user.get("username") or user.get("id")
     try:
         prefix = t(job.lang, "note.prefix", user=who, project=job.card_project)
-        await job.leonar.add_note(job.choice.contact_id, f"{prefix}\n{note}")
+        await job.leonar.add_note(new.contact_id, f"{prefix}\n{note}")
         return
     except LeonarError as exc:
         reason = describe(exc, job.lang)
-    log.info("note not saved for entry on %s: %s", job.choice.contact_id, reason)
+    log.info("note not saved for entry on %s: %s", new.contact_id, reason)
     text = t(job.lang, "note.failed", name=escape(display_name(contact, job.lang)), project=escape(job.card_project),
              reason=escape(reason), note=note.replace("\n", "\n>"))
     if job.ctx.response_url:
@@ -165,7 +167,7 @@ async def save_note(job: Adding, contact: Contact) -> None:
 async def _form_again(job: Adding, error: str) -> dict[str, Any]:
     """The add form with the user's choices and the error, after a slow add failed."""
     try:
-        project = await job.leonar.get_project(job.choice.project_id)
+        project = await job.leonar.get_project(job.choice.entry.project_id)
     except LeonarError:
         project = None
     return add.add_modal(job.ctx, project=project, error=error, picked=job.choice.picked(), lang=job.lang)

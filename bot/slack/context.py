@@ -25,8 +25,8 @@ from bot.slack.identity import request_workspace
 from bot.slack.users import SlackUser, UserLookup
 from bot.store import Connection, StoreUnavailable, Workspace
 from bot.views.access import Refusal
-from bot.views.create_contact import CALLBACK_ID as CREATE_CALLBACK_ID
-from bot.views.create_contact import Return
+from bot.views.add_create_contact import CALLBACK_ID as CREATE_CALLBACK_ID
+from bot.views.add_create_contact import Return
 from bot.views.metadata import ModalContext
 
 log = logging.getLogger(__name__)

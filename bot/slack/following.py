@@ -20,9 +20,8 @@ from bot.slack.card_delivery import NOT_A_MEMBER
 from bot.slack.context import leonar, modal, services, user, workspace
 from bot.slack.modals import open_view
 from bot.store import StoreUnavailable
-from bot.views.add_modal import PROJECT_BLOCK
 from bot.views.errors import describe
-from bot.views.follow_modal import FollowChoice, follow_modal, read_follow
+from bot.views.follow_modal import ERROR_BLOCK, FollowChoice, follow_modal, read_follow
 from bot.views.follows import cannot_post, followed_message, missing_scope, unfollowed_message
 from bot.views.metadata import ModalContext
 from bot.views.options import fold, project_option
@@ -93,7 +92,7 @@ async def project_picked(client: AsyncWebClient, view: dict[str, Any], selected:
     if leonar_client is None:
         return
     # A missing scope said on top stays said, if it is still missing.
-    warned = any(b.get("block_id") == "error" for b in view.get("blocks") or [])
+    warned = any(b.get("block_id") == ERROR_BLOCK for b in view.get("blocks") or [])
     try:
         project, lacking = await asyncio.gather(
             leonar_client.get_project(str(selected.get("value"))),
@@ -126,9 +125,9 @@ async def save(client: AsyncWebClient, leonar_client: LeonarClient, context: dic
             leonar_client.get_project(choice.project_id), leonar_client.lacks_pipeline_read(choice.project_id)),
             LEONAR_CHECK_SECONDS)
     except TimeoutError:
-        return _error(t(lang, "options.slow"))
+        return _error(choice, t(lang, "options.slow"))
     except LeonarError as exc:
-        return _error(describe(exc, lang))
+        return _error(choice, describe(exc, lang))
 
     def again(error: str) -> dict[str, Any]:
         return {"response_action": "update", "view": follow_modal(ctx, project=project, choice=choice,
@@ -147,7 +146,7 @@ async def save(client: AsyncWebClient, leonar_client: LeonarClient, context: dic
         saved = await follows.add_follow(here, follow)
     except StoreUnavailable as exc:
         log.error("follow not saved: %s", exc)
-        return _error(t(lang, "access.store_down"))
+        return _error(choice, t(lang, "access.store_down"))
     # The confirmation is the channel's to read (it says why the bot will speak there), and posting it is how the
     # bot learns whether it may post there at all.
     problem = await _post(client, channel_id, followed_message(saved, lang))
@@ -157,8 +156,8 @@ async def save(client: AsyncWebClient, leonar_client: LeonarClient, context: dic
     return {}
 
 
-def _error(text: str) -> dict[str, Any]:
-    return {"response_action": "errors", "errors": {PROJECT_BLOCK: text}}
+def _error(choice: FollowChoice, text: str) -> dict[str, Any]:
+    return {"response_action": "errors", "errors": {choice.project_block: text}}
 
 
 async def _post(client: AsyncWebClient, channel_id: str, message: dict[str, Any]) -> str | None:

@@ -1,4 +1,5 @@
-"""Answering an options load (a menu being typed in) within Slack's 3 seconds, whatever Leonar does."""
+"""Answering an options load (a menu being typed in) within Slack's 3 seconds, whatever Leonar does; the project
+menu that the add and follow forms share."""
 
 from __future__ import annotations
 
@@ -10,11 +11,11 @@ from typing import Any, TypeVar
 from slack_bolt.async_app import AsyncAck
 
 from bot.i18n import Lang, t
-from bot.leonar import LeonarClient, LeonarError, Listing
+from bot.leonar import LeonarClient, LeonarError, Listing, Project
 from bot.manifest import COMMAND
 from bot.slack.context import leonar, user_lang
 from bot.views.errors import describe
-from bot.views.options import MAX_OPTIONS, notice_option
+from bot.views.options import MAX_OPTIONS, notice_option, project_options
 
 log = logging.getLogger(__name__)
 # Slack waits 3 s for options; keep room for the round trip to Slack.
@@ -51,3 +52,13 @@ async def answer(
         log.info("options load failed: %s", exc.code)
         options = [notice_option(describe(exc, await language))]
     await ack(options=options)
+
+
+async def projects(ack: AsyncAck, payload: dict[str, Any], context: dict[str, Any]) -> None:
+    """The active projects matching what was typed: the add form's project menu, and the follow form's."""
+    query = str(payload.get("value") or "")
+
+    async def load(leonar_client: LeonarClient) -> Listing[Project]:
+        return await leonar_client.list_projects()
+
+    await answer(ack, context, load, lambda found, lang: project_options(found, query, lang))

@@ -1,7 +1,7 @@
 """The Workflow Builder step "Add candidate to Leonar": from the step's inputs to functions.completeSuccess or
 functions.completeError.
 
-The step is acknowledged at once (bot/listeners/functions.py) and runs after the ack: Slack lets a step complete
+The step is acknowledged at once (bot/listeners/workflow_step.py) and runs after the ack: Slack lets a step complete
 later, and the workflow token it brings (`xwfp-…`, the client's token here) lives 15 minutes or until the step
 completes, whichever comes first. So everything that needs Slack (the card) is done before `complete`/`fail`,
 and the run is bounded well within those 15 minutes. Slack may deliver the same `function_executed` twice (Events
@@ -24,7 +24,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.i18n import DEFAULT_LANG, Lang, t
-from bot.leonar import AlreadyInProject, Contact, Entry, LeonarClient, LeonarError, Project, resolve
+from bot.leonar import AlreadyInProject, Contact, Entry, LeonarClient, LeonarError, NewEntry, Project, resolve
 from bot.slack.card_delivery import deliver_card
 from bot.store import AddRecord, StoreUnavailable, Workspace
 from bot.store.workspaces import Workspaces
@@ -112,7 +112,7 @@ async def add_candidate(leonar: LeonarClient, inputs: StepInputs, lang: Lang) ->
             raise StepFailed(say.add_failed(exc, inputs.candidate, project.name, lang, creating=True)) from exc
         log.info("workflow step created a Leonar contact")
     try:
-        entry = await leonar.add_entry(project.id, contact.id, stage.id if stage else None)
+        entry = await leonar.add_entry(NewEntry(project.id, contact.id, stage.id if stage else None))
     except AlreadyInProject as exc:
         at = exc.entry.stage.name if exc.entry and exc.entry.stage else None
         return Added(project, exc.entry.contact if exc.entry and exc.entry.contact else contact, exc.entry, at,

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.i18n import Lang, t
-from bot.leonar import Project
+from bot.leonar import AlreadyInProject, LeonarError, NewEntry, NotFound, Project, ValidationFailed
 from bot.views.metadata import ModalContext
 from bot.views.options import CREATE_PREFIX, NOTICE_VALUE, stage_option
 from bot.views.text import escape, modal, mrkdwn, plain
@@ -182,46 +182,43 @@ def done_modal(candidate: str, project: str, stage: str | None, lang: Lang = "en
 
 @dataclass(frozen=True)
 class Submission:
-    """What the user chose, read from the submitted view's state."""
+    """What the user chose, read from the submitted view's state: the add to send to Leonar (`entry`, once
+    `problems` finds nothing wrong), the note and the card's conversation, and the options and blocks the form
+    showed them in."""
 
+    entry: NewEntry
     project: dict[str, Any] | None
     contact: dict[str, Any] | None
     stage: dict[str, Any] | None
-    stage_block: str | None
     channel_id: str | None
-    note: str | None = None
+    note: str | None = None  # saved on the contact once the entry is in
     contact_block: str = CONTACT_BLOCK
-
-    @property
-    def project_id(self) -> str:
-        return str((self.project or {}).get("value") or "")
-
-    @property
-    def contact_id(self) -> str:
-        return str((self.contact or {}).get("value") or "")
-
-    @property
-    def stage_id(self) -> str | None:
-        return (self.stage or {}).get("value")
+    stage_block: str | None = None  # the picked project's stage block, when the form had its stages
 
     def problems(self, lang: Lang = "en") -> dict[str, str]:
         """Inline errors keyed by block_id, for choices that are explanatory notices rather than picks."""
         problems = {}
-        if self.project_id in ("", NOTICE_VALUE):
+        if self.entry.project_id in ("", NOTICE_VALUE):
             problems[PROJECT_BLOCK] = t(lang, "add.pick_project")
-        if self.contact_id in ("", NOTICE_VALUE) or self.contact_id.startswith(CREATE_PREFIX):
+        if self.entry.contact_id in ("", NOTICE_VALUE) or self.entry.contact_id.startswith(CREATE_PREFIX):
             problems[self.contact_block] = t(lang, "add.pick_candidate")
         if not self.channel_id:
             problems[CHANNEL_BLOCK] = t(lang, "add.pick_channel")
         return problems
 
+    def error_block(self, error: LeonarError) -> str:
+        """The input block a failed add's error shows under, judged from Leonar's "<field>: <reason>" message."""
+        if isinstance(error, AlreadyInProject):
+            return self.contact_block
+        if isinstance(error, ValidationFailed) and error.field == "stage_id" and self.stage_block:
+            return self.stage_block
+        if isinstance(error, ValidationFailed | NotFound) and "contact" in error.message.lower():
+            return self.contact_block
+        return PROJECT_BLOCK
+
     def picked(self) -> Picked:
-        return Picked(project=self.project, contact=self.contact, stage_id=self.stage_id, channel_id=self.channel_id,
-                      note=self.note)
-
-
-def option_text(option: dict[str, Any] | None) -> str:
-    return str(((option or {}).get("text") or {}).get("text") or "")
+        return Picked(project=self.project, contact=self.contact, stage_id=self.entry.stage_id,
+                      channel_id=self.channel_id, note=self.note)
 
 
 def read_submission(values: dict[str, dict[str, Any]]) -> Submission:
@@ -238,9 +235,12 @@ def read_submission(values: dict[str, dict[str, Any]]) -> Submission:
     note = (values.get(NOTE_BLOCK) or {}).get(NOTE_ACTION, {}).get("value")
     contact_block = next((b for b in values if b.startswith(CONTACT_BLOCK) and CONTACT_ACTION in values[b]),
                          CONTACT_BLOCK)
+    contact = selected(contact_block, CONTACT_ACTION)
     return Submission(
+        entry=NewEntry(project_id=str(project_id or ""), contact_id=str((contact or {}).get("value") or ""),
+                       stage_id=(stage or {}).get("value")),
         project=project,
-        contact=selected(contact_block, CONTACT_ACTION),
+        contact=contact,
         contact_block=contact_block,
         stage=stage,
         stage_block=stage_block if stage_block and stage_block in values else None,

@@ -23,7 +23,6 @@ from bot.leonar import (
     ValidationFailed,
 )
 from bot.manifest import COMMAND
-from bot.views import add_modal as add
 
 SCOPES_TEXT = ", ".join(REQUIRED_SCOPES)
 
@@ -115,15 +114,3 @@ def explain_add_error(error: LeonarError, candidate: str | None, project: str | 
                 else t(lang, "add.already_in", name=candidate, project=project))
     return (t(lang, "add.this_already_in_at", project=project, stage=stage) if stage
             else t(lang, "add.this_already_in", project=project))
-
-
-def add_error_field(error: LeonarError, choice: add.Submission) -> str:
-    """The input block an add error belongs to, judged from Leonar's "<field>: <reason>" message."""
-    if isinstance(error, AlreadyInProject):
-        return choice.contact_block
-    text = error.message.lower()
-    if isinstance(error, ValidationFailed) and error.field == "stage_id" and choice.stage_block:
-        return choice.stage_block
-    if isinstance(error, ValidationFailed | NotFound) and "contact" in text:
-        return choice.contact_block
-    return add.PROJECT_BLOCK

@@ -1,8 +1,6 @@
 """The "Follow a project" modal (`/leonar-add follow [project]`): project, what to post, how.
 
-The project menu is the add form's: same block and action ids, so the listener that answers the add form's project
-search (`app.options(add_modal.PROJECT_ACTION)`) answers this one too, and picking a project dispatches a
-block_actions with the same action id (the listener tells the two modals apart by `callback_id`). Picking a
+The project menu searches like the add form's (the same options load answers both) under ids of its own. Picking a
 project rebuilds the modal with that project's stages in the "this stage or later" picker, whose block id embeds
 the project id (as in the add form) so Slack drops a stage of the previous project.
 
@@ -24,12 +22,16 @@ from typing import Any
 from bot.activity.follow import Delivery, FollowFilter
 from bot.i18n import Lang, format_clock, t
 from bot.leonar import Project
-from bot.views.add_modal import PROJECT_ACTION, PROJECT_BLOCK, option_text
 from bot.views.metadata import ModalContext
-from bot.views.options import NOTICE_VALUE, option, stage_option
+from bot.views.options import NOTICE_VALUE, option, option_text, stage_option
 from bot.views.text import escape, modal, mrkdwn, plain
 
 CALLBACK_ID = "leonar_follow"
+PROJECT_BLOCK, PROJECT_ACTION = "follow_project", "follow_project_select"
+# A follow form opened before the deploy that gave it ids of its own still holds the add form's project menu
+# until it is closed: its pick and its submission are read under those ids too. Remove a release later.
+OLD_PROJECT_BLOCK, OLD_PROJECT_ACTION = "project", "project_select"
+ERROR_BLOCK = "error"
 WHAT_BLOCK, WHAT_ACTION = "follow_what", "follow_what_select"
 STAGE_BLOCK_PREFIX, STAGE_ACTION = "follow_stage_", "follow_stage_select"
 HOW_BLOCK, HOW_ACTION = "follow_how", "follow_how_select"
@@ -47,6 +49,7 @@ class FollowChoice:
     stage_id: str | None = None
     delivery: Delivery = Delivery.LIVE
     hour: int | None = None
+    project_block: str = PROJECT_BLOCK  # where the project menu is in the submitted view (errors go there)
 
     @property
     def project_id(self) -> str:
@@ -65,7 +68,7 @@ class FollowChoice:
         """Inline errors keyed by block id (`response_action: errors`)."""
         problems = {}
         if self.project_id in ("", NOTICE_VALUE):
-            problems[PROJECT_BLOCK] = t(lang, "follow.pick_project")
+            problems[self.project_block] = t(lang, "follow.pick_project")
         if not self.what:
             problems[WHAT_BLOCK] = t(lang, "follow.pick_what")
         if FROM_STAGE in self.what and not self.stage_id and self.project_id not in ("", NOTICE_VALUE):
@@ -93,7 +96,7 @@ def follow_modal(ctx: ModalContext, *, project: Project | None = None, choice: F
     if ctx.channel_id:
         blocks.append({"type": "context", "elements": [mrkdwn(t(lang, "follow.intro", channel=ctx.channel_id))]})
     if error:
-        blocks.append({"type": "section", "block_id": "error", "text": mrkdwn(f":warning: {error}")})
+        blocks.append({"type": "section", "block_id": ERROR_BLOCK, "text": mrkdwn(f":warning: {error}")})
     project_menu: dict[str, Any] = {"type": "external_select", "action_id": PROJECT_ACTION, "min_query_length": 0,
                                     "placeholder": plain(t(lang, "add.project_placeholder"), 150)}
     if choice.project:
@@ -145,7 +148,9 @@ def read_follow(values: dict[str, dict[str, Any]]) -> FollowChoice:
         found = (values.get(block_id) or {}).get(action_id)
         return found if isinstance(found, dict) else {}
 
-    project = state(PROJECT_BLOCK, PROJECT_ACTION).get("selected_option")
+    old = OLD_PROJECT_BLOCK in values and PROJECT_BLOCK not in values
+    project_block, project_action = (OLD_PROJECT_BLOCK, OLD_PROJECT_ACTION) if old else (PROJECT_BLOCK, PROJECT_ACTION)
+    project = state(project_block, project_action).get("selected_option")
     project = project if isinstance(project, dict) else None
     whats = state(WHAT_BLOCK, WHAT_ACTION).get("selected_options") or []
     what = frozenset(str(o.get("value")) for o in whats if isinstance(o, dict)) & {NEW, MOVES, FROM_STAGE, HIRES}
@@ -156,4 +161,5 @@ def read_follow(values: dict[str, dict[str, Any]]) -> FollowChoice:
     hour = int(hour_value) if isinstance(hour_value, str) and hour_value.isdigit() and int(hour_value) < 24 else None
     return FollowChoice(project=project, what=what,
                         stage_id=str(stage["value"]) if isinstance(stage, dict) and stage.get("value") else None,
-                        delivery=Delivery.DIGEST if how == Delivery.DIGEST.value else Delivery.LIVE, hour=hour)
+                        delivery=Delivery.DIGEST if how == Delivery.DIGEST.value else Delivery.LIVE, hour=hour,
+                        project_block=project_block)

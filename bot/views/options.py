@@ -24,6 +24,11 @@ def notice_option(text: str) -> dict[str, Any]:
     return option(text, NOTICE_VALUE)
 
 
+def option_text(option: dict[str, Any] | None) -> str:
+    """The label of a selected option, as Slack sends it back."""
+    return str(((option or {}).get("text") or {}).get("text") or "")
+
+
 def project_label(project: Project) -> str:
     client = project.client_company or project.client_name
     return f"{project.name} — {client}" if client else project.name

@@ -7,7 +7,11 @@ import json
 import time
 from typing import Any
 
+from slack_sdk import WebClient
+
 from bot.activity.follow import Delivery, FollowFilter
+from bot.views.follow_modal import follow_modal as follow_modal_view
+from bot.views.metadata import ModalContext
 from tests.support.driver import SlackDriver
 from tests.support.fakes.leonar import ALL_SCOPES, FakeLeonar
 from tests.support.fakes.slack import FakeSlack
@@ -28,12 +32,12 @@ def test_follow_searches_projects_inside_the_modal_and_stores_a_live_follow(
 ) -> None:
     connect(driver)
     view = follow_modal(driver)
-    assert "initial_option" not in block(view, "project")["element"]
-    # The add form's project search answers inside the follow modal (same action id, the modal's metadata).
-    assert len(driver.suggest_options("project_select", "backend")) > 1
-    options = driver.suggest_options("project_select", "zeta")
+    assert "initial_option" not in block(view, "follow_project")["element"]
+    # The add form's project search answers inside the follow modal, under the follow form's own ids.
+    assert len(driver.suggest_options("follow_project_select", "backend")) > 1
+    options = driver.suggest_options("follow_project_select", "zeta")
     assert options[0]["text"]["text"].startswith("Zeta Platform Lead")
-    driver.select("project_select", options[0])
+    driver.select("follow_project_select", options[0])
     view = driver.wait_view(lambda v: stage_menu(v)["type"] == "input")
     stages = [o["text"]["text"] for o in stage_menu(view)["element"]["options"]]
     assert stages == ["Sourced", "Call", "Onsite", "Hired"]
@@ -56,8 +60,8 @@ def test_follow_with_a_project_name_preselects_it_and_stores_a_digest_from_a_sta
     slack.users["U0001"]["tz"] = "America/New_York"
     connect(driver)
     follow_modal(driver, "follow zeta platform lead")
-    view = driver.wait_view(lambda v: "initial_option" in block(v, "project")["element"])
-    assert block(view, "project")["element"]["initial_option"]["text"]["text"].startswith("Zeta")
+    view = driver.wait_view(lambda v: "initial_option" in block(v, "follow_project")["element"])
+    assert block(view, "follow_project")["element"]["initial_option"]["text"]["text"].startswith("Zeta")
     menu = stage_menu(view)
     assert menu["type"] == "input"
     assert "America/New_York" in json.dumps(view)  # the hour is the follower's
@@ -84,7 +88,7 @@ def test_a_name_matching_several_projects_preselects_none(
     before = len(slack.calls_to("views.update"))
     time.sleep(0.5)  # time for the projects to be read: still no update, nothing picked
     assert len(slack.calls_to("views.update")) == before
-    assert "initial_option" not in block(driver.view(), "project")["element"]
+    assert "initial_option" not in block(driver.view(), "follow_project")["element"]
     assert view["id"] == driver.view()["id"]
 
 
@@ -94,7 +98,7 @@ def test_a_private_channel_without_the_bot_is_refused_and_nothing_is_stored(
     slack.add_channel("G0PRIV", private=True)
     connect(driver)
     follow_modal(driver, "follow Zeta Platform Lead", channel_id="G0PRIV")
-    driver.wait_view(lambda v: "initial_option" in block(v, "project")["element"])
+    driver.wait_view(lambda v: "initial_option" in block(v, "follow_project")["element"])
     assert driver.submit().status_code == 200
     view = driver.wait_view(lambda v: any(b.get("block_id") == "error" for b in v["blocks"]))
     assert "cannot post in <#G0PRIV>" in json.dumps(view) and "/invite" in json.dumps(view)
@@ -114,8 +118,8 @@ def test_a_key_without_pipeline_read_is_told_in_the_modal_and_nothing_is_stored(
     # Said as soon as the modal is open, before the user fills it in.
     view = driver.wait_view(lambda v: any(b.get("block_id") == "error" for b in v["blocks"]))
     assert "pipeline:read" in json.dumps(view)
-    options = driver.suggest_options("project_select", "zeta")
-    driver.select("project_select", options[0])
+    options = driver.suggest_options("follow_project_select", "zeta")
+    driver.select("follow_project_select", options[0])
     view = driver.wait_view(lambda v: stage_menu(v)["type"] == "input")
     assert "pipeline:read" in json.dumps(view)  # still said once a project is picked
     assert driver.submit().status_code == 200
@@ -129,13 +133,33 @@ def test_a_slow_leonar_at_submit_is_answered_in_time_and_nothing_is_stored(
 ) -> None:
     connect(driver)
     follow_modal(driver, "follow Zeta Platform Lead")
-    driver.wait_view(lambda v: "initial_option" in block(v, "project")["element"])
+    driver.wait_view(lambda v: "initial_option" in block(v, "follow_project")["element"])
     seeded.inject("GET", r"/projects/[^/]+/entries", delay=2.5, times=3)  # the scope check hangs
     started = time.monotonic()
     assert driver.submit().status_code == 200  # the driver fails an answer after Slack's 3 s
     assert time.monotonic() - started < 2.5
-    assert driver.last_errors and "slow" in driver.last_errors["project"]
+    assert driver.last_errors and "slow" in driver.last_errors["follow_project"]
     assert follows.follows(HERE) == [] and posts_in(slack, "C0001") == []
+
+
+def test_a_follow_form_opened_before_it_had_ids_of_its_own_still_searches_picks_and_saves(
+    driver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar, follows: StoredFollows
+) -> None:
+    """A form open across the deploy keeps the add form's project menu ids it was built with."""
+    connect(driver)
+    view = follow_modal(driver)
+    old = json.loads(json.dumps(follow_modal_view(ModalContext.loads(view["private_metadata"]), lang="en"))
+                     .replace('"follow_project_select"', '"project_select"').replace('"follow_project"', '"project"'))
+    WebClient(token=slack.bot_token, base_url=slack.api_url).views_update(view_id=view["id"], view=old)
+    assert block(driver.view(), "project")["element"]["action_id"] == "project_select"
+    options = driver.suggest_options("project_select", "zeta")  # the add form's listener: the same projects
+    driver.select("project_select", options[0])
+    # Its pick reaches the follow form's listener, which rebuilds it with its own ids (not as an add form).
+    view = driver.wait_view(lambda v: stage_menu(v)["type"] == "input")
+    assert view["callback_id"] == "leonar_follow"
+    assert block(view, "follow_project")["element"]["initial_option"]["value"] == options[0]["value"]
+    assert driver.submit().status_code == 200 and driver.last_errors is None
+    assert [f.project_id for f in follows.follows(HERE)] == [options[0]["value"]]
 
 
 def test_follow_before_leonar_is_connected_offers_to_connect(

@@ -17,7 +17,7 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from bot.log import formatter
+from bot.observability.logs import formatter
 from bot.observability.metrics import RESOURCES, endpoint
 from tests.support.bot import BOT_TOKEN, LEONAR_KEY, SIGNING_SECRET, RunningBot, make_settings, serve
 from tests.support.driver import SlackDriver

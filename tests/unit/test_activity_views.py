@@ -19,7 +19,7 @@ from bot.leonar.links import project_url
 from bot.store import WorkspaceSettings
 from bot.views import follows as fv
 from bot.views.activity import activity_post, digest_post
-from bot.views.add_modal import PROJECT_ACTION, PROJECT_BLOCK
+from bot.views.add_modal import add_modal
 from bot.views.follow_modal import (
     FROM_STAGE,
     HIRES,
@@ -29,6 +29,10 @@ from bot.views.follow_modal import (
     HOW_BLOCK,
     MOVES,
     NEW,
+    OLD_PROJECT_ACTION,
+    OLD_PROJECT_BLOCK,
+    PROJECT_ACTION,
+    PROJECT_BLOCK,
     STAGE_ACTION,
     WHAT_ACTION,
     WHAT_BLOCK,
@@ -144,10 +148,28 @@ def test_the_digest_counts_per_stage_and_is_nothing_on_a_quiet_day() -> None:
     assert digest_post("Backend", digest_counts([], BOARD), T0, "en") is None
 
 
-def test_the_modal_shares_the_add_forms_project_search_and_reads_back() -> None:
+def ids(view: dict[str, Any]) -> set[str]:
+    """Every block and action id in a view."""
+    found: set[str] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            found.update(str(node[k]) for k in ("block_id", "action_id") if k in node)
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(view["blocks"])
+    return found
+
+
+def test_the_modal_has_a_project_search_of_its_own_and_reads_back() -> None:
     view = follow_modal(CTX, project=PROJECT, choice=FollowChoice(project=PICKED), lang="en")
     project_block = next(b for b in view["blocks"] if b.get("block_id") == PROJECT_BLOCK)
-    assert project_block["element"]["action_id"] == PROJECT_ACTION == "project_select"
+    assert project_block["element"]["action_id"] == PROJECT_ACTION == "follow_project_select"
+    assert not ids(view) & ids(add_modal(CTX, project=PROJECT, lang="en"))  # no id shared with the add form
     assert project_block["element"]["type"] == "external_select" and project_block["dispatch_action"]
     stage_block = next(b for b in view["blocks"] if b.get("block_id") == stage_block_id("p1"))
     assert [o["text"]["text"] for o in stage_block["element"]["options"]] == list(NAMES)
@@ -163,6 +185,14 @@ def test_the_modal_shares_the_add_forms_project_search_and_reads_back() -> None:
     assert choice.project_id == "p1" and choice.project_name == "Backend" and choice.hour == 18
     assert choice.filter == FollowFilter(True, False, False, "s2") and choice.delivery is Delivery.DIGEST
     assert choice.problems() == {}
+
+
+def test_a_form_opened_before_it_had_ids_of_its_own_is_read_and_refused_under_its_old_ids() -> None:
+    old = {OLD_PROJECT_BLOCK: {OLD_PROJECT_ACTION: {"selected_option": PICKED}},
+           WHAT_BLOCK: {WHAT_ACTION: {"selected_options": [{"value": NEW}]}}}
+    assert read_follow(old).project_id == "p1" and read_follow(old).problems() == {}
+    unpicked = read_follow({OLD_PROJECT_BLOCK: {OLD_PROJECT_ACTION: {"selected_option": None}}})
+    assert set(unpicked.problems()) == {OLD_PROJECT_BLOCK, WHAT_BLOCK}
 
 
 def test_an_incomplete_follow_is_refused_inline() -> None:

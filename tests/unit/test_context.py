@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from bot.slack.context import metadata_of
-from bot.views.create_contact import CALLBACK_ID as CREATE_CALLBACK_ID
-from bot.views.create_contact import Return
+from bot.views.add_create_contact import CALLBACK_ID as CREATE_CALLBACK_ID
+from bot.views.add_create_contact import Return
 from bot.views.metadata import ModalContext
 
 

@@ -17,9 +17,9 @@ from bot.listeners.commands import HELP_LINES
 from bot.store import AddRecord, Connection, Workspace, WorkspaceSettings
 from bot.views import add_modal as add
 from bot.views import admin
+from bot.views.add_create_contact import Return, create_contact_modal
 from bot.views.card import candidate_card
 from bot.views.connect_modal import connect_modal, key_format_problem
-from bot.views.create_contact import Return, create_contact_modal
 from bot.views.errors import describe
 from bot.views.home import home_view
 from bot.views.messages import help_message, not_in_channel_notice, notice_modal, undelivered_card

@@ -16,6 +16,7 @@ from bot.leonar import (
     Leonar,
     LeonarClient,
     Listing,
+    NewEntry,
     NotFound,
     RateLimited,
     ServerError,
@@ -73,11 +74,11 @@ async def test_add_entry_sends_only_contact_and_stage(leonar: FakeLeonar, client
     project = leonar.add_project("Lead", stages=["Sourced", "Call"])
     person = leonar.add_contact("Ada", "Lovelace")
     call = project["pipeline"]["stages"][1]["id"]
-    entry = await client.add_entry(project["id"], person["id"], call)
+    entry = await client.add_entry(NewEntry(project["id"], person["id"], call))
     assert entry.stage is not None and entry.stage.name == "Call"
     assert entry.contact is not None and entry.contact.full_name == "Ada Lovelace"
     other = leonar.add_contact("Alan", "Turing")
-    first = await client.add_entry(project["id"], other["id"])
+    first = await client.add_entry(NewEntry(project["id"], other["id"]))
     assert first.stage is not None and first.stage.name == "Sourced"
     posts = [r.json for r in leonar.requests if r.method == "POST"]
     assert posts == [{"contact_id": person["id"], "stage_id": call}, {"contact_id": other["id"]}]
@@ -88,9 +89,9 @@ async def test_duplicate_add_is_already_in_project(leonar: FakeLeonar, client: L
     leonar.duplicate_mode = mode
     project = leonar.add_project("Lead")
     person = leonar.add_contact("Ada")
-    await client.add_entry(project["id"], person["id"])
+    await client.add_entry(NewEntry(project["id"], person["id"]))
     with pytest.raises(AlreadyInProject):
-        await client.add_entry(project["id"], person["id"])
+        await client.add_entry(NewEntry(project["id"], person["id"]))
 
 
 async def test_errors_are_typed(leonar: FakeLeonar, pool: Leonar) -> None:
@@ -103,7 +104,7 @@ async def test_errors_are_typed(leonar: FakeLeonar, pool: Leonar) -> None:
     project = leonar.add_project("Lead")
     person = leonar.add_contact("Ada")
     with pytest.raises(ValidationFailed) as invalid:
-        await pool.client(LEONAR_KEY).add_entry(project["id"], person["id"], "not-a-stage")
+        await pool.client(LEONAR_KEY).add_entry(NewEntry(project["id"], person["id"], "not-a-stage"))
     assert invalid.value.field == "stage_id"
 
 
@@ -134,7 +135,7 @@ async def test_a_post_whose_answer_was_lost_is_found_not_resent(leonar: FakeLeon
     project = leonar.add_project("Lead")
     person = leonar.add_contact("Ada")
     leonar.inject("POST", ENTRIES, drop_connection=True, after_processing=True)
-    entry = await client.add_entry(project["id"], person["id"])
+    entry = await client.add_entry(NewEntry(project["id"], person["id"]))
     assert [entry.id] == [e["id"] for e in leonar.entries()]
     assert leonar.count("POST", ENTRIES) == 1
 
@@ -143,7 +144,7 @@ async def test_a_post_that_never_landed_is_sent_again(leonar: FakeLeonar, client
     project = leonar.add_project("Lead")
     person = leonar.add_contact("Ada")
     leonar.inject("POST", ENTRIES, status=502, code="internal_error")
-    await client.add_entry(project["id"], person["id"])
+    await client.add_entry(NewEntry(project["id"], person["id"]))
     assert len(leonar.entries()) == 1 and leonar.count("POST", ENTRIES) == 2
 
 
@@ -154,7 +155,7 @@ async def test_an_unknown_outcome_is_reported_as_such(leonar: FakeLeonar, client
     leonar.inject("GET", ENTRIES, delay=0.01)  # the pre-check goes through...
     leonar.inject("GET", ENTRIES, status=500, code="internal_error", times=2)  # ...the look-up after does not
     with pytest.raises(Unavailable) as unknown:
-        await client.add_entry(project["id"], person["id"])
+        await client.add_entry(NewEntry(project["id"], person["id"]))
     assert unknown.value.may_have_arrived and unknown.value.writing
     assert len(leonar.entries()) == 1 and leonar.count("POST", ENTRIES) == 1
 
@@ -164,17 +165,17 @@ async def test_already_in_project_is_told_with_its_stage(leonar: FakeLeonar, cli
     leonar.duplicate_mode = mode
     project = leonar.add_project("Lead", stages=["Sourced", "Call"])
     person = leonar.add_contact("Ada")
-    await client.add_entry(project["id"], person["id"], project["pipeline"]["stages"][1]["id"])
+    await client.add_entry(NewEntry(project["id"], person["id"], project["pipeline"]["stages"][1]["id"]))
     leonar.backdate_entries(600)
     # The pre-check finds it...
     with pytest.raises(AlreadyInProject) as found:
-        await client.add_entry(project["id"], person["id"])
+        await client.add_entry(NewEntry(project["id"], person["id"]))
     assert found.value.entry is not None and found.value.entry.stage is not None
     assert found.value.entry.stage.name == "Call"
     # ...and Leonar's own answer is recognised when the pre-check misses it (a server ignoring the filter).
     leonar.inject("GET", ENTRIES, raw_body=b'{"data": [], "meta": {"total": 0, "has_more": false}}')
     with pytest.raises(AlreadyInProject):
-        await client.add_entry(project["id"], person["id"])
+        await client.add_entry(NewEntry(project["id"], person["id"]))
     assert len(leonar.entries()) == 1
 
 
@@ -219,7 +220,7 @@ async def test_a_write_refused_for_its_scope_names_it(leonar: FakeLeonar, pool: 
     leonar.add_key("leo_reader_0001", scopes={"projects:read", "contacts:read", "pipeline:read"})
     client = pool.client("leo_reader_0001")
     project, person = leonar.add_project("Lead"), leonar.add_contact("Ada")
-    writes = {"add": lambda: client.add_entry(project["id"], person["id"]),
+    writes = {"add": lambda: client.add_entry(NewEntry(project["id"], person["id"])),
               "note": lambda: client.add_note(person["id"], "hello"),
               "create": lambda: client.create_contact({"first_name": "Alan"})}
     with pytest.raises(InsufficientScope) as refused:
@@ -259,7 +260,7 @@ async def test_reads_are_cached_per_ttl_and_an_add_updates_the_project(leonar: F
     await client.list_projects()
     await client.get_project(project["id"])
     assert leonar.count("GET", "/projects") == 2 and leonar.count("GET", r"/projects/[^/]+") == 1
-    await client.add_entry(project["id"], person["id"])
+    await client.add_entry(NewEntry(project["id"], person["id"]))
     detail = await client.get_project(project["id"])  # brought up to date without asking Leonar again
     assert leonar.count("GET", r"/projects/[^/]+") == 1
     assert detail.entries_count == 1 and [s.entries_count for s in detail.stages] == [1, 0, 0, 0, 0]

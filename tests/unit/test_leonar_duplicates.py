@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from bot.leonar import AlreadyInProject, CheckIncomplete, Leonar, LeonarClient
+from bot.leonar import AlreadyInProject, CheckIncomplete, Leonar, LeonarClient, NewEntry
 from tests.support.bot import LEONAR_KEY
 from tests.support.fakes.leonar import FakeLeonar
 
@@ -47,7 +47,7 @@ async def test_a_candidate_deep_in_a_big_project_is_not_added_twice(careless: Fa
                                                                      client: LeonarClient) -> None:
     project, people = big_project(careless, 150)
     with pytest.raises(AlreadyInProject) as already:
-        await client.add_entry(project["id"], people[120]["id"])
+        await client.add_entry(NewEntry(project["id"], people[120]["id"]))
     assert already.value.entry is not None and already.value.entry.stage is not None
     assert already.value.entry.stage.name == "Sourced"
     assert len(careless.entries(project["id"])) == 150 and careless.count("POST", ENTRIES) == 0
@@ -58,9 +58,9 @@ async def test_a_candidate_deep_in_a_big_project_is_not_added_twice(careless: Fa
 async def test_a_leonar_that_filters_costs_one_request_per_check(leonar: FakeLeonar, client: LeonarClient) -> None:
     project, people = big_project(leonar, 150)
     with pytest.raises(AlreadyInProject):
-        await client.add_entry(project["id"], people[120]["id"])
+        await client.add_entry(NewEntry(project["id"], people[120]["id"]))
     newcomer = leonar.add_contact("New")
-    await client.add_entry(project["id"], newcomer["id"])
+    await client.add_entry(NewEntry(project["id"], newcomer["id"]))
     assert gets(leonar) == 2 and len(leonar.entries(project["id"])) == 151
 
 
@@ -69,16 +69,16 @@ async def test_what_was_read_is_kept_and_only_new_entries_are_read(careless: Fak
     project, people = big_project(careless, 150)
     careless.spread_entries(60)
     first, second, third = (careless.add_contact(name) for name in ("First", "Second", "Third"))
-    await client.add_entry(project["id"], first["id"])
+    await client.add_entry(NewEntry(project["id"], first["id"]))
     assert gets(careless) == 2
     with pytest.raises(AlreadyInProject):  # known from the pages already read: no request
-        await client.add_entry(project["id"], people[3]["id"])
+        await client.add_entry(NewEntry(project["id"], people[3]["id"]))
     assert gets(careless) == 2
     careless.add_entry(project["id"], second["id"])  # someone adds them in Leonar meanwhile
     with pytest.raises(AlreadyInProject):
-        await client.add_entry(project["id"], second["id"])
+        await client.add_entry(NewEntry(project["id"], second["id"]))
     assert gets(careless) == 3  # one page, from the last entry read on
-    await client.add_entry(project["id"], third["id"])
+    await client.add_entry(NewEntry(project["id"], third["id"]))
     assert gets(careless) == 4 and len(careless.entries(project["id"])) == 153
 
 
@@ -92,11 +92,11 @@ async def test_an_ignored_sort_is_noticed_and_the_project_read_again(
     if spread:
         careless.spread_entries(60)
     newcomer, latecomer = careless.add_contact("New"), careless.add_contact("Late")
-    await client.add_entry(project["id"], newcomer["id"])
+    await client.add_entry(NewEntry(project["id"], newcomer["id"]))
     careless.add_entry(project["id"], latecomer["id"])
     before = gets(careless)
     with pytest.raises(AlreadyInProject):
-        await client.add_entry(project["id"], latecomer["id"])
+        await client.add_entry(NewEntry(project["id"], latecomer["id"]))
     assert gets(careless) - before == requests and len(careless.entries(project["id"])) == 152
 
 
@@ -104,9 +104,9 @@ async def test_an_ignored_sort_is_noticed_and_the_project_read_again(
 async def test_a_huge_project_is_checked_over_several_submits(careless: FakeLeonar, client: LeonarClient) -> None:
     project, people = big_project(careless, 2150)
     with pytest.raises(CheckIncomplete) as incomplete:  # 20 pages read: not sure yet, so nothing is sent
-        await client.add_entry(project["id"], people[2100]["id"])
+        await client.add_entry(NewEntry(project["id"], people[2100]["id"]))
     assert (incomplete.value.read, incomplete.value.total) == (2000, 2150) and gets(careless) == 20
     with pytest.raises(AlreadyInProject):  # the next submit reads on from there
-        await client.add_entry(project["id"], people[2100]["id"])
+        await client.add_entry(NewEntry(project["id"], people[2100]["id"]))
     assert gets(careless) == 22
     assert careless.count("POST", ENTRIES) == 0 and len(careless.entries(project["id"])) == 2150

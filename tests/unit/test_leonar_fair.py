@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from bot.i18n import LANGS
-from bot.leonar import Leonar, RateLimited, UserRateLimited
+from bot.leonar import Leonar, NewEntry, RateLimited, UserRateLimited
 from bot.leonar.budget import Budget
 from bot.leonar.fair import FairShare
 from bot.leonar.models import RateLimit
@@ -114,7 +114,7 @@ async def test_the_reserve_for_adds_holds_whoever_searches(pool: Leonar, leonar:
     last = pool.client(LEONAR_KEY).budget.last
     assert last is not None and last.remaining == 20  # the reserve, untouched
     assert refusals and refusals[-1].reserved and refusals[-1].reset_at == last.reset_at
-    entry = await members[0].add_entry(project["id"], person["id"])  # the reserve is for this
+    entry = await members[0].add_entry(NewEntry(project["id"], person["id"]))  # the reserve is for this
     assert [entry.id] == [e["id"] for e in leonar.entries()]
 
 

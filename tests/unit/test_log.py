@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from bot.log import RedactingFormatter
+from bot.observability.logs import RedactingFormatter
 
 
 def test_formatter_masks_keys_and_tokens_even_in_tracebacks() -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.slack.prefill import seed_from
-from bot.views.create_contact import prefill
+from bot.slack.add_prefill import seed_from
+from bot.views.add_create_contact import prefill
 
 
 @pytest.mark.parametrize(("text", "fields"), [

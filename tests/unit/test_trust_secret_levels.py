@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from cryptography.fernet import Fernet
 
-from bot import log as logs
-from bot.log import RedactingFormatter, redact
+from bot.observability import logs
+from bot.observability.logs import RedactingFormatter, redact
 from bot.store import Workspace
 from bot.views.connect_modal import key_format_problem
 from tests.support.blocking import open_blocking

@@ -10,10 +10,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.leonar import Project
-from bot.slack.prefill import seed_from
+from bot.slack.add_prefill import seed_from
+from bot.views.add_create_contact import Return, create_contact_modal, prefill
 from bot.views.add_modal import add_modal
 from bot.views.connect_modal import connect_modal
-from bot.views.create_contact import Return, create_contact_modal, prefill
 from bot.views.limits import slack_length
 from bot.views.metadata import ModalContext
 from bot.views.options import CREATE_PREFIX, contact_options, project_option

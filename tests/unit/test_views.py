@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from bot.leonar import Contact, Project
+from bot.leonar import AlreadyInProject, Contact, NewEntry, NotFound, Project, ValidationFailed
 from bot.listeners.commands import HELP_LINES
 from bot.views import add_modal as add
 from bot.views.card import candidate_card
@@ -105,8 +105,21 @@ def test_read_submission_ignores_a_stale_stage_block() -> None:
         "channel": {"channel_select": {"type": "conversations_select", "selected_conversation": "C1"}},
     }
     submission = add.read_submission(values)
-    assert (submission.project_id, submission.contact_id, submission.stage_id) == ("p2", "c1", None)
+    assert submission.entry == NewEntry("p2", "c1", stage_id=None)
     assert submission.problems() == {}
+
+
+def test_a_failed_add_is_said_under_the_field_it_is_about() -> None:
+    values = {
+        "project": {"project_select": {"selected_option": {"value": "p1"}}},
+        "contact_created": {"contact_select": {"selected_option": {"value": "c1"}}},
+        "stage_p1": {"stage_select": {"selected_option": {"value": "p1-s1"}}},
+    }
+    submission = add.read_submission(values)
+    assert submission.error_block(AlreadyInProject("already")) == "contact_created"
+    assert submission.error_block(ValidationFailed("stage_id: unknown stage")) == "stage_p1"
+    assert submission.error_block(NotFound("contact not found")) == "contact_created"
+    assert submission.error_block(NotFound("project not found")) == "project"
 
 
 def test_read_submission_refuses_notice_options() -> None:

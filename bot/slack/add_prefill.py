@@ -1,7 +1,7 @@
 """Starting the add from text: `/leonar-add <name, email or LinkedIn URL>` or the message shortcut.
 
 The modal opens first (the trigger cannot wait for Leonar); then, when exactly one contact matches, it is
-preselected by views.update; otherwise the candidate menu starts from the text (see options.contacts).
+preselected by views.update; otherwise the candidate menu starts from the text (`contacts` in bot/listeners/add.py).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Events: when the app leaves a workspace (or an org), everything kept about it goes with it."""
+"""Leaving: when the app leaves a workspace (or an org), everything kept about it goes with it (`slack/leaving.py`)."""
 
 from __future__ import annotations
 

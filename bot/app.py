@@ -32,7 +32,7 @@ from bot.observability.endpoint import metrics_route
 from bot.polling.poller import Poller
 from bot.polling.slack_post import SlackPoster
 from bot.services import Services
-from bot.slack import context, guard
+from bot.slack import context, guard, workflow_step
 from bot.slack.authorize import InstallationAuthorize
 from bot.slack.installations import OAuthStates, SlackInstallations
 from bot.store import Store, open_store
@@ -82,6 +82,11 @@ def _runner(settings: Settings, store: Store) -> Runner:
     return runner
 
 
+def _work(services: Services) -> None:
+    """What each kind of accepted work does, once the services it needs exist."""
+    services.runner.register(workflow_step.KIND, workflow_step.Step(services).kind())
+
+
 def check(settings: Settings) -> None:
     """Refuse a configuration that cannot work, before anything is created (database, key file)."""
     missing = settings.missing()
@@ -104,6 +109,7 @@ def create_bolt_app(services: Services) -> AsyncApp:
         assert settings.slack_bot_token
         token = settings.slack_bot_token.get_secret_value()
         app = AsyncApp(client=AsyncWebClient(token=token, base_url=settings.slack_api_url), **common)
+    _work(services)
     context.install(app, services)
     app.middleware(instruments.watch_budget)
     listeners.register(app)

@@ -2,32 +2,31 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_bolt.context.complete.async_complete import AsyncComplete
 from slack_bolt.context.fail.async_fail import AsyncFail
-from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.manifest import PROJECTS_CALLBACK, STEP_CALLBACK
+from bot.observability import requests
 from bot.slack import workflow_step
 from bot.slack.context import leonar, services, workspace
 from bot.slack.guard import guarded
 
-log = logging.getLogger(__name__)
 
-
-async def add_candidate(ack: AsyncAck, event: dict[str, Any], context: dict[str, Any], client: AsyncWebClient,
-                        complete: AsyncComplete, fail: AsyncFail) -> None:
-    await ack()
+async def add_candidate(ack: AsyncAck, event: dict[str, Any], context: dict[str, Any]) -> None:
+    """Recorded (a job: bot/durable) before the ack, then run after it. Not guarded: a database that cannot record
+    it raises here, Bolt answers 500, and Slack sends the step again; a step accepted before (a redelivery, to any
+    instance) is only acknowledged."""
     execution = str(event.get("function_execution_id") or "")
-    if not workflow_step.first_run(execution):
-        log.info("workflow step %s delivered again: already running", execution)
-        return
-    await workflow_step.run(leonar=leonar(context), slack=client, store=services(context).store.workspaces,
-                            workspace=workspace(context), inputs=workflow_step.StepInputs.of(event.get("inputs")),
-                            complete=complete, fail=fail)
+    token = context.get("function_bot_access_token") or event.get("bot_access_token")
+    if execution and token:
+        await services(context).runner.accept(f"step:{execution}", workspace(context), workflow_step.KIND,
+                                              {"execution": execution, "token": token,
+                                               "inputs": event.get("inputs") or {}})
+    await ack()
+    requests.answered("acked")
 
 
 async def project_menu(ack: AsyncAck, event: dict[str, Any], context: dict[str, Any], complete: AsyncComplete,
@@ -41,5 +40,5 @@ async def project_menu(ack: AsyncAck, event: dict[str, Any], context: dict[str, 
 
 
 def register(app: AsyncApp) -> None:
-    app.function(STEP_CALLBACK)(guarded(add_candidate))
+    app.function(STEP_CALLBACK, auto_acknowledge=False)(add_candidate)
     app.function(PROJECTS_CALLBACK, auto_acknowledge=False)(guarded(project_menu))

@@ -18,7 +18,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.activity.follow import StopReason
 from bot.config import Settings
-from bot.slack.installations import SlackInstallations
+from bot.slack.installations import bot_token
 from bot.store import Store
 from bot.store.models import Workspace
 
@@ -46,20 +46,11 @@ class Outcome:
 class SlackPoster:
     def __init__(self, settings: Settings, store: Store, session: aiohttp.ClientSession | None = None) -> None:
         self._settings = settings
-        self._installations = SlackInstallations(store.installations)
+        self._installations = store.installations
         self.session = session
 
-    async def _token(self, workspace: Workspace) -> str | None:
-        if not self._settings.oauth:
-            token = self._settings.slack_bot_token
-            return token.get_secret_value() if token else None
-        bot = await self._installations.async_find_bot(enterprise_id=workspace.enterprise_id,
-                                                       team_id=workspace.team_id,
-                                                       is_enterprise_install=workspace.team_id is None)
-        return bot.bot_token if bot is not None else None
-
     async def post(self, workspace: Workspace, channel_id: str, payload: dict[str, Any]) -> Outcome:
-        token = await self._token(workspace)
+        token = await bot_token(self._settings, self._installations, workspace)
         if token is None:  # no installation (OAuth): the app left the workspace
             return Outcome(stop=StopReason.SLACK_ACCESS, everywhere=True)
         client = AsyncWebClient(token=token, base_url=self._settings.slack_api_url, session=self.session,

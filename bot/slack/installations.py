@@ -21,6 +21,7 @@ from slack_sdk.oauth.installation_store.models.bot import Bot
 from slack_sdk.oauth.installation_store.models.installation import Installation
 from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
 
+from bot.config import Settings
 from bot.store.installations import Installations
 from bot.store.models import Workspace
 
@@ -107,3 +108,15 @@ class OAuthStates(AsyncOAuthStateStore):
     def _sign(self, payload: str) -> str:
         digest = hmac.new(self._key, payload.encode(), hashlib.sha256).digest()
         return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+
+async def bot_token(settings: Settings, installations: Installations, workspace: Workspace) -> str | None:
+    """The bot token that acts in `workspace` outside a request (activity posts, resumed work): SLACK_BOT_TOKEN, or
+    with OAuth the workspace's installation (an org-wide one's on Grid); None when the app is not installed there."""
+    if not settings.oauth:
+        token = settings.slack_bot_token
+        return token.get_secret_value() if token else None
+    bot = await SlackInstallations(installations).async_find_bot(
+        enterprise_id=workspace.enterprise_id, team_id=workspace.team_id,
+        is_enterprise_install=workspace.team_id is None)
+    return bot.bot_token if bot is not None else None

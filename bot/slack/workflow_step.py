@@ -1,11 +1,14 @@
 """The Workflow Builder step "Add candidate to Leonar": from the step's inputs to functions.completeSuccess or
 functions.completeError.
 
-The step is acknowledged at once (bot/listeners/workflow_step.py) and runs after the ack: Slack lets a step complete
-later, and the workflow token it brings (`xwfp-…`, the client's token here) lives 15 minutes or until the step
-completes, whichever comes first. So everything that needs Slack (the card) is done before `complete`/`fail`,
-and the run is bounded well within those 15 minutes. Slack may deliver the same `function_executed` twice (Events
-API retries): an execution already started here is not run again.
+The step is recorded as a job (bot/durable) before it is acknowledged (bot/listeners/workflow_step.py) and runs
+after the ack: Slack lets a step complete later, and does not send an acknowledged step again. So a step is never
+lost: a process killed mid-run leaves the job to whichever instance is alive once its lease has run out, which
+resumes it where it was (the add already made is not made again: `Step.run`'s progress), and a redelivered
+`function_executed` is not run twice, on any instance. The workflow token it brings (`xwfp-…`) lives 15 minutes
+or until the step completes: the run is bounded well within that (`Limits.step_seconds`), the job keeps the token
+(encrypted) until then. The card is posted with the installation's bot token, so its buttons keep working once
+the step has completed and its token is gone.
 """
 
 from __future__ import annotations
@@ -17,25 +20,33 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from cachetools import TTLCache
 from slack_bolt.context.complete.async_complete import AsyncComplete
 from slack_bolt.context.fail.async_fail import AsyncFail
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.durable.runner import Kind, Progress
 from bot.i18n import DEFAULT_LANG, Lang, t
 from bot.leonar import AlreadyInProject, Contact, Entry, LeonarClient, LeonarError, NewEntry, Project, resolve
+from bot.services import Services
 from bot.slack.card_delivery import deliver_card
+from bot.slack.installations import bot_token
 from bot.store import AddRecord, StoreUnavailable, Workspace
+from bot.store.jobs import Job
 from bot.store.workspaces import Workspaces
 from bot.views import workflow_step as say
 
 log = logging.getLogger(__name__)
-STEP_TIMEOUT = 600.0  # well within the workflow token's 15 minutes: fail() still has a live token
+KIND = "workflow_step"  # its jobs (bot/durable)
 MENU_WINDOW = 2.0  # the project menu is completed before the 3 s ack: Workflow Builder waits for it
 USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,}$")
-_started: TTLCache[str, bool] = TTLCache(maxsize=10_000, ttl=3600)
+# Inputs are whatever a workflow's form or an earlier step produced: bounded before anything reaches Leonar.
+MAX_NAME = 200  # the project, the candidate (a name, an email, a LinkedIn URL), the stage
+MAX_NOTE = 5_000
+# Leonar's clock and the database's may differ a little: an entry made this long before the job was accepted is
+# not taken for this step's own add when a resumed step finds the candidate already in the project.
+CLOCKS_APART = 5.0
 
 
 @dataclass(frozen=True)
@@ -63,6 +74,14 @@ class StepInputs:
                    channel=channel if channel and CHANNEL_ID.match(channel) else None,
                    added_by=user if user and USER_ID.match(user) else None)
 
+    def too_long(self) -> tuple[str, int, int] | None:
+        """(input, its length, the most accepted) of the first input over its bound."""
+        for name, value, most in (("project", self.project, MAX_NAME), ("candidate", self.candidate, MAX_NAME),
+                                  ("stage", self.stage, MAX_NAME), ("note", self.note, MAX_NOTE)):
+            if value is not None and len(value) > most:
+                return name, len(value), most
+        return None
+
 
 @dataclass(frozen=True)
 class Added:
@@ -83,19 +102,26 @@ class Added:
         return found
 
 
+    def to_json(self) -> dict[str, Any]:
+        return {"project": self.project.model_dump(mode="json"), "contact": self.contact.model_dump(mode="json"),
+                "entry": self.entry.model_dump(mode="json") if self.entry else None, "stage": self.stage,
+                "already_in": self.already_in}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Added:
+        entry = data.get("entry")
+        return cls(Project.model_validate(data["project"]), Contact.model_validate(data["contact"]),
+                   Entry.model_validate(entry) if entry else None, data.get("stage"), bool(data.get("already_in")))
+
+
 class StepFailed(Exception):
     """The step cannot go on; the message is for the workflow's people."""
 
 
-def first_run(execution_id: str) -> bool:
-    if execution_id in _started:
-        return False
-    _started[execution_id] = True
-    return True
-
-
-async def add_candidate(leonar: LeonarClient, inputs: StepInputs, lang: Lang) -> Added:
-    """Resolve the project, stage and candidate, create the contact if Leonar has none, add it exactly once."""
+async def add_candidate(leonar: LeonarClient, inputs: StepInputs, lang: Lang, *, since: float | None = None
+                        ) -> Added:
+    """Resolve the project, stage and candidate, create the contact if Leonar has none, add it exactly once.
+    `since`: when a resumed step was first accepted; an entry Leonar made after it is this step's own."""
     try:
         project = await resolve.find_project(leonar, inputs.project)
         stage = resolve.match_stage(project, inputs.stage)
@@ -115,8 +141,10 @@ async def add_candidate(leonar: LeonarClient, inputs: StepInputs, lang: Lang) ->
         entry = await leonar.add_entry(NewEntry(project.id, contact.id, stage.id if stage else None))
     except AlreadyInProject as exc:
         at = exc.entry.stage.name if exc.entry and exc.entry.stage else None
+        made = exc.entry.created_at if exc.entry else None
+        ours = since is not None and made is not None and made.timestamp() >= since - CLOCKS_APART
         return Added(project, exc.entry.contact if exc.entry and exc.entry.contact else contact, exc.entry, at,
-                     already_in=True)
+                     already_in=not ours)
     except LeonarError as exc:
         raise StepFailed(say.add_failed(exc, contact.full_name, project.name, lang)) from exc
     first = project.stages[0].name if project.stages else None
@@ -162,29 +190,75 @@ async def record(store: Workspaces, workspace: Workspace, added: Added, inputs: 
         log.warning("workflow step: add not listed in the App Home (%s)", exc)
 
 
-async def run(*, leonar: LeonarClient | None, slack: AsyncWebClient, store: Workspaces, workspace: Workspace,
-              inputs: StepInputs, complete: AsyncComplete, fail: AsyncFail, lang: Lang = DEFAULT_LANG) -> None:
-    if leonar is None:
-        await _finish(fail(error=say.not_connected(lang)))
-        return
-    try:
-        added = await asyncio.wait_for(add_candidate(leonar, inputs, lang), STEP_TIMEOUT)
-    except StepFailed as exc:
-        await _finish(fail(error=str(exc)))
-        return
-    except TimeoutError:
-        await _finish(fail(error=say.interrupted(inputs.candidate, lang)))
-        return
-    except asyncio.CancelledError:  # shutdown outlasted its drain: say so while the token still works
-        await _finish(fail(error=say.interrupted(inputs.candidate, lang)))
-        raise
-    if not added.already_in:
-        await record(store, workspace, added, inputs)
-        if inputs.note:
-            await save_note(leonar, slack, added, inputs, lang)
-    if inputs.channel:
-        await post_card(slack, store, workspace, added, inputs, lang)
-    await _finish(complete(outputs=added.outputs(lang)))
+class Step:
+    """A step's job: each of its steps done once, in order, the workflow told at the end (`Kind`, bot/durable)."""
+
+    def __init__(self, services: Services) -> None:
+        self._services = services
+
+    def kind(self) -> Kind:
+        return Kind(self.run, self.give_up, max_attempts=3)
+
+    async def run(self, job: Job, progress: Progress) -> None:
+        services, lang = self._services, DEFAULT_LANG
+        execution, workflow = str(job.payload["execution"]), self._workflow(job)
+        inputs = StepInputs.of(job.payload.get("inputs"))
+        if (too_long := inputs.too_long()) is not None:
+            await _failed(workflow, execution, say.too_long(*too_long, lang=lang))
+            return
+        connection = await services.store.workspaces.get_connection(job.workspace)
+        if connection is None:
+            await _failed(workflow, execution, say.not_connected(lang))
+            return
+        leonar = services.leonar.client(connection.api_key)
+        found = progress.get("added")
+        if found:
+            added = Added.from_json(found)
+        else:
+            try:
+                added = await asyncio.wait_for(add_candidate(leonar, inputs, lang, since=job.created_at
+                                                             if job.resumed else None),
+                                               services.settings.limits.step_seconds)
+            except StepFailed as exc:
+                await _failed(workflow, execution, str(exc))
+                return
+            except TimeoutError:
+                await _failed(workflow, execution, say.interrupted(inputs.candidate, lang))
+                return
+            await progress.done("added", added.to_json())
+        slack = await self._bot(job) or workflow
+        store = services.store.workspaces
+        if not added.already_in:
+            if not progress.get("recorded"):
+                await record(store, job.workspace, added, inputs)
+                await progress.done("recorded")
+            if inputs.note and not progress.get("noted"):
+                await save_note(leonar, slack, added, inputs, lang)
+                await progress.done("noted")
+        if inputs.channel and not progress.get("card"):
+            await post_card(slack, store, job.workspace, added, inputs, lang)
+            await progress.done("card")
+        await _finish(workflow.functions_completeSuccess(function_execution_id=execution,
+                                                         outputs=added.outputs(lang)))
+
+    async def give_up(self, job: Job, error: BaseException) -> None:
+        inputs = StepInputs.of(job.payload.get("inputs"))
+        await _failed(self._workflow(job), str(job.payload["execution"]),
+                      say.interrupted(inputs.candidate, DEFAULT_LANG))
+
+    def _workflow(self, job: Job) -> AsyncWebClient:
+        """Slack's client with the workflow token: completing the step (the token dies with it)."""
+        return AsyncWebClient(token=str(job.payload["token"]), base_url=self._services.settings.slack_api_url)
+
+    async def _bot(self, job: Job) -> AsyncWebClient | None:
+        """The installation's bot: a card it posts keeps working buttons after the step completes."""
+        services = self._services
+        token = await bot_token(services.settings, services.store.installations, job.workspace)
+        return AsyncWebClient(token=token, base_url=services.settings.slack_api_url) if token else None
+
+
+async def _failed(workflow: AsyncWebClient, execution: str, error: str) -> None:
+    await _finish(workflow.functions_completeError(function_execution_id=execution, error=error))
 
 
 async def offer_projects(leonar: LeonarClient | None, query: str, complete: AsyncComplete, fail: AsyncFail,

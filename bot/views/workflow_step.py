@@ -69,6 +69,10 @@ def menu_failed(error: LeonarError | None, lang: Lang = "en") -> str:
     return describe(error, lang) if error is not None else t(lang, "error.down")
 
 
+def too_long(name: str, length: int, most: int, *, lang: Lang = "en") -> str:
+    return t(lang, "step.too_long", input=name, length=length, most=most)
+
+
 def interrupted(candidate: str, lang: Lang = "en") -> str:
     return t(lang, "step.interrupted", candidate=clip(candidate, MAX_TEXT))
 

@@ -5,12 +5,15 @@ execution through functions.completeSuccess / completeError on the fake Slack.""
 from __future__ import annotations
 
 import json
+import sqlite3
 import time
 from typing import Any
 
 import pytest
 
+from bot.store import sqlite_path
 from tests.e2e.test_home import open_home
+from tests.support.bot import RunningBot
 from tests.support.driver import SlackDriver
 from tests.support.fakes.leonar import FakeLeonar
 from tests.support.fakes.slack import FakeSlack
@@ -59,7 +62,9 @@ def test_a_known_candidate_is_added_and_the_card_posted_in_the_channel(
                                  "already_in_project": False}
     [card] = slack.calls_to("chat.postMessage")
     assert card.body["channel"] == "C0RECRUIT" and "Ada Lovelace" in card.body["text"]
-    assert card.token == execution.token  # posted with the workflow token, before it was revoked
+    # Posted with the installation's bot token (issue 18 E): the workflow token dies with the step, and the card's
+    # buttons with it, when it was posted with that one.
+    assert card.token == "xoxb-test-token" != execution.token
     assert "through a workflow" in str(card.body["blocks"][-1]) and "<@U0001>" in str(card.body["blocks"][-1])
     [note] = leonar.notes(contact["id"])
     assert note["content"].endswith("\nMet at the meetup") and "Backend Engineer" in note["content"]
@@ -199,3 +204,39 @@ def test_a_card_for_a_private_channel_the_bot_is_not_in_goes_to_whoever_ran_it(
     posts = slack.calls_to("chat.postMessage")
     assert [p.body["channel"] for p in posts] == ["G0SECRET", "U0001"]
     assert posts[0].response["error"] == "channel_not_found" and posts[1].response["ok"]
+
+
+@pytest.mark.parametrize(("field", "length"), [("candidate", 200_000), ("project", 201), ("note", 5_001)])
+def test_an_input_past_its_bound_fails_the_step_cleanly(
+    driver: SlackDriver, slack: FakeSlack, leonar: FakeLeonar, projects: dict[str, JSON], field: str, length: int
+) -> None:
+    """Issue 18 E: a 200,000-character candidate made a 200,000-character contact, and the run never completed."""
+    connect(driver)
+    inputs = {"project": "Data Engineer", "candidate": "Ada Lovelace", field: "x" * length}
+    execution = driver.function_executed(inputs)
+    assert finished(slack, execution).state == "failed"
+    assert execution.error == (f"The step's {field} input is {length} characters long; it takes at most "
+                               f"{5_000 if field == 'note' else 200}. Shorten it in the workflow.")
+    assert leonar.contacts() == [] and entry_posts(leonar) == []
+
+
+def test_a_step_the_database_cannot_record_is_left_unacknowledged_for_slack_to_send_again(
+    driver: SlackDriver, slack: FakeSlack, leonar: FakeLeonar, projects: dict[str, JSON], bot: RunningBot
+) -> None:
+    """Issue 18 A: recorded before the ack; a step acknowledged but not recorded would be lost in a crash."""
+    connect(driver)
+    db = sqlite_path(bot.settings.database_url)
+    with sqlite3.connect(db, timeout=0) as lock:
+        lock.execute("BEGIN EXCLUSIVE")  # another process holds the file: the bot's write waits, then fails
+        execution = slack.executions.start("add_candidate", {"project": "Data Engineer",
+                                                             "candidate": "Ada Lovelace"})
+        body = json.dumps(function_executed_envelope(execution, driver.team_id, driver.api_app_id)).encode()
+        answer = driver.http.post(driver.url, content=body, headers=driver.signed_headers(body) | {
+            "Content-Type": "application/json"})
+        assert answer.status_code >= 400  # not acknowledged: Slack retries it
+        lock.rollback()
+    retry = driver.http.post(driver.url, content=body, headers=driver.signed_headers(body) | {
+        "Content-Type": "application/json", "X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_error"})
+    assert retry.status_code == 200
+    assert finished(slack, execution).state == "completed", execution.error
+    assert len(entry_posts(leonar)) == 1

@@ -13,7 +13,6 @@ import asyncio
 import logging
 from typing import Any, cast
 
-from cachetools import TTLCache
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -29,8 +28,6 @@ log = logging.getLogger(__name__)
 # Leonar records unfurled per message: Slack documents no cap, integrations commonly stop at about 5 (research
 # slack-platform-2 §2.6); each costs one Leonar read when not cached.
 MAX_RECORDS = 5
-# Slack redelivers an event it thinks was not acknowledged: the same event_id is unfurled once.
-_done: TTLCache[str, bool] = TTLCache(maxsize=10_000, ttl=600)
 
 Record = tuple[Kind, str]  # (kind, id)
 
@@ -48,14 +45,14 @@ def leonar_links(event: dict[str, Any]) -> dict[str, LeonarLink]:
 async def unfurl(client: AsyncWebClient, body: dict[str, Any], event: dict[str, Any], context: dict[str, Any]
                  ) -> None:
     here = workspace(context)
-    event_id = str(body.get("event_id") or "")
-    if event_id:
-        if event_id in _done:
-            log.info("link_shared %s already handled", event_id)
-            return
-        _done[event_id] = True
     links = leonar_links(event)
     if not links:
+        return
+    # Slack delivers an event again when it thinks it was not acknowledged, maybe to another instance, maybe after
+    # a restart: its event_id, kept in the store, makes it unfurl once.
+    event_id = str(body.get("event_id") or "")
+    if event_id and not await services(context).store.jobs.first(f"event:{event_id}", here):
+        log.info("link_shared %s already handled", event_id)
         return
     why = await _refusal(body, context)
     if why is not None:

@@ -57,6 +57,14 @@ class Jobs:
                                  lease_seconds))
         return self._job(row) if row else None
 
+    async def first(self, key: str, workspace: Workspace) -> bool:
+        """Whether this is the first time `key` is seen (then it is recorded, done): for work done at once, in the
+        request, whose loss in a crash costs nothing worth resuming (an unfurl), but which must not be done twice
+        when Slack delivers its event again, to any instance."""
+        return await self._db.execute(
+            "first_delivery", "INSERT INTO jobs (key, workspace, kind, state, created_at, finished_at) VALUES "
+            "(?, ?, 'once', 'done', {now}, {now}) ON CONFLICT (key) DO NOTHING", (key, workspace.key)) > 0
+
     async def claim(self, holder: str, *, lease_seconds: float, limit: int = 20) -> list[Job]:
         """Jobs nobody holds any more (their holder died, or gave them back to be retried later), leased to
         `holder`. The outer WHERE is checked again on each row as it is locked: two instances never both take one."""

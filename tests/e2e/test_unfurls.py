@@ -6,17 +6,19 @@ from __future__ import annotations
 import json
 import logging
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.e2e.test_home import open_home
 from tests.e2e.test_unfurls_address import act_on_home
-from tests.support.bot import LEONAR_KEY
+from tests.support.bot import BOT_TOKEN, LEONAR_KEY, SIGNING_SECRET, RunningBot
 from tests.support.driver import SlackDriver
 from tests.support.fakes.leonar import FakeLeonar
 from tests.support.fakes.slack import FakeSlack
 from tests.support.flows import connect, pick_project
+from tests.support.tryout import start_bot
 from tests.support.unfurls import (
     APP,
     UNKNOWN,
@@ -255,3 +257,33 @@ def test_add_to_a_project_reads_a_candidate_the_bot_does_not_remember_and_refuse
         assert click(driver, message, url, "unfurl_add_to_project", value=crafted).status_code == 200
     time.sleep(0.5)
     assert len(slack.calls_to("views.open")) == opened + 1 and not seeded.requests
+
+
+@pytest.mark.slow
+def test_a_redelivered_event_unfurls_once_even_after_a_restart_or_on_another_instance(
+    driver: SlackDriver, seeded: FakeLeonar, bot: RunningBot, slack: FakeSlack, tmp_path: Path
+) -> None:
+    """Issue 18 A: the de-duplication was in the process's memory, lost at a restart and not shared between
+    instances: another `python -m bot` on the same database stands for both."""
+    connect(driver)
+    url = project_link(seeded.add_project("Durable search")["id"])
+    message, _ = post_links(driver, [url], event_id="EvONCE")
+    wait_unfurl(driver, message, url)
+    key = bot.settings.encryption_key
+    assert key is not None
+    process, other = start_bot(slack, seeded, tmp_path, DATABASE_URL=bot.settings.database_url,
+                               ENCRYPTION_KEY=key.get_secret_value(), SLACK_BOT_TOKEN=BOT_TOKEN,
+                               SLACK_SIGNING_SECRET=SIGNING_SECRET)
+    try:
+        again = SlackDriver(other, SIGNING_SECRET, slack)
+        post_links(again, [url], event_id="EvONCE")  # Slack's retry, reaching it
+        post_links(again, [url], event_id="EvOTHER")  # a new message with the same link: unfurled
+        deadline = time.monotonic() + 5
+        while len(unfurl_calls(driver)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        time.sleep(0.3)
+        assert len(unfurl_calls(driver)) == 2
+        again.close()
+    finally:
+        process.kill()
+        process.communicate()

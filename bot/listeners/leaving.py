@@ -2,34 +2,31 @@
 
 from __future__ import annotations
 
-import logging
+import uuid
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
+from bot.observability import requests
+from bot.slack import leaving
 from bot.slack.context import services
-from bot.slack.guard import guarded
 from bot.slack.leaving import left_by
-
-log = logging.getLogger(__name__)
 
 
 async def left(ack: AsyncAck, body: dict[str, Any], context: dict[str, Any]) -> None:
-    await ack()
+    """Recorded (a job: bot/durable) before the ack, done after it. Not guarded: a database that cannot record it
+    raises here, Bolt answers 500, and Slack sends the event again."""
     event = body.get("event") or {}
-    if event.get("type") == "tokens_revoked" and not (event.get("tokens") or {}).get("bot"):
-        return  # revoked user tokens leave the bot working
-    store = services(context).store.workspaces
+    revoked_users_only = event.get("type") == "tokens_revoked" and not (event.get("tokens") or {}).get("bot")
     workspaces, enterprises = left_by(context, body)
-    for workspace in workspaces:
-        if await store.forget(workspace):
-            log.info("deleted everything kept for workspace %s: %s", workspace.key, event.get("type"))
-    for enterprise in enterprises:
-        for workspace in await store.forget_enterprise(enterprise):
-            log.info("deleted everything kept for workspace %s (org %s): %s", workspace.key, enterprise,
-                     event.get("type"))
+    if not revoked_users_only and (workspaces or enterprises):  # revoked user tokens leave the bot working
+        await services(context).runner.accept(
+            f"event:{body.get('event_id') or uuid.uuid4().hex}", leaving.NOWHERE, leaving.KIND,
+            {"workspaces": [w.key for w in workspaces], "enterprises": enterprises, "event": event.get("type")})
+    await ack()
+    requests.answered("acked")
 
 
 def register(app: AsyncApp) -> None:
     for kind in ("app_uninstalled", "app_uninstalled_team", "tokens_revoked", "team_access_revoked"):
-        app.event(kind)(guarded(left))
+        app.event(kind)(left)

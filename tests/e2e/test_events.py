@@ -130,3 +130,25 @@ def test_leaving_deletes_everything_kept_for_exactly_the_workspaces_that_left(
     for workspace in kept:
         assert all(everything(store, workspace).values()), workspace
     store.close()
+
+
+def test_an_uninstall_the_database_cannot_record_is_left_unacknowledged_for_slack_to_send_again(
+    driver: SlackDriver, slack: FakeSlack, leonar: FakeLeonar, bot: RunningBot
+) -> None:
+    """Issue 18 A: acked first and forgotten after, a crash in between left the departed workspace's key behind for
+    good (Slack does not send an acknowledged event again)."""
+    import sqlite3
+
+    from bot.store import sqlite_path
+
+    connect(driver)
+    with sqlite3.connect(sqlite_path(bot.settings.database_url), timeout=0) as lock:
+        lock.execute("BEGIN EXCLUSIVE")  # another process holds the file: the bot's write waits, then fails
+        assert send_event(driver, {"type": "app_uninstalled"}).status_code >= 400
+        lock.rollback()
+    assert connected(driver, slack)  # nothing was forgotten, and nothing was acknowledged
+    assert send_event(driver, {"type": "app_uninstalled"}).status_code == 200  # Slack's retry
+    deadline = time.monotonic() + 5
+    while connected(driver, slack):
+        assert time.monotonic() < deadline, "the workspace was never forgotten"
+        time.sleep(0.05)

@@ -23,6 +23,15 @@ SECRET = re.compile(rf"(?<![A-Za-z])(leo_|xox[abprse]-|xapp-|xoxe\.)[^{_END}\x80
 # stay at INFO or above whatever LOG_LEVEL says; the Web API client (requests, with tokens redacted) keeps DEBUG.
 RAW_PAYLOAD_LOGGERS = ("slack_bolt", "slack_sdk.socket_mode")
 
+# A response_url (hooks.slack.com/commands/…, /actions/…): anyone holding it may post in that conversation for 30
+# minutes, as the app. Its path goes, wherever it appears; the host stays, to tell what was called.
+HOOK = re.compile(r"(hooks\.slack\.com/|/hooks/)[^\s'\"),\\]+")  # to a backslash too: JSON lines stay valid
+# slack_sdk's Web API and webhook clients log at DEBUG every request's arguments and every response's body: views
+# and messages naming candidates, users.info's names and emails. Those lines keep the call and its status only.
+BODIES = ("slack_sdk.web", "slack_sdk.webhook")
+_CALL = re.compile(r"^(Sending a request - url: \S+(?: \S+)?)[,.].*", re.DOTALL)
+_ANSWER = re.compile(r"^(Received the following response - status: \d+).*", re.DOTALL)
+
 # OAuth's code and state, as Bolt and slack_sdk log them ("with code: …", {'code': ['…'], 'state': ['…']}) and as a
 # request line carries them (?code=…&state=…): a code is worth a token until it is used.
 OAUTH = re.compile(r"""(\bwith code: |[?&](?:code|state)=|['"](?:code|state)['"]: \[?['"])[^\s'"&\]]+""")
@@ -30,7 +39,19 @@ OAUTH = re.compile(r"""(\bwith code: |[?&](?:code|state)=|['"](?:code|state)['"]
 
 def redact(text: str) -> str:
     text = OAUTH.sub(lambda m: f"{m.group(1)}[redacted]", text)
+    text = HOOK.sub(lambda m: f"{m.group(1)}[redacted]", text)
     return SECRET.sub(lambda m: f"{m.group(1)}[redacted]", text)
+
+
+def without_bodies(record: logging.LogRecord) -> bool:
+    """A handler filter: slack_sdk's request and response lines cut to the call and its status."""
+    if record.name.startswith(BODIES) and record.levelno <= logging.DEBUG:
+        message = record.getMessage()
+        for pattern in (_CALL, _ANSWER):
+            if (found := pattern.match(message)) is not None:
+                record.msg, record.args = f"{found.group(1)} (arguments and body not logged)", None
+                break
+    return True
 
 
 class RedactingFormatter(logging.Formatter):
@@ -43,6 +64,7 @@ class RedactingFormatter(logging.Formatter):
 def setup(level: str, fmt: str = "text") -> None:
     handler = logging.StreamHandler()
     handler.setFormatter(formatter(fmt))
+    handler.addFilter(without_bodies)
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

@@ -32,7 +32,7 @@ from bot.observability.endpoint import metrics_route
 from bot.polling.poller import Poller
 from bot.polling.slack_post import SlackPoster
 from bot.services import Services
-from bot.slack import context, guard, leaving, workflow_step
+from bot.slack import context, guard, leaving, welcome, workflow_step
 from bot.slack.authorize import InstallationAuthorize
 from bot.slack.installations import OAuthStates, SlackInstallations
 from bot.store import Store, open_store
@@ -86,6 +86,7 @@ def _work(services: Services) -> None:
     """What each kind of accepted work does, once the services it needs exist."""
     services.runner.register(workflow_step.KIND, workflow_step.Step(services).kind())
     services.runner.register(leaving.KIND, leaving.Leaving(services).kind())
+    services.runner.register(welcome.KIND, welcome.Welcome(services).kind())
 
 
 def check(settings: Settings) -> None:

@@ -48,3 +48,9 @@ def failure_ack() -> dict[str, Any]:
     """The ack of a submission that failed unexpectedly: the modal shows what happened instead of closing as if it
     had worked. English: it is built before any request, when no user's language is known."""
     return {"response_action": "update", "view": notice_modal("Leonar", t("en", "add.failed"))}
+
+
+def welcome(lang: Lang = "en") -> dict[str, Any]:
+    """To a workspace's admins when an org admin gives the org-wide app to their workspace: connect Leonar."""
+    text = t(lang, "welcome.connect", command=COMMAND)
+    return {"text": text, "blocks": [{"type": "section", "text": mrkdwn(text)}]}

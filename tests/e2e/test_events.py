@@ -152,3 +152,31 @@ def test_an_uninstall_the_database_cannot_record_is_left_unacknowledged_for_slac
     while connected(driver, slack):
         assert time.monotonic() < deadline, "the workspace was never forgotten"
         time.sleep(0.05)
+
+
+def test_a_workspace_given_the_org_wide_app_has_its_admins_invited_to_connect_once(
+    driver: SlackDriver, slack: FakeSlack, leonar: FakeLeonar
+) -> None:
+    """Issue 18 E: `team_access_granted`, never subscribed before, now invites the workspace's admins (owners
+    first) in a direct message, in their language; a redelivered event invites nobody twice."""
+    slack.users["UOWNER"] = slack.make_user("UOWNER", owner=True, team_id="T0002") | {"is_owner": True}
+    slack.users["UADMIN"] = slack.make_user("UADMIN", admin=True, team_id="T0002") | {"locale": "fr-FR"}
+    slack.users["UMEMBER"] = slack.make_user("UMEMBER", team_id="T0002")
+    slack.users["UGONE"] = slack.make_user("UGONE", admin=True, team_id="T0002") | {"deleted": True}
+    slack.users["UELSE"] = slack.make_user("UELSE", admin=True, team_id="T0003")
+    event = {"type": "team_access_granted", "team_ids": ["T0002"]}
+    body = json.dumps({"token": "x", "enterprise_id": "E0001", "api_app_id": "A0001", "type": "event_callback",
+                       "event_id": "EvGRANTED", "event_time": int(time.time()), "event": event,
+                       "authorizations": [{"enterprise_id": "E0001", "team_id": None, "user_id": "UBOT",
+                                           "is_bot": True, "is_enterprise_install": True}]}).encode()
+    for _ in range(2):  # delivered, then again
+        response = driver.http.post(driver.url, content=body, headers=driver.signed_headers(body) | {
+            "Content-Type": "application/json"})
+        assert response.status_code == 200
+    slack.wait_for("chat.postMessage", 2)
+    time.sleep(0.3)
+    told = {c.body["channel"]: c.body["text"] for c in slack.calls_to("chat.postMessage")}
+    assert set(told) == {"UOWNER", "UADMIN"} and len(slack.calls_to("chat.postMessage")) == 2
+    assert "connect it to your Leonar account" in told["UOWNER"] and "/leonar-add connect" in told["UOWNER"]
+    assert "connectez-le à votre compte Leonar" in told["UADMIN"]
+    assert [c.body.get("team_id") for c in slack.calls_to("users.list")] == ["T0002"]

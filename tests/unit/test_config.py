@@ -60,22 +60,10 @@ def test_every_manifest_is_valid(name: str) -> None:
     assert {"links:read", "links:write"} <= set(manifest["oauth_config"]["scopes"]["bot"])
 
 
-
-
 def test_dockerfile_runs_the_bot_as_a_non_root_user_with_a_healthcheck() -> None:
     dockerfile = (ROOT / "Dockerfile").read_text()
     assert "FROM python:3.11-slim" in dockerfile and "\nUSER leonar" in dockerfile
     assert 'CMD ["python", "-m", "bot"]' in dockerfile and "/healthz" in dockerfile
-
-
-
-
-
-
-
-
-
-
 
 
 def test_the_org_wide_manifest_is_the_http_one_opted_in_to_grid() -> None:
@@ -83,8 +71,19 @@ def test_the_org_wide_manifest_is_the_http_one_opted_in_to_grid() -> None:
     org = yaml.safe_load((ROOT / "manifests" / "manifest.org.yml").read_text())
     assert org["settings"]["org_deploy_enabled"] is True and http["settings"]["org_deploy_enabled"] is False
     assert set(org["settings"]["event_subscriptions"]["bot_events"]) == {
-        *http["settings"]["event_subscriptions"]["bot_events"], "team_access_revoked"}
+        *http["settings"]["event_subscriptions"]["bot_events"], "team_access_granted", "team_access_revoked"}
     assert org["features"] == http["features"] and org["oauth_config"] == http["oauth_config"]
+
+
+def test_every_org_ready_manifest_hears_workspaces_granted_and_revoked() -> None:
+    """Issue 18 E: the step manifests (org-ready) subscribed neither: a workspace removed from the app kept its
+    Leonar key and follows, and the poller retried."""
+    ready = [path for path in sorted((ROOT / "manifests").glob("*.yml"))
+             if yaml.safe_load(path.read_text())["settings"]["org_deploy_enabled"]]
+    assert len(ready) == 3
+    for path in ready:
+        events = yaml.safe_load(path.read_text())["settings"]["event_subscriptions"]["bot_events"]
+        assert {"team_access_granted", "team_access_revoked"} <= set(events), path.name
 
 
 def test_poll_settings_default_and_are_validated(monkeypatch: pytest.MonkeyPatch) -> None:

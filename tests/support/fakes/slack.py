@@ -417,6 +417,25 @@ class FakeSlack:
             return _error("user_not_found")
         return {"ok": True, "user": copy.deepcopy(user)}
 
+    def _users_list(self, body: JSON) -> JSON:
+        """Slack's users.list: pages of at most `limit` (≤ 1,000; Slack advises ≤ 200) by `cursor`; an org-wide
+        token must say which workspace (`team_id`), a workspace's token lists its own people."""
+        limit = int(body.get("limit") or 0) or 1000
+        if not 1 <= limit <= 1000:
+            return _invalid_arguments("limit must be between 1 and 1000")
+        team = str(body.get("team_id") or self.team_id)
+        people = [u for u in self.users.values() if u.get("team_id") == team]
+        start = int(str(body.get("cursor") or "0").removeprefix("c") or 0)
+        page = people[start:start + limit]
+        following = f"c{start + limit}" if start + limit < len(people) else ""
+        members = []
+        for user in page:
+            member = copy.deepcopy(user)
+            if not body.get("include_locale") or str(body.get("include_locale")).lower() in ("false", "0"):
+                member.pop("locale", None)
+            members.append(member)
+        return {"ok": True, "members": members, "response_metadata": {"next_cursor": following}}
+
     def make_user(self, user_id: str, *, admin: bool = False, owner: bool = False,
                   team_id: str | None = None) -> JSON:
         return {
@@ -483,6 +502,7 @@ _METHODS: dict[str, Callable[[FakeSlack, JSON], JSON]] = {
     "chat.postMessage": FakeSlack._chat_post,
     "chat.postEphemeral": FakeSlack._chat_post_ephemeral,
     "users.info": FakeSlack._users_info,
+    "users.list": FakeSlack._users_list,
     "views.publish": FakeSlack._views_publish,
     "functions.completeSuccess": FakeSlack._functions_complete_success,
     "functions.completeError": FakeSlack._functions_complete_error,

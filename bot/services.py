@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
+
+from cachetools import LRUCache
 
 from bot.config import Settings
 from bot.durable.runner import Runner
@@ -17,3 +20,20 @@ class Services:
     leonar: Leonar
     # Work Slack was told was accepted (bot/durable): recorded with the ack, resumed after a crash, done once.
     runner: Runner
+    # What Slack said of each conversation: shared with another organisation or not (bot/slack/channels.py).
+    channels: ChannelMemory = field(default_factory=lambda: ChannelMemory())
+
+
+class ChannelMemory:
+    """Whether each conversation is shared outside, as Slack last said, for `seconds` (events keep it current)."""
+
+    def __init__(self, seconds: float = 3600.0, size: int = 10_000) -> None:
+        self._seconds = seconds
+        self._known: LRUCache[tuple[str, str], tuple[float, bool]] = LRUCache(maxsize=size)
+
+    def get(self, workspace: str, channel_id: str) -> bool | None:
+        found = self._known.get((workspace, channel_id))
+        return found[1] if found is not None and time.monotonic() - found[0] < self._seconds else None
+
+    def put(self, workspace: str, channel_id: str, *, shared: bool) -> None:
+        self._known[(workspace, channel_id)] = (time.monotonic(), shared)

@@ -103,7 +103,8 @@ async def add_submitted(
     if problems or leonar_client is None:
         await ack(response_action="errors", errors=problems)
         return
-    job = adding.Adding(slack=client, leonar=leonar_client, store=services(context).store.workspaces,
+    found = services(context)
+    job = adding.Adding(slack=client, leonar=leonar_client, store=found.store.workspaces, channels=found.channels,
                         workspace=workspace(context), user=body["user"], choice=choice, ctx=modal(context),
                         view_id=view["id"], response_urls=body.get("response_urls") or [], lang=lang)
     entry = await adding.add_entry(job, ack)

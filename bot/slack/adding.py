@@ -16,7 +16,9 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 from bot.i18n import Lang, t
 from bot.leonar import Contact, Entry, LeonarClient, LeonarError
 from bot.leonar.links import contact_url
-from bot.slack.card_delivery import deliver_card
+from bot.services import ChannelMemory
+from bot.slack import channels
+from bot.slack.card_delivery import deliver_card, deliver_privately
 from bot.slack.modals import show
 from bot.store import AddRecord, Workspace
 from bot.store.workspaces import Workspaces
@@ -40,6 +42,7 @@ class Adding:
     slack: AsyncWebClient
     leonar: LeonarClient
     store: Workspaces
+    channels: ChannelMemory
     workspace: Workspace
     user: dict[str, Any]  # the submission's `user`: id, name
     choice: add.Submission
@@ -120,15 +123,22 @@ async def contact_of(job: Adding, entry: Entry) -> Contact:
 
 
 async def post_card(job: Adding, entry: Entry, contact: Contact) -> str:
-    """Post the card (recorded for the App Home) where the user chose; returns how it went out."""
+    """Post the card (recorded for the App Home) where the user chose; returns how it went out. In a conversation
+    shared with another organisation only when the admins allowed it, and without emails or phones there; else
+    the user gets it privately, with why (bot/slack/channels.py)."""
     stage = stage_of(job, entry)
+    assert job.choice.channel_id is not None
     settings = await job.store.settings(job.workspace)
+    where = await channels.reach(job.slack, job.channels, job.workspace, job.choice.channel_id)
     card = candidate_card(contact, job.card_project, stage, job.user["id"], job.lang,
-                          details=settings.show_contact_details,
+                          details=channels.details_allowed(where, settings),
                           leonar_url=contact_url(settings.leonar_slug, contact.id))
     await job.store.record_add(job.workspace, AddRecord(job.user["id"], display_name(contact, job.lang),
                                                         job.card_project, stage, datetime.now(UTC)))
-    assert job.choice.channel_id is not None
+    if (why := channels.refusal(where, settings)) is not None:
+        return await deliver_privately(job.slack, card, channel_id=job.choice.channel_id, user_id=job.user["id"],
+                                       response_urls=job.response_urls, command_response_url=job.ctx.response_url,
+                                       reason=t(job.lang, why), lang=job.lang)
     return await deliver_card(
         job.slack,
         card,

@@ -11,7 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.i18n import Lang, t
-from bot.views.messages import not_in_channel_notice, undelivered_card
+from bot.views.messages import not_in_channel_notice, undelivered_card, withheld_card
 
 log = logging.getLogger(__name__)
 NOT_A_MEMBER = {"not_in_channel", "channel_not_found"}
@@ -61,6 +61,32 @@ async def deliver_card(
         return "dm"
     except SlackApiError as exc:
         log.error("candidate card could not be delivered at all: %s", exc.response.get("error"))
+        return "lost"
+
+
+async def deliver_privately(
+    client: AsyncWebClient,
+    card: dict[str, Any],
+    *,
+    channel_id: str,
+    user_id: str,
+    response_urls: list[dict[str, Any]],
+    command_response_url: str | None,
+    reason: str,
+    lang: Lang = "en",
+) -> str:
+    """The card to the user alone, with why it was not posted in `channel_id` (shared with another organisation):
+    an ephemeral message through a response_url, else a direct message. Returns how: "ephemeral", "dm" or "lost"."""
+    message = withheld_card(channel_id, card, reason, lang)
+    submitted = [r.get("response_url") for r in response_urls]
+    for url in dict.fromkeys([*submitted, command_response_url]):
+        if url and await _post(url, message):
+            return "ephemeral"
+    try:
+        await client.chat_postMessage(channel=user_id, text=message["text"], blocks=message["blocks"])
+        return "dm"
+    except SlackApiError as exc:
+        log.error("candidate card could not be given privately: %s", exc.response.get("error"))
         return "lost"
 
 

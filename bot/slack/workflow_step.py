@@ -29,9 +29,10 @@ from bot.durable.runner import Kind, Progress
 from bot.i18n import DEFAULT_LANG, Lang, t
 from bot.leonar import AlreadyInProject, Contact, Entry, LeonarClient, LeonarError, NewEntry, Project, resolve
 from bot.services import Services
-from bot.slack.card_delivery import deliver_card
+from bot.slack import channels
+from bot.slack.card_delivery import deliver_card, deliver_privately
 from bot.slack.installations import bot_token
-from bot.store import AddRecord, StoreUnavailable, Workspace
+from bot.store import AddRecord, StoreUnavailable, Workspace, WorkspaceSettings
 from bot.store.jobs import Job
 from bot.store.workspaces import Workspaces
 from bot.views import workflow_step as say
@@ -164,16 +165,27 @@ async def save_note(leonar: LeonarClient, slack: AsyncWebClient, added: Added, i
         log.warning("workflow step: note not saved (%s)", exc.code)
 
 
-async def post_card(slack: AsyncWebClient, store: Workspaces, workspace: Workspace, added: Added, inputs: StepInputs,
-                    lang: Lang) -> str:
+async def post_card(slack: AsyncWebClient, services: Services, workspace: Workspace, added: Added,
+                    inputs: StepInputs, lang: Lang) -> str:
+    """In the step's channel; in one shared with another organisation only when the admins allowed it (without
+    emails or phones), else to whoever the workflow says added the candidate, privately, with why."""
     assert inputs.channel is not None
     try:
-        details = (await store.settings(workspace)).show_contact_details
+        settings = await services.store.workspaces.settings(workspace)
     except StoreUnavailable:
-        details = False  # the admins' choice unknown: contact details stay out
-    card = say.step_card(added.contact, added.project.name, added.stage, inputs.added_by, lang, details=details)
-    how = await deliver_card(slack, card, channel_id=inputs.channel, user_id=inputs.added_by or "",
-                             response_urls=[], command_channel_id=None, command_response_url=None, lang=lang)
+        settings = WorkspaceSettings()  # the admins' choices unknown: the most private ones
+    where = await channels.reach(slack, services.channels, workspace, inputs.channel)
+    card = say.step_card(added.contact, added.project.name, added.stage, inputs.added_by, lang,
+                         details=channels.details_allowed(where, settings))
+    if (why := channels.refusal(where, settings)) is not None:
+        how = "withheld"
+        if inputs.added_by:
+            how = await deliver_privately(slack, card, channel_id=inputs.channel, user_id=inputs.added_by,
+                                          response_urls=[], command_response_url=None, reason=t(lang, why),
+                                          lang=lang)
+    else:
+        how = await deliver_card(slack, card, channel_id=inputs.channel, user_id=inputs.added_by or "",
+                                 response_urls=[], command_channel_id=None, command_response_url=None, lang=lang)
     log.info("workflow step card: %s", how)
     return how
 
@@ -236,7 +248,7 @@ class Step:
                 await save_note(leonar, slack, added, inputs, lang)
                 await progress.done("noted")
         if inputs.channel and not progress.get("card"):
-            await post_card(slack, store, job.workspace, added, inputs, lang)
+            await post_card(slack, services, job.workspace, added, inputs, lang)
             await progress.done("card")
         await _finish(workflow.functions_completeSuccess(function_execution_id=execution,
                                                          outputs=added.outputs(lang)))

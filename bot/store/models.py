@@ -62,3 +62,6 @@ class WorkspaceSettings:
     # The workspace's address in the Leonar web app (app.leonar.app/dashboard/<slug>/…), for "Open in Leonar"
     # buttons: set by an admin, or learnt from the first Leonar link unfurled. Validated (bot/leonar/links.py).
     leonar_slug: str | None = None
+    # Cards and activity posts in channels shared with another organisation (Slack Connect), never with emails or
+    # phones there (bot/slack/channels.py); off: they go to the person privately, and such follows are refused.
+    allow_shared_channels: bool = False

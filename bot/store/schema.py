@@ -127,6 +127,8 @@ MIGRATIONS: list[tuple[Statement, ...]] = [
         lease_until DOUBLE PRECISION NOT NULL DEFAULT 0, not_before DOUBLE PRECISION NOT NULL DEFAULT 0,
         created_at DOUBLE PRECISION NOT NULL, finished_at DOUBLE PRECISION)""",
      "CREATE INDEX IF NOT EXISTS jobs_due ON jobs (state, lease_until)"),
+    # 12. Whether admins let cards and activity posts go to channels shared with another organisation.
+    ("ALTER TABLE workspace_settings ADD COLUMN allow_shared_channels BOOLEAN NOT NULL DEFAULT false",),
 ]
 VERSION = len(MIGRATIONS)
 # Every table with a `workspace` column: what leaving a workspace deletes (workspaces.py `forget`).

@@ -40,6 +40,17 @@ def undelivered_card(channel_id: str, card: dict[str, Any], reason: str, lang: L
     }
 
 
+def withheld_card(channel_id: str, card: dict[str, Any], reason: str, lang: Lang = "en") -> dict[str, Any]:
+    """The card shown to the user alone because it may not be posted in that conversation (Slack Connect)."""
+    note = t(lang, "msg.withheld", channel=channel_id, reason=reason)
+    return {
+        "response_type": "ephemeral",
+        "replace_original": False,
+        "text": card["text"],
+        "blocks": [{"type": "section", "text": mrkdwn(note)}, *card["blocks"][:49]],
+    }
+
+
 def notice_modal(title: str, text: str, lang: Lang = "en") -> dict[str, Any]:
     return modal(title, [{"type": "section", "text": mrkdwn(escape(text))}], close=t(lang, "add.close"))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Any
 
@@ -136,17 +137,20 @@ def test_card_falls_back_to_response_url_when_bot_is_not_in_channel(
     assert [c.body["channel"] for c in slack.calls_to("chat.postMessage")] == ["C0001"]
 
 
-def test_card_for_another_channel_uses_that_channels_response_url(
+def test_a_card_for_a_channel_the_bot_cannot_see_comes_privately_through_that_channels_response_url(
     driver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar
 ) -> None:
+    """The bot cannot tell whether another organisation is in a private channel it was not invited to: closed when
+    in doubt (issue 18 D), the card comes to the user alone, through the response_url Slack gave for that channel."""
     slack.missing_channels.add("G0042")  # a private channel the bot cannot see
     ready_to_submit(driver)
     driver.select("channel_select", conversation="G0042")
     assert driver.submit().status_code == 200
-    hooks = slack.wait_for("hook", 2)
-    assert all(h.hook_id and driver.last_response_url and not driver.last_response_url.endswith(h.hook_id)
-               for h in hooks)
-    assert hooks[0].body["response_type"] == "in_channel" and "Bob Stone" in hooks[0].body["text"]
+    [hook] = slack.wait_for("hook", 1)
+    assert hook.hook_id and driver.last_response_url and not driver.last_response_url.endswith(hook.hook_id)
+    assert hook.body["response_type"] == "ephemeral" and "Bob Stone" in hook.body["text"]
+    assert "could not check whether that conversation is shared" in json.dumps(hook.body["blocks"])
+    assert slack.calls_to("chat.postMessage") == []
 
 
 def test_card_never_silently_lost(driver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar) -> None:

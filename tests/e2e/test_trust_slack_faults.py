@@ -36,13 +36,14 @@ def test_expired_trigger_tells_the_user_to_try_again(driver: SlackDriver, slack:
     assert hook.body["response_type"] == "ephemeral" and "Please run `/leonar-add` again" in hook.body["text"]
 
 
-def test_channel_not_found_uses_the_response_url(driver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar) -> None:
+def test_a_channel_slack_cannot_find_gives_the_card_privately(
+    driver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar
+) -> None:
     slack.missing_channels.add("C0001")
     ready_to_submit(driver)
     assert driver.submit().status_code == 200
-    card, notice = (h.body for h in slack.wait_for("hook", 2))
-    assert card["response_type"] == "in_channel" and "Bob Stone" in card["text"]
-    assert "not a member" in notice["text"]
+    [card] = (h.body for h in slack.wait_for("hook", 1))
+    assert card["response_type"] == "ephemeral" and "Bob Stone" in card["text"]
     assert len(seeded.entries()) == 1
 
 

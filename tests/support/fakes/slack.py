@@ -88,6 +88,7 @@ class FakeSlack:
         self.not_in_channels: set[str] = set()
         self.missing_channels: set[str] = set()
         self.private_channels: set[str] = set()  # besides G… (private/group DM) and D… (DM) ids, always private
+        self.ext_shared_channels: set[str] = set()  # shared with another organisation (Slack Connect)
         self.bot_channels: set[str] = set()  # conversations the bot is a member of (it always is of its own DMs)
         self.hook_ttl = HOOK_TTL
         self.users: dict[str, JSON] = {}
@@ -417,6 +418,19 @@ class FakeSlack:
             return _error("user_not_found")
         return {"ok": True, "user": copy.deepcopy(user)}
 
+    def _conversations_info(self, body: JSON) -> JSON:
+        """What Slack says of a conversation: a private one only to its members (else channel_not_found)."""
+        channel = str(body.get("channel") or "")
+        if not channel or channel in self.missing_channels:
+            return _error("channel_not_found")
+        private = channel.startswith(("G", "D")) or channel in self.private_channels
+        if private and channel not in self.bot_channels:
+            return _error("channel_not_found")
+        shared = channel in self.ext_shared_channels
+        return {"ok": True, "channel": {"id": channel, "is_channel": not private, "is_private": private,
+                                        "is_shared": shared, "is_ext_shared": shared, "is_org_shared": False,
+                                        "is_pending_ext_shared": False, "is_member": channel in self.bot_channels}}
+
     def _users_list(self, body: JSON) -> JSON:
         """Slack's users.list: pages of at most `limit` (≤ 1,000; Slack advises ≤ 200) by `cursor`; an org-wide
         token must say which workspace (`team_id`), a workspace's token lists its own people."""
@@ -503,6 +517,7 @@ _METHODS: dict[str, Callable[[FakeSlack, JSON], JSON]] = {
     "chat.postEphemeral": FakeSlack._chat_post_ephemeral,
     "users.info": FakeSlack._users_info,
     "users.list": FakeSlack._users_list,
+    "conversations.info": FakeSlack._conversations_info,
     "views.publish": FakeSlack._views_publish,
     "functions.completeSuccess": FakeSlack._functions_complete_success,
     "functions.completeError": FakeSlack._functions_complete_error,

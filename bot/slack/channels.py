@@ -1,0 +1,60 @@
+"""Whether a conversation is shared with another organisation (Slack Connect): cards and activity posts go there
+only when an admin allowed it, and never with emails or phone numbers (Slack asks apps to confirm before sharing
+sensitive data outside; the card's privacy rule).
+
+Slack says it with `conversations.info` (`is_ext_shared`, `is_pending_ext_shared`; scopes `channels:read` and
+`groups:read`), kept per workspace and channel for an hour (`Services.channels`) and kept current by the
+`channel_shared` and `channel_unshared` events. When Slack cannot say (a private conversation the bot is not in, the
+scopes not yet approved, Slack down), the answer is "cannot tell", which the callers treat as shared: closed when in
+doubt.
+"""
+
+from __future__ import annotations
+
+import logging
+from enum import Enum
+
+from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.services import ChannelMemory
+from bot.store import Workspace, WorkspaceSettings
+
+log = logging.getLogger(__name__)
+
+
+class Reach(Enum):
+    INTERNAL = "internal"  # the workspace's (or its org's) own people only
+    SHARED = "shared"  # shared with another organisation, or about to be
+    UNKNOWN = "unknown"  # Slack could not say
+
+
+async def reach(client: AsyncWebClient, memory: ChannelMemory, workspace: Workspace, channel_id: str) -> Reach:
+    if channel_id.startswith(("U", "W")):
+        return Reach.INTERNAL  # a user id: the bot's own direct message with that person
+    known = memory.get(workspace.key, channel_id)
+    if known is not None:
+        return Reach.SHARED if known else Reach.INTERNAL
+    try:
+        channel = (await client.conversations_info(channel=channel_id)).get("channel") or {}
+    except SlackApiError as exc:
+        log.info("cannot tell whether %s is shared outside: %s", channel_id, exc.response.get("error"))
+        return Reach.UNKNOWN
+    except (SlackClientError, OSError, TimeoutError) as exc:
+        log.info("cannot tell whether %s is shared outside: %s", channel_id, type(exc).__name__)
+        return Reach.UNKNOWN
+    shared = bool(channel.get("is_ext_shared") or channel.get("is_pending_ext_shared"))
+    memory.put(workspace.key, channel_id, shared=shared)
+    return Reach.SHARED if shared else Reach.INTERNAL
+
+
+def refusal(where: Reach, settings: WorkspaceSettings) -> str | None:
+    """Why nothing about a candidate may be posted there (a catalog key), or None when it may."""
+    if where is Reach.INTERNAL or (where is Reach.SHARED and settings.allow_shared_channels):
+        return None
+    return "channels.shared" if where is Reach.SHARED else "channels.unknown"
+
+
+def details_allowed(where: Reach, settings: WorkspaceSettings) -> bool:
+    """Emails and phone numbers: where the admins let cards show them, and never outside the organisation."""
+    return settings.show_contact_details and where is Reach.INTERNAL

@@ -6,6 +6,8 @@ import functools
 import unicodedata
 from typing import Any
 
+from cachetools import LRUCache
+
 from bot.i18n import Lang, t
 from bot.leonar import Contact, Project, Stage
 from bot.views.text import clip, plain
@@ -57,20 +59,60 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+class _Menu:
+    """One project listing as the menu filters it, folded and built once.
+
+    Every keystroke in the project menu is an options load, and a cached listing is the same list object for up to
+    a minute: folding each project's label and building its option again for every load was a third of the bot's
+    CPU under a burst of loads (bench/README.md, P4 one member). The answers are kept per query and language too.
+    """
+
+    def __init__(self, projects: list[Project]) -> None:
+        # Held, not only its id: a list alive here cannot be freed and its id given to another list.
+        self.projects = projects
+        self.rows = [(fold(p.name), fold(project_label(p) + " " + (p.location or "")), p) for p in projects]
+        self.options: dict[str, dict[str, Any]] = {}  # by project id, built when first shown
+        self.answers: LRUCache[tuple[str, Lang], list[dict[str, Any]]] = LRUCache(maxsize=MENU_ANSWERS)
+
+    def option(self, project: Project) -> dict[str, Any]:
+        found = self.options.get(project.id)
+        if found is None:
+            found = self.options[project.id] = project_option(project)
+        return found
+
+
+# Listings kept (one per workspace key and status in use lately), and answers kept per listing.
+MENUS = 64
+MENU_ANSWERS = 256
+_menus: LRUCache[int, _Menu] = LRUCache(maxsize=MENUS)
+
+
 def project_options(projects: list[Project], query: str, lang: Lang = "en") -> list[dict[str, Any]]:
-    """Projects whose name or client contains every typed word; names starting with the query first."""
+    """Projects whose name or client contains every typed word; names starting with the query first.
+
+    The option objects are shared between answers for the same listing: a caller may change the list it gets,
+    never an option in it.
+    """
+    menu = _menus.get(id(projects))
+    if menu is None or menu.projects is not projects:
+        menu = _menus[id(projects)] = _Menu(projects)
+    answer = menu.answers.get((query, lang))
+    if answer is None:
+        answer = menu.answers[(query, lang)] = _matching(menu, query, lang)
+    return list(answer)
+
+
+def _matching(menu: _Menu, query: str, lang: Lang) -> list[dict[str, Any]]:
     words = fold(query).split()
     needle = " ".join(words)
     ranked: list[tuple[int, str, Project]] = []
-    for project in projects:
-        name = fold(project.name)
-        haystack = fold(project_label(project) + " " + (project.location or ""))
+    for name, haystack, project in menu.rows:
         if not all(word in haystack for word in words):
             continue
         rank = 0 if name.startswith(needle) else 1 if f" {needle}" in f" {name}" else 2
         ranked.append((rank, name, project))
     ranked.sort(key=lambda item: (item[0], item[1]))
-    options = [project_option(project) for _, _, project in ranked[:MAX_OPTIONS]]
+    options = [menu.option(project) for _, _, project in ranked[:MAX_OPTIONS]]
     if not options:
         hint = t(lang, "options.no_project_match", query=clip(query, 40)) if words else t(lang, "options.no_project")
         return [notice_option(hint)]

@@ -129,6 +129,22 @@ def test_project_options_find_the_last_project_and_rank_prefixes_first() -> None
         assert option_problem(option) is None
 
 
+def test_project_options_answer_for_the_listing_given_not_one_remembered() -> None:
+    # The menu's answers are kept per listing object (a cached listing is the same list for a minute): a new
+    # listing, a caller changing the list it got, or another language must not bring back an old answer.
+    listing = [project("Data Engineer", pid="p1"), project("Data Scientist", pid="p2")]
+    answer = project_options(listing, "data")
+    assert [o["value"] for o in answer] == ["p1", "p2"]
+    answer.clear()
+    assert [o["value"] for o in project_options(listing, "data")] == ["p1", "p2"]
+    renamed = [project("Data Engineer", pid="p1"), project("Head of Data", pid="p3")]
+    assert [o["value"] for o in project_options(renamed, "data")] == ["p1", "p3"]
+    assert project_options(listing, "zzz", "en")[0]["text"]["text"] != project_options(listing, "zzz", "fr")[0][
+        "text"]["text"]
+    for n in range(200):  # more listings than are kept: each still answers for itself
+        assert [o["value"] for o in project_options([project(f"Role {n}", pid=f"r{n}")], "role")] == [f"r{n}"]
+
+
 def test_contact_label_reads_name_title_company_and_fits_75() -> None:
     assert contact_label(contact(title="CTO", current_company="Qonto")) == "Ada Lovelace — CTO @ Qonto"
     assert contact_label(contact(current_company="Qonto")) == "Ada Lovelace — Qonto"

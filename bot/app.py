@@ -100,7 +100,7 @@ def create_bolt_app(services: Services) -> AsyncApp:
         token = settings.slack_bot_token.get_secret_value()
         app = AsyncApp(client=AsyncWebClient(token=token, base_url=settings.slack_api_url), **common)
     context.install(app, services)
-    app.middleware(instruments.watch_budget)
+    app.middleware(context.Middleware(lambda ctx, body, next: instruments.watch_budget(ctx, next)))
     listeners.register(app)
     return app
 

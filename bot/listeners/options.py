@@ -13,7 +13,7 @@ from bot.slack.guard import guarded
 from bot.slack.menus import answer
 from bot.slack.prefill import SEARCH_LIMIT, matches
 from bot.views.add_modal import CONTACT_ACTION, PROJECT_ACTION, STAGE_PLACEHOLDER_ACTION
-from bot.views.options import contact_options, notice_option, project_options
+from bot.views.options import contact_menu, notice_option, project_menu
 
 
 async def projects(ack: AsyncAck, payload: dict[str, Any], context: dict[str, Any]) -> None:
@@ -22,7 +22,7 @@ async def projects(ack: AsyncAck, payload: dict[str, Any], context: dict[str, An
     async def load(leonar_client: LeonarClient) -> Listing[Project]:
         return await leonar_client.list_projects()
 
-    await answer(ack, context, load, lambda found, lang: project_options(found, query, lang))
+    await answer(ack, context, load, lambda found, lang: project_menu(found, query, lang))
 
 
 async def contacts(ack: AsyncAck, payload: dict[str, Any], context: dict[str, Any]) -> None:
@@ -35,7 +35,7 @@ async def contacts(ack: AsyncAck, payload: dict[str, Any], context: dict[str, An
             return await matches(leonar_client, seed, limit=SEARCH_LIMIT)
         return await leonar_client.search_contacts(query, limit=SEARCH_LIMIT)
 
-    await answer(ack, context, load, lambda found, lang: contact_options(found, seed or query, lang))
+    await answer(ack, context, load, lambda found, lang: contact_menu(found, seed or query, lang))
 
 
 async def stage_placeholder(ack: AsyncAck, context: dict[str, Any]) -> None:

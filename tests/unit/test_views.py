@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from slack_bolt.context.ack.async_ack import AsyncAck
 
 from bot.leonar import Contact, Project
 from bot.listeners.commands import HELP_LINES
@@ -13,7 +14,7 @@ from bot.views.card import candidate_card
 from bot.views.connect_modal import connect_modal, key_format_problem
 from bot.views.messages import help_message, not_in_channel_notice, undelivered_card
 from bot.views.metadata import ModalContext
-from bot.views.options import contact_label, contact_options, project_options
+from bot.views.options import contact_label, contact_options, project_menu, project_options
 from bot.views.text import clip, escape
 from tests.support.slack_schema import message_problem, option_problem, view_problem
 
@@ -143,6 +144,17 @@ def test_project_options_answer_for_the_listing_given_not_one_remembered() -> No
         "text"]["text"]
     for n in range(200):  # more listings than are kept: each still answers for itself
         assert [o["value"] for o in project_options([project(f"Role {n}", pid=f"r{n}")], "role")] == [f"r{n}"]
+
+
+async def test_a_menu_answer_acks_the_same_response_as_its_options() -> None:
+    # The options listeners ack a menu's encoded body (bot/slack/menus.py): Slack must get what ack(options=…) sends.
+    options = project_options([project("Ingénieure — Lyon & <Paris>", pid="p1"), project("Lead", pid="p2")], "")
+    as_options, as_body = AsyncAck(), AsyncAck()
+    await as_options(options=options)
+    await as_body(project_menu([project("Ingénieure — Lyon & <Paris>", pid="p1"), project("Lead", pid="p2")], "").body)
+    assert as_options.response is not None and as_body.response is not None
+    assert (as_body.response.status, as_body.response.body, as_body.response.headers) == (
+        as_options.response.status, as_options.response.body, as_options.response.headers)
 
 
 def test_contact_label_reads_name_title_company_and_fits_75() -> None:

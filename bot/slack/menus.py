@@ -37,7 +37,9 @@ async def answer(
         await ack(options=[notice_option(t(await language, "options.connect_first", command=COMMAND))])
         return
     try:
-        found = await asyncio.wait_for(load(leonar_client), DEADLINE)
+        # A timeout scope, not wait_for: a listing served from the cache is read inline, with no task made for it.
+        async with asyncio.timeout(DEADLINE):
+            found = await load(leonar_client)
         lang = await language
         menu = build(found.items, lang)
         if found.stale:

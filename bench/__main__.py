@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench import hot as hot_bench
 from bench import p5 as p5_bench
 from bench import p6 as p6_bench
 from bench.harness import KEY, ROOT, SECRET, TOKEN, connect, ms, p4, p4_workspaces, percentile, start
@@ -99,6 +100,8 @@ def main() -> None:
     parser.add_argument("--latency", type=float, default=0.150, help="Leonar latency to inject, seconds")
     parser.add_argument("--samples", type=int, default=200, help="samples for P1 and P2")
     parser.add_argument("--p5-rounds", type=int, default=3, help="interleaved rounds of P5's 200-burst per variant")
+    parser.add_argument("--hot-rounds", type=int, default=5, help="rounds of P4 one member (bot and bare Bolt)")
+    parser.add_argument("--hot-only", action="store_true", help="P4 one member alone (about a minute)")
     parser.add_argument("--p5-only", action="store_true", help="skip P1-P4")
     parser.add_argument("--quick", action="store_true", help="P5 only, one round")
     parser.add_argument("--activity", action="store_true", help="P6 alone: the pipeline activity poller")
@@ -116,17 +119,23 @@ def main() -> None:
     with FakeSlack(bot_token=TOKEN) as slack, FakeLeonar(rate_limit=1_000_000) as leonar, \
             tempfile.TemporaryDirectory() as tmp:
         slack.trigger_ttl = None
-        if not (args.p5_only or args.quick):
+        if args.hot_only:
+            results["P4 one member"] = hot_only(slack, leonar, Path(tmp), args)
+        elif not (args.p5_only or args.quick):
             results |= p1_to_p4(slack, leonar, Path(tmp), args)
-        leonar.latency = args.latency
-        results["P5"] = p5_bench.run(slack, leonar, Path(tmp), rounds=1 if args.quick else args.p5_rounds)
+        if not args.hot_only:
+            leonar.latency = args.latency
+            results["P5"] = p5_bench.run(slack, leonar, Path(tmp), rounds=1 if args.quick else args.p5_rounds)
     results["machine"] = {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform(),
                           "leonar latency ms": ms(args.latency)}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2))
     if "P4 200 concurrent interactions" in results:
         report(results)
-    p5_bench.report(results["P5"])
+    if "P4 one member" in results:
+        hot_bench.report(results["P4 one member"])
+    if "P5" in results:
+        p5_bench.report(results["P5"])
     print(f"\nJSON: {args.out}")
 
 
@@ -147,6 +156,9 @@ def p1_to_p4(slack: FakeSlack, leonar: FakeLeonar, tmp: Path, args: argparse.Nam
             "P2 options load": p2(ours, leonar, args.samples),
             "P3 Leonar requests per add (warm)": p3(ours, leonar),
         }
+        # Before the fifty workspaces: their views.open calls, still arriving after P4's bursts, would be taken
+        # for the one this variant's modal waits for.
+        results["P4 one member"] = hot_bench.run(slack, leonar, ours, bot.pid, tmp, rounds=args.hot_rounds)
         leonar.requests.clear()
         # Fifty workspaces are fifty installations: a second bot process in multi-workspace (OAuth) mode.
         (tmp / "multi").mkdir()
@@ -163,6 +175,21 @@ def p1_to_p4(slack: FakeSlack, leonar: FakeLeonar, tmp: Path, args: argparse.Nam
         for process in processes:
             process.wait(40)  # graceful: open connections close, acknowledged work finishes
     return results
+
+
+def hot_only(slack: FakeSlack, leonar: FakeLeonar, tmp: Path, args: argparse.Namespace) -> dict[str, Any]:
+    """P4 one member without the rest: the single-workspace bot, connected, then the bursts."""
+    slack.add_user("U0001", admin=True)
+    seed_demo(leonar, KEY)
+    (tmp / "bot").mkdir()
+    bot, bot_url = start("bot", slack, leonar, tmp / "bot")
+    try:
+        ours = SlackDriver(bot_url, SECRET, slack)
+        connect(ours, KEY)
+        return hot_bench.run(slack, leonar, ours, bot.pid, tmp, rounds=args.hot_rounds)
+    finally:
+        bot.terminate()
+        bot.wait(40)
 
 
 def report(results: dict[str, Any]) -> None:

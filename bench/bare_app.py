@@ -1,4 +1,5 @@
-"""The floor for P1: a Bolt app that only acks /leonar-add and opens a fixed modal, served like the bot.
+"""The floor for P1 and P4 one member: a Bolt app that only acks /leonar-add and opens a fixed modal, and (with
+BARE_OPTIONS, a JSON file {query: options}) answers the project menu with the options listed for the query typed.
 
 Same stack as the bot (AsyncApp, Starlette adapter, uvicorn) and the same Slack client settings, so the
 difference measured is what the bot itself adds.
@@ -6,6 +7,7 @@ difference measured is what the bot itself adds.
 
 from __future__ import annotations
 
+import json
 import os
 from typing import Any
 
@@ -29,6 +31,15 @@ app = AsyncApp(client=AsyncWebClient(token=os.environ["SLACK_BOT_TOKEN"], base_u
 async def open_modal(ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient) -> None:
     await ack()
     await client.views_open(trigger_id=command["trigger_id"], view=VIEW)
+
+
+if "BARE_OPTIONS" in os.environ:
+    with open(os.environ["BARE_OPTIONS"]) as file:
+        OPTIONS: dict[str, list[dict[str, Any]]] = json.load(file)
+
+    @app.options("project_select")
+    async def project_menu(ack: AsyncAck, payload: dict[str, Any]) -> None:
+        await ack(options=OPTIONS.get(payload.get("value") or "", []))
 
 
 handler = AsyncSlackRequestHandler(app)

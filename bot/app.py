@@ -10,7 +10,6 @@ from typing import Any
 
 import aiohttp
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
-from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_sdk.web.async_client import AsyncWebClient
@@ -34,6 +33,7 @@ from bot.polling.slack_post import SlackPoster
 from bot.services import Services
 from bot.slack import context, guard, leaving, welcome, workflow_step
 from bot.slack.authorize import InstallationAuthorize
+from bot.slack.handler import SlackRequestHandler
 from bot.slack.installations import OAuthStates, SlackInstallations
 from bot.store import Store, open_store
 from bot.store.database import within
@@ -113,7 +113,7 @@ def create_bolt_app(services: Services) -> AsyncApp:
         app = AsyncApp(client=AsyncWebClient(token=token, base_url=settings.slack_api_url), **common)
     _work(services)
     context.install(app, services)
-    app.middleware(instruments.watch_budget)
+    app.middleware(context.Middleware(lambda ctx, body, next: instruments.watch_budget(ctx, next)))
     listeners.register(app)
     return app
 
@@ -162,7 +162,7 @@ def create_web_app(settings: Settings, services: Services | None = None) -> Star
     check(settings)
     services = services or create_services(settings)
     bolt = create_bolt_app(services)
-    handler = AsyncSlackRequestHandler(bolt)
+    handler = SlackRequestHandler(bolt)  # Bolt's, decoding interaction payloads faster (bot/slack/handler.py)
 
     async def events(request: Request) -> Response:
         # Bolt answers 500 when a payload is malformed in ways it does not expect (and may raise); Slack

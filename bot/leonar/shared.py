@@ -49,13 +49,21 @@ class Leonar:
     def client(self, api_key: str, *, user_id: str | None = None) -> LeonarClient:
         """Calls with `api_key`; the searches and lists that miss the cache count against `user_id`'s share of
         the key's budget (None: a call no Slack user drives)."""
+        key_id, share = self._share(api_key)
+        transport = Transport(self._http, api_key, budget=share.budget, slots=self._slots)
+        return LeonarClient(transport, cache=self.cache, key_id=key_id, share=share, user_id=user_id)
+
+    def budget(self, api_key: str) -> Budget:
+        """The request budget of `api_key` (without making a client: read on every request for /metrics)."""
+        return self._share(api_key)[1].budget
+
+    def _share(self, api_key: str) -> tuple[str, FairShare]:
         # Cache and budget are keyed by a digest of the key: a rotated key starts afresh, and no map holds a key.
         key_id = hashlib.sha256(api_key.encode()).hexdigest()[:32]
         share = self._shares.get(key_id)
         if share is None:
             share = self._shares[key_id] = FairShare(Budget())
-        transport = Transport(self._http, api_key, budget=share.budget, slots=self._slots)
-        return LeonarClient(transport, cache=self.cache, key_id=key_id, share=share, user_id=user_id)
+        return key_id, share
 
     async def aclose(self) -> None:
         await self._http.aclose()

@@ -36,7 +36,7 @@ from bot.views import admin
 from bot.views.errors import describe
 from bot.views.messages import failure_ack
 from bot.views.metadata import ModalContext
-from bot.views.options import contact_option, contact_options, notice_option
+from bot.views.options import contact_menu, contact_option, notice_option
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +69,7 @@ async def contacts(ack: AsyncAck, payload: dict[str, Any], context: dict[str, An
             return await matches(leonar_client, seed, limit=SEARCH_LIMIT)
         return await leonar_client.search_contacts(query, limit=SEARCH_LIMIT)
 
-    await answer(ack, context, load, lambda found, lang: contact_options(found, seed or query, lang))
+    await answer(ack, context, load, lambda found, lang: contact_menu(found, seed or query, lang))
 
 
 async def stage_placeholder(ack: AsyncAck, context: dict[str, Any]) -> None:

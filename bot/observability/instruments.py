@@ -23,7 +23,7 @@ async def watch_budget(context: dict[str, Any], next: Callable[[], Awaitable[Non
     if key:
         api_key = getattr(connection, "api_key", None)
         if isinstance(api_key, str):
-            BUDGETS.watch(key, context["services"].leonar.client(api_key).budget)
+            BUDGETS.watch(key, context["services"].leonar.budget(api_key))
         elif connection is None:
             BUDGETS.forget(key)
     await next()

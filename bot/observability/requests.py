@@ -3,6 +3,7 @@ kind and when it arrived, in a context variable that tasks started for it inheri
 
 from __future__ import annotations
 
+import functools
 import logging
 import secrets
 import time
@@ -11,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cachetools import LRUCache
+from prometheus_client import Counter, Histogram
 
 from bot.observability.metrics import ACK_SECONDS, LATE_FAILURES, REQUESTS
 
@@ -75,9 +77,21 @@ def answered(outcome: str) -> None:
         return
     record.outcome = outcome
     seconds = time.perf_counter() - record.started
-    REQUESTS.labels(record.kind, outcome).inc()
-    ACK_SECONDS.labels(record.kind).observe(seconds)
+    _counter(record.kind, outcome).inc()
+    _histogram(record.kind).observe(seconds)
     log.debug("answered %s: %s in %.1f ms", record.kind, outcome, seconds * 1000)
+
+
+# Each labelled series looked up once (a lock and a label check in prometheus_client at every request otherwise);
+# kinds and outcomes are a few fixed words, so these stay small.
+@functools.cache
+def _counter(kind: str, outcome: str) -> Counter:
+    return REQUESTS.labels(kind, outcome)
+
+
+@functools.cache
+def _histogram(kind: str) -> Histogram:
+    return ACK_SECONDS.labels(kind)
 
 
 def failed() -> None:

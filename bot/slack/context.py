@@ -14,6 +14,8 @@ from collections.abc import Awaitable, Callable
 from typing import Any, cast
 
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
+from slack_bolt.middleware.async_middleware import AsyncMiddleware
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 
 from bot.i18n import Lang
@@ -30,12 +32,32 @@ from bot.views.add_create_contact import Return
 from bot.views.metadata import ModalContext
 
 log = logging.getLogger(__name__)
+Next = Callable[[], Awaitable[None]]
+
+
+class Middleware(AsyncMiddleware):
+    """`func(context, body, next)` as a global Bolt middleware.
+
+    A middleware registered as a plain function gets its arguments built by Bolt on every call from all it can
+    inject (ack, say, respond, the payload read as a command, an action, a view…): that was half of what our
+    middlewares cost per request, for two arguments read straight off the request here.
+    """
+
+    def __init__(self, func: Callable[[AsyncBoltContext, Any, Next], Awaitable[BoltResponse | None]]) -> None:
+        self.func = func
+
+    async def async_process(  # type: ignore[override]  # Bolt's next returns a response it never reads from us
+        self, *, req: AsyncBoltRequest, resp: BoltResponse, next: Next
+    ) -> BoltResponse | None:
+        return await self.func(req.context, req.body, next)
+
+    @property
+    def name(self) -> str:
+        return f"Middleware({self.func.__qualname__})"
 
 
 def install(app: AsyncApp, services: Services) -> None:
-    async def per_request(
-        context: AsyncBoltContext, body: dict[str, Any], next: Callable[[], Awaitable[None]]
-    ) -> BoltResponse | None:
+    async def per_request(context: AsyncBoltContext, body: Any, next: Next) -> BoltResponse | None:
         body = body if isinstance(body, dict) else {}
         requests.begin(body)  # this request's id and kind, for metrics and every log line
         metadata = metadata_of(body.get("view"))
@@ -65,7 +87,7 @@ def install(app: AsyncApp, services: Services) -> None:
         await next()
         return None
 
-    app.middleware(per_request)
+    app.middleware(Middleware(per_request))
 
 
 def recorded_workspace(metadata: ModalContext | Return | None) -> str | None:

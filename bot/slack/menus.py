@@ -15,19 +15,18 @@ from bot.leonar import LeonarClient, LeonarError, Listing, Project
 from bot.manifest import COMMAND
 from bot.slack.context import leonar, user_lang
 from bot.views.errors import describe
-from bot.views.options import MAX_OPTIONS, notice_option, project_options
+from bot.views.options import MAX_OPTIONS, MenuAnswer, notice_option, project_menu
 
 log = logging.getLogger(__name__)
 # Slack waits 3 s for options; keep room for the round trip to Slack.
 DEADLINE = 2.3
 
-Options = list[dict[str, Any]]
 T = TypeVar("T")
 
 
 async def answer(
     ack: AsyncAck, context: dict[str, Any],
-    load: Callable[[LeonarClient], Awaitable[Listing[T]]], build: Callable[[list[T], Lang], Options],
+    load: Callable[[LeonarClient], Awaitable[Listing[T]]], build: Callable[[list[T], Lang], MenuAnswer],
 ) -> None:
     """Ack with the options `build` makes of what `load` got from Leonar, or with one explanatory option when
     Leonar cannot answer in time. The members-only gate has asked Slack about the user already (or given up at the
@@ -39,19 +38,23 @@ async def answer(
         await ack(options=[notice_option(t(await language, "options.connect_first", command=COMMAND))])
         return
     try:
-        found = await asyncio.wait_for(load(leonar_client), DEADLINE)
+        # A timeout scope, not wait_for: a listing served from the cache is read inline, with no task made for it.
+        async with asyncio.timeout(DEADLINE):
+            found = await load(leonar_client)
         lang = await language
-        options = build(found.items, lang)
+        menu = build(found.items, lang)
         if found.stale:
             # Say whose budget made the results old: the user's own share, or the workspace's key.
             notice = t(lang, "options.stale_limited" if found.limited else "options.stale")
-            options = [notice_option(notice), *options[: MAX_OPTIONS - 1]]
+            menu = MenuAnswer([notice_option(notice), *menu.options[: MAX_OPTIONS - 1]])
     except TimeoutError:
-        options = [notice_option(t(await language, "options.slow"))]
+        menu = MenuAnswer([notice_option(t(await language, "options.slow"))])
     except LeonarError as exc:
         log.info("options load failed: %s", exc.code)
-        options = [notice_option(describe(exc, await language))]
-    await ack(options=options)
+        menu = MenuAnswer([notice_option(describe(exc, await language))])
+    # Bolt sends a string ack as it is, as JSON since it is an object: the same bytes as ack(options=…), encoded
+    # once per listing and query instead of at every keystroke.
+    await ack(menu.body)
 
 
 async def projects(ack: AsyncAck, payload: dict[str, Any], context: dict[str, Any]) -> None:
@@ -61,4 +64,4 @@ async def projects(ack: AsyncAck, payload: dict[str, Any], context: dict[str, An
     async def load(leonar_client: LeonarClient) -> Listing[Project]:
         return await leonar_client.list_projects()
 
-    await answer(ack, context, load, lambda found, lang: project_options(found, query, lang))
+    await answer(ack, context, load, lambda found, lang: project_menu(found, query, lang))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from slack_bolt.context.ack.async_ack import AsyncAck
 
 from bot.leonar import AlreadyInProject, Contact, NewEntry, NotFound, Project, ValidationFailed
 from bot.listeners.commands import HELP_LINES
@@ -13,7 +14,7 @@ from bot.views.card import candidate_card
 from bot.views.connect_modal import connect_modal, key_format_problem
 from bot.views.messages import help_message, not_in_channel_notice, undelivered_card
 from bot.views.metadata import ModalContext
-from bot.views.options import contact_label, contact_options, project_options
+from bot.views.options import contact_label, contact_options, project_menu, project_options
 from bot.views.text import clip, escape
 from tests.support.slack_schema import message_problem, option_problem, view_problem
 
@@ -140,6 +141,33 @@ def test_project_options_find_the_last_project_and_rank_prefixes_first() -> None
     assert project_options(projects, "nothing like it")[0]["value"] == "notice"
     for option in project_options(projects, "engineer"):
         assert option_problem(option) is None
+
+
+def test_project_options_answer_for_the_listing_given_not_one_remembered() -> None:
+    # The menu's answers are kept per listing object (a cached listing is the same list for a minute): a new
+    # listing, a caller changing the list it got, or another language must not bring back an old answer.
+    listing = [project("Data Engineer", pid="p1"), project("Data Scientist", pid="p2")]
+    answer = project_options(listing, "data")
+    assert [o["value"] for o in answer] == ["p1", "p2"]
+    answer.clear()
+    assert [o["value"] for o in project_options(listing, "data")] == ["p1", "p2"]
+    renamed = [project("Data Engineer", pid="p1"), project("Head of Data", pid="p3")]
+    assert [o["value"] for o in project_options(renamed, "data")] == ["p1", "p3"]
+    assert project_options(listing, "zzz", "en")[0]["text"]["text"] != project_options(listing, "zzz", "fr")[0][
+        "text"]["text"]
+    for n in range(200):  # more listings than are kept: each still answers for itself
+        assert [o["value"] for o in project_options([project(f"Role {n}", pid=f"r{n}")], "role")] == [f"r{n}"]
+
+
+async def test_a_menu_answer_acks_the_same_response_as_its_options() -> None:
+    # The options listeners ack a menu's encoded body (bot/slack/menus.py): Slack must get what ack(options=…) sends.
+    options = project_options([project("Ingénieure — Lyon & <Paris>", pid="p1"), project("Lead", pid="p2")], "")
+    as_options, as_body = AsyncAck(), AsyncAck()
+    await as_options(options=options)
+    await as_body(project_menu([project("Ingénieure — Lyon & <Paris>", pid="p1"), project("Lead", pid="p2")], "").body)
+    assert as_options.response is not None and as_body.response is not None
+    assert (as_body.response.status, as_body.response.body, as_body.response.headers) == (
+        as_options.response.status, as_options.response.body, as_options.response.headers)
 
 
 def test_contact_label_reads_name_title_company_and_fits_75() -> None:

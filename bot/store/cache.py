@@ -8,12 +8,16 @@ What another instance (or any other writer) changes is dropped when the database
   everything committed before then, so a key replaced or deleted elsewhere is never used for longer.
 - SQLite (sqlite.py): one process per file; `PRAGMA data_version`, read on the database's thread every
   `heartbeat_seconds`, still sees another connection's commit (a script) and drops everything, within the same bound.
-A miss reads the database; "not connected" and "no installation" are cached and dropped the same way. Entries are
-read again after `cache_entry_seconds` at the latest, and at most MAX_ENTRIES are kept (least recently used go).
+A miss reads the database, once however many requests miss the same entry at once; "not connected" and "no
+installation" are cached and dropped the same way. An entry nothing said had changed is read again after
+`cache_entry_seconds` (a safety net for writes no trigger saw), in the background while it is served once more, so
+that no request waits for it; at most MAX_ENTRIES are kept (least recently used go).
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import threading
 import time
 from collections import OrderedDict
@@ -23,6 +27,7 @@ from typing import TypeVar, cast
 from bot.store.database import Watch
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 MAX_ENTRIES = 10_000  # four kinds per workspace: a few MB for 2,500 workspaces
 EVERYTHING = "*"  # a change notice that drops every entry
 CONNECTION, SETTINGS, BOT = "connection", "settings", "bot"  # keyed by workspace key
@@ -41,6 +46,9 @@ class Cache:
         self._entries: OrderedDict[tuple[str, str], tuple[float, object]] = OrderedDict()
         self._lock = threading.Lock()
         self._generation = 0  # moves at every change: a read that saw one in flight is not kept
+        self._loading: dict[tuple[str, str], asyncio.Future[object]] = {}  # reads under way, shared by their waiters
+        self._refreshing: set[tuple[str, str]] = set()
+        self._background: set[asyncio.Future[None]] = set()
         self.hits = 0
         self.misses = 0
         watch.start(self.changed)
@@ -49,21 +57,59 @@ class Cache:
         return self._watch.trusted()
 
     async def read(self, kind: str, key: str, load: Callable[[], Awaitable[T]]) -> T:
+        entry = (kind, key)
         trusted = self._watch.trusted()
         with self._lock:
-            found = self._entries.get((kind, key))
-            if trusted and found is not None and time.monotonic() - found[0] < self._entry_seconds:
-                self._entries.move_to_end((kind, key))
+            found = self._entries.get(entry)
+            age = time.monotonic() - found[0] if found is not None else float("inf")
+            if trusted and found is not None and age < 2 * self._entry_seconds:
+                self._entries.move_to_end(entry)
                 self.hits += 1
+                if age >= self._entry_seconds and entry not in self._refreshing:
+                    # Past its time, and nothing said it changed: served once more while one read refreshes it, so
+                    # that no request waits for the database for it.
+                    self._refreshing.add(entry)
+                    self._background.add(task := asyncio.ensure_future(self._refresh(entry, load, self._generation)))
+                    task.add_done_callback(self._background.discard)
                 return cast(T, found[1])
             generation = self._generation
+            loading = self._loading.get(entry)
+        if loading is not None and loading.get_loop() is asyncio.get_running_loop():
+            return cast(T, await asyncio.shield(loading))  # a burst of misses for one entry: one read
         self.misses += 1
+        future: asyncio.Future[object] = asyncio.get_running_loop().create_future()
+        with self._lock:
+            self._loading[entry] = future
+        try:
+            value = await self._load(entry, load, generation)
+        except BaseException as exc:
+            future.set_exception(exc)
+            future.exception()  # retrieved: the waiters, if any, get it too
+            raise
+        else:
+            future.set_result(value)
+        finally:
+            with self._lock:
+                if self._loading.get(entry) is future:
+                    del self._loading[entry]
+        return value
+
+    async def _refresh(self, entry: tuple[str, str], load: Callable[[], Awaitable[T]], generation: int) -> None:
+        try:
+            await self._load(entry, load, generation)
+        except Exception as exc:  # the old value is served until twice its time, then read by a request again
+            log.info("cache: a refresh failed: %s", type(exc).__name__)
+        finally:
+            with self._lock:
+                self._refreshing.discard(entry)
+
+    async def _load(self, entry: tuple[str, str], load: Callable[[], Awaitable[T]], generation: int) -> T:
         loaded_at = time.monotonic()
         value = await load()
         with self._lock:
             if self._generation == generation:  # no change while the database was read
-                self._entries[(kind, key)] = (loaded_at, value)
-                self._entries.move_to_end((kind, key))
+                self._entries[entry] = (loaded_at, value)
+                self._entries.move_to_end(entry)
                 while len(self._entries) > self._max_entries:
                     self._entries.popitem(last=False)
         return value

@@ -212,17 +212,40 @@ def test_the_cache_is_bounded() -> None:
     asyncio.run(reads())
 
 
-def test_entries_are_read_again_after_entry_seconds() -> None:
+def test_an_entry_past_its_time_is_served_once_more_while_one_read_refreshes_it() -> None:
     database, cache = Counting(), Cache(Trusting(), entry_seconds=0.05)
+    database.keys[ACME.key] = KEY
 
-    async def reads() -> None:
-        await cache.read(CONNECTION, ACME.key, database.reader(ACME.key))
-        await cache.read(CONNECTION, ACME.key, database.reader(ACME.key))
+    async def reads() -> list[str | None]:
+        seen = [await cache.read(CONNECTION, ACME.key, database.reader(ACME.key))]
+        database.keys[ACME.key] = NEW_KEY  # written by something no trigger saw (a restore)
         await asyncio.sleep(0.06)
-        await cache.read(CONNECTION, ACME.key, database.reader(ACME.key))
+        # Past its time: the request is not held up; one read refreshes it meanwhile, however many ask.
+        seen += [await cache.read(CONNECTION, ACME.key, database.reader(ACME.key)) for _ in range(5)]
+        await asyncio.sleep(0.01)
+        seen.append(await cache.read(CONNECTION, ACME.key, database.reader(ACME.key)))
+        await asyncio.sleep(0.11)  # twice its time with no refresh possible: read by the request itself
+        database.keys[ACME.key] = KEY
+        seen.append(await cache.read(CONNECTION, ACME.key, database.reader(ACME.key)))
+        return seen
 
-    asyncio.run(reads())
-    assert database.reads == 2
+    assert asyncio.run(reads()) == [KEY, *[KEY] * 5, NEW_KEY, KEY]
+    assert database.reads == 3
+
+
+def test_a_burst_of_misses_for_one_entry_reads_the_database_once() -> None:
+    database, cache = Counting(), Cache(Trusting(), entry_seconds=60)
+    database.keys[ACME.key] = KEY
+    slow = database.reader(ACME.key)
+
+    async def read_slowly() -> str | None:
+        await asyncio.sleep(0.02)
+        return await slow()
+
+    async def burst() -> list[str | None]:
+        return await asyncio.gather(*(cache.read(CONNECTION, ACME.key, read_slowly) for _ in range(50)))
+
+    assert asyncio.run(burst()) == [KEY] * 50 and database.reads == 1
 
 
 def test_nothing_about_caching_logs_a_key(pair: tuple[Blocking, Blocking], caplog: pytest.LogCaptureFixture) -> None:

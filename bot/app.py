@@ -201,7 +201,8 @@ def create_web_app(settings: Settings, services: Services | None = None) -> Star
             socket_mode = AsyncSocketModeHandler(bolt, settings.slack_app_token.get_secret_value())
             await socket_mode.connect_async()  # type: ignore[no-untyped-call]
             log.info("connected to Slack over Socket Mode")
-        poller = Poller(settings, services.store, services.leonar, SlackPoster(settings, services.store, session))
+        poster = SlackPoster(settings, services.store, services.channels, session)
+        poller = Poller(settings, services.store, services.leonar, poster)
         poller.start()
         services.runner.start()
         yield

@@ -3,8 +3,10 @@
 COMMAND = "/leonar-add"
 # The message shortcut "Add to Leonar".
 SHORTCUT_CALLBACK = "add_to_leonar"
-# links:read / links:write: link_shared events for app.leonar.app, and chat.unfurl.
-BOT_SCOPES = ("commands", "chat:write", "chat:write.public", "users:read", "links:read", "links:write")
+# links:read / links:write: link_shared events for app.leonar.app, and chat.unfurl. channels:read / groups:read:
+# whether a conversation is shared with another organisation (bot/slack/channels.py).
+BOT_SCOPES = ("commands", "chat:write", "chat:write.public", "users:read", "links:read", "links:write",
+              "channels:read", "groups:read")
 UNFURL_DOMAINS = ("app.leonar.app",)
 # The Workflow Builder step (a custom function), only in the manifests of an app a company creates for itself:
 # manifests/manifest.yml and manifest.socket.yml (README, "Workflow Builder step").

@@ -37,3 +37,7 @@ class ChannelMemory:
 
     def put(self, workspace: str, channel_id: str, *, shared: bool) -> None:
         self._known[(workspace, channel_id)] = (time.monotonic(), shared)
+
+    def forget(self, workspace: str, channel_id: str) -> None:
+        """Slack said the channel's sharing changed (channel_shared, channel_unshared): asked again at next use."""
+        self._known.pop((workspace, channel_id), None)

@@ -40,6 +40,8 @@ class StopReason(StrEnum):
     # not heard, a deactivated token), or it lacks a scope to post.
     SLACK_ACCESS = "slack_access"
     SLACK_SCOPE = "slack_scope"
+    # The channel became shared with another organisation, and the admins do not allow posting there.
+    SHARED_CHANNEL = "shared_channel"
 
 
 @dataclass(frozen=True)

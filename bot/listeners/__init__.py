@@ -1,12 +1,24 @@
-"""Thin Slack handlers, one module per flow (add, follows, unfurls, workflow_step, home, connection, leaving), plus
+"""Thin Slack handlers, one module per flow (add, follows, unfurls, workflow_step, home, connection, leaving, and
+channels: their sharing with other organisations), plus
 the slash command's table of sub-commands (commands) and the URL buttons' acks; each module has `register(app)`.
 What they do lives in `bot/slack/`, in modules named alike."""
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.listeners import add, commands, connection, follows, home, leaving, unfurls, url_buttons, workflow_step
+from bot.listeners import (
+    add,
+    channels,
+    commands,
+    connection,
+    follows,
+    home,
+    leaving,
+    unfurls,
+    url_buttons,
+    workflow_step,
+)
 
 
 def register(app: AsyncApp) -> None:
-    for module in (commands, add, follows, unfurls, workflow_step, home, connection, leaving, url_buttons):
+    for module in (commands, add, follows, unfurls, workflow_step, home, connection, leaving, url_buttons, channels):
         module.register(app)

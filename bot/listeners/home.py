@@ -51,6 +51,8 @@ async def setting_changed(
         await store.update_settings(here, default_channel=action.get("selected_conversation"))
     elif action["action_id"] == home.GUESTS_ACTION:
         await store.update_settings(here, allow_guests=bool(action.get("selected_options")))
+    elif action["action_id"] == home.SHARED_ACTION:
+        await store.update_settings(here, allow_shared_channels=bool(action.get("selected_options")))
     else:
         await store.update_settings(here, show_contact_details=bool(action.get("selected_options")))
     await publish(client, context, body["user"]["id"])
@@ -81,5 +83,6 @@ def register(app: AsyncApp) -> None:
     app.action(home.CHANNEL_ACTION)(guarded(setting_changed))
     app.action(home.DETAILS_ACTION)(guarded(setting_changed))
     app.action(home.GUESTS_ACTION)(guarded(setting_changed))
+    app.action(home.SHARED_ACTION)(guarded(setting_changed))
     app.action(home.SLUG_ACTION)(guarded(slug_changed))
     app.action(home.SLUG_CLEAR_ACTION)(guarded(slug_changed))

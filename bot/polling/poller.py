@@ -38,6 +38,7 @@ from bot.leonar import (
 from bot.leonar.links import project_url
 from bot.observability.metrics import ACTIVITY_EVENTS, ACTIVITY_POSTS, POLLS
 from bot.polling.slack_post import SlackPoster
+from bot.slack import channels
 from bot.store import Store
 from bot.store.models import Workspace
 from bot.store.poll_state import Outgoing, PollResult, PollStatus
@@ -168,7 +169,9 @@ class Poller:
             if follow.delivery is Delivery.DIGEST:
                 saved += [(follow.id, event.key, event.to_json()) for event in selected]
             elif (batch := digest.batch(selected)) is not None:
-                payload = activity_post(project.name, batch, follow.lang, details=settings.show_contact_details,
+                where = await self.poster.reach(workspace, follow.channel_id)  # no emails or phones outside
+                payload = activity_post(project.name, batch, follow.lang,
+                                        details=channels.details_allowed(where, settings),
                                         url=project_url(settings.leonar_slug, project.id))
                 posts.append(Outgoing(batch.post_key(follow.id), follow.id, follow.channel_id, payload))
         result = PollResult(found.snapshot, next_since, time.time() + interval, posts, saved)

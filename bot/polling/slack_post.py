@@ -18,6 +18,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.activity.follow import StopReason
 from bot.config import Settings
+from bot.services import ChannelMemory
+from bot.slack import channels
 from bot.slack.installations import bot_token
 from bot.store import Store
 from bot.store.models import Workspace
@@ -44,17 +46,37 @@ class Outcome:
 
 
 class SlackPoster:
-    def __init__(self, settings: Settings, store: Store, session: aiohttp.ClientSession | None = None) -> None:
+    def __init__(self, settings: Settings, store: Store, memory: ChannelMemory,
+                 session: aiohttp.ClientSession | None = None) -> None:
         self._settings = settings
-        self._installations = store.installations
+        self._installations, self._workspaces = store.installations, store.workspaces
+        self._memory = memory
         self.session = session
 
-    async def post(self, workspace: Workspace, channel_id: str, payload: dict[str, Any]) -> Outcome:
+    async def reach(self, workspace: Workspace, channel_id: str) -> channels.Reach:
+        """Whether the channel is shared with another organisation (bot/slack/channels.py)."""
+        client = await self._client(workspace)
+        if client is None:
+            return channels.Reach.UNKNOWN
+        return await channels.reach(client, self._memory, workspace, channel_id)
+
+    async def _client(self, workspace: Workspace) -> AsyncWebClient | None:
         token = await bot_token(self._settings, self._installations, workspace)
-        if token is None:  # no installation (OAuth): the app left the workspace
+        if token is None:
+            return None
+        return AsyncWebClient(token=token, base_url=self._settings.slack_api_url, session=self.session,
+                              timeout=POST_SECONDS)
+
+    async def post(self, workspace: Workspace, channel_id: str, payload: dict[str, Any]) -> Outcome:
+        client = await self._client(workspace)
+        if client is None:  # no installation (OAuth): the app left the workspace
             return Outcome(stop=StopReason.SLACK_ACCESS, everywhere=True)
-        client = AsyncWebClient(token=token, base_url=self._settings.slack_api_url, session=self.session,
-                                timeout=POST_SECONDS)
+        where = await channels.reach(client, self._memory, workspace, channel_id)
+        if where is channels.Reach.UNKNOWN:
+            return Outcome()  # Slack did not say (yet): the next poll asks again
+        if where is channels.Reach.SHARED and not (await self._workspaces.settings(workspace)).allow_shared_channels:
+            log.info("an activity post withheld: the channel is shared with another organisation")
+            return Outcome(stop=StopReason.SHARED_CHANNEL)
         try:
             await client.chat_postMessage(channel=channel_id, text=payload["text"], blocks=payload["blocks"],
                                           unfurl_links=False, unfurl_media=False)

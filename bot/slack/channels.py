@@ -26,7 +26,8 @@ log = logging.getLogger(__name__)
 class Reach(Enum):
     INTERNAL = "internal"  # the workspace's (or its org's) own people only
     SHARED = "shared"  # shared with another organisation, or about to be
-    UNKNOWN = "unknown"  # Slack could not say
+    HIDDEN = "hidden"  # a private conversation (or a DM) the bot is not in: Slack will not describe it
+    UNKNOWN = "unknown"  # Slack could not say (its scopes not approved, Slack down)
 
 
 async def reach(client: AsyncWebClient, memory: ChannelMemory, workspace: Workspace, channel_id: str) -> Reach:
@@ -38,8 +39,9 @@ async def reach(client: AsyncWebClient, memory: ChannelMemory, workspace: Worksp
     try:
         channel = (await client.conversations_info(channel=channel_id)).get("channel") or {}
     except SlackApiError as exc:
-        log.info("cannot tell whether %s is shared outside: %s", channel_id, exc.response.get("error"))
-        return Reach.UNKNOWN
+        error = exc.response.get("error")
+        log.info("cannot tell whether %s is shared outside: %s", channel_id, error)
+        return Reach.HIDDEN if error == "channel_not_found" else Reach.UNKNOWN
     except (SlackClientError, OSError, TimeoutError) as exc:
         log.info("cannot tell whether %s is shared outside: %s", channel_id, type(exc).__name__)
         return Reach.UNKNOWN
@@ -52,7 +54,7 @@ def refusal(where: Reach, settings: WorkspaceSettings) -> str | None:
     """Why nothing about a candidate may be posted there (a catalog key), or None when it may."""
     if where is Reach.INTERNAL or (where is Reach.SHARED and settings.allow_shared_channels):
         return None
-    return "channels.shared" if where is Reach.SHARED else "channels.unknown"
+    return {Reach.SHARED: "channels.shared", Reach.HIDDEN: "channels.hidden"}.get(where, "channels.unknown")
 
 
 def details_allowed(where: Reach, settings: WorkspaceSettings) -> bool:

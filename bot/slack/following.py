@@ -16,6 +16,7 @@ from bot.activity.follow import Delivery, Follow
 from bot.i18n import DEFAULT_LANG, LANGS, Lang, t
 from bot.leonar import LeonarClient, LeonarError, Project
 from bot.leonar.scopes import PIPELINE_READ
+from bot.slack import channels
 from bot.slack.card_delivery import NOT_A_MEMBER
 from bot.slack.context import leonar, modal, services, user, workspace
 from bot.slack.modals import open_view
@@ -141,7 +142,20 @@ async def save(client: AsyncWebClient, leonar_client: LeonarClient, context: dic
                     filter=choice.filter, delivery=choice.delivery,
                     digest_hour=choice.hour if choice.delivery is Delivery.DIGEST else None, time_zone=who.tz,
                     lang=lang, from_stage_name=stage.name if stage else None)
-    follows, here = services(context).store.follows, workspace(context)
+    found, here = services(context), workspace(context)
+    follows = found.store.follows
+    # Pipeline activity names candidates: a channel shared with another organisation only when the admins allowed
+    # it (and one the bot cannot tell about, never: bot/slack/channels.py).
+    where = await channels.reach(client, found.channels, here, channel_id)
+    try:
+        refused = channels.refusal(where, await found.store.workspaces.settings(here))
+    except StoreUnavailable:
+        return _error(choice, t(lang, "access.store_down"))
+    if where is channels.Reach.HIDDEN:
+        return again(cannot_post(channel_id, lang))
+    if refused is not None:
+        key = "channels.follow_shared" if where is channels.Reach.SHARED else "channels.follow_unknown"
+        return again(t(lang, key, channel=channel_id))
     try:
         saved = await follows.add_follow(here, follow)
     except StoreUnavailable as exc:

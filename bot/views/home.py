@@ -13,6 +13,7 @@ from bot.views.text import clip, escape, mrkdwn, plain
 CONNECT_ACTION, DISCONNECT_ACTION = "home_connect", "home_disconnect"
 CHANNEL_ACTION, DETAILS_ACTION = "home_default_channel", "home_show_details"
 GUESTS_ACTION = "home_allow_guests"
+SHARED_ACTION = "home_allow_shared_channels"
 SLUG_BLOCK, SLUG_ACTION, SLUG_CLEAR_ACTION = "leonar_slug", "home_leonar_slug", "home_leonar_slug_clear"
 
 
@@ -57,10 +58,16 @@ def home_view(
         guests: dict[str, Any] = {"type": "checkboxes", "action_id": GUESTS_ACTION, "options": [guests_option]}
         if settings.allow_guests:
             guests["initial_options"] = [guests_option]
+        shared_option = {"text": plain(t(lang, "home.allow_shared"), 75), "value": "allow",
+                         "description": plain(t(lang, "home.allow_shared_hint"), 75)}
+        shared: dict[str, Any] = {"type": "checkboxes", "action_id": SHARED_ACTION, "options": [shared_option]}
+        if settings.allow_shared_channels:
+            shared["initial_options"] = [shared_option]
         blocks += [{"type": "divider"}, {"type": "section", "text": mrkdwn(t(lang, "home.settings"))},
                    {"type": "section", "block_id": "default_channel",
                     "text": mrkdwn(t(lang, "home.default_channel")), "accessory": channel},
-                   {"type": "actions", "block_id": "details", "elements": [details, guests]},
+                   {"type": "actions", "block_id": "details", "elements": [details, guests, shared]},
+                   {"type": "context", "elements": [mrkdwn(t(lang, "home.allow_shared_warning"))]},
                    *_slug_blocks(settings, lang, slug_problem)]
     return {"type": "home", "blocks": blocks}
 

@@ -308,3 +308,14 @@ async def test_slack_refusing_the_workspace_stops_all_its_follows_for_good(rig: 
     rig.fake.move_entry(entries[1]["id"], "Offer")
     await rig.ticks(0.5)
     assert len(rig.slack.calls_to("chat.postMessage")) == tried  # nothing more is tried
+
+
+async def test_a_followed_channel_that_becomes_shared_stops_its_follow_unless_admins_allow_it(rig: Rig) -> None:
+    """Issue 18 D: activity went to channels shared with another organisation without a check."""
+    project, entries = pipeline(rig.fake)
+    await seeded(rig, project)
+    rig.slack.ext_shared_channels.add(CHANNEL)
+    rig.fake.move_entry(entries[0]["id"], "Offer")
+    await rig.ticks(0.5)
+    [follow] = await rig.follows.list_follows(ACME)
+    assert follow.stopped is StopReason.SHARED_CHANNEL and rig.posts() == []

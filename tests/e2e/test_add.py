@@ -149,7 +149,7 @@ def test_a_card_for_a_channel_the_bot_cannot_see_comes_privately_through_that_ch
     [hook] = slack.wait_for("hook", 1)
     assert hook.hook_id and driver.last_response_url and not driver.last_response_url.endswith(hook.hook_id)
     assert hook.body["response_type"] == "ephemeral" and "Bob Stone" in hook.body["text"]
-    assert "could not check whether that conversation is shared" in json.dumps(hook.body["blocks"])
+    assert "I am not in that conversation" in json.dumps(hook.body["blocks"])
     assert slack.calls_to("chat.postMessage") == []
 
 

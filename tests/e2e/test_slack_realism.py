@@ -36,7 +36,7 @@ def test_a_private_channel_without_the_bot_gets_the_card_privately_with_how_to_i
     assert in_private.submit().status_code == 200
     [card] = (h.body for h in slack.wait_for("hook", 1))
     assert card["response_type"] == "ephemeral" and "Bob Stone" in card["text"]
-    assert "a private channel I am not in" in json.dumps(card["blocks"])
+    assert "invite me (`/invite @Leonar`)" in json.dumps(card["blocks"])
     assert slack.calls_to("chat.postMessage") == []
 
 

@@ -205,7 +205,7 @@ def test_a_card_for_a_private_channel_the_bot_is_not_in_goes_to_whoever_ran_it(
     # to whoever the workflow says added the candidate, with why.
     [post] = slack.calls_to("chat.postMessage")
     assert post.body["channel"] == "U0001" and post.response["ok"]
-    assert "could not check whether that conversation is shared" in json.dumps(post.body["blocks"])
+    assert "I am not in that conversation" in json.dumps(post.body["blocks"])
 
 
 @pytest.mark.parametrize(("field", "length"), [("candidate", 200_000), ("project", 201), ("note", 5_001)])

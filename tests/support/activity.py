@@ -18,6 +18,7 @@ from bot.config import Settings
 from bot.leonar import Leonar
 from bot.polling.poller import Poller
 from bot.polling.slack_post import SlackPoster
+from bot.services import ChannelMemory
 from bot.store import Store, Workspace, open_store
 from bot.store.follows import Follows
 from bot.store.workspaces import Workspaces
@@ -56,7 +57,7 @@ class Rig:
         self.leonar = Leonar(self.settings.leonar_api_url)
         self.session = aiohttp.ClientSession()
         self.poller = Poller(self.settings, self.opened, self.leonar,
-                             SlackPoster(self.settings, self.opened, self.session), clock=self.clock,
+                             SlackPoster(self.settings, self.opened, ChannelMemory(), self.session), clock=self.clock,
                              holder=self._holder)
         return self
 

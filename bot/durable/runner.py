@@ -88,7 +88,7 @@ class Runner:
         self._jobs, self._limits = jobs, limits
         self.holder = holder or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._kinds: dict[str, Kind] = {}
-        self._running: dict[str, asyncio.Task[None]] = {}
+        self._running: dict[str, asyncio.Task[Any]] = {}
         self._stopping = asyncio.Event()
         self._loop: asyncio.Task[None] | None = None
         self._chores: list[Chore] = []
@@ -113,6 +113,28 @@ class Runner:
             return False
         self._start(job)
         return True
+
+    async def accept_here(self, key: str, workspace: Workspace, kind: str, payload: dict[str, Any]) -> Job | None:
+        """Recorded and leased to this instance, not started: the caller runs it with `run_here`, because its first
+        steps must answer Slack (a submit's ack). Should this instance die, it is resumed by `kind` elsewhere."""
+        assert kind in self._kinds, kind
+        return await self._jobs.accept(key, workspace, kind, payload, holder=self.holder,
+                                       lease_seconds=self._limits.work_lease_seconds)
+
+    async def run_here(self, job: Job, work: Callable[[Progress], Coroutine[Any, Any, None]]) -> None:
+        """`work` as the job's run, here and now (see `accept_here`): its lease renewed, its outcome recorded like
+        any run's. Cancelled (a shutdown past its drain), the job is given back at once for another instance."""
+        task = asyncio.current_task()
+        assert task is not None
+        self._running[job.key] = task
+        try:
+            await self._run(job, work)
+        except asyncio.CancelledError:
+            with contextlib.suppress(StoreUnavailable):
+                await self._jobs.release(job.key, self.holder)
+            raise
+        finally:
+            self._running.pop(job.key, None)
 
     def start(self) -> None:
         self._loop = asyncio.create_task(self._look(), name="durable-work")
@@ -166,13 +188,14 @@ class Runner:
         self._running[job.key] = task
         task.add_done_callback(lambda _: self._running.pop(job.key, None))
 
-    async def _run(self, job: Job) -> None:
+    async def _run(self, job: Job, here: Callable[[Progress], Coroutine[Any, Any, None]] | None = None) -> None:
         kind = self._kinds.get(job.kind)
         if kind is None:  # a newer release's kind on an older instance: leave it to one that knows it
             log.warning("job %s of unknown kind %s left for another instance", job.key, job.kind)
             await self._jobs.retry_later(job.key, self.holder, self._limits.work_lease_seconds)
             return
-        work = asyncio.create_task(kind.run(job, Progress(self._jobs, job, self.holder)))
+        progress = Progress(self._jobs, job, self.holder)
+        work = asyncio.create_task(here(progress) if here is not None else kind.run(job, progress))
         beat = asyncio.create_task(self._renew(job, work))
         try:
             await work

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
@@ -30,6 +31,7 @@ from bot.slack.context import (
 from bot.slack.guard import guarded
 from bot.slack.menus import answer, projects
 from bot.slack.modals import of_modal, show
+from bot.store import StoreUnavailable
 from bot.views import add_create_contact as create
 from bot.views import add_modal as add
 from bot.views import admin
@@ -103,19 +105,19 @@ async def add_submitted(
     if problems or leonar_client is None:
         await ack(response_action="errors", errors=problems)
         return
-    found = services(context)
+    found, here = services(context), workspace(context)
     job = adding.Adding(slack=client, leonar=leonar_client, store=found.store.workspaces, channels=found.channels,
-                        workspace=workspace(context), user=body["user"], choice=choice, ctx=modal(context),
-                        view_id=view["id"], response_urls=body.get("response_urls") or [], lang=lang)
-    entry = await adding.add_entry(job, ack)
-    if entry is None:
+                        workspace=here, user=body["user"], choice=choice, ctx=modal(context), view_id=view["id"],
+                        response_urls=body.get("response_urls") or [], lang=lang)
+    # Recorded before Leonar is asked and Slack answered: a crash from here on is resumed (adding.Resume).
+    try:
+        record = await found.runner.accept_here(f"add:{uuid.uuid4().hex}", here, adding.KIND,
+                                                adding.Adding.payload(view, body, lang))
+    except StoreUnavailable:
+        await ack(response_action="errors", errors={add.PROJECT_BLOCK: t(lang, "access.store_down")})
         return
-    await adding.remember_project(job)
-    contact = await adding.contact_of(job, entry)
-    outcome = await adding.post_card(job, entry, contact)
-    log.info("entry %s added; card %s", entry.id, outcome)
-    if choice.note:
-        await adding.save_note(job, contact)
+    assert record is not None  # a new key
+    await found.runner.run_here(record, lambda progress: adding.submitted(job, progress, ack))
 
 
 async def create_submitted(

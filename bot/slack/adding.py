@@ -1,5 +1,10 @@
 """The steps of an add submission after its checks: add the entry within Slack's window (or behind a pending
-view), remember the project, post the card, save the note."""
+view), remember the project, post the card, save the note.
+
+A submission is recorded as a job (bot/durable) before Leonar is asked, and each step is saved as done: an add
+whose process died (behind its pending view, or before its card) is resumed by whichever instance is alive once its
+lease has run out (`Resume`), and lands once (an entry Leonar made for it before the crash is recognised as its
+own), or its user is told (`Resume.give_up`)."""
 
 from __future__ import annotations
 
@@ -13,14 +18,17 @@ from slack_bolt.async_app import AsyncAck
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from bot.i18n import Lang, t
-from bot.leonar import Contact, Entry, LeonarClient, LeonarError
+from bot.durable.runner import Kind, Progress
+from bot.i18n import Lang, lang_of, t
+from bot.leonar import AlreadyInProject, Contact, Entry, LeonarClient, LeonarError
 from bot.leonar.links import contact_url
-from bot.services import ChannelMemory
+from bot.services import ChannelMemory, Services
 from bot.slack import channels
 from bot.slack.card_delivery import deliver_card, deliver_privately
+from bot.slack.installations import bot_token
 from bot.slack.modals import show
 from bot.store import AddRecord, Workspace
+from bot.store.jobs import Job
 from bot.store.workspaces import Workspaces
 from bot.views import add_modal as add
 from bot.views.card import candidate_card, display_name
@@ -31,8 +39,11 @@ from bot.views.options import option_text
 from bot.views.text import escape
 
 log = logging.getLogger(__name__)
+KIND = "add"  # its jobs (bot/durable)
 # A submit must be answered within 3 s; past this Leonar is still allowed to finish behind a "pending" view.
 SUBMIT_WINDOW = 2.3
+# Leonar's clock and the database's may differ a little (as for the Workflow Builder step).
+CLOCKS_APART = 5.0
 
 
 @dataclass(frozen=True)
@@ -66,6 +77,106 @@ class Adding:
         """The candidate's name as Leonar gave it: in the entry, else from the search that offered them."""
         contact = (entry.contact if entry else None) or self.leonar.cached_contact(self.choice.entry.contact_id)
         return display_name(contact, self.lang) if contact else None
+
+    @staticmethod
+    def payload(view: dict[str, Any], body: dict[str, Any], lang: Lang) -> dict[str, Any]:
+        """What the job keeps of the submission, to make it again elsewhere (`of`)."""
+        user = body.get("user") or {}
+        return {"values": (view.get("state") or {}).get("values") or {}, "metadata": view.get("private_metadata"),
+                "view_id": view["id"], "response_urls": body.get("response_urls") or [], "lang": lang,
+                "user": {k: user[k] for k in ("id", "name", "username", "team_id") if k in user}}
+
+    @classmethod
+    def of(cls, job: Job, *, slack: AsyncWebClient, leonar: LeonarClient, services: Services) -> Adding:
+        data = job.payload
+        return cls(slack=slack, leonar=leonar, store=services.store.workspaces, channels=services.channels,
+                   workspace=job.workspace, user=dict(data["user"]), choice=add.read_submission(data["values"]),
+                   ctx=ModalContext.loads(data.get("metadata")), view_id=str(data["view_id"]),
+                   response_urls=list(data.get("response_urls") or []), lang=lang_of(str(data.get("lang"))))
+
+
+async def submitted(job: Adding, progress: Progress, ack: AsyncAck) -> None:
+    """The add as the submission makes it, from the form's request (its first step answers Slack)."""
+    entry = await add_entry(job, ack)
+    if entry is None:
+        return  # the user was shown why
+    await remember_project(job)  # first: the user's next form, opened at once, already has it
+    await progress.done("entry", entry.model_dump(mode="json"))
+    await progress.done("remembered")
+    await carry_on(job, progress, entry)
+
+
+async def carry_on(job: Adding, progress: Progress, entry: Entry) -> None:
+    """The steps after the entry, each once."""
+    if not progress.get("remembered"):
+        await remember_project(job)
+        await progress.done("remembered")
+    contact: Contact | None = None
+    if not progress.get("card"):
+        contact = await contact_of(job, entry)
+        outcome = await post_card(job, entry, contact)
+        log.info("entry %s added; card %s", entry.id, outcome)
+        await progress.done("card")
+    if job.choice.note and not progress.get("noted"):
+        await save_note(job, contact or await contact_of(job, entry))
+        await progress.done("noted")
+
+
+class Resume:
+    """An add whose instance died before its last step, resumed elsewhere (or after a restart)."""
+
+    def __init__(self, services: Services) -> None:
+        self._services = services
+
+    def kind(self) -> Kind:
+        return Kind(self.run, self.give_up, max_attempts=4)
+
+    async def run(self, job: Job, progress: Progress) -> None:
+        adding = await self._adding(job)
+        if adding is None:
+            return  # disconnected meanwhile: nothing can be added (the form says so when opened again)
+        found = progress.get("entry")
+        if found:
+            entry = Entry.model_validate(found)
+        else:
+            candidate = option_text(adding.choice.contact)
+            project = adding.project_name or t(adding.lang, "add.this_project")
+            try:
+                entry = await adding.leonar.add_entry(adding.choice.entry)
+            except AlreadyInProject as exc:
+                made = exc.entry.created_at if exc.entry else None
+                if exc.entry is None or made is None or made.timestamp() < job.created_at - CLOCKS_APART:
+                    error = explain_add_error(exc, adding.candidate_name(), adding.project_name, adding.lang)
+                    await show(adding.slack, adding.view_id, await _form_again(adding, error))
+                    return
+                entry = exc.entry  # made for this add before the crash: it is ours
+            await show(adding.slack, adding.view_id, add.done_modal(candidate, project, stage_of(adding, entry),
+                                                                    adding.lang))
+            await progress.done("entry", entry.model_dump(mode="json"))
+        await carry_on(adding, progress, entry)
+
+    async def give_up(self, job: Job, error: BaseException) -> None:
+        adding = await self._adding(job)
+        if adding is None:
+            return
+        candidate = option_text(adding.choice.contact)
+        project = adding.project_name or t(adding.lang, "add.this_project")
+        text = t(adding.lang, "add.interrupted", candidate=candidate, project=project)
+        if not await show(adding.slack, adding.view_id, add.add_modal(adding.ctx, error=text,
+                                                                      picked=adding.choice.picked(),
+                                                                      lang=adding.lang)):
+            await adding.slack.chat_postMessage(channel=adding.user["id"], text=text)  # the form was closed
+
+    async def _adding(self, job: Job) -> Adding | None:
+        services = self._services
+        connection = await services.store.workspaces.get_connection(job.workspace)
+        token = await bot_token(services.settings, services.store.installations, job.workspace)
+        if connection is None or token is None:
+            log.warning("an add could not be resumed: workspace %s is no longer connected", job.workspace.key)
+            return None
+        leonar = services.leonar.client(connection.api_key, user_id=str(job.payload["user"].get("id")))
+        slack = AsyncWebClient(token=token, base_url=services.settings.slack_api_url)
+        return Adding.of(job, slack=slack, leonar=leonar, services=services)
 
 
 async def add_entry(job: Adding, ack: AsyncAck) -> Entry | None:

@@ -39,12 +39,15 @@ async def open_view(
     return opened if isinstance(opened, dict) else None
 
 
-async def show(client: AsyncWebClient, view_id: str, view: dict[str, Any], *, hash: str | None = None) -> None:
-    """Update a modal the user may have closed or changed meanwhile: a refusal is logged, not raised."""
+async def show(client: AsyncWebClient, view_id: str, view: dict[str, Any], *, hash: str | None = None) -> bool:
+    """Update a modal the user may have closed or changed meanwhile: a refusal is logged, not raised. Whether it
+    was shown."""
     try:
         await client.views_update(view_id=view_id, view=view, hash=hash)
     except SlackApiError as exc:
         log.info("views.update refused: %s", exc.response.get("error"))
+        return False
+    return True
 
 
 def of_modal(callback_id: str) -> Callable[[dict[str, Any]], Awaitable[bool]]:

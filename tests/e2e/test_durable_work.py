@@ -1,6 +1,8 @@
-"""Issue 18 A, as it was found: 20 Workflow Builder steps acknowledged, then `kill -9` while their adds are held at
-Leonar. Before, 1-2 workflow runs stayed "running" for ever (Slack does not resend an acknowledged event) and
-redelivering the events after the restart posted 2 more cards for each finished step. Now every step is recorded
+"""Issue 18 A: work Slack was told was accepted survives `kill -9`, and is done once.
+
+Workflow Builder steps, as it was found: 20 acknowledged, then `kill -9` while their adds are held at Leonar.
+Before, 1-2 workflow runs stayed "running" for ever (Slack does not resend an acknowledged event) and redelivering
+the events after the restart posted 2 more cards for each finished step. Now every step is recorded
 before its ack: the restarted bot resumes each once its lease has run out, adds each candidate once (an add Leonar
 made before the kill is recognised as the step's own), posts each card once and completes each run once; the
 events delivered again afterwards change nothing."""
@@ -19,6 +21,7 @@ from tests.support.driver import SlackDriver
 from tests.support.fakes.leonar import FakeLeonar, seed_demo
 from tests.support.fakes.slack import FakeSlack
 from tests.support.fakes.slack_functions import function_executed_envelope
+from tests.support.flows import pick_contact, pick_project
 from tests.support.tryout import BOT_TOKEN, DEMO_KEY, SIGNING_SECRET, start_bot
 
 STEPS = 20
@@ -95,3 +98,50 @@ def test_steps_acknowledged_before_a_kill_9_complete_once_after_the_restart(tmp_
     assert len(leonar.entries(project["id"])) == STEPS
     print(f"\n{STEPS} steps resumed and completed {took:.1f} s after the restart (lease {LEASE:g} s)")
     assert "Traceback" not in first_log + log, first_log + log
+
+
+@pytest.mark.slow
+def test_an_add_pending_behind_its_view_when_killed_lands_once_after_the_restart(tmp_path: Path) -> None:
+    """The add form's submit, Leonar slow: the modal says "pending", then the bot is killed. Before, the add was
+    lost with the process (or landed, unseen) and the user stared at "pending" for ever."""
+    env = {"LIMITS__WORK_LEASE_SECONDS": str(LEASE), "LIMITS__WORK_TICK_SECONDS": "0.2"}
+    with FakeSlack(bot_token=BOT_TOKEN) as slack, FakeLeonar() as leonar:
+        seed_demo(leonar, DEMO_KEY)
+        slack.add_user("U0001", admin=True)
+        process, url = start_bot(slack, leonar, tmp_path, **env)
+        try:
+            driver = SlackDriver(url, SIGNING_SECRET, slack)
+            driver.command("connect")
+            driver.wait_view(lambda v: v["callback_id"] == "leonar_connect")
+            driver.type_text("api_key_input", DEMO_KEY)
+            assert driver.submit().status_code == 200
+            driver.open_modal(callback_id="leonar_add")
+            pick_project(driver, "zeta", "Zeta")
+            candidate = pick_contact(driver, "martin")
+            driver.type_text("note_input", "Met at the meetup")
+            leonar.inject("POST", r"/projects/[^/]+/entries", delay=4)  # past the 2.3 s window: a pending view
+            assert driver.submit().status_code == 200
+            pending = driver.wait_view(lambda v: v["callback_id"] == "leonar_add_pending")
+            process.send_signal(signal.SIGKILL)
+            _stop(process)
+            assert leonar.entries() == [] and slack.calls_to("chat.postMessage") == []  # nothing landed yet
+
+            process, url = start_bot(slack, leonar, tmp_path, **env)
+            done = driver.wait_view(lambda v: v["id"] == pending["id"] and v["callback_id"] == "leonar_add_done",
+                                    timeout=30)
+            deadline = time.monotonic() + 10
+            while not slack.calls_to("chat.postMessage") or not leonar.notes(candidate["value"]):
+                assert time.monotonic() < deadline, "the card or the note never came"
+                time.sleep(0.05)
+            time.sleep(LEASE)
+            log = _stop(process)
+        finally:
+            _stop(process)
+    [entry] = leonar.entries()
+    assert entry["contact"]["id"] == candidate["value"]  # added once: the held add, recognised as this one's
+    assert "Éloïse Martin" in json.dumps(done, ensure_ascii=False)
+    [card] = slack.calls_to("chat.postMessage")
+    assert card.body["channel"] == "C0001" and "Éloïse Martin" in card.body["text"]
+    [note] = leonar.notes(candidate["value"])
+    assert note["content"].endswith("Met at the meetup")
+    assert "Traceback" not in log, log

@@ -9,7 +9,6 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
-from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_sdk.web.async_client import AsyncWebClient
@@ -35,6 +34,7 @@ from bot.slack import adding, context, guard, leaving, welcome, workflow_step
 from bot.slack.authorize import InstallationAuthorize
 from bot.slack.handler import SlackRequestHandler
 from bot.slack.installations import OAuthStates, SlackInstallations
+from bot.socket_mode import SocketMode
 from bot.store import Store, open_store
 from bot.store.database import within
 
@@ -199,7 +199,7 @@ def create_web_app(settings: Settings, services: Services | None = None) -> Star
         socket_mode = None
         if settings.slack_app_token:
             # Socket Mode: Slack's requests arrive over a WebSocket the bot opens; HTTP serves /healthz.
-            socket_mode = AsyncSocketModeHandler(bolt, settings.slack_app_token.get_secret_value())
+            socket_mode = SocketMode(bolt, settings.slack_app_token.get_secret_value())
             await socket_mode.connect_async()  # type: ignore[no-untyped-call]
             log.info("connected to Slack over Socket Mode")
         poster = SlackPoster(settings, services.store, services.channels, session)
@@ -207,8 +207,8 @@ def create_web_app(settings: Settings, services: Services | None = None) -> Star
         poller.start()
         services.runner.start()
         yield
-        if socket_mode is not None:
-            await socket_mode.close_async()  # type: ignore[no-untyped-call]
+        if socket_mode is not None:  # what was received is acknowledged before the socket closes
+            await socket_mode.stop(timeout=REQUESTS_GRACE)
         # The poller stops alongside the drain, within its bounds: a poll in flight ends or is cut (losing nothing).
         await asyncio.gather(poller.stop(timeout=POLLER_SECONDS), guard.drain(timeout=DRAIN_SECONDS, tell=TELL_SECONDS),
                              services.runner.stop(timeout=DRAIN_SECONDS))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -70,3 +72,32 @@ def test_socket_mode_needs_no_signing_secret_but_http_stays_closed(socket_bot: R
     assert socket_bot.settings.missing() == []
     response = httpx.post(f"{socket_bot.url}/slack/events", data={"command": "/leonar-add"})
     assert response.status_code in (400, 401)  # nothing unsigned is served over HTTP
+
+
+def test_at_shutdown_a_request_received_is_acknowledged_before_the_socket_closes(
+    socket_bot: RunningBot, socket: FakeSocketMode, slack: FakeSlack, leonar: FakeLeonar
+) -> None:
+    """Issue 18 G: the socket was closed first, under requests still being answered: their acks were lost, and
+    Slack showed their users an error. An options load waiting for a slow Leonar is received, then the bot stops."""
+    socket.send("slash_commands", command(slack))  # connect, as an admin would
+    [opened] = slack.wait_for("views.open")
+    view = slack.views[opened.response["view"]["id"]]
+    submit = {"type": "view_submission", "team": {"id": "T0001"}, "user": {"id": "U0001", "team_id": "T0001"},
+              "api_app_id": "A0001", "trigger_id": slack.issue_trigger("U0001"),
+              "view": view | {"state": {"values": {"api_key": {"api_key_input": {
+                  "type": "plain_text_input", "value": LEONAR_KEY}}}}}}
+    form = socket.send("interactive", submit)["payload"]["view"]
+    leonar.inject("GET", r"/projects", delay=1.5)
+    suggestion = {"type": "block_suggestion", "team": {"id": "T0001"}, "user": {"id": "U0001"},
+                  "api_app_id": "A0001", "action_id": "project_select", "block_id": "project", "value": "zeta",
+                  "view": form | {"id": view["id"]}}
+    answers: list[dict[str, object]] = []
+    asking = threading.Thread(target=lambda: answers.append(socket.send("interactive", suggestion, timeout=10)))
+    asking.start()
+    deadline = time.monotonic() + 5
+    while not leonar.count("GET", r"/projects"):  # received: waiting for Leonar
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    socket_bot.server.should_exit = True  # SIGTERM
+    asking.join(10)
+    assert answers and "options" in answers[0]["payload"], answers  # type: ignore[operator]

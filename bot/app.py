@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -23,7 +24,7 @@ from bot.config import Settings
 from bot.durable.runner import Runner
 from bot.http_guard import SlackRequestGuard
 from bot.i18n import t
-from bot.leonar import Leonar
+from bot.leonar import Leonar, fair
 from bot.manifest import BOT_SCOPES
 from bot.observability import instruments, requests
 from bot.observability.endpoint import metrics_route
@@ -39,6 +40,9 @@ from bot.store import Store, open_store
 from bot.store.database import within
 
 log = logging.getLogger(__name__)
+# How often instances tell each other what each member spent of each key (bot/leonar/fair.py): a member may spend
+# up to this long's worth on several instances before each hears of the others.
+FAIR_SYNC_SECONDS = 1.0
 # On SIGTERM uvicorn stops accepting, then gives requests being answered REQUESTS_GRACE (Slack gives up after
 # 3 s anyway); acknowledged work (a card being posted, a slow add) then gets DRAIN_SECONDS to finish, and what
 # is still running TELL_SECONDS to tell its user it was interrupted, before the Slack and Leonar clients and the
@@ -64,21 +68,22 @@ def create_services(settings: Settings) -> Services:
                            observe=instruments.store_call)
     except ValueError as exc:
         raise ConfigError(str(exc)) from exc
-    return Services(
-        settings=settings,
-        store=store,
-        runner=_runner(settings, store),
-        leonar=Leonar(
-            settings.leonar_api_url,
-            connect_timeout=settings.leonar_connect_timeout,
-            read_timeout=settings.leonar_read_timeout,
-        ),
-    )
+    # Instances sharing a PostgreSQL database share each key's duplicate-check indexes and per-user budget shares
+    # through it; a SQLite file is served by one process.
+    several = store.db.dialect.name == "postgres"
+    leonar = Leonar(settings.leonar_api_url, connect_timeout=settings.leonar_connect_timeout,
+                    read_timeout=settings.leonar_read_timeout, indexes=store.shared if several else None)
+    return Services(settings=settings, store=store, runner=_runner(settings, store, leonar, several=several),
+                    leonar=leonar)
 
 
-def _runner(settings: Settings, store: Store) -> Runner:
+def _runner(settings: Settings, store: Store, leonar: Leonar, *, several: bool) -> Runner:
     runner = Runner(store.jobs, settings.limits)
     runner.every(3600, "prune recent adds", lambda: store.workspaces.prune_adds(settings.recent_adds_days))
+    if several:
+        sync = fair.Sync(store.shared, runner.holder)
+        runner.every(FAIR_SYNC_SECONDS, "share budgets", lambda: sync.run(leonar.shares(), time.time()))
+        runner.every(300, "prune shared", store.shared.prune)
     return runner
 
 

@@ -21,7 +21,7 @@ from bot.leonar.cache import ReadCache
 from bot.leonar.entries import NewEntry
 from bot.leonar.fair import FairShare
 from bot.leonar.linkedin import normalize_linkedin
-from bot.leonar.lookup import EntryLookup
+from bot.leonar.lookup import EntryLookup, SharedIndexes
 from bot.leonar.models import Contact, Entry, Listing, PageMeta, Project, with_entry_added
 from bot.leonar.scopes import CONTACTS_READ, CONTACTS_WRITE, NOTES_WRITE, PROJECTS_READ
 from bot.leonar.scopes import NIL_UUID as NIL_UUID  # tests/flows.py reads it from here
@@ -52,13 +52,13 @@ class LeonarClient:
     """
 
     def __init__(self, transport: Transport, *, cache: ReadCache, key_id: str, share: FairShare | None = None,
-                 user_id: str | None = None) -> None:
+                 user_id: str | None = None, indexes: SharedIndexes | None = None) -> None:
         self._transport = transport
         self._cache = cache
         self._key_id = key_id
         self._share = share or FairShare(transport.budget)
         self._user_id = user_id
-        self._lookup = EntryLookup(transport, cache, key_id)
+        self._lookup = EntryLookup(transport, cache, key_id, shared=indexes)
 
     @property
     def budget(self) -> Budget:

@@ -12,17 +12,22 @@ in Leonar's order. The next check reads on from the last entry kept: if it is st
 it was removed or reordered, and whatever is new comes after it (typically one request instead of all pages).
 When Leonar ignores the sort as well (entries out of creation order), or that entry has moved, the project is
 read again from the start: every doubt costs requests, never a missed duplicate.
+
+Several instances (PostgreSQL) share their indexes through the database (`SharedIndexes`, the store's): an index
+read on one serves the next check on another, instead of each instance reading the project's pages again. Only
+ids and stages are in it; when the database does not answer, each instance reads Leonar as it would alone.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from bot.leonar import envelope, errors
 from bot.leonar.cache import ReadCache
@@ -38,6 +43,13 @@ INDEX_TTL = 300.0  # an entry removed in Leonar may still block a new add of tha
 Page = tuple[list[Entry], PageMeta]
 
 
+class SharedIndexes(Protocol):
+    """Where instances share their indexes (JSON, with when it was read on the wall clock)."""
+
+    async def load_index(self, key_id: str, project_id: str) -> tuple[str, float] | None: ...
+    async def save_index(self, key_id: str, project_id: str, data: str, read_at: float) -> None: ...
+
+
 @dataclass
 class EntryIndex:
     read_at: float
@@ -46,6 +58,21 @@ class EntryIndex:
     ordered: bool = True  # `created_at` never went down along `ids`: Leonar honoured the sort
     _seen: set[str] = field(default_factory=set)
     _last_created: datetime | None = None
+    read_wall: float = field(default_factory=time.time)  # when, for other instances (read_at is this one's clock)
+
+    def dumps(self) -> str:
+        return json.dumps({"ids": self.ids, "ordered": self.ordered,
+                           "last": self._last_created.isoformat() if self._last_created else None,
+                           "contacts": {c: e.model_dump(mode="json") for c, e in self.contacts.items()}})
+
+    @classmethod
+    def loads(cls, data: str, *, read_at: float, read_wall: float) -> EntryIndex:
+        found = json.loads(data)
+        index = cls(read_at, list(found["ids"]), {c: Entry.model_validate(e) for c, e in found["contacts"].items()},
+                    bool(found["ordered"]), read_wall=read_wall)
+        index._seen = set(index.ids)
+        index._last_created = datetime.fromisoformat(found["last"]) if found.get("last") else None
+        return index
 
     def take(self, entry: Entry, *, listed: bool = True) -> None:
         if entry.contact is not None:
@@ -66,11 +93,12 @@ class EntryLookup:
     """One API key's duplicate checks; the indexes live in the shared read cache, weighed by their size."""
 
     def __init__(self, transport: Transport, cache: ReadCache, key_id: str,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic, shared: SharedIndexes | None = None) -> None:
         self._transport, self._cache, self._key_id, self._clock = transport, cache, key_id, clock
+        self._shared = shared
 
     async def find(self, project_id: str, contact_id: str) -> Entry | None:
-        index = self._index(project_id)
+        index = self._index(project_id) or await self._shared_index(project_id)
         if index is not None:
             if contact_id in index.contacts:
                 return index.contacts[contact_id]
@@ -111,6 +139,7 @@ class EntryLookup:
             if found is None and entry.contact is not None and entry.contact.id == contact_id:
                 found = entry
         self._cache.put(self._cache_key(project_id), index, weight=1 + len(index.ids))
+        await self._share(project_id, index)
         if found is None and meta.has_more:
             total = meta.total or 0
             log.warning("duplicate check: %d entries read of %s in the project", len(index.ids), total or "more")
@@ -129,6 +158,30 @@ class EntryLookup:
         if isinstance(index, EntryIndex) and self._clock() - index.read_at < INDEX_TTL:
             return index
         return None
+
+    async def _shared_index(self, project_id: str) -> EntryIndex | None:
+        """Another instance's index of the project, still fresh (kept here from now on)."""
+        if self._shared is None:
+            return None
+        try:
+            found = await self._shared.load_index(self._key_id, project_id)
+        except Exception as exc:  # the database's trouble: read Leonar as one instance would
+            log.info("duplicate check: the shared index could not be read (%s)", type(exc).__name__)
+            return None
+        if found is None or time.time() - found[1] >= INDEX_TTL:
+            return None
+        age = time.time() - found[1]
+        index = EntryIndex.loads(found[0], read_at=self._clock() - age, read_wall=found[1])
+        self._cache.put(self._cache_key(project_id), index, weight=1 + len(index.ids))
+        return index
+
+    async def _share(self, project_id: str, index: EntryIndex) -> None:
+        if self._shared is None:
+            return
+        try:
+            await self._shared.save_index(self._key_id, project_id, index.dumps(), index.read_wall)
+        except Exception as exc:
+            log.info("duplicate check: the index could not be shared (%s)", type(exc).__name__)
 
     def _cache_key(self, project_id: str) -> tuple[str, str, str]:
         return (self._key_id, "entries", project_id)

@@ -14,6 +14,7 @@ from bot.leonar.budget import Budget
 from bot.leonar.cache import ReadCache
 from bot.leonar.client import LeonarClient
 from bot.leonar.fair import FairShare
+from bot.leonar.lookup import SharedIndexes
 from bot.leonar.transport import Transport
 
 # Connections are all kept alive; the semaphore keeps the requests handed to the pool within its size.
@@ -31,6 +32,7 @@ class Leonar:
         connect_timeout: float = 1.0,
         read_timeout: float = 2.0,
         transport: httpx.AsyncBaseTransport | None = None,
+        indexes: SharedIndexes | None = None,
     ) -> None:
         limits = httpx.Limits(max_connections=MAX_CONNECTIONS, max_keepalive_connections=MAX_CONNECTIONS,
                               keepalive_expiry=30)
@@ -45,13 +47,15 @@ class Leonar:
         self._slots = asyncio.Semaphore(MAX_CONNECTIONS)
         self.cache = ReadCache()
         self._shares: LRUCache[str, FairShare] = LRUCache(maxsize=10_000)
+        self._indexes = indexes  # the duplicate checks' indexes, shared with other instances (PostgreSQL)
 
     def client(self, api_key: str, *, user_id: str | None = None) -> LeonarClient:
         """Calls with `api_key`; the searches and lists that miss the cache count against `user_id`'s share of
         the key's budget (None: a call no Slack user drives)."""
         key_id, share = self._share(api_key)
         transport = Transport(self._http, api_key, budget=share.budget, slots=self._slots)
-        return LeonarClient(transport, cache=self.cache, key_id=key_id, share=share, user_id=user_id)
+        return LeonarClient(transport, cache=self.cache, key_id=key_id, share=share, user_id=user_id,
+                            indexes=self._indexes)
 
     def budget(self, api_key: str) -> Budget:
         """The request budget of `api_key` (without making a client: read on every request for /metrics)."""
@@ -64,6 +68,10 @@ class Leonar:
         if share is None:
             share = self._shares[key_id] = FairShare(Budget())
         return key_id, share
+
+    def shares(self) -> list[tuple[str, FairShare]]:
+        """Each key's per-user buckets, by key digest (fair.Sync)."""
+        return list(self._shares.items())
 
     async def aclose(self) -> None:
         await self._http.aclose()

@@ -21,6 +21,7 @@ from bot.store.jobs import Jobs
 from bot.store.models import AddRecord, Connection, StoreUnavailable, Workspace, WorkspaceSettings
 from bot.store.schema import migrate
 from bot.store.secrets import Cipher, EncryptionKeyError, load_cipher
+from bot.store.shared import Shared
 from bot.store.sqlite import SqliteDatabase
 from bot.store.workspaces import Workspaces, check_cipher
 
@@ -33,6 +34,7 @@ class Store:
     installations: Installations
     follows: Follows
     jobs: Jobs
+    shared: Shared  # what instances on one PostgreSQL database tell each other about Leonar
 
     async def close(self) -> None:
         await asyncio.to_thread(self.cache.close)  # joins the watch's thread: not on the loop
@@ -72,7 +74,7 @@ def _opened(db: Database, cipher: Cipher) -> Store:
         raise
     cache = Cache(db.watch(), entry_seconds=db.limits.cache_entry_seconds)
     return Store(db, cache, Workspaces(db, cipher, cache), Installations(db, cipher, cache), Follows(db),
-                 Jobs(db, cipher))
+                 Jobs(db, cipher), Shared(db))
 
 
 def sqlite_path(database_url: str) -> Path:

@@ -129,6 +129,13 @@ MIGRATIONS: list[tuple[Statement, ...]] = [
      "CREATE INDEX IF NOT EXISTS jobs_due ON jobs (state, lease_until)"),
     # 12. Whether admins let cards and activity posts go to channels shared with another organisation.
     ("ALTER TABLE workspace_settings ADD COLUMN allow_shared_channels BOOLEAN NOT NULL DEFAULT false",),
+    # 13. What instances sharing a PostgreSQL database tell each other (shared.py): each user's spending of each
+    # key's budget, and the duplicate checks' indexes of projects (ids only). Keyed by key digests, kept briefly.
+    ("""CREATE TABLE IF NOT EXISTS fair_spend (key_id TEXT NOT NULL, user_id TEXT NOT NULL, instance TEXT NOT NULL,
+        spent DOUBLE PRECISION NOT NULL, active_at DOUBLE PRECISION NOT NULL, updated_at DOUBLE PRECISION NOT NULL,
+        PRIMARY KEY (key_id, user_id, instance))""",
+     """CREATE TABLE IF NOT EXISTS entry_indexes (key_id TEXT NOT NULL, project_id TEXT NOT NULL, data TEXT NOT NULL,
+        read_at DOUBLE PRECISION NOT NULL, PRIMARY KEY (key_id, project_id))"""),
 ]
 VERSION = len(MIGRATIONS)
 # Every table with a `workspace` column: what leaving a workspace deletes (workspaces.py `forget`).

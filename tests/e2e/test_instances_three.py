@@ -301,3 +301,36 @@ def burst(slack: FakeSlack, leonar: FakeLeonar, proxy: RoundRobinProxy) -> None:
     slack_in_flight = INSTANCES * BURST_THREADS_PER_WORKSPACE
     for key, now_left in left.items():
         assert now_left >= min(left_before[key], reserve(HOURLY_LIMIT)) - slack_in_flight, (key, left_before, left)
+
+
+@pytest.mark.slow
+def test_a_member_typing_through_three_instances_gets_one_share_not_three(
+    three: tuple[FakeSlack, FakeLeonar, list[Instance], RoundRobinProxy],
+) -> None:
+    """Issue 18 G: each instance kept its own per-member buckets, so three instances let one member spend three
+    shares of the key's budget. They now tell each other what each member spent (through PostgreSQL, every
+    second): one member typing 160 searches over 4 s, each landing on the next instance, reaches Leonar about one
+    burst's worth (~59 of a 1,000-an-hour key), not three (all 160 went through before)."""
+    slack, leonar, _, proxy = three
+    key = "leo_three_key_fair_0003"
+    seed_demo(leonar, key, projects=3)
+    team = "TFAIR"
+    install_through(proxy, slack, team)
+    member = driver(proxy.url, slack, team, f"U{team}")
+    connect(member, key)
+    member.open_modal(callback_id="leonar_add")
+    share = (HOURLY_LIMIT - reserve(HOURLY_LIMIT)) / 4  # four sharers at least (bot/leonar/fair.py)
+    burst = max(20, share / 4)
+    searches = itertools.count()
+
+    def search() -> None:
+        member.suggest_options("contact_select", f"nobody{next(searches)}")  # never typed: past the cache
+
+    sent = leonar.count("POST", r"/contacts/search")
+    with ThreadPoolExecutor(4) as pool:
+        for _ in range(40):  # 4 searches every 0.1 s
+            list(pool.map(lambda _: search(), range(4)))
+            time.sleep(0.1)
+    reached = leonar.count("POST", r"/contacts/search") - sent
+    print(f"\n160 searches through 3 instances: {reached} reached Leonar (one burst: {burst:.0f})")
+    assert burst * 0.9 <= reached <= burst * 1.5, reached

@@ -110,3 +110,40 @@ async def test_a_huge_project_is_checked_over_several_submits(careless: FakeLeon
         await client.add_entry(NewEntry(project["id"], people[2100]["id"]))
     assert gets(careless) == 22
     assert careless.count("POST", ENTRIES) == 0 and len(careless.entries(project["id"])) == 2150
+
+
+class Indexes:
+    """The database instances share their indexes through (bot/store/shared.py), in memory."""
+
+    def __init__(self) -> None:
+        self.saved: dict[tuple[str, str], tuple[str, float]] = {}
+
+    async def load_index(self, key_id: str, project_id: str) -> tuple[str, float] | None:
+        return self.saved.get((key_id, project_id))
+
+    async def save_index(self, key_id: str, project_id: str, data: str, read_at: float) -> None:
+        self.saved[(key_id, project_id)] = (data, read_at)
+
+
+async def test_instances_sharing_their_indexes_read_a_big_project_once_between_them(careless: FakeLeonar) -> None:
+    """Issue 18 G: each instance read the project's pages again for its own index."""
+    project, people = big_project(careless, 450)
+    shared = Indexes()
+    one = Leonar(careless.url, connect_timeout=0.5, read_timeout=10.0, indexes=shared)
+    two = Leonar(careless.url, connect_timeout=0.5, read_timeout=10.0, indexes=shared)
+    try:
+        with pytest.raises(AlreadyInProject):
+            await one.client(LEONAR_KEY).add_entry(NewEntry(project["id"], people[400]["id"]))
+        assert gets(careless) == 5 and len(shared.saved) == 1  # the whole project, once
+        with pytest.raises(AlreadyInProject):  # another instance, another candidate of the project
+            await two.client(LEONAR_KEY).add_entry(NewEntry(project["id"], people[10]["id"]))
+        assert gets(careless) == 5  # known from the shared index: no page read again
+        newcomer = careless.add_contact("Newcomer")
+        entry = await two.client(LEONAR_KEY).add_entry(NewEntry(project["id"], newcomer["id"]))
+        assert entry.contact is not None or entry.id  # added
+        assert gets(careless) == 6  # only what came after the last entry known
+        with pytest.raises(AlreadyInProject):  # back on the first: the newcomer is found, never added twice
+            await one.client(LEONAR_KEY).add_entry(NewEntry(project["id"], newcomer["id"]))
+    finally:
+        await one.aclose()
+        await two.aclose()

@@ -151,3 +151,62 @@ def test_the_user_is_told_which_limit_in_a_whole_menu_option(lang: str) -> None:
         "You have searched a lot in the last minutes: try again in 16 seconds.")
     assert describe(UserRateLimited("x", retry_in=0, reserved=True, reset_at=reset), "en") == (
         "Searches are paused for 60 minutes to keep Leonar's budget for adds.")
+
+
+class Ledger:
+    """The database the instances tell each other through (bot/store/shared.py), in memory."""
+
+    def __init__(self) -> None:
+        self.rows: dict[tuple[str, str, str], tuple[float, float]] = {}
+
+    async def report(self, instance: str, spent: dict[tuple[str, str], float], at: float) -> None:
+        for (key, user), n in spent.items():
+            total, _ = self.rows.get((key, user, instance), (0.0, 0.0))
+            self.rows[(key, user, instance)] = (total + n, at)
+
+    async def elsewhere(self, instance: str) -> dict[tuple[str, str], tuple[float, float]]:
+        found: dict[tuple[str, str], tuple[float, float]] = {}
+        for (key, user, where), (total, at) in self.rows.items():
+            if where != instance:
+                before = found.get((key, user), (0.0, 0.0))
+                found[(key, user)] = (before[0] + total, max(before[1], at))
+        return found
+
+
+async def test_instances_telling_each_other_give_a_member_one_share_not_one_each() -> None:
+    """Issue 18 G: with N instances, a member had N buckets."""
+    from bot.leonar.fair import Sync
+
+    clock = Clock()
+    ledger = Ledger()
+    shares = [FairShare(Budget(clock=clock)) for _ in range(3)]
+    syncs = [Sync(ledger, f"i{n}") for n in range(3)]
+    for share, sync in zip(shares, syncs, strict=True):
+        await sync.run([("key", share)], clock.now)  # the first look learns where the others stand
+    admitted = 0
+    for round_ in range(30):  # one request a round, in turn on each instance, a sync after each round
+        try:
+            shares[round_ % 3].admit("U1")
+            admitted += 1
+        except UserRateLimited:
+            pass
+        for share, sync in zip(shares, syncs, strict=True):
+            await sync.run([("key", share)], clock.now)
+    burst = max(20.0, (1000 - 50) / 4 / 4)  # a 1,000-an-hour key, at least four sharers
+    assert admitted == 30 <= burst  # within one burst, every request goes through
+    for _ in range(100):
+        for share in shares:
+            try:
+                share.admit("U1")
+                admitted += 1
+            except UserRateLimited:
+                pass
+        for share, sync in zip(shares, syncs, strict=True):
+            await sync.run([("key", share)], clock.now)
+    assert burst <= admitted <= burst + 3, admitted  # one burst in all (each instance's last one, at most)
+    # A fourth instance starting now counts the member as active, but does not take the spending it never saw
+    # start: the others' totals are its starting point.
+    fourth = FairShare(Budget(clock=clock))
+    await Sync(ledger, "i9").run([("key", fourth)], clock.now)
+    assert fourth.active_users() == 1
+    fourth.admit("U1")

@@ -469,3 +469,19 @@ def test_recent_adds_older_than_the_retention_go(opener: Opener) -> None:
     assert store.workspaces.prune_adds(90) == 3
     assert [r.contact for r in store.workspaces.recent_adds(ACME)] == ["Today", "Recent"]
     assert store.workspaces.recent_adds(GRID) == []
+
+
+def test_what_instances_tell_each_other_about_leonar(opener: Opener) -> None:
+    store = opener(Fernet.generate_key().decode())
+    store.run(store.store.shared.report("i1", {("k1", "U1"): 3.0, ("k1", "U2"): 1.0}, 100.0))
+    store.run(store.store.shared.report("i1", {("k1", "U1"): 2.0}, 101.0))
+    store.run(store.store.shared.report("i2", {("k1", "U1"): 4.0}, 102.0))
+    assert store.run(store.store.shared.elsewhere("i2")) == {("k1", "U1"): (5.0, 101.0), ("k1", "U2"): (1.0, 100.0)}
+    assert store.run(store.store.shared.elsewhere("i3")) == {("k1", "U1"): (9.0, 102.0), ("k1", "U2"): (1.0, 100.0)}
+    assert store.run(store.store.shared.load_index("k1", "P1")) is None
+    store.run(store.store.shared.save_index("k1", "P1", '{"ids": []}', time.time()))
+    store.run(store.store.shared.save_index("k1", "P1", '{"ids": ["E1"]}', time.time()))
+    data, read_at = store.run(store.store.shared.load_index("k1", "P1")) or ("", 0.0)
+    assert data == '{"ids": ["E1"]}' and time.time() - read_at < 5
+    store.run(store.store.shared.prune())
+    assert store.run(store.store.shared.load_index("k1", "P1")) is not None  # still fresh

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
-from cachetools import LRUCache
+from cachetools import LRUCache, TTLCache
 
 from bot.config import Settings
 from bot.durable.runner import Runner
@@ -22,6 +23,20 @@ class Services:
     runner: Runner
     # What Slack said of each conversation: shared with another organisation or not (bot/slack/channels.py).
     channels: ChannelMemory = field(default_factory=lambda: ChannelMemory())
+    # What Slack said of each person (bot/slack/users.py).
+    people: People = field(default_factory=lambda: People())
+
+
+class People:
+    """What users.info said of each person, per workspace: their language (an hour), the answer the members-only
+    gate may reuse (a minute), and who they were for the gate while Slack cannot say (KNOWN_SECONDS)."""
+
+    KNOWN_SECONDS = 12 * 3600
+
+    def __init__(self, size: int = 10_000) -> None:
+        self.languages: TTLCache[tuple[str, str], str] = TTLCache(maxsize=size, ttl=3600)
+        self.recent: TTLCache[tuple[str, str], Any] = TTLCache(maxsize=size, ttl=60)
+        self.known: TTLCache[tuple[str, str], Any] = TTLCache(maxsize=size, ttl=self.KNOWN_SECONDS)
 
 
 class ChannelMemory:

@@ -64,6 +64,12 @@ def opened(view: Any) -> None:
         _by_view[str(view["id"])] = record.id
 
 
+def elapsed() -> float:
+    """Seconds since the current request reached the bot (0 outside a request)."""
+    record = _current.get()
+    return time.perf_counter() - record.started if record else 0.0
+
+
 def current_id() -> str | None:
     record = _current.get()
     return record.id if record else None

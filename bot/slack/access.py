@@ -18,7 +18,6 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.i18n import Lang
 from bot.observability import requests
-from bot.slack.identity import payload_team
 from bot.slack.users import UserLookup
 from bot.store import Workspace
 from bot.store.workspaces import Workspaces
@@ -37,7 +36,7 @@ def kind_of(body: dict[str, Any]) -> str:
 
 
 async def refusal(
-    kind: str, workspace: Workspace, recorded: str | None, users: UserLookup, store: Workspaces, body: dict[str, Any]
+    kind: str, workspace: Workspace, recorded: str | None, users: UserLookup, store: Workspaces
 ) -> tuple[Refusal, Lang] | None:
     """Why this request is refused (and in which language to say it), or None when it may go on."""
     if kind not in GATED:
@@ -46,26 +45,21 @@ async def refusal(
         log.warning("refused: a modal of workspace %s used from workspace %s", recorded, workspace.key)
         return "other_workspace", await users.lang()
     who = await users.recent()
-    if who is None:
-        return _unchecked(workspace, body)
-    if who.role == "unknown" and who.error not in OUTSIDER_ERRORS:
-        # Slack could not say (missing scope, Slack trouble): a guest cannot be told from a member, but an outsider
-        # still can from the payload.
-        return _unchecked(workspace, body)
+    if who is None or (who.role == "unknown" and who.error not in OUTSIDER_ERRORS):
+        # Slack could not say in time (down, rate limited, slow, or the users:read scope missing). The payload's
+        # team is no proof: guests share it with members. Closed when in doubt: only someone Slack described lately
+        # goes on, as Slack described them then.
+        why: Refusal = "unchecked_scope" if who is not None and who.error == "missing_scope" else "unchecked"
+        who = users.known()
+        if who is None:
+            log.info("refused: Slack could not describe a user never seen (%s)", why)
+            return why, users.known_lang()
     if not who.belongs_to(workspace):
         log.info("refused: user %s is not of workspace %s", who.id, workspace.key)
         return "external", who.lang
     if who.role == "guest" and not (await store.settings(workspace)).allow_guests:
         return "guest", who.lang
     return None
-
-
-def _unchecked(workspace: Workspace, body: dict[str, Any]) -> tuple[Refusal, Lang] | None:
-    """Without users.info, the payload still names the acting person's workspace: theirs must be ours."""
-    team = payload_team(body)
-    if team is not None and team in (workspace.team_id, workspace.enterprise_id):
-        return None
-    return "unchecked", "en"
 
 
 def refused_response(kind: str, why: Refusal, lang: Lang, workspace: str | None = None) -> BoltResponse:

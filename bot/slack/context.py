@@ -65,14 +65,14 @@ def install(app: AsyncApp, services: Services) -> None:
         here = request_workspace(context, body, recorded)
         context["services"] = services
         context["workspace"] = here
-        context["slack_user"] = users = UserLookup(context.client, here, context.user_id)
+        context["slack_user"] = users = UserLookup(context.client, here, context.user_id, services.people)
         context["metadata"] = metadata
         kind = access.kind_of(body)
         refused: tuple[Refusal, Lang] | None
         try:
             known = here.team_id or here.enterprise_id
             context["connection"] = await services.store.workspaces.get_connection(here) if known else None
-            refused = await access.refusal(kind, here, recorded, users, services.store.workspaces, body)
+            refused = await access.refusal(kind, here, recorded, users, services.store.workspaces)
         except StoreUnavailable as exc:
             if kind not in access.GATED:
                 raise  # an event: Bolt answers 500 and Slack sends it again later

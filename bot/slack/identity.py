@@ -46,11 +46,3 @@ def _acting_team(
             return candidate
     return None
 
-
-def payload_team(body: dict[str, Any]) -> str | None:
-    """The acting person's workspace as the payload states it (a command's, or an interaction's `user.team_id`)."""
-    user = body.get("user")
-    if isinstance(user, dict) and isinstance(user.get("team_id"), str):
-        return str(user["team_id"])
-    team = body.get("team_id")
-    return team if isinstance(team, str) and "command" in body else None

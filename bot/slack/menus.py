@@ -13,13 +13,17 @@ from slack_bolt.async_app import AsyncAck
 from bot.i18n import Lang, t
 from bot.leonar import LeonarClient, LeonarError, Listing, Project
 from bot.manifest import COMMAND
+from bot.observability import requests
 from bot.slack.context import leonar, user_lang
 from bot.views.errors import describe
 from bot.views.options import MAX_OPTIONS, MenuAnswer, notice_option, project_menu
 
 log = logging.getLogger(__name__)
-# Slack waits 3 s for options; keep room for the round trip to Slack.
+# Slack waits 3 s for options; keep room for the round trip to Slack. DEADLINE bounds Leonar's answer, TOTAL the
+# whole load from its arrival: users.info for the members-only gate (up to 0.8 s) comes first, and must not push
+# Leonar's wait past Slack's.
 DEADLINE = 2.3
+TOTAL = 2.5
 
 T = TypeVar("T")
 
@@ -39,7 +43,7 @@ async def answer(
         return
     try:
         # A timeout scope, not wait_for: a listing served from the cache is read inline, with no task made for it.
-        async with asyncio.timeout(DEADLINE):
+        async with asyncio.timeout(max(0.0, min(DEADLINE, TOTAL - requests.elapsed()))):
             found = await load(leonar_client)
         lang = await language
         menu = build(found.items, lang)

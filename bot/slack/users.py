@@ -13,20 +13,17 @@ import asyncio
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from cachetools import TTLCache
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.i18n import DEFAULT_LANG, Lang, lang_of
+from bot.services import People
 from bot.store import Workspace
 
 Role = Literal["admin", "member", "guest", "unknown"]
 # users.info is awaited before some acks (the members-only gate, help, options), which must stay within Slack's
 # 3 s: past this, the request goes on without it.
 LOOKUP_DEADLINE = 0.8
-MEMBERSHIP_SECONDS = 60
-_languages: TTLCache[tuple[str | None, str], Lang] = TTLCache(maxsize=10_000, ttl=3600)
-_recent: TTLCache[tuple[str, str], SlackUser] = TTLCache(maxsize=10_000, ttl=MEMBERSHIP_SECONDS)
 
 
 @dataclass(frozen=True)
@@ -77,10 +74,12 @@ def user_of(info: dict[str, Any]) -> SlackUser:
 class UserLookup:
     """The user behind one request. `user()` calls users.info once however often it is awaited."""
 
-    def __init__(self, client: AsyncWebClient, workspace: Workspace, user_id: str | None) -> None:
+    def __init__(self, client: AsyncWebClient, workspace: Workspace, user_id: str | None, people: People) -> None:
         self._client = client
         self._workspace = workspace
         self._user_id = user_id
+        self._people = people
+        self._key = (workspace.key, user_id or "")
         self._info: asyncio.Future[SlackUser] | None = None
         self._deadline: float | None = None
 
@@ -93,7 +92,7 @@ class UserLookup:
     async def recent(self) -> SlackUser | None:
         """The user as Slack described them less than a minute ago, else asked now: for the members-only gate,
         never for a change of the connection. None when Slack did not answer within the request's deadline."""
-        cached = _recent.get((self._workspace.key, self._user_id or ""))
+        cached: SlackUser | None = self._people.recent.get(self._key)
         return cached if cached is not None else await self._in_time()
 
     async def _in_time(self) -> SlackUser | None:
@@ -106,17 +105,23 @@ class UserLookup:
         except TimeoutError:
             return None
 
+    def known(self) -> SlackUser | None:
+        """The user as Slack last described them, within People.KNOWN_SECONDS, without asking it now: while Slack
+        cannot say, who it described lately keeps their access as it was then (bot/slack/access.py)."""
+        found: SlackUser | None = self._people.known.get(self._key)
+        return found
+
     def known_lang(self) -> Lang:
         """The language Slack told lately, without asking it now (for an answer that cannot wait)."""
-        return _languages.get((self._workspace.key, self._user_id or ""), DEFAULT_LANG)
+        return lang_of(self._people.languages.get(self._key))
 
     async def lang(self) -> Lang:
         """French for a French Slack locale, else English; English when Slack cannot tell in time."""
         if not self._user_id:
             return DEFAULT_LANG
-        cached = _languages.get((self._workspace.key, self._user_id))
+        cached = self._people.languages.get(self._key)
         if cached is not None:
-            return cached
+            return lang_of(cached)
         found = await self._in_time()
         return found.lang if found is not None else DEFAULT_LANG
 
@@ -127,10 +132,12 @@ class UserLookup:
         try:
             response = await self._client.users_info(user=user_id, include_locale=True)
         except SlackApiError as exc:
-            # e.g. an install without users:read: English, and no rights, rather than no answer
-            cached = _languages.get((self._workspace.key, user_id), DEFAULT_LANG)
-            return SlackUser(user_id, "unknown", cached, error=str(exc.response.get("error")))
+            # e.g. an install without users:read, or Slack down: no rights, rather than no answer
+            return SlackUser(user_id, "unknown", self.known_lang(),
+                             error=str(exc.response.get("error") or "slack_error"))
+        except (SlackClientError, OSError, TimeoutError) as exc:
+            return SlackUser(user_id, "unknown", self.known_lang(), error=type(exc).__name__)
         found = user_of({"id": user_id, **(response.get("user") or {})})
-        _languages[(self._workspace.key, user_id)] = found.lang
-        _recent[(self._workspace.key, user_id)] = found
+        self._people.languages[self._key] = found.lang
+        self._people.recent[self._key] = self._people.known[self._key] = found
         return found

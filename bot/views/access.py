@@ -9,11 +9,12 @@ from bot.views.messages import notice_modal
 from bot.views.options import notice_option
 from bot.views.text import escape
 
-Refusal = Literal["external", "guest", "unchecked", "other_workspace", "store_down"]
+Refusal = Literal["external", "guest", "unchecked", "unchecked_scope", "other_workspace", "store_down"]
 KEYS: dict[Refusal, str] = {
     "external": "access.external",
     "guest": "access.guest",
     "unchecked": "access.unchecked",
+    "unchecked_scope": "access.unchecked_scope",
     "other_workspace": "access.other_workspace",
     "store_down": "access.store_down",
 }

@@ -47,23 +47,32 @@ def test_a_channel_slack_cannot_find_gives_the_card_privately(
     assert len(seeded.entries()) == 1
 
 
-def test_a_slow_users_info_does_not_delay_an_options_answer(
+def test_a_slow_users_info_refuses_who_it_never_saw_in_time_and_serves_who_it_knows(
     driver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar
 ) -> None:
+    """Issue 18 B: when Slack could not describe a user in time, the payload's team id was taken as proof, and
+    guests share it with members. Now someone never described is refused (no Leonar call); someone Slack described
+    lately keeps working, as Slack described them."""
     ready_to_submit(driver)
     slack.add_user("U0009")
     other = SlackDriver(driver.url.removesuffix("/slack/events"), driver.signing_secret, slack, user_id="U0009")
-    other.open_modal(callback_id="leonar_add")  # language looked up, cached for U0009
-    slack.add_user("U0010")  # a user whose language is not known yet, while Slack answers slowly
+    other.open_modal(callback_id="leonar_add")  # described by Slack: a member
+    slack.add_user("U0010")  # never seen by the bot, while Slack answers slowly
     late = SlackDriver(driver.url.removesuffix("/slack/events"), driver.signing_secret, slack, user_id="U0010")
-    payload = other.suggestion("project_select", "zeta") | {"user": {"id": "U0010", "team_id": "T0001"}}
+    known = other.suggestion("project_select", "zeta")
+    payload = known | {"user": {"id": "U0010", "team_id": "T0001"}}
     slack.latency = 2.5
+    searches = seeded.count("GET", r"/projects")
     started = time.monotonic()
     response = late.post_payload(payload)
     elapsed = time.monotonic() - started
+    assert response.status_code == 200 and elapsed < 1.5  # the lookup gave up at 0.8 s
+    [refusal] = [o["text"]["text"] for o in response.json()["options"]]
+    assert refusal.startswith("I cannot check your Slack account right now")
+    assert seeded.count("GET", r"/projects") == searches  # nothing reached Leonar for them
+    answer = other.post_payload(known)  # described a moment ago: served from that (hours later: tests/unit/test_users)
     slack.latency = 0.0
-    assert response.status_code == 200 and elapsed < 1.5  # the lookup gave up at 0.8 s, English instead
-    assert [o["text"]["text"] for o in response.json()["options"]] == ["Zeta Platform Lead"]  # in English
+    assert [o["text"]["text"] for o in answer.json()["options"]] == ["Zeta Platform Lead"]
     other.close()
     late.close()
 

@@ -8,7 +8,7 @@ import pytest
 from slack_bolt.async_app import AsyncBoltContext
 from slack_bolt.authorization import AuthorizeResult
 
-from bot.slack.identity import payload_team, request_workspace
+from bot.slack.identity import request_workspace
 from bot.store import Workspace
 
 
@@ -53,9 +53,3 @@ def test_the_workspace_is_the_installations(
     ctx: AsyncBoltContext, body: dict[str, Any], recorded: str | None, expected: Workspace
 ) -> None:
     assert request_workspace(ctx, body, recorded) == expected
-
-
-def test_the_acting_persons_team_as_the_payload_states_it() -> None:
-    assert payload_team(CONNECT_SUBMISSION) == "T0OURS"
-    assert payload_team({"command": "/leonar-add", "team_id": "T1"}) == "T1"
-    assert payload_team({"type": "block_actions", "team_id": "T1"}) is None  # not a command: not the person's

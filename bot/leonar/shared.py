@@ -4,7 +4,9 @@ key, from which each workspace's `LeonarClient` is made."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
+import ssl
 
 import httpx
 from cachetools import LRUCache
@@ -18,6 +20,12 @@ from bot.leonar.transport import Transport
 
 # Connections are all kept alive; the semaphore keeps the requests handed to the pool within its size.
 MAX_CONNECTIONS = 64
+
+
+@functools.cache
+def _tls() -> ssl.SSLContext:
+    """One TLS context per process, as the pool is: loading the CA bundle takes ~70 ms (every app a test built)."""
+    return httpx.create_ssl_context()
 
 
 class Leonar:
@@ -40,7 +48,7 @@ class Leonar:
             limits=limits,
             headers={"Accept": "application/json", "User-Agent": "leonar-slack-bot"},
             # aiohttp's pool, not httpcore's: far less CPU per request under bursts (bench/README.md).
-            transport=transport or AiohttpTransport(limits=limits),
+            transport=transport or AiohttpTransport(verify=_tls(), limits=limits),
         )
         self._slots = asyncio.Semaphore(MAX_CONNECTIONS)
         self.cache = ReadCache()

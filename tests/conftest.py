@@ -102,23 +102,25 @@ def leonar() -> Iterator[FakeLeonar]:
 
 @pytest.fixture
 def bot(slack: FakeSlack, leonar: FakeLeonar, tmp_path: Path) -> Iterator[RunningBot]:
+    """The bot's real app, requests dispatched in-process (tests/support/bot.py)."""
     running = serve(make_settings(slack, leonar, tmp_path / "bot.db"))
     yield running
-    running.server.should_exit = True
+    running.stop()
 
 
 @pytest.fixture
 def oauth_bot(slack: FakeSlack, leonar: FakeLeonar, tmp_path: Path) -> Iterator[RunningBot]:
-    """The bot serving several workspaces, each installing it through Slack's OAuth flow (tests/support/installs)."""
+    """The bot serving several workspaces, each installing it through Slack's OAuth flow (tests/support/installs):
+    listening on a port, where the browser goes."""
     running = serve(make_settings(slack, leonar, tmp_path / "bot.db", slack_bot_token=None,
-                                  slack_client_id=CLIENT_ID, slack_client_secret="oauth-client-secret"))
+                                  slack_client_id=CLIENT_ID, slack_client_secret="oauth-client-secret"), listen=True)
     yield running
-    running.server.should_exit = True
+    running.stop()
 
 
 @pytest.fixture
 def driver(bot: RunningBot, slack: FakeSlack) -> Iterator[SlackDriver]:
-    drv = SlackDriver(bot.url, SIGNING_SECRET, slack)
+    drv = SlackDriver(bot, SIGNING_SECRET, slack)
     yield drv
     drv.close()
     assert not slack.problems, f"the bot sent Slack invalid Block Kit: {slack.problems}"

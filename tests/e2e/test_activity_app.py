@@ -93,7 +93,7 @@ def test_the_app_starts_the_poller_and_posts_a_move(slack: FakeSlack, tmp_path: 
             assert names_posted(slack) == ["Cand00"]
             assert all(c.token == BOT_TOKEN for c in slack.calls_to("chat.postMessage"))
         finally:
-            running.server.should_exit = True
+            running.stop()
 
 
 def test_with_oauth_each_workspace_is_posted_to_with_its_own_installation_token(slack: FakeSlack,
@@ -104,7 +104,7 @@ def test_with_oauth_each_workspace_is_posted_to_with_its_own_installation_token(
         settings = make_settings(slack, leonar, tmp_path / "bot.db", encryption_key=secret,
                                  leonar_poll_seconds=INTERVAL, slack_bot_token=None, slack_client_id=CLIENT_ID,
                                  slack_client_secret="oauth-client-secret")
-        running = serve(settings)
+        running = serve(settings, listen=True)  # a browser installs it
         try:
             token = install(running, slack, "T0001")
             follow_through_store(settings.database_url, secret, project)
@@ -112,7 +112,7 @@ def test_with_oauth_each_workspace_is_posted_to_with_its_own_installation_token(
             [post] = [c for c in slack.calls_to("chat.postMessage") if c.body.get("channel") == CHANNEL]
             assert post.token == token != BOT_TOKEN
         finally:
-            running.server.should_exit = True
+            running.stop()
 
 
 def test_disconnecting_in_slack_stops_the_follows_and_uninstalling_forgets_them(slack: FakeSlack,
@@ -123,7 +123,7 @@ def test_disconnecting_in_slack_stops_the_follows_and_uninstalling_forgets_them(
         settings = make_settings(slack, leonar, tmp_path / "bot.db", encryption_key=secret,
                                  leonar_poll_seconds=INTERVAL)
         running = serve(settings)
-        driver = SlackDriver(running.url, SIGNING_SECRET, slack)
+        driver = SlackDriver(running, SIGNING_SECRET, slack)
         store = Blocking(open_store(settings.database_url, secret))
         follows = open_follows(store.store)
         try:
@@ -155,7 +155,7 @@ def test_disconnecting_in_slack_stops_the_follows_and_uninstalling_forgets_them(
             assert store.run(follows.due_projects(10**12)) == []
         finally:
             driver.close()
-            running.server.should_exit = True
+            running.stop()
 
 
 def start(slack: FakeSlack, leonar: FakeLeonar, workdir: Path, url: str, secret: str) -> Instance:

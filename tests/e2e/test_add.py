@@ -230,7 +230,7 @@ def test_the_last_project_is_preselected_next_time(driver: SlackDriver, slack: F
     assert len(seeded.entries()) == 2
 
     slack.add_user("U0002")
-    other = SlackDriver(driver.url.removesuffix("/slack/events"), driver.signing_secret, slack, user_id="U0002")
+    other = SlackDriver(driver.app, driver.signing_secret, slack, user_id="U0002")
     assert "initial_option" not in block(other.open_modal(callback_id="leonar_add"), "project")["element"]
     other.close()
 

@@ -10,7 +10,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-import httpx
 import psycopg
 
 from bot.store import limits
@@ -30,13 +29,15 @@ STORE_DOWN = "cannot reach its database right now"
 def bot_on(slack: FakeSlack, leonar: FakeLeonar, tmp_path: Path, database_url: str,
            **settings: object) -> Iterator[tuple[RunningBot, SlackDriver]]:
     """The bot served on `database_url` (PostgreSQL), and a driver signing requests to it."""
-    bot = serve(make_settings(slack, leonar, tmp_path / "unused.db", database_url=database_url, **settings))
-    driver = SlackDriver(bot.url, SIGNING_SECRET, slack)
+    oauth = "slack_client_id" in settings  # a browser installs it: served on a port too
+    bot = serve(make_settings(slack, leonar, tmp_path / "unused.db", database_url=database_url, **settings),
+                listen=oauth)
+    driver = SlackDriver(bot, SIGNING_SECRET, slack)
     try:
         yield bot, driver
     finally:
         driver.close()
-        bot.server.should_exit = True
+        bot.stop()
 
 
 def test_a_locked_table_fails_the_requests_that_need_it_in_time_and_nothing_else(
@@ -51,7 +52,7 @@ def test_a_locked_table_fails_the_requests_that_need_it_in_time_and_nothing_else
                 commands = [pool.submit(driver.command, "status") for _ in range(3)]
                 time.sleep(0.2)  # they now wait on the lock
                 health_started = time.monotonic()
-                health = httpx.get(f"{bot.url}/healthz", timeout=5)
+                health = bot.http.get("/healthz", timeout=5)
                 health_took = time.monotonic() - health_started
                 answers = [c.result() for c in commands]
                 took = time.monotonic() - started
@@ -77,7 +78,7 @@ def test_a_database_that_stops_answering_is_a_503_within_a_second_and_requests_s
             connect(driver)
             proxy.freeze()  # the network to the database is cut: no error, no answer
             started = time.monotonic()
-            health = httpx.get(f"{bot.url}/healthz", timeout=5)
+            health = bot.http.get("/healthz", timeout=5)
             health_took = time.monotonic() - started
             assert health.status_code == 503 and health_took < limits.HEALTH_SECONDS + 0.3, health_took
             time.sleep(limits.FRESH_SECONDS)  # what is cached is no longer trusted: requests read the database
@@ -87,7 +88,7 @@ def test_a_database_that_stops_answering_is_a_503_within_a_second_and_requests_s
             assert answer.status_code == 200 and STORE_DOWN in answer.json()["text"] and took < 3.0, (took, answer.text)
             proxy.thaw()
             deadline = time.monotonic() + 10
-            while httpx.get(f"{bot.url}/healthz", timeout=5).status_code != 200:
+            while bot.http.get("/healthz", timeout=5).status_code != 200:
                 assert time.monotonic() < deadline, "still unhealthy 10 s after the database came back"
                 time.sleep(0.1)
             assert STORE_DOWN not in driver.command("status").text

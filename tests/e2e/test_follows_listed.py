@@ -51,7 +51,7 @@ def listed(driver: SlackDriver, slack: FakeSlack, text: str, channel: str = "C00
 
 @pytest.fixture
 def member(bot: RunningBot, slack: FakeSlack) -> Iterator[SlackDriver]:
-    drv = SlackDriver(bot.url, SIGNING_SECRET, slack, user_id=MEMBER)
+    drv = SlackDriver(bot, SIGNING_SECRET, slack, user_id=MEMBER)
     yield drv
     drv.close()
 

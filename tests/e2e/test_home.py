@@ -97,7 +97,7 @@ def test_members_see_no_admin_controls_and_cannot_change_settings(
 ) -> None:
     connect(driver)
     slack.add_user("U0002")
-    member = SlackDriver(bot.url, SIGNING_SECRET, slack, user_id="U0002")
+    member = SlackDriver(bot, SIGNING_SECRET, slack, user_id="U0002")
     home = open_home(member, slack)
     assert "home_connect" not in texts(home) and "home_show_details" not in texts(home)
     home_action(member, slack, {"type": "checkboxes", "action_id": "home_show_details",

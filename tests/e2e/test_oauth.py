@@ -93,7 +93,7 @@ def test_an_expired_bot_token_is_rotated_and_saved(
 def test_installations_on_postgresql(slack: FakeSlack, leonar: FakeLeonar, tmp_path: Path, postgres_url: str) -> None:
     running = serve(make_settings(slack, leonar, tmp_path / "unused.db", slack_bot_token=None,
                                   slack_client_id=CLIENT_ID, slack_client_secret="oauth-client-secret",
-                                  database_url=postgres_url))
+                                  database_url=postgres_url), listen=True)  # a browser installs it
     try:
         token = install(running, slack, "TP")
         driver = driver_for(running, slack, "TP")
@@ -102,4 +102,4 @@ def test_installations_on_postgresql(slack: FakeSlack, leonar: FakeLeonar, tmp_p
         assert opened.token == token
         driver.close()
     finally:
-        running.server.should_exit = True
+        running.stop()

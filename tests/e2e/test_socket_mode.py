@@ -28,7 +28,7 @@ def socket_bot(slack: FakeSlack, leonar: FakeLeonar, socket: FakeSocketMode, tmp
     running = serve(make_settings(slack, leonar, tmp_path / "bot.db", slack_app_token=APP_TOKEN,
                                   slack_signing_secret=None))
     yield running
-    running.server.should_exit = True
+    running.stop()
 
 
 def command(slack: FakeSlack, text: str = "") -> dict[str, str]:
@@ -65,8 +65,6 @@ def test_slash_command_and_options_over_socket_mode(
 
 
 def test_socket_mode_needs_no_signing_secret_but_http_stays_closed(socket_bot: RunningBot) -> None:
-    import httpx
-
     assert socket_bot.settings.missing() == []
-    response = httpx.post(f"{socket_bot.url}/slack/events", data={"command": "/leonar-add"})
+    response = socket_bot.http.post("/slack/events", data={"command": "/leonar-add"})
     assert response.status_code in (400, 401)  # nothing unsigned is served over HTTP

@@ -18,7 +18,7 @@ MEMBER = "U0002"
 @pytest.fixture
 def member(bot: RunningBot, slack: FakeSlack) -> SlackDriver:
     slack.add_user(MEMBER)
-    return SlackDriver(bot.url, SIGNING_SECRET, slack, user_id=MEMBER)
+    return SlackDriver(bot, SIGNING_SECRET, slack, user_id=MEMBER)
 
 
 def replies(slack: FakeSlack, driver: SlackDriver, timeout: float = 5.0) -> list[str]:
@@ -53,7 +53,7 @@ def test_a_member_cannot_change_an_existing_connection(
 
 def test_an_owner_may_connect(bot: RunningBot, slack: FakeSlack, leonar: FakeLeonar) -> None:
     slack.add_user("UOWN", owner=True)
-    owner = SlackDriver(bot.url, SIGNING_SECRET, slack, user_id="UOWN")
+    owner = SlackDriver(bot, SIGNING_SECRET, slack, user_id="UOWN")
     owner.command()
     assert owner.wait_view(lambda v: v["callback_id"] == "leonar_connect")
 

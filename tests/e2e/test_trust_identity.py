@@ -37,7 +37,7 @@ class ConnectChannelDriver(SlackDriver):
 def test_a_slack_connect_submission_uses_the_installing_workspace(
     bot: RunningBot, slack: FakeSlack, seeded: FakeLeonar
 ) -> None:
-    driver = ConnectChannelDriver(bot.url, SIGNING_SECRET, slack)
+    driver = ConnectChannelDriver(bot, SIGNING_SECRET, slack)
     ready_to_submit(driver)  # connect, project and candidate picked: menus go through the same shapes
     response = driver.submit()
     assert response.status_code == 200 and driver.last_errors is None, driver.last_errors
@@ -68,7 +68,7 @@ GUEST = "U0GUEST"
 @pytest.fixture
 def guest(bot: RunningBot, slack: FakeSlack) -> SlackDriver:
     slack.users[GUEST] = slack.make_user(GUEST) | {"is_restricted": True}
-    return SlackDriver(bot.url, SIGNING_SECRET, slack, user_id=GUEST)
+    return SlackDriver(bot, SIGNING_SECRET, slack, user_id=GUEST)
 
 
 def hook_text(slack: FakeSlack, driver: SlackDriver) -> str:
@@ -142,7 +142,7 @@ def test_people_of_another_organisation_are_refused_even_with_guests_allowed(
         slack.fail("users.info", "user_not_found", times=5)  # Slack will not describe them to us
     else:
         slack.users["U0OUT"] = slack.make_user("U0OUT") | stranger
-    outsider = SlackDriver(bot.url, SIGNING_SECRET, slack, user_id="U0OUT")
+    outsider = SlackDriver(bot, SIGNING_SECRET, slack, user_id="U0OUT")
     seeded.requests.clear()
     answer = outsider.command("Bob Stone")
     assert "people from another organisation cannot use it here" in answer.json()["text"]
@@ -155,7 +155,7 @@ def test_only_admins_see_the_keys_last_characters(
 ) -> None:
     connect(driver)
     slack.users["U0MEMBER"] = slack.make_user("U0MEMBER")
-    member = SlackDriver(bot.url, SIGNING_SECRET, slack, user_id="U0MEMBER")
+    member = SlackDriver(bot, SIGNING_SECRET, slack, user_id="U0MEMBER")
     for who, shown in ((driver, True), (member, False)):
         who.command("status")
         text = hook_text(slack, who)

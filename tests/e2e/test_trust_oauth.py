@@ -37,9 +37,9 @@ def oauth_settings(slack: FakeSlack, leonar: FakeLeonar, tmp_path: Path, **overr
 def oauth_bot(request: pytest.FixtureRequest, slack: FakeSlack, leonar: FakeLeonar,
               tmp_path: Path) -> Iterator[RunningBot]:
     overrides = {"database_url": request.getfixturevalue("postgres_url")} if request.param == "postgres" else {}
-    running = serve(oauth_settings(slack, leonar, tmp_path, **overrides))
+    running = serve(oauth_settings(slack, leonar, tmp_path, **overrides), listen=True)  # browsers visit it
     yield running
-    running.server.should_exit = True
+    running.stop()
 
 
 def state_rows(bot: RunningBot) -> int:
@@ -140,8 +140,8 @@ def test_two_instances_on_one_postgresql_refresh_once(
     slack: FakeSlack, leonar: FakeLeonar, tmp_path: Path, postgres_url: str
 ) -> None:
     shared: dict[str, object] = {"database_url": postgres_url, "encryption_key": Fernet.generate_key().decode()}
-    one = serve(oauth_settings(slack, leonar, tmp_path, **shared))
-    two = serve(oauth_settings(slack, leonar, tmp_path, **shared))
+    one = serve(oauth_settings(slack, leonar, tmp_path, **shared), listen=True)
+    two = serve(oauth_settings(slack, leonar, tmp_path, **shared), listen=True)
     try:
         install(one, slack, "TP")
         expire_token(one, "TP")
@@ -152,7 +152,8 @@ def test_two_instances_on_one_postgresql_refresh_once(
         assert [r["ok"] for r in refreshes(slack)] == [True]
         assert_all_answered(answers, 10)
     finally:
-        one.server.should_exit = two.server.should_exit = True
+        one.stop()
+        two.stop()
 
 
 def test_a_stuck_refresh_elsewhere_delays_the_request_without_freezing_the_bot(
@@ -162,7 +163,8 @@ def test_a_stuck_refresh_elsewhere_delays_the_request_without_freezing_the_bot(
 
     monkeypatch.setattr(authorize, "LOCK_WAIT_SECONDS", 1.0)
     key = Fernet.generate_key().decode()
-    running = serve(oauth_settings(slack, leonar, tmp_path, database_url=postgres_url, encryption_key=key))
+    running = serve(oauth_settings(slack, leonar, tmp_path, database_url=postgres_url, encryption_key=key),
+                    listen=True)
     stuck = open_blocking(postgres_url, key)  # another instance, hung in the middle of its refresh
     try:
         install(running, slack, "TP")
@@ -182,4 +184,4 @@ def test_a_stuck_refresh_elsewhere_delays_the_request_without_freezing_the_bot(
         assert_all_answered(answers, 1)
     finally:
         stuck.close()
-        running.server.should_exit = True
+        running.stop()

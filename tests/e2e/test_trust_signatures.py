@@ -7,7 +7,6 @@ import time
 from collections.abc import Callable
 from urllib.parse import quote, urlencode
 
-import httpx
 import pytest
 
 from tests.support.driver import SlackDriver
@@ -86,5 +85,5 @@ def test_the_same_request_signed_properly_is_served(driver: SlackDriver, slack: 
 
 
 def test_health_needs_no_signature_and_reveals_nothing(driver: SlackDriver) -> None:
-    response = httpx.get(driver.url.replace("/slack/events", "/healthz"))
+    response = driver.http.get(driver.url.replace("/slack/events", "/healthz"))
     assert response.json() == {"ok": True}

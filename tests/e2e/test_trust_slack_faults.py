@@ -51,10 +51,10 @@ def test_a_slow_users_info_does_not_delay_an_options_answer(
 ) -> None:
     ready_to_submit(driver)
     slack.add_user("U0009")
-    other = SlackDriver(driver.url.removesuffix("/slack/events"), driver.signing_secret, slack, user_id="U0009")
+    other = SlackDriver(driver.app, driver.signing_secret, slack, user_id="U0009")
     other.open_modal(callback_id="leonar_add")  # language looked up, cached for U0009
     slack.add_user("U0010")  # a user whose language is not known yet, while Slack answers slowly
-    late = SlackDriver(driver.url.removesuffix("/slack/events"), driver.signing_secret, slack, user_id="U0010")
+    late = SlackDriver(driver.app, driver.signing_secret, slack, user_id="U0010")
     payload = other.suggestion("project_select", "zeta") | {"user": {"id": "U0010", "team_id": "T0001"}}
     slack.latency = 2.5
     started = time.monotonic()

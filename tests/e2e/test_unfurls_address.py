@@ -70,7 +70,7 @@ def test_only_an_admin_sets_the_leonar_address(
     bot: RunningBot, driver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar
 ) -> None:
     connect(driver)
-    member = SlackDriver(bot.url, SIGNING_SECRET, slack, user_id="U0MEMBER")
+    member = SlackDriver(bot, SIGNING_SECRET, slack, user_id="U0MEMBER")
     try:
         home = open_home(member, slack)
         assert "leonar_slug" not in json.dumps(home)  # not shown to members…

@@ -39,17 +39,6 @@ from bot.store.follows_open import open_follows
 from bot.store.slack_installations import OAuthStates, SlackInstallations
 
 log = logging.getLogger(__name__)
-# On SIGTERM uvicorn stops accepting, then gives requests being answered REQUESTS_GRACE (Slack gives up after
-# 3 s anyway); acknowledged work (a card being posted, a slow add) then gets DRAIN_SECONDS to finish, and what
-# is still running TELL_SECONDS to tell its user it was interrupted, before the Slack and Leonar clients and the
-# store close. Under SHUTDOWN_SECONDS in all, so a platform's usual 30 s grace never kills it midway (README).
-REQUESTS_GRACE = 5
-DRAIN_SECONDS = 15.0
-TELL_SECONDS = 3.0
-SHUTDOWN_SECONDS = REQUESTS_GRACE + DRAIN_SECONDS + TELL_SECONDS + 2  # and 2 s to close connections
-# The activity poller gets this much of the drain to end a poll in flight: a cut poll loses nothing (its snapshot
-# was not saved; bot/store/poll_state.py), so it is not worth a longer wait.
-POLLER_SECONDS = 3.0
 
 
 class ConfigError(RuntimeError):
@@ -73,6 +62,7 @@ def create_services(settings: Settings) -> Services:
             settings.leonar_api_url,
             connect_timeout=settings.leonar_connect_timeout,
             read_timeout=settings.leonar_read_timeout,
+            entry_read_timeout=settings.limits.entry_read_seconds,
         ),
     )
 
@@ -117,7 +107,8 @@ def _oauth(services: Services, client: AsyncWebClient) -> dict[str, Any]:
         # expired token is refreshed once per workspace, however many requests find it expired.
         "authorize": InstallationAuthorize(
             store=services.store, installation_store=installations, client_id=settings.slack_client_id,
-            client_secret=client_secret, bot_only=True, cache_enabled=True, logger=logging.getLogger("slack_bolt"),
+            client_secret=client_secret, lock_wait=settings.limits.refresh_lock_seconds, bot_only=True,
+            cache_enabled=True, logger=logging.getLogger("slack_bolt"),
             client=client,  # token rotation calls oauth.v2.access at SLACK_API_URL like every other call
         ),
         "installation_store_bot_only": True,
@@ -192,8 +183,15 @@ def create_web_app(settings: Settings, services: Services | None = None) -> Star
         yield
         if socket_mode is not None:
             await socket_mode.close_async()  # type: ignore[no-untyped-call]
-        # The poller stops alongside the drain, within its bounds: a poll in flight ends or is cut (losing nothing).
-        await asyncio.gather(poller.stop(timeout=POLLER_SECONDS), guard.drain(timeout=DRAIN_SECONDS, tell=TELL_SECONDS))
+        # On SIGTERM uvicorn stops accepting and gives requests being answered their grace (Slack gives up after
+        # 3 s anyway); acknowledged work (a card being posted, a slow add) then gets the drain to finish, and what
+        # is still running `tell` to say it was interrupted, before the Slack and Leonar clients and the store
+        # close: within Limits.shutdown_seconds, so a platform's usual 30 s grace never kills it midway (README).
+        # The poller stops alongside the drain, within its bound: a poll in flight ends or is cut, losing nothing
+        # (its snapshot was not saved; bot/store/poll_state.py), so it is not worth a longer wait.
+        bounds = settings.limits
+        await asyncio.gather(poller.stop(timeout=bounds.poller_stop_seconds),
+                             guard.drain(timeout=bounds.drain_seconds, tell=bounds.tell_seconds))
         await session.close()
         await services.leonar.aclose()
         await services.store.close()

@@ -50,9 +50,10 @@ class LeonarClient:
     `Listing` returned then says so. Those that miss the cache raise `UserRateLimited` past that share.
     """
 
-    def __init__(self, transport: Transport, *, cache: ReadCache, key_id: str, share: FairShare | None = None,
-                 user_id: str | None = None) -> None:
+    def __init__(self, transport: Transport, *, cache: ReadCache, key_id: str, entry_read_timeout: float,
+                 share: FairShare | None = None, user_id: str | None = None) -> None:
         self._transport = transport
+        self._entry_read_timeout = entry_read_timeout
         self._cache = cache
         self._key_id = key_id
         self._share = share or FairShare(transport.budget)
@@ -209,7 +210,8 @@ class LeonarClient:
     async def add_entry(self, project_id: str, contact_id: str, stage_id: str | None = None) -> Entry:
         """Add a contact to a project's pipeline, exactly once (`entries.add`); without `stage_id` Leonar uses
         the first stage. Raises `AlreadyInProject` when the contact is there already."""
-        entry = await entries.add(self._transport, self.find_entry, project_id, contact_id, stage_id)
+        entry = await entries.add(self._transport, self.find_entry, project_id, contact_id, stage_id,
+                                  read_timeout=self._entry_read_timeout)
         self._note_added(project_id, entry.stage.id if entry.stage else stage_id)
         self._lookup.added(project_id, entry)
         return entry

@@ -17,6 +17,7 @@ from bot.leonar.cache import ReadCache
 from bot.leonar.client import LeonarClient
 from bot.leonar.fair import FairShare
 from bot.leonar.transport import Transport
+from bot.limits import Limits
 
 # Connections are all kept alive; the semaphore keeps the requests handed to the pool within its size.
 MAX_CONNECTIONS = 64
@@ -38,8 +39,10 @@ class Leonar:
         *,
         connect_timeout: float = 1.0,
         read_timeout: float = 2.0,
+        entry_read_timeout: float = Limits().entry_read_seconds,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
+        """`entry_read_timeout`: how long an add waits for Leonar's answer to its POST (entries.add)."""
         limits = httpx.Limits(max_connections=MAX_CONNECTIONS, max_keepalive_connections=MAX_CONNECTIONS,
                               keepalive_expiry=30)
         self._http = httpx.AsyncClient(
@@ -53,6 +56,7 @@ class Leonar:
         self._slots = asyncio.Semaphore(MAX_CONNECTIONS)
         self.cache = ReadCache()
         self._shares: LRUCache[str, FairShare] = LRUCache(maxsize=10_000)
+        self._entry_read_timeout = entry_read_timeout
 
     def client(self, api_key: str, *, user_id: str | None = None) -> LeonarClient:
         """Calls with `api_key`; the searches and lists that miss the cache count against `user_id`'s share of
@@ -63,7 +67,8 @@ class Leonar:
         if share is None:
             share = self._shares[key_id] = FairShare(Budget())
         transport = Transport(self._http, api_key, budget=share.budget, slots=self._slots)
-        return LeonarClient(transport, cache=self.cache, key_id=key_id, share=share, user_id=user_id)
+        return LeonarClient(transport, cache=self.cache, key_id=key_id, share=share, user_id=user_id,
+                            entry_read_timeout=self._entry_read_timeout)
 
     async def aclose(self) -> None:
         await self._http.aclose()

@@ -27,7 +27,7 @@ async def add_candidate(ack: AsyncAck, event: dict[str, Any], context: dict[str,
         return
     await workflow_step.run(leonar=leonar(context), slack=client, store=services(context).store,
                             workspace=workspace(context), inputs=workflow_step.StepInputs.of(event.get("inputs")),
-                            complete=complete, fail=fail)
+                            complete=complete, fail=fail, timeout=services(context).settings.limits.step_seconds)
 
 
 async def project_menu(ack: AsyncAck, event: dict[str, Any], context: dict[str, Any], complete: AsyncComplete,
@@ -35,7 +35,8 @@ async def project_menu(ack: AsyncAck, event: dict[str, Any], context: dict[str, 
     # Completed before the ack, as Slack asks of a step feeding a menu: Workflow Builder shows it at once.
     query = (event.get("inputs") or {}).get("query")
     try:
-        await workflow_step.offer_projects(leonar(context), query if isinstance(query, str) else "", complete, fail)
+        await workflow_step.offer_projects(leonar(context), query if isinstance(query, str) else "", complete, fail,
+                                           services(context).settings.limits.step_menu_seconds)
     finally:
         await ack()
 

@@ -40,7 +40,8 @@ async def add_submitted(
         return
     job = adding.Adding(slack=client, leonar=leonar_client, store=services(context).store,
                         workspace=workspace(context), user=body["user"], choice=choice, ctx=modal(context),
-                        view_id=view["id"], response_urls=body.get("response_urls") or [], lang=lang)
+                        view_id=view["id"], response_urls=body.get("response_urls") or [], lang=lang,
+                        window=services(context).settings.limits.submit_seconds)
     entry = await adding.add_entry(job, ack)
     if entry is None:
         return
@@ -63,7 +64,8 @@ async def create_submitted(
         await ack(response_action="errors", errors={create.FIRST_FIELD: t(lang, "add.not_connected", command=COMMAND)})
         return
     try:
-        contact = await asyncio.wait_for(leonar_client.create_contact(fields), adding.SUBMIT_WINDOW)
+        contact = await asyncio.wait_for(leonar_client.create_contact(fields),
+                                         services(context).settings.limits.submit_seconds)
     except TimeoutError:
         await ack(response_action="errors", errors={create.FIRST_FIELD: t(lang, "error.unconfirmed")})
         return

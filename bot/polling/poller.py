@@ -1,5 +1,5 @@
-"""The poller: every TICK_SECONDS, the followed projects that are due, each under its lease, one Leonar read per
-project for every channel following it (the steps are bot/activity's docstring).
+"""The poller: every tick (Limits.poll_tick_seconds), the followed projects that are due, each under its lease,
+one Leonar read per project for every channel following it (the steps are bot/activity's docstring).
 
 Backoff: a 429, Leonar down or a 5xx leaves the snapshot where it was (no event lost: the next poll reads the same
 changes again) and puts the project's next poll 2^failures intervals later (at most MAX_BACKOFF_SECONDS), or at
@@ -45,7 +45,6 @@ from bot.store.poll_state import Outgoing, PollResult, PollStore
 from bot.views.activity import activity_post, digest_post
 
 log = logging.getLogger(__name__)
-TICK_SECONDS = 1.0  # how often due projects are looked for, at most (each is polled at its own interval)
 FULL_SCAN_EVERY = 30  # every so many polls, a full scan: the only reading that shows removals
 # A lease lasts two intervals from its last renewal (each poll renews it, one interval and at most a tick later):
 # a dead holder's projects are taken over within two intervals and one tick.
@@ -107,7 +106,8 @@ class Poller:
 
     @property
     def tick_seconds(self) -> float:
-        return min(TICK_SECONDS, self._settings.leonar_poll_seconds / 4)
+        """How often due projects are looked for, at most (each is polled at its own interval)."""
+        return min(self._settings.limits.poll_tick_seconds, self._settings.leonar_poll_seconds / 4)
 
     def interval(self, workspace: Workspace) -> float:
         return self._intervals.get(workspace.key, self._settings.leonar_poll_seconds)

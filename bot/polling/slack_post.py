@@ -26,7 +26,6 @@ log = logging.getLogger(__name__)
 STOPS = {"channel_not_found": StopReason.CHANNEL_ARCHIVED, "is_archived": StopReason.CHANNEL_ARCHIVED,
          "not_in_channel": StopReason.NOT_IN_CHANNEL}
 # Errors after which this message can never be posted: it is dropped (and logged), the follow goes on.
-POST_SECONDS = 10  # a stalled post ends: the lease is checked again before the next one
 HOPELESS = frozenset({"invalid_blocks", "msg_too_long", "no_text", "invalid_arguments", "too_many_attachments"})
 
 
@@ -57,8 +56,10 @@ class SlackPoster:
         token = await self._token(workspace)
         if token is None:
             return Outcome(uninstalled=True)
+        # A stalled post ends (Limits.poll_post_seconds): the lease is checked again before the next one. (slack_sdk
+        # types the timeout int; it is aiohttp's, and a test's shrunk limits are fractions of a second.)
         client = AsyncWebClient(token=token, base_url=self._settings.slack_api_url, session=self.session,
-                                timeout=POST_SECONDS)
+                                timeout=self._settings.limits.poll_post_seconds)  # type: ignore[arg-type]
         try:
             await client.chat_postMessage(channel=channel_id, text=payload["text"], blocks=payload["blocks"],
                                           unfurl_links=False, unfurl_media=False)

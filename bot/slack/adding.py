@@ -27,8 +27,6 @@ from bot.views.metadata import ModalContext
 from bot.views.text import escape
 
 log = logging.getLogger(__name__)
-# A submit must be answered within 3 s; past this Leonar is still allowed to finish behind a "pending" view.
-SUBMIT_WINDOW = 2.3
 
 
 @dataclass(frozen=True)
@@ -45,6 +43,9 @@ class Adding:
     view_id: str
     response_urls: list[dict[str, Any]]
     lang: Lang
+    # A submit must be answered within 3 s: past this (Limits.submit_seconds) Leonar is still allowed to finish
+    # behind a "pending" view.
+    window: float
 
     @property
     def project_name(self) -> str | None:
@@ -67,7 +68,7 @@ async def add_entry(job: Adding, ack: AsyncAck) -> Entry | None:
     """The entry, acking the submit; None once the user has been shown why it failed."""
     choice = job.choice
     adding = asyncio.create_task(job.leonar.add_entry(choice.project_id, choice.contact_id, choice.stage_id))
-    done, _ = await asyncio.wait({adding}, timeout=SUBMIT_WINDOW)
+    done, _ = await asyncio.wait({adding}, timeout=job.window)
     if done:
         try:
             entry = adding.result()

@@ -26,9 +26,6 @@ from bot.store import Store
 from bot.store.slack_installations import SlackInstallations
 
 log = logging.getLogger(__name__)
-# A refresh is one Slack call (slack_sdk gives it 30 s at most); a holder slower than this is stuck, and the
-# request refreshes without it rather than wait for ever.
-LOCK_WAIT_SECONDS = 10.0
 LOCK_POLL_SECONDS = 0.05
 
 
@@ -36,18 +33,21 @@ class InstallationAuthorize(AsyncInstallationStoreAuthorize):
     """Bolt's AsyncInstallationStoreAuthorize (cache, auth.test, rotation), refreshing through OneRefreshRotator."""
 
     def __init__(self, *, store: Store, installation_store: SlackInstallations, client_id: str,
-                 client_secret: str, **kwargs: Any) -> None:
+                 client_secret: str, lock_wait: float, **kwargs: Any) -> None:
         super().__init__(installation_store=installation_store, client_id=client_id, client_secret=client_secret,
                          **kwargs)
-        self.token_rotator = OneRefreshRotator(store, installation_store, client_id=client_id,
+        self.token_rotator = OneRefreshRotator(store, installation_store, lock_wait, client_id=client_id,
                                                client_secret=client_secret, client=kwargs.get("client"))
 
 
 class OneRefreshRotator(AsyncTokenRotator):
-    def __init__(self, store: Store, installations: SlackInstallations, **kwargs: Any) -> None:
+    def __init__(self, store: Store, installations: SlackInstallations, lock_wait: float, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._store = store
         self._installations = installations
+        # A refresh is one Slack call (slack_sdk gives it 30 s at most); a holder slower than `lock_wait`
+        # (Limits.refresh_lock_seconds) is stuck, and the request refreshes without it rather than wait for ever.
+        self._lock_wait = lock_wait
         # One per workspace, alive while a request holds or awaits it.
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
 
@@ -75,14 +75,14 @@ class OneRefreshRotator(AsyncTokenRotator):
     @contextlib.asynccontextmanager
     async def _across_instances(self, name: str) -> AsyncIterator[None]:
         # Polled, never a waiting lock: the store is called from the event loop, which must go on serving.
-        deadline = time.monotonic() + LOCK_WAIT_SECONDS
+        deadline = time.monotonic() + self._lock_wait
         held = await self._store.try_lock(name)
         while not held and time.monotonic() < deadline:
             await asyncio.sleep(LOCK_POLL_SECONDS)
             held = await self._store.try_lock(name)
         if not held:
-            log.warning("another instance has been refreshing this workspace's bot token for %.0f s; "
-                        "refreshing here too", LOCK_WAIT_SECONDS)
+            log.warning("another instance has been refreshing this workspace's bot token for %g s; "
+                        "refreshing here too", self._lock_wait)
         try:
             yield
         finally:

@@ -12,13 +12,11 @@ from slack_bolt.async_app import AsyncAck
 from bot.i18n import Lang, t
 from bot.leonar import LeonarClient, LeonarError, Listing
 from bot.manifest import COMMAND
-from bot.slack.context import leonar, user_lang
+from bot.slack.context import leonar, services, user_lang
 from bot.views.errors import describe
 from bot.views.options import MAX_OPTIONS, notice_option
 
 log = logging.getLogger(__name__)
-# Slack waits 3 s for options; keep room for the round trip to Slack.
-DEADLINE = 2.3
 
 Options = list[dict[str, Any]]
 T = TypeVar("T")
@@ -29,16 +27,16 @@ async def answer(
     load: Callable[[LeonarClient], Awaitable[Listing[T]]], build: Callable[[list[T], Lang], Options],
 ) -> None:
     """Ack with the options `build` makes of what `load` got from Leonar, or with one explanatory option when
-    Leonar cannot answer in time. The members-only gate has asked Slack about the user already (or given up at the
-    request's users.info deadline, which the language shares), so the language is awaited beside Leonar's answer
-    without adding to it."""
+    Leonar cannot answer in time (Limits.options_seconds: Slack waits 3 s). The members-only gate has asked Slack
+    about the user already (or given up at the request's users.info deadline, which the language shares), so the
+    language is awaited beside Leonar's answer without adding to it."""
     language = asyncio.ensure_future(user_lang(context))
     leonar_client = leonar(context)
     if leonar_client is None:
         await ack(options=[notice_option(t(await language, "options.connect_first", command=COMMAND))])
         return
     try:
-        found = await asyncio.wait_for(load(leonar_client), DEADLINE)
+        found = await asyncio.wait_for(load(leonar_client), services(context).settings.limits.options_seconds)
         lang = await language
         options = build(found.items, lang)
         if found.stale:

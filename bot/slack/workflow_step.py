@@ -30,8 +30,6 @@ from bot.store import AddRecord, Store, StoreUnavailable, Workspace
 from bot.views import workflow_step as say
 
 log = logging.getLogger(__name__)
-STEP_TIMEOUT = 600.0  # well within the workflow token's 15 minutes: fail() still has a live token
-MENU_WINDOW = 2.0  # the project menu is completed before the 3 s ack: Workflow Builder waits for it
 USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,}$")
 _started: TTLCache[str, bool] = TTLCache(maxsize=10_000, ttl=3600)
@@ -162,12 +160,14 @@ async def record(store: Store, workspace: Workspace, added: Added, inputs: StepI
 
 
 async def run(*, leonar: LeonarClient | None, slack: AsyncWebClient, store: Store, workspace: Workspace,
-              inputs: StepInputs, complete: AsyncComplete, fail: AsyncFail, lang: Lang = DEFAULT_LANG) -> None:
+              inputs: StepInputs, complete: AsyncComplete, fail: AsyncFail, timeout: float,
+              lang: Lang = DEFAULT_LANG) -> None:
+    """`timeout` (Limits.step_seconds) well within the workflow token's 15 minutes: fail() still has a live token."""
     if leonar is None:
         await _finish(fail(error=say.not_connected(lang)))
         return
     try:
-        added = await asyncio.wait_for(add_candidate(leonar, inputs, lang), STEP_TIMEOUT)
+        added = await asyncio.wait_for(add_candidate(leonar, inputs, lang), timeout)
     except StepFailed as exc:
         await _finish(fail(error=str(exc)))
         return
@@ -187,14 +187,15 @@ async def run(*, leonar: LeonarClient | None, slack: AsyncWebClient, store: Stor
 
 
 async def offer_projects(leonar: LeonarClient | None, query: str, complete: AsyncComplete, fail: AsyncFail,
-                         lang: Lang = DEFAULT_LANG) -> None:
+                         window: float, lang: Lang = DEFAULT_LANG) -> None:
     """The Project menu of the step in Workflow Builder (dynamic options): the active projects matching what
-    the builder typed, from the same cached list as the add form."""
+    the builder typed, from the same cached list as the add form. Completed before the 3 s ack (Workflow Builder
+    waits for it): Leonar gets `window` seconds (Limits.step_menu_seconds)."""
     if leonar is None:
         await _finish(fail(error=say.not_connected(lang)))
         return
     try:
-        listing = await asyncio.wait_for(leonar.list_projects(), MENU_WINDOW)
+        listing = await asyncio.wait_for(leonar.list_projects(), window)
     except (LeonarError, TimeoutError) as exc:
         await _finish(fail(error=say.menu_failed(exc if isinstance(exc, LeonarError) else None, lang)))
         return

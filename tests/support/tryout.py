@@ -22,7 +22,8 @@ from typing import Any
 
 import httpx
 
-from tests.support.driver import SlackDriver
+from bot.limits import Limits
+from tests.support.driver import SlackDriver, tls
 from tests.support.fakes.leonar import FakeLeonar, seed_demo
 from tests.support.fakes.slack import FakeSlack
 
@@ -45,6 +46,13 @@ def _port() -> int:
         return int(sock.getsockname()[1])
 
 
+def limits_env(limits: Limits) -> dict[str, str]:
+    """The environment that gives a `python -m bot` process these limits (those that differ from the defaults)."""
+    defaults = Limits()
+    return {f"LIMITS__{name.upper()}": repr(value) for name, value in limits.model_dump().items()
+            if value != getattr(defaults, name)}
+
+
 def start_bot(slack: FakeSlack, leonar: FakeLeonar, workdir: Path, **env: str) -> tuple[subprocess.Popen[str], str]:
     port = _port()
     environment = {k: v for k, v in os.environ.items() if "PROXY" not in k.upper() and not k.startswith("SLACK_")}
@@ -55,14 +63,15 @@ def start_bot(slack: FakeSlack, leonar: FakeLeonar, workdir: Path, **env: str) -
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the bot exited:\n{process.communicate()[0]}")
-        try:
-            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                return process, url
-        except httpx.TransportError:
-            time.sleep(0.1)
+    with httpx.Client(base_url=url, timeout=1, verify=tls(), trust_env=False) as probe:
+        while time.monotonic() < deadline:  # a process says it is up by answering: polled
+            if process.poll() is not None:
+                raise RuntimeError(f"the bot exited:\n{process.communicate()[0]}")
+            try:
+                if probe.get("/healthz").status_code == 200:
+                    return process, url
+            except httpx.TransportError:
+                time.sleep(0.05)
     process.kill()
     raise RuntimeError("the bot did not answer /healthz within 20 s")
 

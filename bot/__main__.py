@@ -51,7 +51,7 @@ def main() -> None:
         # uvicorn types it int; it is an asyncio timeout, and a test's shrunk limits are fractions of a second.
         timeout_graceful_shutdown=settings.limits.requests_grace_seconds,  # type: ignore[arg-type]
         # Slow and numerous clients: bounded connections, a deadline per request, no access log but at DEBUG.
-        **uvicorn_options(settings.log_level),
+        **uvicorn_options(settings.log_level, settings.limits.request_seconds),
     )
 
 

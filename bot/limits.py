@@ -53,6 +53,10 @@ class Limits(BaseModel):
     poll_tick_seconds: Seconds = Field(1.0, gt=0)  # how often due projects are looked for, at most
     poll_post_seconds: Seconds = Field(10.0, gt=0)  # one activity post; the lease is checked again after it
 
+    # HTTP (bot/http_server.py): a request must arrive whole this long after its first byte (Slack's are a few KB,
+    # sent at once); a client trickling its bytes is cut off then.
+    request_seconds: Seconds = Field(10.0, gt=0)
+
     @property
     def shutdown_seconds(self) -> float:
         """The longest a SIGTERM'd process takes to exit (2 s more to close connections)."""

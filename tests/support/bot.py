@@ -200,7 +200,7 @@ def serve(settings: Settings, *, listen: bool = False) -> RunningBot:
         if listen:
             port = free_port()
             config = uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="on",
-                                    **uvicorn_options(settings.log_level))
+                                    **uvicorn_options(settings.log_level, settings.limits.request_seconds))
             running._server = server = uvicorn.Server(config)
             running._url = f"http://127.0.0.1:{port}"
             running._serving = asyncio.run_coroutine_threadsafe(_serve(server), loop).result(START_SECONDS)

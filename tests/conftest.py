@@ -12,9 +12,19 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from bot.limits import Limits
 from tests.support import postgres_server as postgres_server_module
 from tests.support.blocking import Blocking
-from tests.support.bot import ADMIN, BOT_TOKEN, LEONAR_KEY, SIGNING_SECRET, RunningBot, make_settings, serve
+from tests.support.bot import (
+    ADMIN,
+    BOT_TOKEN,
+    LEONAR_KEY,
+    SIGNING_SECRET,
+    RunningBot,
+    ack_deadline,
+    make_settings,
+    serve,
+)
 from tests.support.driver import SlackDriver
 from tests.support.fakes.leonar import FakeLeonar
 from tests.support.fakes.slack import FakeSlack
@@ -100,10 +110,16 @@ def leonar() -> Iterator[FakeLeonar]:
         yield fake
 
 
+def marked_limits(request: pytest.FixtureRequest) -> Limits:
+    """@pytest.mark.limits(field=seconds, ...): the test's bot gets these limits instead of waiting out real ones."""
+    marker = request.node.get_closest_marker("limits")
+    return Limits(**marker.kwargs) if marker else Limits()
+
+
 @pytest.fixture
-def bot(slack: FakeSlack, leonar: FakeLeonar, tmp_path: Path) -> Iterator[RunningBot]:
+def bot(request: pytest.FixtureRequest, slack: FakeSlack, leonar: FakeLeonar, tmp_path: Path) -> Iterator[RunningBot]:
     """The bot's real app, requests dispatched in-process (tests/support/bot.py)."""
-    running = serve(make_settings(slack, leonar, tmp_path / "bot.db"))
+    running = serve(make_settings(slack, leonar, tmp_path / "bot.db", limits=marked_limits(request)))
     yield running
     running.stop()
 
@@ -121,6 +137,7 @@ def oauth_bot(slack: FakeSlack, leonar: FakeLeonar, tmp_path: Path) -> Iterator[
 @pytest.fixture
 def driver(bot: RunningBot, slack: FakeSlack) -> Iterator[SlackDriver]:
     drv = SlackDriver(bot, SIGNING_SECRET, slack)
+    drv.ack_deadline = ack_deadline(bot.settings.limits)
     yield drv
     drv.close()
     assert not slack.problems, f"the bot sent Slack invalid Block Kit: {slack.problems}"

@@ -184,11 +184,14 @@ def test_submit_errors_keep_the_modal_with_the_choices(
     assert seeded.entries() == [] and not slack.calls_to("chat.postMessage")
 
 
+@pytest.mark.limits(submit_seconds=0.5)  # production's 2.3 s window, shrunk (the driver's 3 s to 1.5 s)
 def test_slow_leonar_submit_finishes_behind_a_pending_view(
     driver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar
 ) -> None:
     ready_to_submit(driver)
-    seeded.inject("POST", r"/projects/[^/]+/entries", delay=2.8, after_processing=True, status=None)
+    # Past the window and past Slack's deadline: only the pending view answers in time.
+    seeded.inject("POST", r"/projects/[^/]+/entries", delay=driver.ack_deadline + 0.1, after_processing=True,
+                  status=None)
     response = driver.submit()
     assert response.status_code == 200 and response.json()["response_action"] == "update"
     done = driver.wait_view(lambda v: v["callback_id"] == "leonar_add_done", timeout=8)
@@ -197,6 +200,7 @@ def test_slow_leonar_submit_finishes_behind_a_pending_view(
     slack.wait_for("chat.postMessage")
 
 
+@pytest.mark.limits(options_seconds=0.5)
 def test_options_answer_in_time_when_leonar_hangs(driver: SlackDriver, seeded: FakeLeonar) -> None:
     connect(driver)
     seeded.inject("GET", "/projects", delay=6, times=3)

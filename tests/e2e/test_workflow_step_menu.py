@@ -6,6 +6,8 @@ from __future__ import annotations
 import time
 from typing import Any
 
+import pytest
+
 from tests.support.driver import SlackDriver
 from tests.support.fakes.leonar import FakeLeonar
 from tests.support.fakes.slack import FakeSlack
@@ -45,6 +47,7 @@ def test_the_menu_of_a_workspace_not_connected_fails_with_how_to_connect(
     assert execution.state == "failed" and execution.error == "Connect Leonar in Slack first: /leonar-add connect"
 
 
+@pytest.mark.limits(step_menu_seconds=0.5)  # production's 2 s, shrunk (the driver's 3 s to 1.5 s)
 def test_a_slow_leonar_fails_the_menu_within_slacks_window(driver: SlackDriver, slack: FakeSlack,
                                                            leonar: FakeLeonar) -> None:
     leonar.add_project("Backend Engineer")

@@ -25,7 +25,9 @@ from starlette.applications import Starlette
 from bot.app import create_web_app
 from bot.config import Settings
 from bot.http_server import uvicorn_options
+from bot.limits import Limits
 from bot.slack import guard
+from tests.support.driver import ACK_DEADLINE
 from tests.support.fakes.leonar import FakeLeonar
 from tests.support.fakes.slack import FakeSlack
 
@@ -35,8 +37,20 @@ LEONAR_KEY = "leo_test_key_acme_0001"
 ADMIN = "U0001"
 IN_PROCESS = "http://bot.test"  # the base URL of in-process requests (never resolved)
 START_SECONDS = 10.0
+# Slack's windows (answers before the 3 s ack). A test that waits one out shrinks it (@pytest.mark.limits), and the
+# driver's 3 s shrinks alike (ack_deadline): a bot that waited for Leonar instead of its window must still fail.
+SLACK_WINDOWS = ("options_seconds", "submit_seconds", "key_check_seconds", "step_menu_seconds",
+                 "follow_check_seconds", "follow_post_seconds", "users_info_seconds")
+ACK_MARGIN = 1.0  # above a shrunk window, for CPU noise on two shared cores (Slack's own margin is 0.7 s)
 
 T = TypeVar("T")
+
+
+def ack_deadline(limits: Limits) -> float:
+    """Slack's 3 s as the driver should see it for a bot with these limits."""
+    defaults = Limits()
+    shrunk = [getattr(limits, name) for name in SLACK_WINDOWS if getattr(limits, name) < getattr(defaults, name)]
+    return min(ACK_DEADLINE, max(shrunk) + ACK_MARGIN) if shrunk else ACK_DEADLINE
 
 
 def free_port() -> int:

@@ -8,6 +8,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from cachetools import LRUCache
 from jsonschema import Draft7Validator, Draft202012Validator, ValidationError
 from jsonschema.exceptions import best_match
 from jsonschema.validators import extend
@@ -75,9 +76,22 @@ def _one_of(validator: Any, one_of: list[Any], instance: Any, schema: dict[str, 
     known = _DISCRIMINATED.get(id(one_of))
     if known is not None and known[0] is one_of and isinstance(instance, dict):
         index = known[1].get(instance.get("type"))
-        if index is not None and next(validator.descend(instance, one_of[index], schema_path=index), None) is None:
-            return
+        if index is not None:
+            # Views repeat their blocks (and tests their views): a block once found valid is not checked again.
+            try:
+                key = (id(one_of), json.dumps(instance, sort_keys=True))
+            except (TypeError, ValueError):
+                key = None
+            if key is not None and key in _VALID:
+                return
+            if next(validator.descend(instance, one_of[index], schema_path=index), None) is None:
+                if key is not None:
+                    _VALID[key] = True
+                return
     yield from _STANDARD_ONE_OF(validator, one_of, instance, schema)
+
+
+_VALID: LRUCache[tuple[int, str], bool] = LRUCache(maxsize=20_000)
 
 
 _STANDARD_ONE_OF = Draft202012Validator.VALIDATORS["oneOf"]

@@ -40,7 +40,7 @@ class Clock:
 
 
 class Rig:
-    def __init__(self, slack: FakeSlack, leonar: FakeLeonar, database_url: str, *, poll_seconds: float = 0.2,
+    def __init__(self, slack: FakeSlack, leonar: FakeLeonar, database_url: str, *, poll_seconds: float = 0.1,
                  encryption_key: str, holder: str | None = None) -> None:
         self.slack, self.fake = slack, leonar
         self.settings: Settings = make_settings(slack, leonar, Path("unused.db"), database_url=database_url,
@@ -75,19 +75,24 @@ class Rig:
                                                           what or FollowFilter(), delivery, hour, tz, lang))
 
     async def until(self, done: Callable[[], bool], timeout: float = 10.0) -> None:
-        """Ticks of the poller until `done()`."""
+        """Ticks of the poller, as often as it ticks by itself, until `done()`."""
         deadline = time.monotonic() + timeout
         while not done():
             assert time.monotonic() < deadline, "the poller never got there"
             await self.poller.tick()
-            await asyncio.sleep(0.05)
+            await asyncio.sleep(self.poller.tick_seconds)
+
+    async def intervals(self, count: float) -> None:
+        """Ticks for `count` poll intervals, whatever happens (to show that nothing more does): in intervals, not
+        seconds, so that a shorter interval shortens the test without changing what it shows."""
+        await self.ticks(count * self.settings.leonar_poll_seconds)
 
     async def ticks(self, seconds: float) -> None:
-        """Ticks for a while, whatever happens (to show that nothing more does)."""
+        """Ticks for a while, whatever happens."""
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             await self.poller.tick()
-            await asyncio.sleep(0.05)
+            await asyncio.sleep(self.poller.tick_seconds)
 
     def posts(self, channel: str = CHANNEL) -> list[dict[str, Any]]:
         return [c.body for c in self.slack.calls_to("chat.postMessage") if c.body.get("channel") == channel]

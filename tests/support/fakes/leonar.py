@@ -231,7 +231,7 @@ class FakeLeonar:
         self._server = _Server(("127.0.0.1", 0), _Handler)  # port 0: ephemeral, safe for parallel runs
         self._server.fake, self._server.open_sockets = self, set()
         # A short poll interval keeps stop() (hence every test teardown) fast; the default is 0.5 s.
-        serve, poll = self._server.serve_forever, {"poll_interval": 0.02}
+        serve, poll = self._server.serve_forever, {"poll_interval": 0.01}
         self._thread = threading.Thread(target=serve, kwargs=poll, name="fake-leonar", daemon=True)
         self._thread.start()
         return self

@@ -118,7 +118,8 @@ class FakeSlack:
         server.daemon_threads = True
         server.fake = self  # type: ignore[attr-defined]
         self._server = server
-        self._thread = threading.Thread(target=server.serve_forever, args=(0.05,), name="fake-slack", daemon=True)
+        # A short poll interval keeps stop() (every test's teardown) short: shutdown() waits for the next poll.
+        self._thread = threading.Thread(target=server.serve_forever, args=(0.01,), name="fake-slack", daemon=True)
         self._thread.start()
         return self
 

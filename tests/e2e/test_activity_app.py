@@ -231,7 +231,7 @@ def test_three_instances_one_killed_mid_poll_every_move_posted_exactly_once(
                 time.sleep(0.02)
             took_over = time.monotonic() - killed
             assert now is not None and now.split(":")[1] != first.split(":")[1]
-        time.sleep(0.4)
+        time.sleep(INTERVAL / 5)  # moves spread over several polls
     deadline = time.monotonic() + 20
     while len(set(names_posted(slack))) < MOVES and time.monotonic() < deadline:
         time.sleep(0.1)

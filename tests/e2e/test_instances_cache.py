@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from cryptography.fernet import Fernet
 
-from bot.store.pg_watch import FRESH_SECONDS
+from bot.limits import Limits
 from tests.support.driver import SlackDriver
 from tests.support.fakes.leonar import FakeLeonar, seed_demo
 from tests.support.fakes.slack import FakeSlack
@@ -80,7 +80,7 @@ def test_a_key_replaced_or_deleted_on_one_instance_is_dropped_by_the_other_withi
                 assert key_used_by_a_search(second, leonar, next(texts)) is None
             print(f"\ninstance two used the replaced key {replaced * 1000:.0f} ms after the submit on one, "
                   f"refused {deleted * 1000:.0f} ms after the disconnect")
-            assert replaced <= FRESH_SECONDS and deleted <= FRESH_SECONDS
+            assert replaced <= Limits().fresh_seconds and deleted <= Limits().fresh_seconds
         finally:
             first.close()
             second.close()

@@ -25,7 +25,7 @@ import pytest
 from cryptography.fernet import Fernet
 
 from bot.leonar.budget import reserve
-from bot.store.pg_watch import FRESH_SECONDS
+from bot.limits import Limits
 from tests.support.bot import SIGNING_SECRET, RunningBot
 from tests.support.driver import SlackDriver
 from tests.support.fakes.leonar import FakeLeonar, seed_demo
@@ -247,7 +247,7 @@ def test_three_instances_each_see_every_change_within_the_bound_and_never_cause_
     print("\nseen by instance 1/2/3, ms after the request that made the change was sent (install: its first page):")
     for step, seconds in figures.items():
         print(f"  {step:12s} " + " / ".join(f"{s * 1000:.0f}" for s in seconds))
-    assert all(s <= FRESH_SECONDS for seconds in figures.values() for s in seconds), figures
+    assert all(s <= Limits().fresh_seconds for seconds in figures.values() for s in seconds), figures
     assert min(proxy.connections.values()) > 0 and len(proxy.connections) == INSTANCES
 
     burst(slack, leonar, proxy)

@@ -33,7 +33,8 @@ from tests.support.fakes.slack import FakeSlack
 from tests.support.flows import connect
 from tests.support.installs import CLIENT_ID, install
 
-INTERVAL = 1.0
+INTERVAL = 1.0  # the three processes' poll interval
+APP_INTERVAL = 0.5  # the app's, in-process (its poller ticks every APP_INTERVAL / 4)
 MOVES = 20
 
 
@@ -68,16 +69,11 @@ def names_posted(slack: FakeSlack) -> list[str]:
 
 
 def move_once_seeded(leonar: FakeLeonar, slack: FakeSlack, entry: dict[str, Any]) -> None:
-    """Once the poller has read the project (its first poll seeds it, silently), a move in Leonar, then its post."""
-    deadline = time.monotonic() + 10
-    while not leonar.count("GET", r"/projects/[^/]+/entries"):
-        assert time.monotonic() < deadline, "the project was never polled"
-        time.sleep(0.05)
-    time.sleep(INTERVAL)
+    """Once the poller has seeded the project (its first poll, silent: saved before the second poll starts), a move
+    in Leonar, then its post."""
+    assert leonar.wait_until(lambda: leonar.count("GET", r"/projects/[^/]+/entries") >= 2, 10), "never polled twice"
     leonar.move_entry(entry["id"], "Offer")
-    while not names_posted(slack):
-        assert time.monotonic() < deadline + 5, "nothing posted"
-        time.sleep(0.05)
+    assert slack.wait_until(lambda: names_posted(slack), 10), "nothing posted"
 
 
 def test_the_app_starts_the_poller_and_posts_a_move(slack: FakeSlack, tmp_path: Path) -> None:
@@ -85,7 +81,7 @@ def test_the_app_starts_the_poller_and_posts_a_move(slack: FakeSlack, tmp_path: 
         project, entry = one_candidate(leonar)
         secret = Fernet.generate_key().decode()
         settings = make_settings(slack, leonar, tmp_path / "bot.db", encryption_key=secret,
-                                 leonar_poll_seconds=INTERVAL)
+                                 leonar_poll_seconds=APP_INTERVAL)
         running = serve(settings)
         try:
             follow_through_store(settings.database_url, secret, project)
@@ -102,7 +98,7 @@ def test_with_oauth_each_workspace_is_posted_to_with_its_own_installation_token(
         project, entry = one_candidate(leonar)
         secret = Fernet.generate_key().decode()
         settings = make_settings(slack, leonar, tmp_path / "bot.db", encryption_key=secret,
-                                 leonar_poll_seconds=INTERVAL, slack_bot_token=None, slack_client_id=CLIENT_ID,
+                                 leonar_poll_seconds=APP_INTERVAL, slack_bot_token=None, slack_client_id=CLIENT_ID,
                                  slack_client_secret="oauth-client-secret")
         running = serve(settings, listen=True)  # a browser installs it
         try:
@@ -121,7 +117,7 @@ def test_disconnecting_in_slack_stops_the_follows_and_uninstalling_forgets_them(
         project, entry = one_candidate(leonar)
         secret = Fernet.generate_key().decode()
         settings = make_settings(slack, leonar, tmp_path / "bot.db", encryption_key=secret,
-                                 leonar_poll_seconds=INTERVAL)
+                                 leonar_poll_seconds=APP_INTERVAL)
         running = serve(settings)
         driver = SlackDriver(running, SIGNING_SECRET, slack)
         store = Blocking(open_store(settings.database_url, secret))
@@ -133,10 +129,8 @@ def test_disconnecting_in_slack_stops_the_follows_and_uninstalling_forgets_them(
             def reads() -> int:
                 return leonar.count("GET", r"/projects/[^/]+/entries")
 
+            assert leonar.wait_until(reads, 10), "the project was never polled"
             deadline = time.monotonic() + 10
-            while not reads():
-                assert time.monotonic() < deadline
-                time.sleep(0.05)
             driver.command("disconnect")
             driver.wait_view(lambda v: v["callback_id"] == "leonar_disconnect")
             assert driver.submit().status_code == 200
@@ -145,13 +139,12 @@ def test_disconnecting_in_slack_stops_the_follows_and_uninstalling_forgets_them(
                 time.sleep(0.05)
             before = reads()
             leonar.move_entry(entry["id"], "Offer")
-            time.sleep(INTERVAL * 2.5)
+            time.sleep(APP_INTERVAL * 2.5)  # polls would have come by now
             assert reads() == before and names_posted(slack) == []  # nothing polls the deleted key
 
             assert send_event(driver, {"type": "app_uninstalled"}).status_code == 200
-            while store.run(follows.list_follows(ACME)):
-                assert time.monotonic() < deadline + 15, "uninstalling left the follows"
-                time.sleep(0.05)
+            running.settle()
+            assert store.run(follows.list_follows(ACME)) == [], "uninstalling left the follows"
             assert store.run(follows.due_projects(10**12)) == []
         finally:
             driver.close()

@@ -84,7 +84,7 @@ def test_a_name_matching_several_projects_preselects_none(
     connect(driver)
     view = follow_modal(driver, "follow backend engineer")
     before = len(slack.calls_to("views.update"))
-    time.sleep(0.5)  # time for the projects to be read: still no update, nothing picked
+    driver.settle()  # the projects read: still no update, nothing picked
     assert len(slack.calls_to("views.update")) == before
     assert "initial_option" not in block(driver.view(), "project")["element"]
     assert view["id"] == driver.view()["id"]

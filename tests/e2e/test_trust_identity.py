@@ -7,7 +7,6 @@ Payload shapes follow Slack's reference pages and slack-bolt's fixtures: in a Sl
 from __future__ import annotations
 
 import json
-import time
 from typing import Any
 
 import pytest
@@ -72,11 +71,7 @@ def guest(bot: RunningBot, slack: FakeSlack) -> SlackDriver:
 
 
 def hook_text(slack: FakeSlack, driver: SlackDriver) -> str:
-    assert driver.last_response_url
-    deadline = time.monotonic() + 5
-    while not slack.hook_posts(driver.last_response_url) and time.monotonic() < deadline:
-        time.sleep(0.02)
-    return str(slack.hook_posts(driver.last_response_url)[0]["text"])
+    return str(driver.hook_posts()[0]["text"])
 
 
 def test_guests_are_refused_everywhere_before_any_leonar_call(
@@ -121,10 +116,8 @@ def test_an_admin_may_let_guests_in_from_the_home(
                          "selected_options": [{"value": "allow"}], "action_ts": "1.2"}]}
     assert driver.post_payload(body).status_code == 200
     # The Home published after the change (not the one the connection published, which may come later).
-    deadline = time.monotonic() + 5
-    while not any("initial_options" in json.dumps(c.body) for c in slack.calls_to("views.publish")):
-        assert time.monotonic() < deadline, "the Home was not published with guests allowed"
-        time.sleep(0.02)
+    assert slack.wait_until(lambda: any("initial_options" in json.dumps(c.body)
+                                        for c in slack.calls_to("views.publish"))), "the Home did not allow guests"
     view = guest.open_modal(callback_id="leonar_add")
     pick_project(guest, "zeta", "Zeta")
     pick_contact(guest, "bob")

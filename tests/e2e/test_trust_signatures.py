@@ -53,7 +53,7 @@ def test_forged_slash_commands_run_nothing(
     body = command_body(driver, slack)
     response = driver.http.post(driver.url, content=body, headers=FORGERIES[forgery](driver, body))
     assert response.status_code == 401
-    time.sleep(0.2)
+    driver.settle()
     assert not slack.calls_to("views.open") and not slack.calls_to("users.info") and not leonar.requests
 
 
@@ -74,7 +74,7 @@ def test_forged_options_and_submissions_run_nothing(
     body = submission_body(driver)
     response = driver.http.post(driver.url, content=body, headers=FORGERIES[forgery](driver, body))
     assert response.status_code == 401
-    time.sleep(0.2)
+    driver.settle()
     assert len(seeded.requests) == before and len(slack.calls) == calls
 
 

@@ -131,7 +131,7 @@ class RunningBot:
     def settle(self, timeout: float = 5.0) -> None:
         """Return once every acknowledged piece of work (cards, updates, posts after an ack) has finished: what
         a test then finds missing will not come later. Fails past `timeout`."""
-        self.run(_settled(timeout), timeout + 1)
+        self.run(settled(timeout), timeout + 1)
 
     def stop(self) -> None:
         """Shut down as on SIGTERM (the drain, the poller, the clients and the store), then end the loop."""
@@ -164,7 +164,8 @@ async def _cancel_the_rest() -> None:
     await asyncio.get_running_loop().shutdown_asyncgens()
 
 
-async def _settled(timeout: float) -> None:
+async def settled(timeout: float = 5.0) -> None:
+    """Returns once this loop's acknowledged work (bot/slack/guard.py) has all finished; fails past `timeout`."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     # Work may start more work (guard.later): wait until nothing of this loop's is tracked.

@@ -47,6 +47,8 @@ class Served(Protocol):
     @property
     def transport(self) -> httpx.BaseTransport: ...
 
+    def settle(self, timeout: float = 5.0) -> None: ...
+
 
 @functools.cache
 def tls() -> ssl.SSLContext:
@@ -84,6 +86,20 @@ class SlackDriver:
     def close(self) -> None:
         self.slack.view_listeners.remove(self._on_view_change)
         self.http.close()
+
+    def settle(self, timeout: float = 5.0) -> None:
+        """Returns once the bot has finished the work it acknowledged: what has not happened then will not (a bot
+        run by the test; a process cannot tell)."""
+        assert not isinstance(self.app, str), "only a bot run in-process can tell when it has finished"
+        self.app.settle(timeout)
+
+    def hook_posts(self, timeout: float = 5.0) -> list[JSON]:
+        """What the bot posted to the last command's response_url, once it posted something."""
+        url = self.last_response_url
+        assert url is not None, "no command sent"
+        posts = self.slack.wait_until(lambda: self.slack.hook_posts(url), timeout)
+        assert posts, f"nothing posted to the response_url within {timeout} s; problems: {self.slack.problems}"
+        return posts
 
     # ----------------------------------------------------------------- transport
     def signed_headers(self, body: bytes, *, timestamp: int | None = None,

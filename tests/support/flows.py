@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from typing import Any
 
 from bot.leonar.client import NIL_UUID
@@ -76,11 +74,3 @@ def posts_in(slack: FakeSlack, channel: str) -> list[JSON]:
     return [c.body for c in slack.calls_to("chat.postMessage") if c.body.get("channel") == channel
             and c.response and c.response.get("ok")]
 
-
-def wait(condition: Callable[[], bool], timeout: float = 5.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.02)
-    raise AssertionError("condition not met in time")

@@ -79,6 +79,7 @@ def test_guests_are_refused_everywhere_before_any_leonar_call(
 ) -> None:
     connect(driver)
     view = driver.open_modal(callback_id="leonar_add")
+    driver.settle()
     seeded.requests.clear()
     opened = len(slack.calls_to("views.open"))
 

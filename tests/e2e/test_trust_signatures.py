@@ -70,6 +70,7 @@ def test_forged_options_and_submissions_run_nothing(
 
     driver.command("connect")  # an admin's connect modal, which a forged submit would try to complete
     driver.wait_view(lambda v: v["callback_id"] == "leonar_connect")
+    driver.settle()  # the command's own work done: what comes next is the forgery's
     before, calls = len(seeded.requests), len(slack.calls)
     body = submission_body(driver)
     response = driver.http.post(driver.url, content=body, headers=FORGERIES[forgery](driver, body))

@@ -58,6 +58,7 @@ def test_a_contact_link_unfurls_into_the_card_and_adds_in_two_clicks(
     assert "eloise@example.com" not in text and "+33 6" not in text  # the workspace shows no contact details
     assert action_ids(unfurl) == ["unfurl_add_to_project", "open_linkedin", "open_leonar"]
 
+    driver.settle()
     seeded.requests.clear()
     opened = len(slack.calls_to("views.open"))
     assert click(driver, message, url, "unfurl_add_to_project").status_code == 200

@@ -38,6 +38,8 @@ def connect(driver: SlackDriver, key: str = LEONAR_KEY) -> None:
     driver.type_text("api_key_input", key)
     response = driver.submit()
     assert response.status_code == 200, response.text
+    if not isinstance(driver.app, str):
+        driver.settle()  # what the connection set off (the Home published again) is over before the test goes on
 
 
 def pick_project(driver: SlackDriver, query: str, name: str) -> JSON:

@@ -40,7 +40,7 @@ class Clock:
 
 
 class Rig:
-    def __init__(self, slack: FakeSlack, leonar: FakeLeonar, database_url: str, *, poll_seconds: float = 0.1,
+    def __init__(self, slack: FakeSlack, leonar: FakeLeonar, database_url: str, *, poll_seconds: float = 0.05,
                  encryption_key: str, holder: str | None = None) -> None:
         self.slack, self.fake = slack, leonar
         self.settings: Settings = make_settings(slack, leonar, Path("unused.db"), database_url=database_url,

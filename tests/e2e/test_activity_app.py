@@ -203,7 +203,7 @@ def test_three_instances_one_killed_mid_poll_every_move_posted_exactly_once(
     while (first := holder(postgres_url)) is None or not leonar.count("GET", r"/projects/[^/]+/entries"):
         assert time.monotonic() < deadline, "no instance polled the project"
         time.sleep(0.05)
-    time.sleep(INTERVAL * 1.5)  # seeded
+    assert leonar.wait_until(lambda: leonar.count("GET", r"/projects/[^/]+/entries") >= 2, 10)  # seeded
     pids = {str(i.process.pid): i for i in instances}
     victim = pids[first.split(":")[1]]
 
@@ -215,8 +215,7 @@ def test_three_instances_one_killed_mid_poll_every_move_posted_exactly_once(
             # marked sent, it would be sent twice: the documented at-least-once window, bot/store/poll_state.py.)
             reads = leonar.count("GET", r"/projects/[^/]+/entries")
             leonar.inject("GET", r"/projects/[^/]+/entries", delay=5)
-            while leonar.count("GET", r"/projects/[^/]+/entries") == reads:
-                time.sleep(0.005)
+            assert leonar.wait_until(lambda seen=reads: leonar.count("GET", r"/projects/[^/]+/entries") > seen, 10)
             victim.process.send_signal(signal.SIGKILL)
             killed = time.monotonic()
             while (now := holder(postgres_url)) in (None, first):
@@ -225,10 +224,8 @@ def test_three_instances_one_killed_mid_poll_every_move_posted_exactly_once(
             took_over = time.monotonic() - killed
             assert now is not None and now.split(":")[1] != first.split(":")[1]
         time.sleep(INTERVAL / 5)  # moves spread over several polls
-    deadline = time.monotonic() + 20
-    while len(set(names_posted(slack))) < MOVES and time.monotonic() < deadline:
-        time.sleep(0.1)
-    time.sleep(INTERVAL * 3)  # and nothing comes twice afterwards
+    slack.wait_until(lambda: len(set(names_posted(slack))) >= MOVES, 20)
+    time.sleep(INTERVAL * 3)  # and nothing comes twice afterwards: three more polls
     posted = names_posted(slack)
     print(f"\ntaken over {took_over:.2f} s after the kill; {len(posted)} moves in "
           f"{len(slack.calls_to('chat.postMessage'))} posts")

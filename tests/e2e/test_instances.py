@@ -9,7 +9,7 @@ from cryptography.fernet import Fernet
 from tests.support.driver import SlackDriver
 from tests.support.fakes.leonar import FakeLeonar, seed_demo
 from tests.support.fakes.slack import FakeSlack
-from tests.support.tryout import BOT_TOKEN, DEMO_KEY, SIGNING_SECRET, start_bot
+from tests.support.tryout import BOT_TOKEN, DEMO_KEY, SIGNING_SECRET, start_bots
 
 
 def test_connect_on_one_instance_add_on_another(tmp_path: Path, postgres_url: str) -> None:
@@ -19,8 +19,7 @@ def test_connect_on_one_instance_add_on_another(tmp_path: Path, postgres_url: st
     with FakeSlack(bot_token=BOT_TOKEN) as slack, FakeLeonar() as leonar:
         seed_demo(leonar, DEMO_KEY)
         slack.add_user("U0001", admin=True)
-        one, one_url = start_bot(slack, leonar, tmp_path / "one", **shared)
-        two, two_url = start_bot(slack, leonar, tmp_path / "two", **shared)
+        (one, one_url), (two, two_url) = start_bots(slack, leonar, [tmp_path / "one", tmp_path / "two"], **shared)
         first, second = SlackDriver(one_url, SIGNING_SECRET, slack), SlackDriver(two_url, SIGNING_SECRET, slack)
         try:
             first.open_modal(callback_id="leonar_connect")

@@ -68,7 +68,7 @@ SUBMIT_FAULTS: dict[str, tuple[str, dict[str, Any]] | None] = {
     "400 stage": ("POST", {"status": 400, "code": "validation_error", "message": "stage_id: Stage is archived"}),
     "pre-check 500": ("GET", {"status": 500, "code": "internal_error", "times": 2}),
     "repeat": None,
-    "slow": ("POST", {"delay": 1.6, "after_processing": True, "status": None}),  # past the window and the ack
+    "slow": ("POST", {"delay": 0.8, "after_processing": True, "status": None}),  # past the (0.5 s) window
 }
 
 

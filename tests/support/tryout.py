@@ -54,6 +54,26 @@ def limits_env(limits: Limits) -> dict[str, str]:
 
 
 def start_bot(slack: FakeSlack, leonar: FakeLeonar, workdir: Path, **env: str) -> tuple[subprocess.Popen[str], str]:
+    [started] = start_bots(slack, leonar, [workdir], **env)
+    return started
+
+
+def start_bots(slack: FakeSlack, leonar: FakeLeonar, workdirs: list[Path], **env: str
+               ) -> list[tuple[subprocess.Popen[str], str]]:
+    """`python -m bot` in each of `workdirs`, started together (each takes a second or two to import)."""
+    launched = [_launch(slack, leonar, workdir, **env) for workdir in workdirs]
+    try:
+        for process, url in launched:
+            _wait_healthy(process, url)
+    except BaseException:
+        for process, _ in launched:
+            process.kill()
+            process.communicate()
+        raise
+    return launched
+
+
+def _launch(slack: FakeSlack, leonar: FakeLeonar, workdir: Path, **env: str) -> tuple[subprocess.Popen[str], str]:
     port = _port()
     environment = {k: v for k, v in os.environ.items() if "PROXY" not in k.upper() and not k.startswith("SLACK_")}
     environment.update({"PYTHONPATH": str(ROOT), "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET,
@@ -61,7 +81,10 @@ def start_bot(slack: FakeSlack, leonar: FakeLeonar, workdir: Path, **env: str) -
                         "DATABASE_URL": f"sqlite:///{workdir / 'leonar-bot.db'}"} | env)
     process = subprocess.Popen([sys.executable, "-m", "bot"], env=environment, cwd=workdir, text=True,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
+    return process, f"http://127.0.0.1:{port}"
+
+
+def _wait_healthy(process: subprocess.Popen[str], url: str) -> None:
     deadline = time.monotonic() + 20
     with httpx.Client(base_url=url, timeout=1, verify=tls(), trust_env=False) as probe:
         while time.monotonic() < deadline:  # a process says it is up by answering: polled
@@ -69,10 +92,9 @@ def start_bot(slack: FakeSlack, leonar: FakeLeonar, workdir: Path, **env: str) -
                 raise RuntimeError(f"the bot exited:\n{process.communicate()[0]}")
             try:
                 if probe.get("/healthz").status_code == 200:
-                    return process, url
+                    return
             except httpx.TransportError:
                 time.sleep(0.05)
-    process.kill()
     raise RuntimeError("the bot did not answer /healthz within 20 s")
 
 

@@ -226,7 +226,7 @@ async def test_leonar_down_backs_off_and_the_moves_are_posted_late(rig: Rig) -> 
     rig.fake.inject("GET", r"/projects/[^/]+/entries", status=503, code="internal_error", times=3)
     rig.fake.move_entry(entries[0]["id"], "Offer")
     rig.fake.move_entry(entries[2]["id"], "Hired")
-    await rig.intervals(3)
+    await rig.intervals(1.5)  # a poll failed (503, and 503 again on its one retry): the next is 2 intervals away
     assert rig.posts() == []
     state = await rig.follows.project_state(ACME, project["id"])
     assert state.failures >= 1  # backing off: the next try waits 2^failures intervals

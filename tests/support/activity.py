@@ -1,6 +1,8 @@
 """The activity poller against the fakes, in the test's own event loop: the real store (SQLite or PostgreSQL), the
 real Leonar client over HTTP to the fake Leonar, real chat.postMessage calls to the fake Slack. Ticks are driven
-by the test (`until`), and the digests' clock is the test's."""
+by the test (`until`, `intervals`), on a schedule clock of the test's that each tick moves on by the poller's
+own tick period (so polls come as often, in ticks, as in production, without waiting for them); the digests'
+clock is the test's too. Leases keep the database's clock."""
 
 from __future__ import annotations
 
@@ -29,6 +31,16 @@ ACME = Workspace(None, "T0001")
 CHANNEL = "C0FOLLOW"
 
 
+class Schedule:
+    """The poller's schedule clock (epoch seconds): moved on by the test, from the time the rig started."""
+
+    def __init__(self) -> None:
+        self.at = time.time()
+
+    def __call__(self) -> float:
+        return self.at
+
+
 class Clock:
     """The digests' clock: real time unless set."""
 
@@ -46,6 +58,7 @@ class Rig:
         self.settings: Settings = make_settings(slack, leonar, Path("unused.db"), database_url=database_url,
                                                 encryption_key=encryption_key, leonar_poll_seconds=poll_seconds)
         self.clock = Clock()
+        self.schedule = Schedule()
         self._holder = holder
 
     async def __aenter__(self) -> Rig:
@@ -57,7 +70,7 @@ class Rig:
         self.session = aiohttp.ClientSession()
         self.poller = Poller(self.settings, self.store, self.follows, self.leonar,
                              SlackPoster(self.settings, self.store, self.session), clock=self.clock,
-                             holder=self._holder)
+                             holder=self._holder, now=self.schedule)
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -75,24 +88,22 @@ class Rig:
                                                           what or FollowFilter(), delivery, hour, tz, lang))
 
     async def until(self, done: Callable[[], bool], timeout: float = 10.0) -> None:
-        """Ticks of the poller, as often as it ticks by itself, until `done()`."""
+        """Ticks of the poller until `done()` (`timeout`: real seconds)."""
         deadline = time.monotonic() + timeout
         while not done():
             assert time.monotonic() < deadline, "the poller never got there"
-            await self.poller.tick()
-            await asyncio.sleep(self.poller.tick_seconds)
+            await self._tick()
 
     async def intervals(self, count: float) -> None:
-        """Ticks for `count` poll intervals, whatever happens (to show that nothing more does): in intervals, not
-        seconds, so that a shorter interval shortens the test without changing what it shows."""
-        await self.ticks(count * self.settings.leonar_poll_seconds)
+        """Ticks for `count` poll intervals of the schedule, whatever happens (to show that nothing more does)."""
+        end = self.schedule.at + count * self.settings.leonar_poll_seconds
+        while self.schedule.at < end:
+            await self._tick()
 
-    async def ticks(self, seconds: float) -> None:
-        """Ticks for a while, whatever happens."""
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            await self.poller.tick()
-            await asyncio.sleep(self.poller.tick_seconds)
+    async def _tick(self) -> None:
+        await self.poller.tick()
+        self.schedule.at += self.poller.tick_seconds
+        await asyncio.sleep(0)  # what the tick set off (a connection closing) gets its turn
 
     def posts(self, channel: str = CHANNEL) -> list[dict[str, Any]]:
         return [c.body for c in self.slack.calls_to("chat.postMessage") if c.body.get("channel") == channel]

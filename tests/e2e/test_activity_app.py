@@ -33,8 +33,7 @@ from tests.support.fakes.slack import FakeSlack
 from tests.support.flows import connect
 from tests.support.installs import CLIENT_ID, install
 
-INTERVAL = 1.0  # the three processes' poll interval
-APP_INTERVAL = 0.5  # the app's, in-process (its poller ticks every APP_INTERVAL / 4)
+INTERVAL = 0.5  # the poll interval, in the app and in the processes (their pollers tick every INTERVAL / 4)
 MOVES = 20
 
 
@@ -49,7 +48,7 @@ def follow_through_store(url: str, secret: str, project: dict[str, str]) -> None
 
 @contextlib.contextmanager
 def roomy_leonar() -> Iterator[FakeLeonar]:
-    """A fake Leonar whose key's hourly limit lets a 1 s interval stay within LEONAR_POLL_BUDGET."""
+    """A fake Leonar whose key's hourly limit lets a short interval stay within LEONAR_POLL_BUDGET."""
     with FakeLeonar(rate_limit=1_000_000) as leonar:
         leonar.add_key(LEONAR_KEY)
         yield leonar
@@ -81,7 +80,7 @@ def test_the_app_starts_the_poller_and_posts_a_move(slack: FakeSlack, tmp_path: 
         project, entry = one_candidate(leonar)
         secret = Fernet.generate_key().decode()
         settings = make_settings(slack, leonar, tmp_path / "bot.db", encryption_key=secret,
-                                 leonar_poll_seconds=APP_INTERVAL)
+                                 leonar_poll_seconds=INTERVAL)
         running = serve(settings)
         try:
             follow_through_store(settings.database_url, secret, project)
@@ -98,7 +97,7 @@ def test_with_oauth_each_workspace_is_posted_to_with_its_own_installation_token(
         project, entry = one_candidate(leonar)
         secret = Fernet.generate_key().decode()
         settings = make_settings(slack, leonar, tmp_path / "bot.db", encryption_key=secret,
-                                 leonar_poll_seconds=APP_INTERVAL, slack_bot_token=None, slack_client_id=CLIENT_ID,
+                                 leonar_poll_seconds=INTERVAL, slack_bot_token=None, slack_client_id=CLIENT_ID,
                                  slack_client_secret="oauth-client-secret")
         running = serve(settings, listen=True)  # a browser installs it
         try:
@@ -117,7 +116,7 @@ def test_disconnecting_in_slack_stops_the_follows_and_uninstalling_forgets_them(
         project, entry = one_candidate(leonar)
         secret = Fernet.generate_key().decode()
         settings = make_settings(slack, leonar, tmp_path / "bot.db", encryption_key=secret,
-                                 leonar_poll_seconds=APP_INTERVAL)
+                                 leonar_poll_seconds=INTERVAL)
         running = serve(settings)
         driver = SlackDriver(running, SIGNING_SECRET, slack)
         store = Blocking(open_store(settings.database_url, secret))
@@ -139,7 +138,7 @@ def test_disconnecting_in_slack_stops_the_follows_and_uninstalling_forgets_them(
                 time.sleep(0.05)
             before = reads()
             leonar.move_entry(entry["id"], "Offer")
-            time.sleep(APP_INTERVAL * 2.5)  # polls would have come by now
+            time.sleep(INTERVAL * 2.5)  # polls would have come by now
             assert reads() == before and names_posted(slack) == []  # nothing polls the deleted key
 
             assert send_event(driver, {"type": "app_uninstalled"}).status_code == 200

@@ -103,7 +103,9 @@ class Rig:
     async def _tick(self) -> None:
         await self.poller.tick()
         self.schedule.at += self.poller.tick_seconds
-        await asyncio.sleep(0)  # what the tick set off (a connection closing) gets its turn
+        # What the tick set off (a connection closing) gets its turn, and the fakes' threads the GIL: a test that
+        # waits for real time (Leonar's rate-limit reset) must not spin.
+        await asyncio.sleep(0.001)
 
     def posts(self, channel: str = CHANNEL) -> list[dict[str, Any]]:
         return [c.body for c in self.slack.calls_to("chat.postMessage") if c.body.get("channel") == channel]

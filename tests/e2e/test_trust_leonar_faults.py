@@ -99,10 +99,12 @@ def test_100_submits_with_faults_lose_and_duplicate_nothing(
         driver.select("contact_select", option)
         cards_before = len(slack.calls_to("chat.postMessage"))
         fault = SUBMIT_FAULTS[kind]
-        reset_at = int(time.time()) + 1
+        # The 429's window ends in the second it is reported: the bot may call again at once and the run goes on
+        # (that nothing is sent before a reset is test_speed_behaviour's; the 429 itself is what is tried here).
+        reset_at = int(time.time())
         if fault:
             method, options = fault
-            if kind == "429":  # a short window, so the run goes on: the bot must not call before it ends
+            if kind == "429":
                 options = options | {"headers": {"X-RateLimit-Reset": str(reset_at)}}
             leonar.inject(method, ENTRIES, **options)
             injected += 1
@@ -121,8 +123,6 @@ def test_100_submits_with_faults_lose_and_duplicate_nothing(
         else:
             assert body.get("response_action") == "errors" and body["errors"], body  # the user saw why
             outcomes["error shown"] += 1
-        if kind == "429":
-            time.sleep(max(0.0, reset_at - time.time()) + 0.05)
     per_contact = Counter(e["contact"]["id"] for e in leonar.entries(project["id"]))
     print(f"\n{len(schedule)} submits, {injected} faults injected: {dict(outcomes)}")
     assert sorted(per_contact) == sorted(added)  # no entry the user was not told about, none missing

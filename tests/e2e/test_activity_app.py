@@ -33,7 +33,8 @@ from tests.support.fakes.slack import FakeSlack
 from tests.support.flows import connect
 from tests.support.installs import CLIENT_ID, install
 
-INTERVAL = 0.5  # the poll interval, in the app and in the processes (their pollers tick every INTERVAL / 4)
+INTERVAL = 0.5  # the three processes' poll interval (their pollers tick every INTERVAL / 4)
+APP_INTERVAL = 0.2  # the app's, in the test's process
 MOVES = 20
 
 
@@ -80,7 +81,7 @@ def test_the_app_starts_the_poller_and_posts_a_move(slack: FakeSlack, tmp_path: 
         project, entry = one_candidate(leonar)
         secret = Fernet.generate_key().decode()
         settings = make_settings(slack, leonar, tmp_path / "bot.db", encryption_key=secret,
-                                 leonar_poll_seconds=INTERVAL)
+                                 leonar_poll_seconds=APP_INTERVAL)
         running = serve(settings)
         try:
             follow_through_store(settings.database_url, secret, project)
@@ -97,7 +98,7 @@ def test_with_oauth_each_workspace_is_posted_to_with_its_own_installation_token(
         project, entry = one_candidate(leonar)
         secret = Fernet.generate_key().decode()
         settings = make_settings(slack, leonar, tmp_path / "bot.db", encryption_key=secret,
-                                 leonar_poll_seconds=INTERVAL, slack_bot_token=None, slack_client_id=CLIENT_ID,
+                                 leonar_poll_seconds=APP_INTERVAL, slack_bot_token=None, slack_client_id=CLIENT_ID,
                                  slack_client_secret="oauth-client-secret")
         running = serve(settings, listen=True)  # a browser installs it
         try:
@@ -116,7 +117,7 @@ def test_disconnecting_in_slack_stops_the_follows_and_uninstalling_forgets_them(
         project, entry = one_candidate(leonar)
         secret = Fernet.generate_key().decode()
         settings = make_settings(slack, leonar, tmp_path / "bot.db", encryption_key=secret,
-                                 leonar_poll_seconds=INTERVAL)
+                                 leonar_poll_seconds=APP_INTERVAL)
         running = serve(settings)
         driver = SlackDriver(running, SIGNING_SECRET, slack)
         store = Blocking(open_store(settings.database_url, secret))
@@ -138,7 +139,7 @@ def test_disconnecting_in_slack_stops_the_follows_and_uninstalling_forgets_them(
                 time.sleep(0.05)
             before = reads()
             leonar.move_entry(entry["id"], "Offer")
-            time.sleep(INTERVAL * 2.5)  # polls would have come by now
+            time.sleep(APP_INTERVAL * 2.5)  # polls would have come by now
             assert reads() == before and names_posted(slack) == []  # nothing polls the deleted key
 
             assert send_event(driver, {"type": "app_uninstalled"}).status_code == 200

@@ -14,7 +14,7 @@ import sys
 import uvicorn
 from pydantic import ValidationError
 
-from bot.app import REQUESTS_GRACE, ConfigError, create_web_app
+from bot.app import ConfigError, create_web_app
 from bot.config import Settings
 from bot.http_server import uvicorn_options, without_query
 from bot.observability import logs
@@ -59,9 +59,10 @@ def main() -> None:
         log_config=None,  # keep our handlers (and their secret filter)
         log_level=settings.log_level.lower(),
         proxy_headers=True,
-        timeout_graceful_shutdown=REQUESTS_GRACE,
+        # uvicorn types it int; it is an asyncio timeout, and a test's shrunk limits are fractions of a second.
+        timeout_graceful_shutdown=settings.limits.requests_grace_seconds,  # type: ignore[arg-type]
         # Slow and numerous clients: bounded connections, a deadline per request, no access log but at DEBUG.
-        **uvicorn_options(settings.log_level),
+        **uvicorn_options(settings.log_level, settings.limits.request_seconds),
     )
 
 

@@ -43,17 +43,6 @@ log = logging.getLogger(__name__)
 # How often instances tell each other what each member spent of each key (bot/leonar/fair.py): a member may spend
 # up to this long's worth on several instances before each hears of the others.
 FAIR_SYNC_SECONDS = 1.0
-# On SIGTERM uvicorn stops accepting, then gives requests being answered REQUESTS_GRACE (Slack gives up after
-# 3 s anyway); acknowledged work (a card being posted, a slow add) then gets DRAIN_SECONDS to finish, and what
-# is still running TELL_SECONDS to tell its user it was interrupted, before the Slack and Leonar clients and the
-# store close. Under SHUTDOWN_SECONDS in all, so a platform's usual 30 s grace never kills it midway (README).
-REQUESTS_GRACE = 5
-DRAIN_SECONDS = 15.0
-TELL_SECONDS = 3.0
-SHUTDOWN_SECONDS = REQUESTS_GRACE + DRAIN_SECONDS + TELL_SECONDS + 2  # and 2 s to close connections
-# The activity poller gets this much of the drain to end a poll in flight: a cut poll loses nothing (its snapshot
-# was not saved; bot/store/poll_state.py), so it is not worth a longer wait.
-POLLER_SECONDS = 3.0
 
 
 class ConfigError(RuntimeError):
@@ -72,7 +61,8 @@ def create_services(settings: Settings) -> Services:
     # through it; a SQLite file is served by one process.
     several = store.db.dialect.name == "postgres"
     leonar = Leonar(settings.leonar_api_url, connect_timeout=settings.leonar_connect_timeout,
-                    read_timeout=settings.leonar_read_timeout, indexes=store.shared if several else None)
+                    read_timeout=settings.leonar_read_timeout, entry_read_timeout=settings.limits.entry_read_seconds,
+                    indexes=store.shared if several else None)
     return Services(settings=settings, store=store, runner=_runner(settings, store, leonar, several=several),
                     leonar=leonar)
 
@@ -212,11 +202,20 @@ def create_web_app(settings: Settings, services: Services | None = None) -> Star
         poller.start()
         services.runner.start()
         yield
-        if socket_mode is not None:  # what was received is acknowledged before the socket closes
-            await socket_mode.stop(timeout=REQUESTS_GRACE)
-        # The poller stops alongside the drain, within its bounds: a poll in flight ends or is cut (losing nothing).
-        await asyncio.gather(poller.stop(timeout=POLLER_SECONDS), guard.drain(timeout=DRAIN_SECONDS, tell=TELL_SECONDS),
-                             services.runner.stop(timeout=DRAIN_SECONDS))
+        # On SIGTERM uvicorn stops accepting and gives requests being answered their grace (Slack gives up after
+        # 3 s anyway); in Socket Mode, what was received is acknowledged before the socket closes, within that same
+        # grace. Acknowledged work (a card being posted, a slow add) then gets the drain to finish, and what is
+        # still running `tell` to say it was interrupted (durable work is given back, for another instance or the
+        # next start to resume), before the Slack and Leonar clients and the store close: within
+        # Limits.shutdown_seconds, so a platform's usual 30 s grace never kills it midway (README). The poller stops
+        # alongside the drain, within its bound: a poll in flight ends or is cut, losing nothing (its snapshot was
+        # not saved; bot/store/poll_state.py), so it is not worth a longer wait.
+        bounds = settings.limits
+        if socket_mode is not None:
+            await socket_mode.stop(timeout=bounds.requests_grace_seconds)
+        await asyncio.gather(poller.stop(timeout=bounds.poller_stop_seconds),
+                             guard.drain(timeout=bounds.drain_seconds, tell=bounds.tell_seconds),
+                             services.runner.stop(timeout=bounds.drain_seconds))
         await session.close()
         await services.leonar.aclose()
         await services.store.close()

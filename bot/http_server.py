@@ -4,7 +4,7 @@ uvicorn (0.54) has no deadline for a request that never finishes: a client that 
 head and half a body, keeps its connection (a file descriptor) for ever. 1,100 such connections from one client
 held every descriptor of a bot limited to 1,024, and nobody else got an answer. So here:
 
-- a request must arrive whole within REQUEST_TIMEOUT of its first byte (or of the connection);
+- a request must arrive whole within Limits.request_seconds of its first byte (or of the connection);
 - the number of connections is bounded below the descriptor limit (raised to its maximum first), and at that
   bound the connection that has waited longest for its client's bytes is closed to make room for the newcomer:
   a slow client delays nobody but itself;
@@ -30,7 +30,6 @@ from uvicorn.server import ServerState
 
 log = logging.getLogger(__name__)
 
-REQUEST_TIMEOUT = 10.0  # seconds for a whole request, head and body (Slack's are a few KB, sent at once)
 KEEP_ALIVE = 5  # seconds an idle connection stays open between requests (uvicorn's default, stated)
 MAX_HEAD = 16 * 1024  # bytes of request line and headers (h11's default; Slack sends far less)
 MAX_CONNECTIONS = 1000
@@ -68,11 +67,14 @@ def limits(fds: int) -> tuple[int, int]:
     return max(16, min(MAX_CONNECTIONS, spare - 3 * backlog)), backlog
 
 
-def uvicorn_options(log_level: str) -> dict[str, Any]:
-    """What `python -m bot` gives uvicorn.run besides the app, host and port."""
+def uvicorn_options(log_level: str, request_seconds: float) -> dict[str, Any]:
+    """What `python -m bot` gives uvicorn.run besides the app, host and port; `request_seconds` for a whole request,
+    head and body (Limits.request_seconds)."""
     kept, backlog = limits(raise_fd_limit())
+    # uvicorn makes each connection's protocol from a class: the deadline rides on a subclass of ours.
+    protocol = type("GuardedH11Protocol", (GuardedH11Protocol,), {"request_seconds": request_seconds})
     return {
-        "http": GuardedH11Protocol,
+        "http": protocol,
         "backlog": backlog,
         # uvicorn answers 503 past this many connections (or requests in progress); GuardedH11Protocol makes
         # room from `kept` on, so this happens only when every connection holds a request being answered.
@@ -96,6 +98,8 @@ def without_query(record: logging.LogRecord) -> bool:
 
 class GuardedH11Protocol(H11Protocol):
     """uvicorn's h11 protocol with a deadline per request, and room made at the connection limit."""
+
+    request_seconds: float  # Limits.request_seconds, on the subclass uvicorn_options makes
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]  # as uvicorn's
         super().connection_made(transport)
@@ -129,7 +133,7 @@ class GuardedH11Protocol(H11Protocol):
             # Between requests (nothing received yet) the keep-alive timeout applies instead.
             started = self.conn.their_state is h11.SEND_BODY or self.conn.trailing_data[0] or self.cycle is None
             if started and self._deadline is None:
-                self._deadline = self.loop.call_later(REQUEST_TIMEOUT, self._timed_out)
+                self._deadline = self.loop.call_later(self.request_seconds, self._timed_out)
         else:
             self._waiting.pop(self, None)
             self._stop_deadline()
@@ -142,12 +146,12 @@ class GuardedH11Protocol(H11Protocol):
     def _timed_out(self) -> None:
         self._deadline = None
         if not self.transport.is_closing() and self.conn.their_state in (h11.IDLE, h11.SEND_BODY):
-            _report("timed out")
+            _report("timed out", self.request_seconds)
             self.transport.close()
 
     def _make_room(self) -> None:
         oldest = next((c for c in self._waiting if c is not self and not c.transport.is_closing()), None)
-        _report("made room")
+        _report("made room", self.request_seconds)
         # Nobody is waiting for bytes: every connection holds a request in progress. The newcomer goes.
         (oldest or self).transport.close()
 
@@ -159,17 +163,19 @@ class _Report:
         self.closed = {"timed out": 0, "made room": 0}
         self.last = -REPORT_EVERY
         self.pending = False
+        self.deadline = 0.0
 
-    def __call__(self, reason: str) -> None:
+    def __call__(self, reason: str, deadline: float) -> None:
         self.closed[reason] += 1
+        self.deadline = deadline
         if not self.pending:
             self.pending = True
             wait = max(0.0, self.last + REPORT_EVERY - time.monotonic())
             asyncio.get_running_loop().call_later(wait, self.write)
 
     def write(self) -> None:
-        log.warning("closed %d connections that did not send a whole request within %.0f s and %d to make room at"
-                    " the limit of connections", self.closed["timed out"], REQUEST_TIMEOUT, self.closed["made room"])
+        log.warning("closed %d connections that did not send a whole request within %g s and %d to make room at"
+                    " the limit of connections", self.closed["timed out"], self.deadline, self.closed["made room"])
         self.closed = dict.fromkeys(self.closed, 0)
         self.last, self.pending = time.monotonic(), False
 

@@ -17,6 +17,7 @@ class Limits(BaseModel):
 
     # Slack gives an interaction 3 s; each window leaves room for the answer's own round trip to Slack.
     options_seconds: Seconds = Field(2.3, gt=0)  # an options load waits this long for Leonar
+    options_total_seconds: Seconds = Field(2.5, gt=0)  # …and is answered within this of its arrival, gate included
     submit_seconds: Seconds = Field(2.3, gt=0)  # a submit waits this long for Leonar, then shows a pending view
     key_check_seconds: Seconds = Field(2.4, gt=0)  # checking a pasted key against Leonar before the ack
     step_menu_seconds: Seconds = Field(2.0, gt=0)  # the Workflow Builder step's project menu
@@ -57,6 +58,10 @@ class Limits(BaseModel):
     # Pipeline activity's poller.
     poll_tick_seconds: Seconds = Field(1.0, gt=0)  # how often due projects are looked for, at most
     poll_post_seconds: Seconds = Field(10.0, gt=0)  # one activity post; the lease is checked again after it
+
+    # HTTP (bot/http_server.py): a request must arrive whole this long after its first byte (Slack's are a few KB,
+    # sent at once); a client trickling its bytes is cut off then.
+    request_seconds: Seconds = Field(10.0, gt=0)
 
     @property
     def shutdown_seconds(self) -> float:

@@ -51,9 +51,11 @@ class LeonarClient:
     `Listing` returned then says so. Those that miss the cache raise `UserRateLimited` past that share.
     """
 
-    def __init__(self, transport: Transport, *, cache: ReadCache, key_id: str, share: FairShare | None = None,
-                 user_id: str | None = None, indexes: SharedIndexes | None = None) -> None:
+    def __init__(self, transport: Transport, *, cache: ReadCache, key_id: str, entry_read_timeout: float,
+                 share: FairShare | None = None, user_id: str | None = None,
+                 indexes: SharedIndexes | None = None) -> None:
         self._transport = transport
+        self._entry_read_timeout = entry_read_timeout
         self._cache = cache
         self._key_id = key_id
         self._share = share or FairShare(transport.budget)
@@ -211,7 +213,7 @@ class LeonarClient:
         """Add a contact to a project's pipeline, exactly once (`entries.add`); without a stage Leonar uses the
         first one. Raises `AlreadyInProject` when the contact is there already. The note is the caller's to save
         (`add_note`), once the entry is in."""
-        entry = await entries.add(self._transport, self.find_entry, new)
+        entry = await entries.add(self._transport, self.find_entry, new, read_timeout=self._entry_read_timeout)
         self._note_added(new.project_id, entry.stage.id if entry.stage else new.stage_id)
         self._lookup.added(new.project_id, entry)
         return entry

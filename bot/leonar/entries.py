@@ -14,9 +14,6 @@ from bot.leonar.models import Entry
 from bot.leonar.scopes import PIPELINE_WRITE
 from bot.leonar.transport import Reply, Transport
 
-# The add may outlast Slack's 3-second window (the modal then shows a pending view), but cutting it short
-# would leave the user not knowing whether the candidate was added.
-ENTRY_READ_TIMEOUT = 15.0
 # A 200 (rather than 201) whose entry is older than this was not created by our request.
 EXISTING_AFTER = 30.0
 
@@ -42,9 +39,11 @@ class NewEntry:
         return body
 
 
-async def add(transport: Transport, find_entry: FindEntry, new: NewEntry) -> Entry:
+async def add(transport: Transport, find_entry: FindEntry, new: NewEntry, *, read_timeout: float) -> Entry:
     """The entry made (or found made) by adding the contact to the project; without a stage Leonar uses the
-    first one.
+    first one. The POST waits `read_timeout` for Leonar's answer (Limits.entry_read_seconds): the add may
+    outlast Slack's 3-second window (the modal then shows a pending view), but cutting it short would leave the
+    user not knowing whether the candidate was added.
 
     Raises `AlreadyInProject` when the contact is there already. [GAP] Leonar does not document its answer
     to a duplicate add, so all plausible ones are recognised: found by `find_entry` beforehand, a 409, a
@@ -57,7 +56,7 @@ async def add(transport: Transport, find_entry: FindEntry, new: NewEntry) -> Ent
     if existing:
         raise errors.AlreadyInProject("already in this project", entry=existing)
     try:
-        return await _post(transport, project_id, payload)
+        return await _post(transport, project_id, payload, read_timeout)
     except errors.AlreadyInProject as exc:
         exc.entry = await _lookup(find_entry, project_id, contact_id)
         raise
@@ -70,14 +69,14 @@ async def add(transport: Transport, find_entry: FindEntry, new: NewEntry) -> Ent
             raise exc from None  # still unknown: the user is told it may have been added
         if landed:
             return landed
-        return await _post(transport, project_id, payload)
+        return await _post(transport, project_id, payload, read_timeout)
 
 
-async def _post(transport: Transport, project_id: str, payload: dict[str, Any]) -> Entry:
+async def _post(transport: Transport, project_id: str, payload: dict[str, Any], read_timeout: float) -> Entry:
     try:
         # Resent by the transport only when the first attempt never reached Leonar.
         reply = await transport.request("POST", f"projects/{project_id}/entries", json=payload, retry_unsent=True,
-                                        read_timeout=ENTRY_READ_TIMEOUT, writes=True, scope=PIPELINE_WRITE)
+                                        read_timeout=read_timeout, writes=True, scope=PIPELINE_WRITE)
     except errors.ValidationFailed as exc:
         if "already" in exc.message.lower():
             raise errors.AlreadyInProject(exc.message, status=exc.status) from exc

@@ -4,7 +4,9 @@ key, from which each workspace's `LeonarClient` is made."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
+import ssl
 
 import httpx
 from cachetools import LRUCache
@@ -16,9 +18,16 @@ from bot.leonar.client import LeonarClient
 from bot.leonar.fair import FairShare
 from bot.leonar.lookup import SharedIndexes
 from bot.leonar.transport import Transport
+from bot.limits import Limits
 
 # Connections are all kept alive; the semaphore keeps the requests handed to the pool within its size.
 MAX_CONNECTIONS = 64
+
+
+@functools.cache
+def _tls() -> ssl.SSLContext:
+    """One TLS context per process, as the pool is: loading the CA bundle takes ~70 ms (every app a test built)."""
+    return httpx.create_ssl_context()
 
 
 class Leonar:
@@ -31,9 +40,11 @@ class Leonar:
         *,
         connect_timeout: float = 1.0,
         read_timeout: float = 2.0,
+        entry_read_timeout: float = Limits().entry_read_seconds,
         transport: httpx.AsyncBaseTransport | None = None,
         indexes: SharedIndexes | None = None,
     ) -> None:
+        """`entry_read_timeout`: how long an add waits for Leonar's answer to its POST (entries.add)."""
         limits = httpx.Limits(max_connections=MAX_CONNECTIONS, max_keepalive_connections=MAX_CONNECTIONS,
                               keepalive_expiry=30)
         self._http = httpx.AsyncClient(
@@ -42,12 +53,13 @@ class Leonar:
             limits=limits,
             headers={"Accept": "application/json", "User-Agent": "leonar-slack-bot"},
             # aiohttp's pool, not httpcore's: far less CPU per request under bursts (bench/README.md).
-            transport=transport or AiohttpTransport(limits=limits),
+            transport=transport or AiohttpTransport(verify=_tls(), limits=limits),
         )
         self._slots = asyncio.Semaphore(MAX_CONNECTIONS)
         self.cache = ReadCache()
         self._shares: LRUCache[str, FairShare] = LRUCache(maxsize=10_000)
         self._indexes = indexes  # the duplicate checks' indexes, shared with other instances (PostgreSQL)
+        self._entry_read_timeout = entry_read_timeout
 
     def client(self, api_key: str, *, user_id: str | None = None) -> LeonarClient:
         """Calls with `api_key`; the searches and lists that miss the cache count against `user_id`'s share of
@@ -55,7 +67,7 @@ class Leonar:
         key_id, share = self._share(api_key)
         transport = Transport(self._http, api_key, budget=share.budget, slots=self._slots)
         return LeonarClient(transport, cache=self.cache, key_id=key_id, share=share, user_id=user_id,
-                            indexes=self._indexes)
+                            entry_read_timeout=self._entry_read_timeout, indexes=self._indexes)
 
     def budget(self, api_key: str) -> Budget:
         """The request budget of `api_key` (without making a client: read on every request for /metrics)."""

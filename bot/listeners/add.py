@@ -108,7 +108,8 @@ async def add_submitted(
     found, here = services(context), workspace(context)
     job = adding.Adding(slack=client, leonar=leonar_client, store=found.store.workspaces, channels=found.channels,
                         workspace=here, user=body["user"], choice=choice, ctx=modal(context), view_id=view["id"],
-                        response_urls=body.get("response_urls") or [], lang=lang)
+                        response_urls=body.get("response_urls") or [], lang=lang,
+                        window=found.settings.limits.submit_seconds)
     # Recorded before Leonar is asked and Slack answered: a crash from here on is resumed (adding.Resume).
     try:
         record = await found.runner.accept_here(f"add:{uuid.uuid4().hex}", here, adding.KIND,
@@ -131,7 +132,8 @@ async def create_submitted(
         await ack(response_action="errors", errors={create.FIRST_FIELD: t(lang, "add.not_connected", command=COMMAND)})
         return
     try:
-        contact = await asyncio.wait_for(leonar_client.create_contact(fields), adding.SUBMIT_WINDOW)
+        contact = await asyncio.wait_for(leonar_client.create_contact(fields),
+                                         services(context).settings.limits.submit_seconds)
     except TimeoutError:
         await ack(response_action="errors", errors={create.FIRST_FIELD: t(lang, "error.unconfirmed")})
         return

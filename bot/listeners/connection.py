@@ -26,8 +26,6 @@ from bot.views.errors import describe_key_check, missing_scopes_problem
 from bot.views.messages import failure_ack, notice_modal
 
 log = logging.getLogger(__name__)
-# Who asks (Slack) and what the key may do (Leonar) are both checked within Slack's 3 s.
-KEY_CHECK_DEADLINE = 2.4
 
 
 async def connect_submitted(
@@ -39,9 +37,9 @@ async def connect_submitted(
         problem = connect.key_format_problem(api_key, await user_lang(context))
         await ack(response_action="errors", errors={connect.KEY_BLOCK: str(problem)})
         return
-    try:
+    try:  # who asks (Slack) and what the key may do (Leonar), both within Slack's 3 s
         who, scopes = await asyncio.wait_for(asyncio.gather(user(context), _missing_scopes(context, api_key)),
-                                             KEY_CHECK_DEADLINE)
+                                             services(context).settings.limits.key_check_seconds)
         problem = _role_problem(who) or (describe_key_check(scopes, who.lang) if isinstance(scopes, LeonarError)
                                          else missing_scopes_problem(scopes, who.lang))
     except TimeoutError:

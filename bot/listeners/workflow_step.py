@@ -34,7 +34,8 @@ async def project_menu(ack: AsyncAck, event: dict[str, Any], context: dict[str, 
     # Completed before the ack, as Slack asks of a step feeding a menu: Workflow Builder shows it at once.
     query = (event.get("inputs") or {}).get("query")
     try:
-        await workflow_step.offer_projects(leonar(context), query if isinstance(query, str) else "", complete, fail)
+        await workflow_step.offer_projects(leonar(context), query if isinstance(query, str) else "", complete, fail,
+                                           services(context).settings.limits.step_menu_seconds)
     finally:
         await ack()
 

@@ -1,5 +1,5 @@
-"""The poller: every TICK_SECONDS, the followed projects that are due, each under its lease, one Leonar read per
-project for every channel following it (the steps are bot/activity's docstring).
+"""The poller: every tick (Limits.poll_tick_seconds), the followed projects that are due, each under its lease,
+one Leonar read per project for every channel following it (the steps are bot/activity's docstring).
 
 Backoff: a 429, Leonar down or a 5xx leaves the snapshot where it was (no event lost: the next poll reads the same
 changes again) and puts the project's next poll 2^failures intervals later (at most MAX_BACKOFF_SECONDS), or at
@@ -45,7 +45,6 @@ from bot.store.poll_state import Outgoing, PollResult, PollStatus
 from bot.views.activity import activity_post, digest_post
 
 log = logging.getLogger(__name__)
-TICK_SECONDS = 1.0  # how often due projects are looked for, at most (each is polled at its own interval)
 FULL_SCAN_EVERY = 30  # every so many polls, a full scan: the only reading that shows removals
 # A lease lasts two intervals from its last renewal (each poll renews it, one interval and at most a tick later):
 # a dead holder's projects are taken over within two intervals and one tick.
@@ -56,11 +55,13 @@ CONCURRENCY = 8  # projects polled at once by one instance
 
 class Poller:
     def __init__(self, settings: Settings, store: Store, leonar: Leonar, poster: SlackPoster,
-                 *, clock: Callable[[], datetime] = lambda: datetime.now(UTC), holder: str | None = None) -> None:
+                 *, clock: Callable[[], datetime] = lambda: datetime.now(UTC), holder: str | None = None,
+                 now: Callable[[], float] = time.time) -> None:
         self._settings, self._leonar = settings, leonar
         self._workspaces, self._follows = store.workspaces, store.follows
         self.poster = poster
         self._clock = clock  # digests' moments (injected by tests)
+        self._now = now  # the schedule's: when projects are due (tests run it faster than the wall clock)
         self.holder = holder or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._stopping = asyncio.Event()
         self._intervals: dict[str, float] = {}  # per workspace key, the last interval computed
@@ -94,7 +95,7 @@ class Poller:
                 await asyncio.wait_for(self._stopping.wait(), self.tick_seconds)
 
     async def tick(self) -> None:
-        due = await self._follows.due_projects(time.time())
+        due = await self._follows.due_projects(self._now())
         slots = asyncio.Semaphore(CONCURRENCY)
 
         async def one(workspace: Workspace, project_id: str) -> None:
@@ -108,7 +109,8 @@ class Poller:
 
     @property
     def tick_seconds(self) -> float:
-        return min(TICK_SECONDS, self._settings.leonar_poll_seconds / 4)
+        """How often due projects are looked for, at most (each is polled at its own interval)."""
+        return min(self._settings.limits.poll_tick_seconds, self._settings.leonar_poll_seconds / 4)
 
     def interval(self, workspace: Workspace) -> float:
         return self._intervals.get(workspace.key, self._settings.leonar_poll_seconds)
@@ -138,7 +140,7 @@ class Poller:
             return
         client = self._leonar.client(connection.api_key)
         if client.budget.blocked():
-            await self._postpone(workspace, project_id, float(client.budget.reset_at or time.time() + 60))
+            await self._postpone(workspace, project_id, float(client.budget.reset_at or self._now() + 60))
             POLLS.labels("backoff").inc()
             return
         follows = await self._follows.active_follows(workspace, project_id)
@@ -174,7 +176,7 @@ class Poller:
                                         details=channels.details_allowed(where, settings),
                                         url=project_url(settings.leonar_slug, project.id))
                 posts.append(Outgoing(batch.post_key(follow.id), follow.id, follow.channel_id, payload))
-        result = PollResult(found.snapshot, next_since, time.time() + interval, posts, saved)
+        result = PollResult(found.snapshot, next_since, self._now() + interval, posts, saved)
         if not await self._follows.save_poll(workspace, project_id, self.holder, result):
             POLLS.labels("lost_lease").inc()
             return
@@ -252,10 +254,10 @@ class Poller:
         state = await self._follows.project_state(workspace, project_id)
         failures = state.failures + 1
         delay = min(MAX_BACKOFF_SECONDS, self.interval(workspace) * 2 ** min(failures, 12))
-        until = time.time() + delay
+        until = self._now() + delay
         if isinstance(exc, RateLimited) and exc.reset_at:
             until = max(until, float(exc.reset_at))
-        log.info("polling a project failed (%s): next try in %.0f s", exc.code, until - time.time())
+        log.info("polling a project failed (%s): next try in %.0f s", exc.code, until - self._now())
         POLLS.labels("backoff").inc()
         await self._follows.postpone(workspace, project_id, self.holder, until, failures)
 

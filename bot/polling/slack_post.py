@@ -33,7 +33,6 @@ WORKSPACE_STOPS = {"team_access_not_granted": StopReason.SLACK_ACCESS, "account_
                    "invalid_auth": StopReason.SLACK_ACCESS, "token_revoked": StopReason.SLACK_ACCESS,
                    "missing_scope": StopReason.SLACK_SCOPE}
 # Errors after which this message can never be posted: it is dropped (and logged), the follow goes on.
-POST_SECONDS = 10  # a stalled post ends: the lease is checked again before the next one
 HOPELESS = frozenset({"invalid_blocks", "msg_too_long", "no_text", "invalid_arguments", "too_many_attachments"})
 
 
@@ -64,8 +63,10 @@ class SlackPoster:
         token = await bot_token(self._settings, self._installations, workspace)
         if token is None:
             return None
+        # A stalled post ends (Limits.poll_post_seconds): the lease is checked again before the next one. (slack_sdk
+        # types the timeout int; it is aiohttp's, and a test's shrunk limits are fractions of a second.)
         return AsyncWebClient(token=token, base_url=self._settings.slack_api_url, session=self.session,
-                              timeout=POST_SECONDS)
+                              timeout=self._settings.limits.poll_post_seconds)  # type: ignore[arg-type]
 
     async def post(self, workspace: Workspace, channel_id: str, payload: dict[str, Any]) -> Outcome:
         client = await self._client(workspace)

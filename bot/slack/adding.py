@@ -40,8 +40,6 @@ from bot.views.text import escape
 
 log = logging.getLogger(__name__)
 KIND = "add"  # its jobs (bot/durable)
-# A submit must be answered within 3 s; past this Leonar is still allowed to finish behind a "pending" view.
-SUBMIT_WINDOW = 2.3
 # Leonar's clock and the database's may differ a little (as for the Workflow Builder step).
 CLOCKS_APART = 5.0
 
@@ -61,6 +59,9 @@ class Adding:
     view_id: str
     response_urls: list[dict[str, Any]]
     lang: Lang
+    # A submit must be answered within 3 s: past this (Limits.submit_seconds) Leonar is still allowed to finish
+    # behind a "pending" view.
+    window: float
 
     @property
     def project_name(self) -> str | None:
@@ -92,7 +93,8 @@ class Adding:
         return cls(slack=slack, leonar=leonar, store=services.store.workspaces, channels=services.channels,
                    workspace=job.workspace, user=dict(data["user"]), choice=add.read_submission(data["values"]),
                    ctx=ModalContext.loads(data.get("metadata")), view_id=str(data["view_id"]),
-                   response_urls=list(data.get("response_urls") or []), lang=lang_of(str(data.get("lang"))))
+                   response_urls=list(data.get("response_urls") or []), lang=lang_of(str(data.get("lang"))),
+                   window=services.settings.limits.submit_seconds)
 
 
 async def submitted(job: Adding, progress: Progress, ack: AsyncAck) -> None:
@@ -183,7 +185,7 @@ async def add_entry(job: Adding, ack: AsyncAck) -> Entry | None:
     """The entry, acking the submit; None once the user has been shown why it failed."""
     choice = job.choice
     adding = asyncio.create_task(job.leonar.add_entry(choice.entry))
-    done, _ = await asyncio.wait({adding}, timeout=SUBMIT_WINDOW)
+    done, _ = await asyncio.wait({adding}, timeout=job.window)
     if done:
         try:
             entry = adding.result()

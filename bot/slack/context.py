@@ -65,7 +65,8 @@ def install(app: AsyncApp, services: Services) -> None:
         here = request_workspace(context, body, recorded)
         context["services"] = services
         context["workspace"] = here
-        context["slack_user"] = users = UserLookup(context.client, here, context.user_id, services.people)
+        context["slack_user"] = users = UserLookup(context.client, here, context.user_id, services.people,
+                                                   services.settings.limits.users_info_seconds)
         context["metadata"] = metadata
         kind = access.kind_of(body)
         refused: tuple[Refusal, Lang] | None

@@ -28,10 +28,6 @@ from bot.views.metadata import ModalContext
 from bot.views.options import fold, project_option
 
 log = logging.getLogger(__name__)
-# The submission waits this long for Leonar (the project, the scope check), leaving room for the store and the
-# post to the channel within Slack's 3 s.
-LEONAR_CHECK_SECONDS = 1.2
-POST_SECONDS = 1.0
 # Slack's answers for a channel the bot cannot post in: not a member of a private one, or an archived one.
 CANNOT_POST = NOT_A_MEMBER | {"is_archived"}
 
@@ -120,11 +116,14 @@ async def save(client: AsyncWebClient, leonar_client: LeonarClient, context: dic
     """Save the follow and tell the channel; returns the submission's ack: {} closes the modal, else errors or
     the modal again with what stands in the way (a missing scope, a channel the bot cannot post in)."""
     ctx, who = modal(context), await user(context)
+    # Leonar (the project, the scope check) gets follow_check_seconds, the confirmation follow_post_seconds: room
+    # is left for the store within Slack's 3 s.
+    limits = services(context).settings.limits
     try:
         # The project is cached since it was picked; reading it again also tells one deleted meanwhile.
         project, lacking = await asyncio.wait_for(asyncio.gather(
             leonar_client.get_project(choice.project_id), leonar_client.lacks_pipeline_read(choice.project_id)),
-            LEONAR_CHECK_SECONDS)
+            limits.follow_check_seconds)
     except TimeoutError:
         return _error(choice, t(lang, "options.slow"))
     except LeonarError as exc:
@@ -163,7 +162,7 @@ async def save(client: AsyncWebClient, leonar_client: LeonarClient, context: dic
         return _error(choice, t(lang, "access.store_down"))
     # The confirmation is the channel's to read (it says why the bot will speak there), and posting it is how the
     # bot learns whether it may post there at all.
-    problem = await _post(client, channel_id, followed_message(saved, lang))
+    problem = await _post(client, channel_id, followed_message(saved, lang), limits.follow_post_seconds)
     if problem in CANNOT_POST:
         await follows.remove_follow(here, saved.id)
         return again(cannot_post(channel_id, lang))
@@ -174,11 +173,11 @@ def _error(choice: FollowChoice, text: str) -> dict[str, Any]:
     return {"response_action": "errors", "errors": {choice.project_block: text}}
 
 
-async def _post(client: AsyncWebClient, channel_id: str, message: dict[str, Any]) -> str | None:
+async def _post(client: AsyncWebClient, channel_id: str, message: dict[str, Any], timeout: float) -> str | None:
     """Slack's error code, or None once posted (or when Slack was too slow to tell: the follow stays)."""
     try:
         await asyncio.wait_for(client.chat_postMessage(channel=channel_id, unfurl_links=False, unfurl_media=False,
-                                                       **message), POST_SECONDS)
+                                                       **message), timeout)
     except SlackApiError as exc:
         error = str(exc.response.get("error"))
         log.info("follow confirmation not posted in %s: %s", channel_id, error)

@@ -14,16 +14,11 @@ from bot.i18n import Lang, t
 from bot.leonar import LeonarClient, LeonarError, Listing, Project
 from bot.manifest import COMMAND
 from bot.observability import requests
-from bot.slack.context import leonar, user_lang
+from bot.slack.context import leonar, services, user_lang
 from bot.views.errors import describe
 from bot.views.options import MAX_OPTIONS, MenuAnswer, notice_option, project_menu
 
 log = logging.getLogger(__name__)
-# Slack waits 3 s for options; keep room for the round trip to Slack. DEADLINE bounds Leonar's answer, TOTAL the
-# whole load from its arrival: users.info for the members-only gate (up to 0.8 s) comes first, and must not push
-# Leonar's wait past Slack's.
-DEADLINE = 2.3
-TOTAL = 2.5
 
 T = TypeVar("T")
 
@@ -33,9 +28,9 @@ async def answer(
     load: Callable[[LeonarClient], Awaitable[Listing[T]]], build: Callable[[list[T], Lang], MenuAnswer],
 ) -> None:
     """Ack with the options `build` makes of what `load` got from Leonar, or with one explanatory option when
-    Leonar cannot answer in time. The members-only gate has asked Slack about the user already (or given up at the
-    request's users.info deadline, which the language shares), so the language is awaited beside Leonar's answer
-    without adding to it."""
+    Leonar cannot answer in time (Limits.options_seconds: Slack waits 3 s). The members-only gate has asked Slack
+    about the user already (or given up at the request's users.info deadline, which the language shares), so the
+    language is awaited beside Leonar's answer without adding to it."""
     language = asyncio.ensure_future(user_lang(context))
     leonar_client = leonar(context)
     if leonar_client is None:
@@ -43,7 +38,11 @@ async def answer(
         return
     try:
         # A timeout scope, not wait_for: a listing served from the cache is read inline, with no task made for it.
-        async with asyncio.timeout(max(0.0, min(DEADLINE, TOTAL - requests.elapsed()))):
+        # Leonar gets options_seconds, and the whole load (users.info for the members-only gate came first)
+        # options_total_seconds from its arrival.
+        limits = services(context).settings.limits
+        async with asyncio.timeout(max(0.0, min(limits.options_seconds,
+                                                limits.options_total_seconds - requests.elapsed()))):
             found = await load(leonar_client)
         lang = await language
         menu = build(found.items, lang)

@@ -21,9 +21,6 @@ from bot.services import People
 from bot.store import Workspace
 
 Role = Literal["admin", "member", "guest", "unknown"]
-# users.info is awaited before some acks (the members-only gate, help, options), which must stay within Slack's
-# 3 s: past this, the request goes on without it.
-LOOKUP_DEADLINE = 0.8
 
 
 @dataclass(frozen=True)
@@ -72,14 +69,20 @@ def user_of(info: dict[str, Any]) -> SlackUser:
 
 
 class UserLookup:
-    """The user behind one request. `user()` calls users.info once however often it is awaited."""
+    """The user behind one request. `user()` calls users.info once however often it is awaited.
 
-    def __init__(self, client: AsyncWebClient, workspace: Workspace, user_id: str | None, people: People) -> None:
+    users.info is awaited before some acks (the members-only gate, help, options), which must stay within Slack's
+    3 s: past `deadline` seconds (Limits.users_info_seconds) the request goes on without it.
+    """
+
+    def __init__(self, client: AsyncWebClient, workspace: Workspace, user_id: str | None, people: People,
+                 deadline: float) -> None:
         self._client = client
         self._workspace = workspace
         self._user_id = user_id
         self._people = people
         self._key = (workspace.key, user_id or "")
+        self._wait = deadline
         self._info: asyncio.Future[SlackUser] | None = None
         self._deadline: float | None = None
 
@@ -99,7 +102,7 @@ class UserLookup:
         # One deadline per request, however many ask: the gate and the language lookup must not add up.
         loop = asyncio.get_running_loop()
         if self._deadline is None:
-            self._deadline = loop.time() + LOOKUP_DEADLINE
+            self._deadline = loop.time() + self._wait
         try:
             return await asyncio.wait_for(self.user(), max(0.0, self._deadline - loop.time()))
         except TimeoutError:

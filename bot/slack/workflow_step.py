@@ -39,7 +39,6 @@ from bot.views import workflow_step as say
 
 log = logging.getLogger(__name__)
 KIND = "workflow_step"  # its jobs (bot/durable)
-MENU_WINDOW = 2.0  # the project menu is completed before the 3 s ack: Workflow Builder waits for it
 USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,}$")
 # Inputs are whatever a workflow's form or an earlier step produced: bounded before anything reaches Leonar.
@@ -274,14 +273,15 @@ async def _failed(workflow: AsyncWebClient, execution: str, error: str) -> None:
 
 
 async def offer_projects(leonar: LeonarClient | None, query: str, complete: AsyncComplete, fail: AsyncFail,
-                         lang: Lang = DEFAULT_LANG) -> None:
+                         window: float, lang: Lang = DEFAULT_LANG) -> None:
     """The Project menu of the step in Workflow Builder (dynamic options): the active projects matching what
-    the builder typed, from the same cached list as the add form."""
+    the builder typed, from the same cached list as the add form. Completed before the 3 s ack (Workflow Builder
+    waits for it): Leonar gets `window` seconds (Limits.step_menu_seconds)."""
     if leonar is None:
         await _finish(fail(error=say.not_connected(lang)))
         return
     try:
-        listing = await asyncio.wait_for(leonar.list_projects(), MENU_WINDOW)
+        listing = await asyncio.wait_for(leonar.list_projects(), window)
     except (LeonarError, TimeoutError) as exc:
         await _finish(fail(error=say.menu_failed(exc if isinstance(exc, LeonarError) else None, lang)))
         return

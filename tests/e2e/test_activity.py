@@ -50,7 +50,7 @@ def pipeline(fake: FakeLeonar, people: int = 3) -> tuple[dict[str, Any], list[di
 async def seeded(rig: Rig, project: dict[str, Any], **follow: Any) -> None:
     await rig.follow(project, **follow)
     await rig.until(lambda: rig.entry_reads() >= 1)
-    await rig.ticks(0.3)
+    await rig.intervals(1.5)
 
 
 async def test_first_poll_seeds_silently_then_moves_adds_and_hires_make_one_grouped_post(rig: Rig) -> None:
@@ -61,7 +61,7 @@ async def test_first_poll_seeds_silently_then_moves_adds_and_hires_make_one_grou
     rig.fake.move_entry(entries[1]["id"], "Hired")
     rig.fake.add_entry(project["id"], rig.fake.add_contact("Marc", "Dupont")["id"])
     await rig.until(lambda: len(rig.posts()) == 1)
-    await rig.ticks(0.5)
+    await rig.intervals(2.5)
     [post] = rig.posts()
     text = posted_text(post)
     assert "3 updates" in post["text"] or "3 updates" in text
@@ -91,7 +91,7 @@ async def test_a_follow_gets_only_what_its_filter_wants(rig: Rig) -> None:
     assert "Person0" not in posted_text(rig.posts("CHIRES")[0]) and "Person1" in posted_text(rig.posts("CHIRES")[0])
     assert "Person0" in posted_text(rig.posts()[0])
     reads = rig.entry_reads()
-    await rig.ticks(0.3)
+    await rig.intervals(1.5)
     assert rig.entry_reads() - reads <= 3  # one read per poll for both channels, not one per follow
 
 
@@ -114,7 +114,7 @@ async def test_when_leonar_ignores_the_list_operators_the_full_scan_still_finds_
     rig.fake.move_entry(entries[2]["id"], "Offer")
     rig.fake.remove_entry(entries[3]["id"])  # only a full scan can see this
     await rig.until(lambda: len(rig.posts()) == 1)
-    await rig.ticks(0.6)
+    await rig.intervals(3)
     [post] = rig.posts()
     assert "Person2" in posted_text(post) and "2 updates" in post["text"]
 
@@ -124,7 +124,7 @@ async def test_a_429_delays_the_post_and_loses_nothing(rig: Rig) -> None:
     await seeded(rig, project)
     rig.fake.exhaust_rate_limit(LEONAR_KEY, reset_in=2)
     rig.fake.move_entry(entries[0]["id"], "Offer")
-    await rig.ticks(1.0)
+    await rig.intervals(5)
     assert rig.posts() == []  # blocked: nothing read, the snapshot where it was
     rig.fake.reset_rate_limits()
     await rig.until(lambda: len(rig.posts()) == 1, timeout=15)
@@ -135,12 +135,12 @@ async def test_disconnecting_stops_the_follows_and_nothing_polls_the_deleted_key
     project, entries = pipeline(rig.fake)
     await seeded(rig, project)
     await rig.store.delete_connection(ACME)
-    await rig.ticks(0.5)
+    await rig.intervals(2.5)
     reads = rig.entry_reads()
     [follow] = await rig.follows.list_follows(ACME)
     assert follow.stopped is StopReason.DISCONNECTED
     rig.fake.move_entry(entries[0]["id"], "Offer")
-    await rig.ticks(0.6)
+    await rig.intervals(3)
     assert rig.entry_reads() == reads and rig.posts() == []
 
 
@@ -150,7 +150,7 @@ async def test_uninstalling_forgets_the_follows_and_their_state(rig: Rig) -> Non
     assert await rig.store.forget(ACME)
     assert await rig.follows.list_follows(ACME) == [] and await rig.follows.due_projects(1e12) == []
     reads = rig.entry_reads()
-    await rig.ticks(0.4)
+    await rig.intervals(2)
     assert rig.entry_reads() == reads
 
 
@@ -161,7 +161,7 @@ async def test_an_archived_project_stops_its_follows(rig: Rig) -> None:
     await seeded(rig, project)
     rig.fake.archive_project(project["id"])
     now[0] += 301
-    await rig.ticks(0.5)
+    await rig.intervals(2.5)
     [follow] = await rig.follows.list_follows(ACME)
     assert follow.stopped is StopReason.PROJECT_ARCHIVED
 
@@ -171,11 +171,11 @@ async def test_an_archived_channel_stops_its_follow_with_the_reason(rig: Rig) ->
     await seeded(rig, project)
     rig.slack.fail("chat.postMessage", "is_archived", times=5)
     rig.fake.move_entry(entries[0]["id"], "Offer")
-    await rig.ticks(1.0)
+    await rig.intervals(5)
     [follow] = await rig.follows.list_follows(ACME, channel_id=CHANNEL)
     assert follow.stopped is StopReason.CHANNEL_ARCHIVED
     rig.fake.move_entry(entries[1]["id"], "Offer")
-    await rig.ticks(0.5)
+    await rig.intervals(2.5)
     assert all(c.response.get("error") == "is_archived" for c in rig.slack.calls_to("chat.postMessage"))
 
 
@@ -187,14 +187,14 @@ async def test_the_digest_comes_at_its_hour_in_the_followers_zone_and_not_on_a_q
     rig.fake.move_entry(entries[0]["id"], "Interview")
     rig.fake.move_entry(entries[1]["id"], "Interview")
     rig.fake.move_entry(entries[2]["id"], "Offer")
-    await rig.ticks(0.8)
+    await rig.intervals(4)
     assert rig.posts() == []  # before 18:00 Paris
     rig.clock.fixed = day + timedelta(hours=5, minutes=1)  # 18:01 Paris
     await rig.until(lambda: len(rig.posts()) == 1)
     text = posted_text(rig.posts()[0])
     assert "Interview *2*" in text and "Offer *1*" in text and "Person" not in text
     rig.clock.fixed = day + timedelta(days=1, hours=5, minutes=1)  # the next day, nothing happened
-    await rig.ticks(0.8)
+    await rig.intervals(4)
     assert len(rig.posts()) == 1
 
 
@@ -211,10 +211,10 @@ async def test_a_restart_mid_way_posts_nothing_twice(slack: FakeSlack, roomy: Fa
     slack._failures.clear()
     async with Rig(slack, roomy, url, encryption_key=SECRET) as second:
         await second.until(lambda: any(c.response.get("ok") for c in slack.calls_to("chat.postMessage")), timeout=15)
-        await second.ticks(1.0)
+        await second.intervals(5)
         roomy.move_entry(entries[1]["id"], "Offer")
         await second.until(lambda: sum(bool(c.response.get("ok")) for c in slack.calls_to("chat.postMessage")) == 2)
-        await second.ticks(0.5)
+        await second.intervals(2.5)
     delivered = [c.body for c in slack.calls_to("chat.postMessage") if c.response.get("ok")]
     assert [("Person0" in posted_text(p), "Person1" in posted_text(p)) for p in delivered] == [(True, False),
                                                                                                 (False, True)]
@@ -226,7 +226,7 @@ async def test_leonar_down_backs_off_and_the_moves_are_posted_late(rig: Rig) -> 
     rig.fake.inject("GET", r"/projects/[^/]+/entries", status=503, code="internal_error", times=3)
     rig.fake.move_entry(entries[0]["id"], "Offer")
     rig.fake.move_entry(entries[2]["id"], "Hired")
-    await rig.ticks(0.6)
+    await rig.intervals(1.5)  # a poll failed (503, and 503 again on its one retry): the next is 2 intervals away
     assert rig.posts() == []
     state = await rig.follows.project_state(ACME, project["id"])
     assert state.failures >= 1  # backing off: the next try waits 2^failures intervals
@@ -242,7 +242,7 @@ async def test_a_bot_removed_from_the_channel_stops_that_follow_only(rig: Rig) -
     rig.slack.not_in_channels.add(CHANNEL)
     rig.fake.move_entry(entries[0]["id"], "Offer")
     await rig.until(lambda: len(rig.posts("CKEPT")) == 1)
-    await rig.ticks(0.3)
+    await rig.intervals(1.5)
     stopped = {f.channel_id: f.stopped for f in await rig.follows.list_follows(ACME)}
     assert stopped == {CHANNEL: StopReason.NOT_IN_CHANNEL, "CKEPT": None}
 
@@ -252,7 +252,7 @@ async def test_a_key_without_pipeline_read_stops_the_follows_with_that_reason(ri
     await rig.connect("leo_no_pipeline_read_0001")
     project, _ = pipeline(rig.fake)
     await rig.follow(project)
-    await rig.ticks(0.5)
+    await rig.intervals(2.5)
     [follow] = await rig.follows.list_follows(ACME)
     assert follow.stopped is StopReason.SCOPE_MISSING and rig.posts() == []
 
@@ -264,7 +264,7 @@ async def test_a_project_gone_from_leonar_stops_its_follows(rig: Rig) -> None:
     await seeded(rig, project)
     rig.fake.inject("GET", rf"/projects/{project['id']}", status=404, code="not_found", times=100)
     now[0] += 301
-    await rig.ticks(0.5)
+    await rig.intervals(2.5)
     [follow] = await rig.follows.list_follows(ACME)
     assert follow.stopped is StopReason.PROJECT_GONE
 
@@ -273,12 +273,13 @@ async def test_many_projects_on_one_key_stretch_the_interval_to_stay_within_the_
                                                                                        tmp_path: Path) -> None:
     with FakeLeonar(rate_limit=1000) as fake:  # the lower of Leonar's two documented hourly limits
         fake.add_key(LEONAR_KEY)
-        async with Rig(slack, fake, f"sqlite:///{tmp_path / 'bot.db'}", poll_seconds=1.0,
+        async with Rig(slack, fake, f"sqlite:///{tmp_path / 'bot.db'}", poll_seconds=0.5,
                        encryption_key=SECRET) as rig:
             await rig.connect()
             for n in range(20):
                 await rig.follow(fake.add_project(f"Team {n}"))
-            await rig.ticks(2.0)
+            await rig.until(lambda: len(fake.requests) >= 40)  # each project's first poll
+            await rig.intervals(1.5)  # past the interval asked for: nothing more
             status = await rig.follows.poll_status(ACME)
     assert status is not None and status.stretched and status.projects == 20
     # Each poll counts a page of entries, the project's stages and a 30th of a full scan: 20 projects at this
@@ -301,12 +302,12 @@ async def test_slack_refusing_the_workspace_stops_all_its_follows_for_good(rig: 
     rig.slack.fail("chat.postMessage", error, times=100)
     rig.fake.move_entry(entries[0]["id"], "Offer")
     await rig.until(lambda: bool(rig.slack.calls_to("chat.postMessage")))
-    await rig.ticks(0.5)
+    await rig.intervals(3)
     assert {f.channel_id: f.stopped for f in await rig.follows.list_follows(ACME)} == {CHANNEL: reason,
                                                                                         "COTHER": reason}
     tried = len(rig.slack.calls_to("chat.postMessage"))
     rig.fake.move_entry(entries[1]["id"], "Offer")
-    await rig.ticks(0.5)
+    await rig.intervals(3)
     assert len(rig.slack.calls_to("chat.postMessage")) == tried  # nothing more is tried
 
 
@@ -316,6 +317,6 @@ async def test_a_followed_channel_that_becomes_shared_stops_its_follow_unless_ad
     await seeded(rig, project)
     rig.slack.ext_shared_channels.add(CHANNEL)
     rig.fake.move_entry(entries[0]["id"], "Offer")
-    await rig.ticks(0.5)
+    await rig.intervals(3)
     [follow] = await rig.follows.list_follows(ACME)
     assert follow.stopped is StopReason.SHARED_CHANNEL and rig.posts() == []

@@ -32,7 +32,8 @@ from tests.support.fakes.slack import FakeSlack
 from tests.support.flows import connect
 from tests.support.installs import CLIENT_ID, install
 
-INTERVAL = 1.0
+INTERVAL = 0.5  # the three processes' poll interval (their pollers tick every INTERVAL / 4)
+APP_INTERVAL = 0.2  # the app's, in the test's process
 MOVES = 20
 
 
@@ -46,7 +47,7 @@ def follow_through_store(url: str, secret: str, project: dict[str, str]) -> None
 
 @contextlib.contextmanager
 def roomy_leonar() -> Iterator[FakeLeonar]:
-    """A fake Leonar whose key's hourly limit lets a 1 s interval stay within LEONAR_POLL_BUDGET."""
+    """A fake Leonar whose key's hourly limit lets a short interval stay within LEONAR_POLL_BUDGET."""
     with FakeLeonar(rate_limit=1_000_000) as leonar:
         leonar.add_key(LEONAR_KEY)
         yield leonar
@@ -66,16 +67,11 @@ def names_posted(slack: FakeSlack) -> list[str]:
 
 
 def move_once_seeded(leonar: FakeLeonar, slack: FakeSlack, entry: dict[str, Any]) -> None:
-    """Once the poller has read the project (its first poll seeds it, silently), a move in Leonar, then its post."""
-    deadline = time.monotonic() + 10
-    while not leonar.count("GET", r"/projects/[^/]+/entries"):
-        assert time.monotonic() < deadline, "the project was never polled"
-        time.sleep(0.05)
-    time.sleep(INTERVAL)
+    """Once the poller has seeded the project (its first poll, silent: saved before the second poll starts), a move
+    in Leonar, then its post."""
+    assert leonar.wait_until(lambda: leonar.count("GET", r"/projects/[^/]+/entries") >= 2, 10), "never polled twice"
     leonar.move_entry(entry["id"], "Offer")
-    while not names_posted(slack):
-        assert time.monotonic() < deadline + 5, "nothing posted"
-        time.sleep(0.05)
+    assert slack.wait_until(lambda: names_posted(slack), 10), "nothing posted"
 
 
 def test_the_app_starts_the_poller_and_posts_a_move(slack: FakeSlack, tmp_path: Path) -> None:
@@ -83,7 +79,7 @@ def test_the_app_starts_the_poller_and_posts_a_move(slack: FakeSlack, tmp_path: 
         project, entry = one_candidate(leonar)
         secret = Fernet.generate_key().decode()
         settings = make_settings(slack, leonar, tmp_path / "bot.db", encryption_key=secret,
-                                 leonar_poll_seconds=INTERVAL)
+                                 leonar_poll_seconds=APP_INTERVAL)
         running = serve(settings)
         try:
             follow_through_store(settings.database_url, secret, project)
@@ -91,7 +87,7 @@ def test_the_app_starts_the_poller_and_posts_a_move(slack: FakeSlack, tmp_path: 
             assert names_posted(slack) == ["Cand00"]
             assert all(c.token == BOT_TOKEN for c in slack.calls_to("chat.postMessage"))
         finally:
-            running.server.should_exit = True
+            running.stop()
 
 
 def test_with_oauth_each_workspace_is_posted_to_with_its_own_installation_token(slack: FakeSlack,
@@ -100,9 +96,9 @@ def test_with_oauth_each_workspace_is_posted_to_with_its_own_installation_token(
         project, entry = one_candidate(leonar)
         secret = Fernet.generate_key().decode()
         settings = make_settings(slack, leonar, tmp_path / "bot.db", encryption_key=secret,
-                                 leonar_poll_seconds=INTERVAL, slack_bot_token=None, slack_client_id=CLIENT_ID,
+                                 leonar_poll_seconds=APP_INTERVAL, slack_bot_token=None, slack_client_id=CLIENT_ID,
                                  slack_client_secret="oauth-client-secret")
-        running = serve(settings)
+        running = serve(settings, listen=True)  # a browser installs it
         try:
             token = install(running, slack, "T0001")
             follow_through_store(settings.database_url, secret, project)
@@ -110,7 +106,7 @@ def test_with_oauth_each_workspace_is_posted_to_with_its_own_installation_token(
             [post] = [c for c in slack.calls_to("chat.postMessage") if c.body.get("channel") == CHANNEL]
             assert post.token == token != BOT_TOKEN
         finally:
-            running.server.should_exit = True
+            running.stop()
 
 
 def test_disconnecting_in_slack_stops_the_follows_and_uninstalling_forgets_them(slack: FakeSlack,
@@ -119,9 +115,9 @@ def test_disconnecting_in_slack_stops_the_follows_and_uninstalling_forgets_them(
         project, entry = one_candidate(leonar)
         secret = Fernet.generate_key().decode()
         settings = make_settings(slack, leonar, tmp_path / "bot.db", encryption_key=secret,
-                                 leonar_poll_seconds=INTERVAL)
+                                 leonar_poll_seconds=APP_INTERVAL)
         running = serve(settings)
-        driver = SlackDriver(running.url, SIGNING_SECRET, slack)
+        driver = SlackDriver(running, SIGNING_SECRET, slack)
         follows = Blocking(open_store(settings.database_url, secret)).follows
         try:
             connect(driver)
@@ -130,10 +126,8 @@ def test_disconnecting_in_slack_stops_the_follows_and_uninstalling_forgets_them(
             def reads() -> int:
                 return leonar.count("GET", r"/projects/[^/]+/entries")
 
+            assert leonar.wait_until(reads, 10), "the project was never polled"
             deadline = time.monotonic() + 10
-            while not reads():
-                assert time.monotonic() < deadline
-                time.sleep(0.05)
             driver.command("disconnect")
             driver.wait_view(lambda v: v["callback_id"] == "leonar_disconnect")
             assert driver.submit().status_code == 200
@@ -142,17 +136,16 @@ def test_disconnecting_in_slack_stops_the_follows_and_uninstalling_forgets_them(
                 time.sleep(0.05)
             before = reads()
             leonar.move_entry(entry["id"], "Offer")
-            time.sleep(INTERVAL * 2.5)
+            time.sleep(APP_INTERVAL * 2.5)  # polls would have come by now
             assert reads() == before and names_posted(slack) == []  # nothing polls the deleted key
 
             assert send_event(driver, {"type": "app_uninstalled"}).status_code == 200
-            while follows.list_follows(ACME):
-                assert time.monotonic() < deadline + 15, "uninstalling left the follows"
-                time.sleep(0.05)
+            running.settle()
+            assert follows.list_follows(ACME) == [], "uninstalling left the follows"
             assert follows.due_projects(10**12) == []
         finally:
             driver.close()
-            running.server.should_exit = True
+            running.stop()
 
 
 def start(slack: FakeSlack, leonar: FakeLeonar, workdir: Path, url: str, secret: str) -> Instance:
@@ -208,7 +201,7 @@ def test_three_instances_one_killed_mid_poll_every_move_posted_exactly_once(
     while (first := holder(postgres_url)) is None or not leonar.count("GET", r"/projects/[^/]+/entries"):
         assert time.monotonic() < deadline, "no instance polled the project"
         time.sleep(0.05)
-    time.sleep(INTERVAL * 1.5)  # seeded
+    assert leonar.wait_until(lambda: leonar.count("GET", r"/projects/[^/]+/entries") >= 2, 10)  # seeded
     pids = {str(i.process.pid): i for i in instances}
     victim = pids[first.split(":")[1]]
 
@@ -220,8 +213,7 @@ def test_three_instances_one_killed_mid_poll_every_move_posted_exactly_once(
             # marked sent, it would be sent twice: the documented at-least-once window, bot/store/poll_state.py.)
             reads = leonar.count("GET", r"/projects/[^/]+/entries")
             leonar.inject("GET", r"/projects/[^/]+/entries", delay=5)
-            while leonar.count("GET", r"/projects/[^/]+/entries") == reads:
-                time.sleep(0.005)
+            assert leonar.wait_until(lambda seen=reads: leonar.count("GET", r"/projects/[^/]+/entries") > seen, 10)
             victim.process.send_signal(signal.SIGKILL)
             killed = time.monotonic()
             while (now := holder(postgres_url)) in (None, first):
@@ -229,11 +221,9 @@ def test_three_instances_one_killed_mid_poll_every_move_posted_exactly_once(
                 time.sleep(0.02)
             took_over = time.monotonic() - killed
             assert now is not None and now.split(":")[1] != first.split(":")[1]
-        time.sleep(0.4)
-    deadline = time.monotonic() + 20
-    while len(set(names_posted(slack))) < MOVES and time.monotonic() < deadline:
-        time.sleep(0.1)
-    time.sleep(INTERVAL * 3)  # and nothing comes twice afterwards
+        time.sleep(INTERVAL / 5)  # moves spread over several polls
+    slack.wait_until(lambda: len(set(names_posted(slack))) >= MOVES, 20)
+    time.sleep(INTERVAL * 3)  # and nothing comes twice afterwards: three more polls
     posted = names_posted(slack)
     print(f"\ntaken over {took_over:.2f} s after the kill; {len(posted)} moves in "
           f"{len(slack.calls_to('chat.postMessage'))} posts")

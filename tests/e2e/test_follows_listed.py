@@ -5,7 +5,6 @@ and French."""
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -18,7 +17,7 @@ from tests.support.bot import SIGNING_SECRET, RunningBot
 from tests.support.driver import SlackDriver
 from tests.support.fakes.leonar import FakeLeonar
 from tests.support.fakes.slack import FakeSlack
-from tests.support.flows import connect, follow_modal, posts_in, wait
+from tests.support.flows import connect, follow_modal, posts_in
 from tests.support.follows import HERE, StoredFollows
 from tests.support.slack_schema import message_problem
 
@@ -29,7 +28,7 @@ MEMBER = "U0002"
 def connected(driver: SlackDriver, slack: FakeSlack) -> None:
     """Connected, and the Home tab the connection publishes arrived (a later one is then the one asked for)."""
     connect(driver)
-    wait(lambda: len(slack.calls_to("views.publish")) >= 1)
+    assert slack.wait_until(lambda: len(slack.calls_to("views.publish")) >= 1)
 
 
 def followed(follows: StoredFollows, channel: str, project: str, **fields: Any) -> Follow:
@@ -43,7 +42,7 @@ def listed(driver: SlackDriver, slack: FakeSlack, text: str, channel: str = "C00
     assert driver.command(text, channel_id=channel).status_code == 200
     url = driver.last_response_url
     assert url is not None
-    wait(lambda: bool(slack.hook_posts(url)))
+    assert slack.wait_until(lambda: bool(slack.hook_posts(url)))
     [message] = slack.hook_posts(url)
     assert message_problem(message) is None and message["response_type"] == "ephemeral"
     return message
@@ -51,7 +50,7 @@ def listed(driver: SlackDriver, slack: FakeSlack, text: str, channel: str = "C00
 
 @pytest.fixture
 def member(bot: RunningBot, slack: FakeSlack) -> Iterator[SlackDriver]:
-    drv = SlackDriver(bot.url, SIGNING_SECRET, slack, user_id=MEMBER)
+    drv = SlackDriver(bot, SIGNING_SECRET, slack, user_id=MEMBER)
     yield drv
     drv.close()
 
@@ -82,12 +81,13 @@ def test_unfollow_removes_a_follow_and_shows_the_list_again(
     assert driver.press(message, "unfollow", value=first.id).status_code == 200
     url = driver.last_response_url
     assert url is not None
-    wait(lambda: bool(slack.hook_posts(url)))
+    assert slack.wait_until(lambda: bool(slack.hook_posts(url)))
     [updated] = slack.hook_posts(url)
     assert updated["replace_original"] is True and message_problem(updated) is None
     assert [b["accessory"]["value"] for b in updated["blocks"] if "accessory" in b] == [second.id]
     assert [f.id for f in follows.follows(HERE)] == [second.id]
-    wait(lambda: any("stopped following *Backend Engineer*" in str(p["text"]) for p in posts_in(slack, "C0001")))
+    assert slack.wait_until(lambda: any("stopped following *Backend Engineer*" in str(p["text"])
+                                        for p in posts_in(slack, "C0001")))
 
 
 def test_an_unfollow_button_cannot_remove_another_channels_follow(
@@ -101,7 +101,7 @@ def test_an_unfollow_button_cannot_remove_another_channels_follow(
     assert driver.press(message, "unfollow", value=there.id).status_code == 200
     url = driver.last_response_url
     assert url is not None
-    wait(lambda: bool(slack.hook_posts(url)))
+    assert slack.wait_until(lambda: bool(slack.hook_posts(url)))
     assert {f.id for f in follows.follows(HERE)} == {here.id, there.id}
     assert posts_in(slack, "C0002") == []
 
@@ -120,8 +120,9 @@ def test_the_home_lists_follows_with_why_they_stopped_and_the_slower_polling_and
     assert "checked every 5 minutes instead of every 2 minutes" in home and "20%" in home
     assert home.count('"home_unfollow"') == 2
     home_action(driver, slack, {"type": "button", "action_id": "home_unfollow", "value": archived.id})
-    wait(lambda: [f.id for f in follows.follows(HERE)] == [kept.id])
-    wait(lambda: "Old search" not in json.dumps(slack.homes.get(driver.user_id, {})))  # published again
+    driver.settle()
+    assert [f.id for f in follows.follows(HERE)] == [kept.id]
+    assert "Old search" not in json.dumps(slack.homes.get(driver.user_id, {}))  # published again
 
 
 def test_a_member_sees_the_follows_without_buttons_and_a_forged_removal_is_refused(
@@ -135,8 +136,7 @@ def test_a_member_sees_the_follows_without_buttons_and_a_forged_removal_is_refus
     home_action(member, slack, {"type": "button", "action_id": "home_unfollow", "value": kept.id})
     # An admin's click, sent after it, is handled: by then the member's was, and refused.
     home_action(driver, slack, {"type": "button", "action_id": "home_unfollow", "value": "not-a-follow"})
-    wait(lambda: len(slack.calls_to("views.publish")) == published + 1)
-    time.sleep(0.2)
+    driver.settle()
     assert len(slack.calls_to("views.publish")) == published + 1  # the member's click published nothing
     assert [f.id for f in follows.follows(HERE)] == [kept.id]
     assert posts_in(slack, "C0001") == []
@@ -161,7 +161,8 @@ def test_a_french_user_follows_lists_and_sees_the_home_in_french(
     assert driver.submit().status_code == 200 and driver.last_errors is None
     [saved] = follows.follows(HERE)
     assert saved.lang == "fr"
-    wait(lambda: any("<#C0001> suit désormais" in str(p["text"]) for p in posts_in(slack, "C0001")))
+    assert slack.wait_until(lambda: any("<#C0001> suit désormais" in str(p["text"])
+                                        for p in posts_in(slack, "C0001")))
     assert "1 projet Leonar suivi dans <#C0001>" in json.dumps(listed(driver, slack, "following"),
                                                                ensure_ascii=False)
     home = json.dumps(open_home(driver, slack), ensure_ascii=False)

@@ -22,9 +22,7 @@ def open_home(driver: SlackDriver, slack: FakeSlack) -> dict[str, Any]:
     response = driver.http.post(driver.url, content=body.encode(), headers=driver.signed_headers(body.encode())
                                 | {"Content-Type": "application/json"})
     assert response.status_code == 200
-    deadline = time.monotonic() + 5
-    while driver.user_id not in slack.homes and time.monotonic() < deadline:
-        time.sleep(0.02)
+    assert slack.wait_until(lambda: driver.user_id in slack.homes), "no Home published"
     home = slack.homes[driver.user_id]
     assert view_problem(home) is None
     return home
@@ -54,9 +52,7 @@ def test_admin_home_connects_and_lists_the_last_adds(
     driver.type_text("api_key_input", LEONAR_KEY)
     slack.homes.pop(driver.user_id)
     assert driver.submit().status_code == 200 and driver.last_errors is None
-    deadline = time.monotonic() + 5
-    while driver.user_id not in slack.homes and time.monotonic() < deadline:
-        time.sleep(0.02)
+    assert slack.wait_until(lambda: driver.user_id in slack.homes), "the Home was not published again"
     assert "Connected to Leonar by <@U0001>" in texts(slack.homes[driver.user_id])  # refreshed, not reopened
 
     driver.open_modal(callback_id="leonar_add")
@@ -78,7 +74,7 @@ def test_settings_change_where_cards_go_and_what_they_show(
                                 "selected_conversation": "C0RECRUIT"})
     home_action(driver, slack, {"type": "checkboxes", "action_id": "home_show_details",
                                 "selected_options": [{"value": "show"}]})
-    time.sleep(0.3)
+    driver.settle()
     home = open_home(driver, slack)
     assert '"initial_conversation": "C0RECRUIT"' in texts(home) and '"initial_options"' in texts(home)
 
@@ -97,12 +93,12 @@ def test_members_see_no_admin_controls_and_cannot_change_settings(
 ) -> None:
     connect(driver)
     slack.add_user("U0002")
-    member = SlackDriver(bot.url, SIGNING_SECRET, slack, user_id="U0002")
+    member = SlackDriver(bot, SIGNING_SECRET, slack, user_id="U0002")
     home = open_home(member, slack)
     assert "home_connect" not in texts(home) and "home_show_details" not in texts(home)
     home_action(member, slack, {"type": "checkboxes", "action_id": "home_show_details",
                                 "selected_options": [{"value": "show"}]})  # crafted: the home never offered it
-    time.sleep(0.3)
+    member.settle()
     assert '"initial_options"' not in texts(open_home(driver, slack))  # the admin's view: still off
     member.close()
 

@@ -15,7 +15,7 @@ from bot.limits import Limits
 from tests.support.driver import SlackDriver
 from tests.support.fakes.leonar import FakeLeonar, seed_demo
 from tests.support.fakes.slack import FakeSlack
-from tests.support.tryout import BOT_TOKEN, DEMO_KEY, SIGNING_SECRET, start_bot
+from tests.support.tryout import BOT_TOKEN, DEMO_KEY, SIGNING_SECRET, start_bots
 
 NEW_KEY = "leo_demo_key_replaced_9876"
 POLL_SECONDS = 0.02
@@ -56,8 +56,7 @@ def test_a_key_replaced_or_deleted_on_one_instance_is_dropped_by_the_other_withi
         seed_demo(leonar, DEMO_KEY)
         leonar.add_key(NEW_KEY)  # the same Leonar workspace: the admin rotates the key
         slack.add_user("U0001", admin=True)
-        one, one_url = start_bot(slack, leonar, tmp_path / "one", **shared)
-        two, two_url = start_bot(slack, leonar, tmp_path / "two", **shared)
+        (one, one_url), (two, two_url) = start_bots(slack, leonar, [tmp_path / "one", tmp_path / "two"], **shared)
         first, second = SlackDriver(one_url, SIGNING_SECRET, slack), SlackDriver(two_url, SIGNING_SECRET, slack)
         try:
             connect(first, DEMO_KEY)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import json
 import logging
-import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -37,13 +36,13 @@ Samples = dict[tuple[str, tuple[tuple[str, str], ...]], float]
 def metered(slack: FakeSlack, leonar: FakeLeonar, tmp_path: Path) -> Iterator[RunningBot]:
     running = serve(make_settings(slack, leonar, tmp_path / "bot.db", metrics_token=TOKEN))
     yield running
-    running.server.should_exit = True
+    running.stop()
 
 
 @pytest.fixture
 def counted(metered: RunningBot, slack: FakeSlack) -> Iterator[tuple[SlackDriver, Counter[str]]]:
     """A driver that counts, by kind, the requests it sends (what the metrics must then say)."""
-    drv = SlackDriver(metered.url, SIGNING_SECRET, slack)
+    drv = SlackDriver(metered, SIGNING_SECRET, slack)
     sent: Counter[str] = Counter()
     post = drv._post
 
@@ -61,7 +60,7 @@ def counted(metered: RunningBot, slack: FakeSlack) -> Iterator[tuple[SlackDriver
 
 
 def scrape(bot: RunningBot, token: str = TOKEN) -> tuple[str, Samples]:
-    response = httpx.get(f"{bot.url}/metrics", headers={"Authorization": f"Bearer {token}"}, timeout=5)
+    response = bot.http.get("/metrics", headers={"Authorization": f"Bearer {token}"}, timeout=5)
     assert response.status_code == 200, response.text
     samples: Samples = {}
     for family in text_string_to_metric_families(response.text):
@@ -133,19 +132,19 @@ def test_metrics_count_a_connect_and_an_add(counted: tuple[SlackDriver, Counter[
 
 
 def test_metrics_need_the_token(metered: RunningBot) -> None:
-    url = f"{metered.url}/metrics"
-    assert httpx.get(url, timeout=5).status_code == 401
+    get = metered.http.get
+    assert get("/metrics", timeout=5).status_code == 401
     for wrong in ("x", TOKEN[:-1], TOKEN[:-1] + "X", TOKEN + "X", TOKEN.upper()):
-        response = httpx.get(url, headers={"Authorization": f"Bearer {wrong}"}, timeout=5)
+        response = get("/metrics", headers={"Authorization": f"Bearer {wrong}"}, timeout=5)
         assert response.status_code == 401, wrong
         assert "leonar_bot" not in response.text
-    assert httpx.get(url, headers={"Authorization": TOKEN}, timeout=5).status_code == 401  # not a bearer
-    assert httpx.get(url, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=5).status_code == 200
+    assert get("/metrics", headers={"Authorization": TOKEN}, timeout=5).status_code == 401  # not a bearer
+    assert get("/metrics", headers={"Authorization": f"Bearer {TOKEN}"}, timeout=5).status_code == 200
 
 
 def test_no_metrics_endpoint_without_a_token(bot: RunningBot) -> None:
-    assert httpx.get(f"{bot.url}/metrics", timeout=5).status_code == 404
-    assert httpx.get(f"{bot.url}/metrics", headers={"Authorization": f"Bearer {TOKEN}"}, timeout=5).status_code == 404
+    assert bot.http.get("/metrics", timeout=5).status_code == 404
+    assert bot.http.get("/metrics", headers={"Authorization": f"Bearer {TOKEN}"}, timeout=5).status_code == 404
 
 
 @pytest.fixture
@@ -169,9 +168,7 @@ def test_json_log_lines_follow_a_command_from_its_ack_to_its_card(
     ready_to_submit(driver)
     driver.submit()
     slack.wait_for("chat.postMessage")
-    deadline = time.monotonic() + 5
-    while "; card posted" not in json_lines.getvalue() and time.monotonic() < deadline:
-        time.sleep(0.02)
+    driver.settle()  # the card's log line comes once it is posted
     lines = [json.loads(line) for line in json_lines.getvalue().splitlines()]  # every line is one JSON object
 
     [card] = [line for line in lines if line["message"].endswith("added; card posted")]

@@ -1,6 +1,9 @@
 """SIGTERM to the real `python -m bot` in the middle of a burst of add submits, Leonar slow enough that adds are
 still in flight after their acks: no acknowledged add is lost, nothing is acked after SIGTERM, and the process
-exits within its shutdown bound."""
+exits within its shutdown bound.
+
+The process runs with shrunk limits (LIMITS__*: the submit window, the drain), in production's proportions, so
+that the tests wait seconds rather than the production drain's 15."""
 
 from __future__ import annotations
 
@@ -15,17 +18,20 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.app import SHUTDOWN_SECONDS
+from bot.limits import Limits
 from tests.support.driver import SlackDriver
 from tests.support.fakes.leonar import FakeLeonar, seed_demo
 from tests.support.fakes.slack import FakeSlack
 from tests.support.flows import pick_project
-from tests.support.tryout import BOT_TOKEN, DEMO_KEY, SIGNING_SECRET, round_trip, start_bot
+from tests.support.tryout import BOT_TOKEN, DEMO_KEY, SIGNING_SECRET, limits_env, round_trip, start_bot
 
 SUBMITS = 30
 SPACING = 0.1  # seconds between two submits: the burst lasts 3 s
 TERM_AFTER = 12  # submits sent before SIGTERM; the rest arrive while the bot shuts down
-LATENCY = 3.0  # seconds per Leonar request: past the 2.3 s submit window, so adds go on after their acks
+# Production: a 2.3 s submit window, Leonar answering in 3 s, a 15 s drain. Here a fifth of the window and of the
+# drain, and Leonar past the window: adds still go on after their acks, and finish within the drain.
+LIMITS = Limits(submit_seconds=0.5, requests_grace_seconds=2.0, drain_seconds=5.0, tell_seconds=1.0)
+LATENCY = 0.8  # seconds per Leonar request: past the submit window
 
 
 def _prepare(slack: FakeSlack, url: str, user: str, contact: dict[str, Any]) -> SlackDriver:
@@ -55,13 +61,13 @@ def _not_yet_added(leonar: FakeLeonar, count: int) -> list[dict[str, Any]]:
     return [c for c in leonar.contacts() if c["id"] not in added][:count]
 
 
-def _exit_log(process: subprocess.Popen[str]) -> str:
+def _exit_log(process: subprocess.Popen[str], limits: Limits) -> str:
     """The process's output once it exited by itself, within its shutdown bound (with room for the test)."""
     try:
-        return process.communicate(timeout=SHUTDOWN_SECONDS + 10)[0]
+        return process.communicate(timeout=limits.shutdown_seconds + 10)[0]
     except subprocess.TimeoutExpired:
         process.kill()
-        pytest.fail(f"still running {SHUTDOWN_SECONDS + 10} s after SIGTERM:\n{process.communicate()[0]}")
+        pytest.fail(f"still running {limits.shutdown_seconds + 10} s after SIGTERM:\n{process.communicate()[0]}")
 
 
 def _stop(process: subprocess.Popen[str], drivers: list[SlackDriver]) -> None:
@@ -81,7 +87,7 @@ def test_sigterm_mid_burst_loses_no_acknowledged_add(tmp_path: Path) -> None:
     with FakeSlack(bot_token=BOT_TOKEN) as slack, FakeLeonar() as leonar:
         seed_demo(leonar, DEMO_KEY)
         slack.add_user("U0001", admin=True)
-        process, url = start_bot(slack, leonar, tmp_path)
+        process, url = start_bot(slack, leonar, tmp_path, **limits_env(LIMITS))
         drivers: list[SlackDriver] = []
         try:
             admin = SlackDriver(url, SIGNING_SECRET, slack)
@@ -108,7 +114,7 @@ def test_sigterm_mid_burst_loses_no_acknowledged_add(tmp_path: Path) -> None:
             with ThreadPoolExecutor(SUBMITS) as pool:
                 outcomes = list(pool.map(send, range(SUBMITS)))
             assert termed.is_set()
-            log = _exit_log(process)
+            log = _exit_log(process, LIMITS)
             exited_after = time.monotonic() - term_at[0]
         finally:
             _stop(process, drivers)
@@ -123,7 +129,7 @@ def test_sigterm_mid_burst_loses_no_acknowledged_add(tmp_path: Path) -> None:
             assert contact["id"] in entries, (i, outcomes, log)
             assert _card_for(slack, f"{contact['first_name']} {contact['last_name']}"), (i, outcomes, log)
         assert len(slack.calls_to("chat.postMessage")) - first_card == len(acked)
-        assert exited_after < SHUTDOWN_SECONDS, (exited_after, log)
+        assert exited_after < LIMITS.shutdown_seconds, (exited_after, log)
         assert "Traceback" not in log and "CancelledError" not in log, log
 
 
@@ -131,10 +137,11 @@ def test_sigterm_mid_burst_loses_no_acknowledged_add(tmp_path: Path) -> None:
 def test_an_add_outlasting_the_drain_tells_its_user(tmp_path: Path) -> None:
     """Leonar never answers: each add would take ~27 s (lookup, POST timing out at 15 s, lookup again, the form
     again), longer than the drain. At the bound the user's "pending" modal must say the add was interrupted."""
+    limits = Limits(submit_seconds=0.5, drain_seconds=2.0)  # the add's own timeouts as in production
     with FakeSlack(bot_token=BOT_TOKEN) as slack, FakeLeonar() as leonar:
         seed_demo(leonar, DEMO_KEY)
         slack.add_user("U0001", admin=True)
-        process, url = start_bot(slack, leonar, tmp_path)
+        process, url = start_bot(slack, leonar, tmp_path, **limits_env(limits))
         drivers: list[SlackDriver] = []
         try:
             admin = SlackDriver(url, SIGNING_SECRET, slack)
@@ -150,7 +157,7 @@ def test_an_add_outlasting_the_drain_tells_its_user(tmp_path: Path) -> None:
             assert all((slack.current_view(u) or {}).get("callback_id") == "leonar_add_pending" for u in users)
             process.send_signal(signal.SIGTERM)
             termed = time.monotonic()
-            log = _exit_log(process)
+            log = _exit_log(process, limits)
             exited_after = time.monotonic() - termed
         finally:
             _stop(process, drivers)
@@ -159,5 +166,5 @@ def test_an_add_outlasting_the_drain_tells_its_user(tmp_path: Path) -> None:
             assert view is not None and view["callback_id"] == "leonar_add", (user, view, log)
             error = next(b for b in view["blocks"] if b.get("block_id") == "error")
             assert "restarted" in error["text"]["text"] and contact["first_name"] in error["text"]["text"], view
-        assert exited_after < SHUTDOWN_SECONDS, (exited_after, log)
+        assert limits.drain_seconds <= exited_after < limits.shutdown_seconds, (exited_after, log)
         assert "Traceback" not in log, log

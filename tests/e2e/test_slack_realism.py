@@ -21,7 +21,7 @@ PRIVATE = "C0SECRET"  # a private channel with a C… id, as Slack gives them to
 def in_private(bot: RunningBot, slack: FakeSlack) -> Iterator[SlackDriver]:
     """The admin runs /leonar-add in a private channel the bot is not a member of."""
     slack.add_channel(PRIVATE, private=True)
-    drv = SlackDriver(bot.url, SIGNING_SECRET, slack, channel_id=PRIVATE)
+    drv = SlackDriver(bot, SIGNING_SECRET, slack, channel_id=PRIVATE)
     yield drv
     drv.close()
     assert not slack.problems, slack.problems
@@ -56,7 +56,7 @@ def test_a_command_in_a_dm_with_a_colleague_gives_the_card_privately(
 ) -> None:
     """A direct message the bot is not in may be with someone of another organisation (Slack Connect): the bot
     cannot tell, so the card comes to the user alone (issue 18 D)."""
-    driver = SlackDriver(bot.url, SIGNING_SECRET, slack, channel_id="D0PEER")  # the bot is not in that DM
+    driver = SlackDriver(bot, SIGNING_SECRET, slack, channel_id="D0PEER")  # the bot is not in that DM
     ready_to_submit(driver)
     assert driver.submit().status_code == 200
     [card] = (h.body for h in slack.wait_for("hook", 1))
@@ -76,7 +76,6 @@ def test_a_modal_left_open_over_30_minutes_still_gets_the_card_to_its_user(
     assert in_private.last_response_url is not None
     slack.age_response_url(in_private.last_response_url, 31 * 60)  # the recruiter came back from a meeting
     assert in_private.submit().status_code == 200
-    slack.wait_for("hook")
-    delivered = [h for h in slack.calls_to("hook") if h.response == "ok"]
+    delivered = slack.wait_until(lambda: [h for h in slack.calls_to("hook") if h.response == "ok"])
     assert delivered, [(h.body.get("response_type"), h.response) for h in slack.calls_to("hook")]
     assert delivered[0].body["response_type"] == "ephemeral" and "Bob Stone" in delivered[0].body["text"]

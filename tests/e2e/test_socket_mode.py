@@ -30,7 +30,7 @@ def socket_bot(slack: FakeSlack, leonar: FakeLeonar, socket: FakeSocketMode, tmp
     running = serve(make_settings(slack, leonar, tmp_path / "bot.db", slack_app_token=APP_TOKEN,
                                   slack_signing_secret=None))
     yield running
-    running.server.should_exit = True
+    running.stop()
 
 
 def command(slack: FakeSlack, text: str = "") -> dict[str, str]:
@@ -67,10 +67,8 @@ def test_slash_command_and_options_over_socket_mode(
 
 
 def test_socket_mode_needs_no_signing_secret_but_http_stays_closed(socket_bot: RunningBot) -> None:
-    import httpx
-
     assert socket_bot.settings.missing() == []
-    response = httpx.post(f"{socket_bot.url}/slack/events", data={"command": "/leonar-add"})
+    response = socket_bot.http.post("/slack/events", data={"command": "/leonar-add"})
     assert response.status_code in (400, 401)  # nothing unsigned is served over HTTP
 
 
@@ -88,6 +86,7 @@ def test_at_shutdown_a_request_received_is_acknowledged_before_the_socket_closes
                   "type": "plain_text_input", "value": LEONAR_KEY}}}}}}
     form = socket.send("interactive", submit)["payload"]["view"]
     leonar.inject("GET", r"/projects", delay=1.5)
+    before = leonar.count("GET", r"/projects")  # the key check read them too
     suggestion = {"type": "block_suggestion", "team": {"id": "T0001"}, "user": {"id": "U0001"},
                   "api_app_id": "A0001", "action_id": "project_select", "block_id": "project", "value": "zeta",
                   "view": form | {"id": view["id"]}}
@@ -95,9 +94,9 @@ def test_at_shutdown_a_request_received_is_acknowledged_before_the_socket_closes
     asking = threading.Thread(target=lambda: answers.append(socket.send("interactive", suggestion, timeout=10)))
     asking.start()
     deadline = time.monotonic() + 5
-    while not leonar.count("GET", r"/projects"):  # received: waiting for Leonar
+    while leonar.count("GET", r"/projects") == before:  # received: waiting for Leonar
         assert time.monotonic() < deadline
         time.sleep(0.01)
-    socket_bot.server.should_exit = True  # SIGTERM
+    socket_bot.stop()  # SIGTERM: returns once the bot has shut down
     asking.join(10)
     assert answers and "options" in answers[0]["payload"], answers  # type: ignore[operator]

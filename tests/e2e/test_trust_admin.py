@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from tests.support.bot import LEONAR_KEY, SIGNING_SECRET, RunningBot
@@ -18,17 +16,14 @@ MEMBER = "U0002"
 @pytest.fixture
 def member(bot: RunningBot, slack: FakeSlack) -> SlackDriver:
     slack.add_user(MEMBER)
-    return SlackDriver(bot.url, SIGNING_SECRET, slack, user_id=MEMBER)
+    return SlackDriver(bot, SIGNING_SECRET, slack, user_id=MEMBER)
 
 
 def replies(slack: FakeSlack, driver: SlackDriver, timeout: float = 5.0) -> list[str]:
-    """What the bot answered through the last command's response_url (waits for the first answer)."""
-    assert driver.last_response_url
-    deadline = time.monotonic() + timeout
-    while not slack.hook_posts(driver.last_response_url) and time.monotonic() < deadline:
-        time.sleep(0.02)
-    time.sleep(0.1)  # room for a second answer that should not be there
-    return [post["text"] for post in slack.hook_posts(driver.last_response_url)]
+    """What the bot answered through the last command's response_url, once it has finished answering."""
+    driver.hook_posts(timeout)
+    driver.settle()  # a second answer, which should not be there, would be there now
+    return [post["text"] for post in driver.hook_posts()]
 
 
 def test_a_member_cannot_connect_and_is_told_who_can(member: SlackDriver, slack: FakeSlack) -> None:
@@ -53,7 +48,7 @@ def test_a_member_cannot_change_an_existing_connection(
 
 def test_an_owner_may_connect(bot: RunningBot, slack: FakeSlack, leonar: FakeLeonar) -> None:
     slack.add_user("UOWN", owner=True)
-    owner = SlackDriver(bot.url, SIGNING_SECRET, slack, user_id="UOWN")
+    owner = SlackDriver(bot, SIGNING_SECRET, slack, user_id="UOWN")
     owner.command()
     assert owner.wait_view(lambda v: v["callback_id"] == "leonar_connect")
 

@@ -29,7 +29,7 @@ def test_a_member_past_their_share_is_told_and_the_others_still_search(
     assert re.fullmatch(r"You have searched a lot in the last minutes: try again in \d+ seconds?\.", notice)
 
     slack.add_user("U0002")
-    colleague = SlackDriver(bot.url, SIGNING_SECRET, slack, user_id="U0002")
+    colleague = SlackDriver(bot, SIGNING_SECRET, slack, user_id="U0002")
     try:
         colleague.open_modal(callback_id="leonar_add")
         assert colleague.suggest_options("contact_select", "bob")[0]["text"]["text"].startswith("Bob Stone")

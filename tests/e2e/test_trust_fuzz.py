@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.support.bot import LEONAR_KEY, SIGNING_SECRET, make_settings, serve
+from tests.support.bot import LEONAR_KEY, SIGNING_SECRET, RunningBot, make_settings, serve
 from tests.support.driver import SlackDriver
 from tests.support.fakes.leonar import FakeLeonar
 from tests.support.fakes.slack import FakeSlack
@@ -82,21 +82,21 @@ def commands(draw: st.DrawFn) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[SlackDriver, str]]:
+def target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[SlackDriver, RunningBot]]:
     with FakeSlack() as slack, FakeLeonar() as leonar:
         slack.add_user("U0001", admin=True)
         slack.trigger_ttl = None
         leonar.add_key(LEONAR_KEY)
         db: Path = tmp_path_factory.mktemp("fuzz") / "bot.db"
         running = serve(make_settings(slack, leonar, db, slack_api_url=slack.api_url))
-        driver = SlackDriver(running.url, SIGNING_SECRET, slack)
+        driver = SlackDriver(running, SIGNING_SECRET, slack)
         driver.command()  # connect the workspace, so fuzzed requests reach the Leonar-backed paths too
         driver.wait_view(lambda v: v["callback_id"] == "leonar_connect")
         driver.type_text("api_key_input", LEONAR_KEY)
         driver.submit()
-        yield driver, running.url
+        yield driver, running
         driver.close()
-        running.server.should_exit = True
+        running.stop()
 
 
 def check(response: httpx.Response) -> None:
@@ -111,14 +111,14 @@ def signed_post(driver: SlackDriver, body: bytes, content_type: str) -> httpx.Re
 
 @FUZZ
 @given(payload=payloads())
-def test_fuzzed_interactions(target: tuple[SlackDriver, str], payload: dict[str, Any]) -> None:
+def test_fuzzed_interactions(target: tuple[SlackDriver, RunningBot], payload: dict[str, Any]) -> None:
     driver, _ = target
     check(driver.post_payload(payload))
 
 
 @FUZZ
 @given(form=commands())
-def test_fuzzed_commands(target: tuple[SlackDriver, str], form: dict[str, str]) -> None:
+def test_fuzzed_commands(target: tuple[SlackDriver, RunningBot], form: dict[str, str]) -> None:
     driver, _ = target
     check(signed_post(driver, urlencode(form).encode(), "application/x-www-form-urlencoded"))
 
@@ -126,14 +126,14 @@ def test_fuzzed_commands(target: tuple[SlackDriver, str], form: dict[str, str]) 
 @FUZZ
 @given(body=st.binary(max_size=300), content_type=st.sampled_from(
     ["application/x-www-form-urlencoded", "application/json", "text/plain", ""]))
-def test_fuzzed_raw_bodies(target: tuple[SlackDriver, str], body: bytes, content_type: str) -> None:
+def test_fuzzed_raw_bodies(target: tuple[SlackDriver, RunningBot], body: bytes, content_type: str) -> None:
     driver, _ = target
     check(signed_post(driver, body, content_type))
     check(signed_post(driver, b"payload=" + body, "application/x-www-form-urlencoded"))
 
 
-def test_still_up_after_the_fuzzing(target: tuple[SlackDriver, str]) -> None:
-    _, url = target
-    assert httpx.get(f"{url}/healthz").status_code == 200
+def test_still_up_after_the_fuzzing(target: tuple[SlackDriver, RunningBot]) -> None:
+    _, bot = target
+    assert bot.http.get("/healthz").status_code == 200
 
 

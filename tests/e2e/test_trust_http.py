@@ -28,11 +28,12 @@ import pytest
 from starlette.types import Receive, Scope, Send
 
 from bot.http_guard import MAX_BODY, SlackRequestGuard
-from bot.http_server import REQUEST_TIMEOUT
+from bot.limits import Limits
 from tests.support.bot import BOT_TOKEN, SIGNING_SECRET, free_port
-from tests.support.driver import SlackDriver
+from tests.support.driver import SlackDriver, tls
 from tests.support.fakes.leonar import FakeLeonar
 from tests.support.fakes.slack import FakeSlack
+from tests.support.tryout import limits_env
 
 ROOT = Path(__file__).resolve().parents[2]
 FDS = 1024
@@ -90,14 +91,15 @@ def start_bot(tmp_path: Path, slack: FakeSlack, leonar: FakeLeonar, **env: str) 
                                    stderr=subprocess.STDOUT)
     bot = BotProcess(process, port, log)
     deadline = time.monotonic() + 20
-    while True:
-        assert process.poll() is None, f"the bot exited:\n{bot.output()}"
-        assert time.monotonic() < deadline, f"the bot did not answer /healthz:\n{bot.output()}"
-        try:
-            if httpx.get(f"{bot.url}/healthz", timeout=1).status_code == 200:
-                return bot
-        except httpx.TransportError:
-            time.sleep(0.1)
+    with httpx.Client(base_url=bot.url, timeout=1, verify=tls(), trust_env=False) as probe:
+        while True:  # a process says it is up by answering: polled
+            assert process.poll() is None, f"the bot exited:\n{bot.output()}"
+            assert time.monotonic() < deadline, f"the bot did not answer /healthz:\n{bot.output()}"
+            try:
+                if probe.get("/healthz").status_code == 200:
+                    return bot
+            except httpx.TransportError:
+                time.sleep(0.05)
 
 
 @pytest.fixture
@@ -318,7 +320,8 @@ def test_signed_requests_are_answered_while_1100_slow_connections_hang(
     tmp_path: Path, slack: FakeSlack, leonar: FakeLeonar
 ) -> None:
     """Before: 1,100 half-open requests from one client held every file descriptor and locked everyone out."""
-    bot = start_bot(tmp_path, slack, leonar)
+    limits = Limits(request_seconds=5.0)  # half production's: long enough to hold them all while commands come
+    bot = start_bot(tmp_path, slack, leonar, **limits_env(limits))
     driver = SlackDriver(bot.url, SIGNING_SECRET, slack)
     slow: list[socket.socket] = []
     try:
@@ -340,7 +343,7 @@ def test_signed_requests_are_answered_while_1100_slow_connections_hang(
         # Whatever the bot kept of them, it closes once they miss the request deadline. One still in the listen
         # backlog when the first were kept is accepted only when room is made, and gets its deadline from then:
         # at worst two deadlines after the flood (a loaded machine accepts the second half seconds later).
-        window = 2 * REQUEST_TIMEOUT + 5
+        window = 2 * limits.request_seconds + 5
         closed = closed_by_the_bot(slow, window - (time.monotonic() - started))
         print(f"closed by the bot within {window:.0f} s: {closed} of {SLOW}; "
               f"descriptors after: {bot.open_fds() - idle_fds} above idle")
@@ -354,8 +357,12 @@ def test_signed_requests_are_answered_while_1100_slow_connections_hang(
 
 
 @pytest.mark.slow
-def test_a_request_that_never_finishes_is_closed_after_the_deadline(bot_process: BotProcess) -> None:
+def test_a_request_that_never_finishes_is_closed_after_the_deadline(
+    tmp_path: Path, slack: FakeSlack, leonar: FakeLeonar
+) -> None:
     """A byte of request head every second, on a new connection and on one kept alive after a first request."""
+    limits = Limits(request_seconds=2.0)  # production's 10 s, shrunk: 60 bytes at that pace outlast it
+    bot_process = start_bot(tmp_path, slack, leonar, **limits_env(limits))
     fresh = socket.create_connection(("127.0.0.1", bot_process.port), timeout=2)
     kept = socket.create_connection(("127.0.0.1", bot_process.port), timeout=2)
     kept.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
@@ -378,9 +385,10 @@ def test_a_request_that_never_finishes_is_closed_after_the_deadline(bot_process:
     finally:
         fresh.close()
         kept.close()
+        bot_process.stop()
     print(f"trickled request heads closed after {closed_after}")
     assert closed_after.keys() == {"new", "kept alive"}
-    assert max(closed_after.values()) < REQUEST_TIMEOUT + 2
+    assert limits.request_seconds <= max(closed_after.values()) < limits.request_seconds + 2
 
 
 # --------------------------------------------------------------------------- 8. OAuth code and state

@@ -7,7 +7,6 @@ Payload shapes follow Slack's reference pages and slack-bolt's fixtures: in a Sl
 from __future__ import annotations
 
 import json
-import time
 from typing import Any
 
 import pytest
@@ -37,7 +36,7 @@ class ConnectChannelDriver(SlackDriver):
 def test_a_slack_connect_submission_uses_the_installing_workspace(
     bot: RunningBot, slack: FakeSlack, seeded: FakeLeonar
 ) -> None:
-    driver = ConnectChannelDriver(bot.url, SIGNING_SECRET, slack)
+    driver = ConnectChannelDriver(bot, SIGNING_SECRET, slack)
     ready_to_submit(driver)  # connect, project and candidate picked: menus go through the same shapes
     response = driver.submit()
     assert response.status_code == 200 and driver.last_errors is None, driver.last_errors
@@ -68,15 +67,11 @@ GUEST = "U0GUEST"
 @pytest.fixture
 def guest(bot: RunningBot, slack: FakeSlack) -> SlackDriver:
     slack.users[GUEST] = slack.make_user(GUEST) | {"is_restricted": True}
-    return SlackDriver(bot.url, SIGNING_SECRET, slack, user_id=GUEST)
+    return SlackDriver(bot, SIGNING_SECRET, slack, user_id=GUEST)
 
 
 def hook_text(slack: FakeSlack, driver: SlackDriver) -> str:
-    assert driver.last_response_url
-    deadline = time.monotonic() + 5
-    while not slack.hook_posts(driver.last_response_url) and time.monotonic() < deadline:
-        time.sleep(0.02)
-    return str(slack.hook_posts(driver.last_response_url)[0]["text"])
+    return str(driver.hook_posts()[0]["text"])
 
 
 def test_guests_are_refused_everywhere_before_any_leonar_call(
@@ -84,6 +79,7 @@ def test_guests_are_refused_everywhere_before_any_leonar_call(
 ) -> None:
     connect(driver)
     view = driver.open_modal(callback_id="leonar_add")
+    driver.settle()
     seeded.requests.clear()
     opened = len(slack.calls_to("views.open"))
 
@@ -121,10 +117,8 @@ def test_an_admin_may_let_guests_in_from_the_home(
                          "selected_options": [{"value": "allow"}], "action_ts": "1.2"}]}
     assert driver.post_payload(body).status_code == 200
     # The Home published after the change (not the one the connection published, which may come later).
-    deadline = time.monotonic() + 5
-    while not any("initial_options" in json.dumps(c.body) for c in slack.calls_to("views.publish")):
-        assert time.monotonic() < deadline, "the Home was not published with guests allowed"
-        time.sleep(0.02)
+    assert slack.wait_until(lambda: any("initial_options" in json.dumps(c.body)
+                                        for c in slack.calls_to("views.publish"))), "the Home did not allow guests"
     view = guest.open_modal(callback_id="leonar_add")
     pick_project(guest, "zeta", "Zeta")
     pick_contact(guest, "bob")
@@ -142,7 +136,7 @@ def test_people_of_another_organisation_are_refused_even_with_guests_allowed(
         slack.fail("users.info", "user_not_found", times=5)  # Slack will not describe them to us
     else:
         slack.users["U0OUT"] = slack.make_user("U0OUT") | stranger
-    outsider = SlackDriver(bot.url, SIGNING_SECRET, slack, user_id="U0OUT")
+    outsider = SlackDriver(bot, SIGNING_SECRET, slack, user_id="U0OUT")
     seeded.requests.clear()
     answer = outsider.command("Bob Stone")
     assert "people from another organisation cannot use it here" in answer.json()["text"]
@@ -155,7 +149,7 @@ def test_only_admins_see_the_keys_last_characters(
 ) -> None:
     connect(driver)
     slack.users["U0MEMBER"] = slack.make_user("U0MEMBER")
-    member = SlackDriver(bot.url, SIGNING_SECRET, slack, user_id="U0MEMBER")
+    member = SlackDriver(bot, SIGNING_SECRET, slack, user_id="U0MEMBER")
     for who, shown in ((driver, True), (member, False)):
         who.command("status")
         text = hook_text(slack, who)

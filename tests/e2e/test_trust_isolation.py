@@ -108,7 +108,7 @@ def test_an_outsider_is_told_whose_bot_it_is(two: tuple[SlackDriver, SlackDriver
     """Installed through OAuth, the installation knows its workspace's name (auth.test): the refusal says it."""
     a, _ = two
     slack.users["U0OUT"] = slack.make_user("U0OUT") | {"team_id": "T0THEIRS"}
-    outsider = SlackDriver(a.url.removesuffix("/slack/events"), a.signing_secret, slack, team_id="TA",
+    outsider = SlackDriver(a.app, a.signing_secret, slack, team_id="TA",
                            user_id="U0OUT")
     answer = outsider.command().json()
     assert answer["text"].startswith("Leonar for Slack is for the members of Leonar Test: people from another")

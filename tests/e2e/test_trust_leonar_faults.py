@@ -26,6 +26,7 @@ OPTION_FAULTS: dict[str, dict[str, Any]] = {
 }
 
 
+@pytest.mark.limits(options_seconds=0.5)  # production's 2.3 s, shrunk (the driver's 3 s to 1.5 s)
 @pytest.mark.parametrize("fault", OPTION_FAULTS)
 @pytest.mark.parametrize(("action", "method", "path"), [
     ("project_select", "GET", "/projects"), ("contact_select", "POST", "/contacts/search")])
@@ -38,7 +39,7 @@ def test_options_answer_in_time_with_an_explanation(
     leonar.inject(method, path, times=4, **OPTION_FAULTS[fault])
     started = time.monotonic()
     options = driver.suggest_options(action, "lead")
-    assert time.monotonic() - started < 2.9  # Slack gives up at 3 s
+    assert time.monotonic() - started < driver.ack_deadline - 0.1  # Slack gives up at (here, shrunk) 3 s
     [option] = options
     assert option["value"] == "notice"
     assert any(word in option["text"]["text"] for word in ("slow", "not answering", "budget used up")), option
@@ -67,11 +68,12 @@ SUBMIT_FAULTS: dict[str, tuple[str, dict[str, Any]] | None] = {
     "400 stage": ("POST", {"status": 400, "code": "validation_error", "message": "stage_id: Stage is archived"}),
     "pre-check 500": ("GET", {"status": 500, "code": "internal_error", "times": 2}),
     "repeat": None,
-    "slow": ("POST", {"delay": 2.7, "after_processing": True, "status": None}),
+    "slow": ("POST", {"delay": 0.8, "after_processing": True, "status": None}),  # past the (0.5 s) window
 }
 
 
 @pytest.mark.slow
+@pytest.mark.limits(submit_seconds=0.5)  # production's 2.3 s, shrunk (the driver's 3 s to 1.5 s)
 def test_100_submits_with_faults_lose_and_duplicate_nothing(
     driver: SlackDriver, slack: FakeSlack, leonar: FakeLeonar
 ) -> None:
@@ -97,10 +99,12 @@ def test_100_submits_with_faults_lose_and_duplicate_nothing(
         driver.select("contact_select", option)
         cards_before = len(slack.calls_to("chat.postMessage"))
         fault = SUBMIT_FAULTS[kind]
-        reset_at = int(time.time()) + 1
+        # The 429's window ends in the second it is reported: the bot may call again at once and the run goes on
+        # (that nothing is sent before a reset is test_speed_behaviour's; the 429 itself is what is tried here).
+        reset_at = int(time.time())
         if fault:
             method, options = fault
-            if kind == "429":  # a short window, so the run goes on: the bot must not call before it ends
+            if kind == "429":
                 options = options | {"headers": {"X-RateLimit-Reset": str(reset_at)}}
             leonar.inject(method, ENTRIES, **options)
             injected += 1
@@ -119,8 +123,6 @@ def test_100_submits_with_faults_lose_and_duplicate_nothing(
         else:
             assert body.get("response_action") == "errors" and body["errors"], body  # the user saw why
             outcomes["error shown"] += 1
-        if kind == "429":
-            time.sleep(max(0.0, reset_at - time.time()) + 0.05)
     per_contact = Counter(e["contact"]["id"] for e in leonar.entries(project["id"]))
     print(f"\n{len(schedule)} submits, {injected} faults injected: {dict(outcomes)}")
     assert sorted(per_contact) == sorted(added)  # no entry the user was not told about, none missing

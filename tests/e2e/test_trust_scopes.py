@@ -3,8 +3,6 @@ lacks is named at its first use."""
 
 from __future__ import annotations
 
-import time
-
 from tests.support.driver import SlackDriver
 from tests.support.fakes.leonar import FakeLeonar
 from tests.support.fakes.slack import FakeSlack
@@ -14,11 +12,7 @@ READER = "leo_reader_key_0001"
 
 
 def reply(slack: FakeSlack, driver: SlackDriver, timeout: float = 5.0) -> str:
-    assert driver.last_response_url
-    deadline = time.monotonic() + timeout
-    while not slack.hook_posts(driver.last_response_url) and time.monotonic() < deadline:
-        time.sleep(0.02)
-    [post] = slack.hook_posts(driver.last_response_url)
+    [post] = driver.hook_posts(timeout)
     return str(post["text"])
 
 

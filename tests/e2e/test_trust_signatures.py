@@ -7,7 +7,6 @@ import time
 from collections.abc import Callable
 from urllib.parse import quote, urlencode
 
-import httpx
 import pytest
 
 from tests.support.driver import SlackDriver
@@ -54,7 +53,7 @@ def test_forged_slash_commands_run_nothing(
     body = command_body(driver, slack)
     response = driver.http.post(driver.url, content=body, headers=FORGERIES[forgery](driver, body))
     assert response.status_code == 401
-    time.sleep(0.2)
+    driver.settle()
     assert not slack.calls_to("views.open") and not slack.calls_to("users.info") and not leonar.requests
 
 
@@ -71,11 +70,12 @@ def test_forged_options_and_submissions_run_nothing(
 
     driver.command("connect")  # an admin's connect modal, which a forged submit would try to complete
     driver.wait_view(lambda v: v["callback_id"] == "leonar_connect")
+    driver.settle()  # the command's own work done: what comes next is the forgery's
     before, calls = len(seeded.requests), len(slack.calls)
     body = submission_body(driver)
     response = driver.http.post(driver.url, content=body, headers=FORGERIES[forgery](driver, body))
     assert response.status_code == 401
-    time.sleep(0.2)
+    driver.settle()
     assert len(seeded.requests) == before and len(slack.calls) == calls
 
 
@@ -86,5 +86,5 @@ def test_the_same_request_signed_properly_is_served(driver: SlackDriver, slack: 
 
 
 def test_health_needs_no_signature_and_reveals_nothing(driver: SlackDriver) -> None:
-    response = httpx.get(driver.url.replace("/slack/events", "/healthz"))
+    response = driver.http.get(driver.url.replace("/slack/events", "/healthz"))
     assert response.json() == {"ok": True}

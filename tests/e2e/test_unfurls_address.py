@@ -4,7 +4,6 @@ could read, or set by an admin in the App Home (never by a member, never an inva
 from __future__ import annotations
 
 import json
-import time
 
 from tests.e2e.test_home import home_action, open_home
 from tests.support.bot import SIGNING_SECRET, RunningBot
@@ -28,7 +27,7 @@ def test_the_slug_is_learnt_from_a_link_and_cards_then_open_in_leonar(
 
     # A made-up link (a record the key cannot read) teaches nothing.
     post_links(driver, [contact_link(UNKNOWN, slug="evil-corp")])
-    time.sleep(0.5)
+    driver.settle()
     eloise = contact_of(seeded, "Éloïse")
     url = contact_link(eloise["id"], slug="acme-corp")
     message, _ = post_links(driver, [url])
@@ -54,10 +53,8 @@ def test_the_slug_is_learnt_from_a_link_and_cards_then_open_in_leonar(
 def act_on_home(driver: SlackDriver, slack: FakeSlack, action: JSON, shows: str) -> JSON:
     """An admin's change in the Home, once the Home published again after it shows `shows`."""
     home_action(driver, slack, action)
-    deadline = time.monotonic() + 5
-    while shows not in json.dumps(slack.homes[driver.user_id], ensure_ascii=False):
-        assert time.monotonic() < deadline, f"the Home never showed {shows!r}"
-        time.sleep(0.02)
+    assert slack.wait_until(lambda: shows in json.dumps(slack.homes[driver.user_id], ensure_ascii=False)), (
+        f"the Home never showed {shows!r}")
     return slack.homes[driver.user_id]
 
 
@@ -70,16 +67,16 @@ def test_only_an_admin_sets_the_leonar_address(
     bot: RunningBot, driver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar
 ) -> None:
     connect(driver)
-    member = SlackDriver(bot.url, SIGNING_SECRET, slack, user_id="U0MEMBER")
+    member = SlackDriver(bot, SIGNING_SECRET, slack, user_id="U0MEMBER")
     try:
         home = open_home(member, slack)
         assert "leonar_slug" not in json.dumps(home)  # not shown to members…
         slack.homes[member.user_id] = slack.homes[driver.user_id] = open_home(driver, slack)
         home_action(member, slack, {"type": "plain_text_input", "action_id": "home_leonar_slug",
                                     "value": "member-slug"})  # …and refused when crafted
+        member.settle()
     finally:
         member.close()
-    time.sleep(0.3)
     assert "initial_value" not in slug_field(open_home(driver, slack))
 
     home = act_on_home(driver, slack, {"type": "plain_text_input", "action_id": "home_leonar_slug",
@@ -95,10 +92,8 @@ def test_only_an_admin_sets_the_leonar_address(
     assert f"{APP}/acme-corp/contacts?contact={bob['id']}" in json.dumps(wait_unfurl(driver, message, url))
 
     home_action(driver, slack, {"type": "button", "action_id": "home_leonar_slug_clear"})
-    deadline = time.monotonic() + 5
-    while "initial_value" in slug_field(slack.homes[driver.user_id]):
-        assert time.monotonic() < deadline, "the address was not forgotten"
-        time.sleep(0.02)
+    assert slack.wait_until(lambda: "initial_value" not in slug_field(slack.homes[driver.user_id])), (
+        "the address was not forgotten")
 
 
 def test_an_invalid_leonar_address_is_refused_with_a_warning(driver: SlackDriver, slack: FakeSlack) -> None:

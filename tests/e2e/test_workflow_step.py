@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import time
 from typing import Any
 
 import pytest
@@ -24,10 +23,9 @@ JSON = dict[str, Any]
 
 
 def finished(slack: FakeSlack, execution: Execution, timeout: float = 8.0) -> Execution:
-    deadline = time.monotonic() + timeout
-    while execution.state == "running":
-        assert time.monotonic() < deadline, f"the step never completed; calls: {[c.method for c in slack.calls]}"
-        time.sleep(0.02)
+    """The execution once the bot completed it (functions.completeSuccess or completeError, to the fake Slack)."""
+    done = slack.wait_until(lambda: execution.state != "running", timeout)
+    assert done, f"the step never completed; calls: {[c.method for c in slack.calls]}"
     return execution
 
 
@@ -171,7 +169,7 @@ def test_the_same_execution_delivered_twice_adds_and_completes_once(
                                              "X-Slack-Retry-Reason": "http_timeout"}
     assert driver.http.post(driver.url, content=body, headers=headers).status_code == 200
     finished(slack, execution)
-    time.sleep(0.3)
+    driver.settle()  # the redelivery too, had it run
     assert len(entry_posts(leonar)) == 1 and len(completions(slack)) == 1
 
 

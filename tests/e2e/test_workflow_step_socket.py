@@ -35,9 +35,7 @@ def test_the_step_runs_over_socket_mode(
     started = time.monotonic()
     socket.send("events_api", function_executed_envelope(execution, "T0001", "A0001"))
     assert time.monotonic() - started < 3.0  # acknowledged within Slack's window
-    deadline = time.monotonic() + 8
-    while execution.state == "running" and time.monotonic() < deadline:
-        time.sleep(0.02)
+    slack.wait_until(lambda: execution.state != "running", timeout=8)
     assert execution.state == "completed", execution.error
     [entry] = leonar.entries(project["id"])
     assert execution.outputs and execution.outputs["entry_id"] == entry["id"]

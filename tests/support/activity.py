@@ -1,6 +1,8 @@
 """The activity poller against the fakes, in the test's own event loop: the real store (SQLite or PostgreSQL), the
 real Leonar client over HTTP to the fake Leonar, real chat.postMessage calls to the fake Slack. Ticks are driven
-by the test (`until`), and the digests' clock is the test's."""
+by the test (`until`, `intervals`), on a schedule clock of the test's that each tick moves on by the poller's
+own tick period (so polls come as often, in ticks, as in production, without waiting for them); the digests'
+clock is the test's too. Leases keep the database's clock."""
 
 from __future__ import annotations
 
@@ -30,6 +32,16 @@ ACME = Workspace(None, "T0001")
 CHANNEL = "C0FOLLOW"
 
 
+class Schedule:
+    """The poller's schedule clock (epoch seconds): moved on by the test, from the time the rig started."""
+
+    def __init__(self) -> None:
+        self.at = time.time()
+
+    def __call__(self) -> float:
+        return self.at
+
+
 class Clock:
     """The digests' clock: real time unless set."""
 
@@ -41,12 +53,13 @@ class Clock:
 
 
 class Rig:
-    def __init__(self, slack: FakeSlack, leonar: FakeLeonar, database_url: str, *, poll_seconds: float = 0.2,
+    def __init__(self, slack: FakeSlack, leonar: FakeLeonar, database_url: str, *, poll_seconds: float = 0.05,
                  encryption_key: str, holder: str | None = None) -> None:
         self.slack, self.fake = slack, leonar
         self.settings: Settings = make_settings(slack, leonar, Path("unused.db"), database_url=database_url,
                                                 encryption_key=encryption_key, leonar_poll_seconds=poll_seconds)
         self.clock = Clock()
+        self.schedule = Schedule()
         self._holder = holder
 
     async def __aenter__(self) -> Rig:
@@ -58,7 +71,7 @@ class Rig:
         self.session = aiohttp.ClientSession()
         self.poller = Poller(self.settings, self.opened, self.leonar,
                              SlackPoster(self.settings, self.opened, ChannelMemory(), self.session), clock=self.clock,
-                             holder=self._holder)
+                             holder=self._holder, now=self.schedule)
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -76,19 +89,24 @@ class Rig:
                                                           what or FollowFilter(), delivery, hour, tz, lang))
 
     async def until(self, done: Callable[[], bool], timeout: float = 10.0) -> None:
-        """Ticks of the poller until `done()`."""
+        """Ticks of the poller until `done()` (`timeout`: real seconds)."""
         deadline = time.monotonic() + timeout
         while not done():
             assert time.monotonic() < deadline, "the poller never got there"
-            await self.poller.tick()
-            await asyncio.sleep(0.05)
+            await self._tick()
 
-    async def ticks(self, seconds: float) -> None:
-        """Ticks for a while, whatever happens (to show that nothing more does)."""
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            await self.poller.tick()
-            await asyncio.sleep(0.05)
+    async def intervals(self, count: float) -> None:
+        """Ticks for `count` poll intervals of the schedule, whatever happens (to show that nothing more does)."""
+        end = self.schedule.at + count * self.settings.leonar_poll_seconds
+        while self.schedule.at < end:
+            await self._tick()
+
+    async def _tick(self) -> None:
+        await self.poller.tick()
+        self.schedule.at += self.poller.tick_seconds
+        # What the tick set off (a connection closing) gets its turn, and the fakes' threads the GIL: a test that
+        # waits for real time (Leonar's rate-limit reset) must not spin.
+        await asyncio.sleep(0.001)
 
     def posts(self, channel: str = CHANNEL) -> list[dict[str, Any]]:
         return [c.body for c in self.slack.calls_to("chat.postMessage") if c.body.get("channel") == channel]

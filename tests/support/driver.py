@@ -13,13 +13,15 @@ registered with the fake Slack unless the test declared them first.
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
 import hmac
 import json
+import ssl
 import threading
 import time
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import quote, urlencode
 
 import httpx
@@ -39,16 +41,37 @@ TEXT_INPUTS = {"plain_text_input", "email_text_input", "url_text_input", "number
 ACK_DEADLINE = 3.0  # seconds Slack waits for the answer to an interaction
 
 
+class Served(Protocol):
+    """A bot run by the test itself (tests/support/bot.py): its requests go to the app in-process."""
+
+    @property
+    def transport(self) -> httpx.BaseTransport: ...
+
+    def settle(self, timeout: float = 5.0) -> None: ...
+
+
+@functools.cache
+def tls() -> ssl.SSLContext:
+    """One TLS context for every test client: loading the CA bundle costs tens of milliseconds per client."""
+    return httpx.create_ssl_context()
+
+
 class SlackDriver:
-    def __init__(self, app_url: str, signing_secret: str, slack: FakeSlack, *, team_id: str = "T0001",
+    def __init__(self, app: str | Served, signing_secret: str, slack: FakeSlack, *, team_id: str = "T0001",
                  enterprise_id: str | None = None, user_id: str = "U0001", channel_id: str = "C0001",
                  api_app_id: str = "A0001") -> None:
-        self.url = app_url.rstrip("/") + "/slack/events"
+        """`app`: the bot's base URL (a process), or the bot this test runs (in-process)."""
+        self.app = app  # for another driver of the same bot
+        if isinstance(app, str):
+            self.url = app.rstrip("/") + "/slack/events"
+            self.http = httpx.Client(timeout=10.0, trust_env=False, verify=tls())
+        else:
+            self.url = "http://bot.test/slack/events"
+            self.http = httpx.Client(timeout=10.0, trust_env=False, transport=app.transport)
         self.signing_secret = signing_secret
         self.slack = slack
         self.team_id, self.enterprise_id, self.user_id = team_id, enterprise_id, user_id
         self.channel_id, self.api_app_id = channel_id, api_app_id
-        self.http = httpx.Client(timeout=10.0, trust_env=False)
         self.last_response_url: str | None = None
         self.last_errors: dict[str, str] | None = None  # the last response_action "errors" answer
         self.ack_deadline = ACK_DEADLINE
@@ -63,6 +86,20 @@ class SlackDriver:
     def close(self) -> None:
         self.slack.view_listeners.remove(self._on_view_change)
         self.http.close()
+
+    def settle(self, timeout: float = 5.0) -> None:
+        """Returns once the bot has finished the work it acknowledged: what has not happened then will not (a bot
+        run by the test; a process cannot tell)."""
+        assert not isinstance(self.app, str), "only a bot run in-process can tell when it has finished"
+        self.app.settle(timeout)
+
+    def hook_posts(self, timeout: float = 5.0) -> list[JSON]:
+        """What the bot posted to the last command's response_url, once it posted something."""
+        url = self.last_response_url
+        assert url is not None, "no command sent"
+        posts = self.slack.wait_until(lambda: self.slack.hook_posts(url), timeout)
+        assert posts, f"nothing posted to the response_url within {timeout} s; problems: {self.slack.problems}"
+        return posts
 
     # ----------------------------------------------------------------- transport
     def signed_headers(self, body: bytes, *, timestamp: int | None = None,
@@ -139,12 +176,14 @@ class SlackDriver:
         return view
 
     def wait_view(self, predicate: Callable[[JSON], bool], timeout: float = 5.0) -> JSON:
-        deadline, last = time.monotonic() + timeout, None
-        while time.monotonic() < deadline:
-            last = self.slack.current_view(self.user_id)
-            if last is not None and predicate(last):
-                return last
-            time.sleep(0.02)
+        def matching() -> JSON | None:
+            view = self.slack.current_view(self.user_id)
+            return view if view is not None and predicate(view) else None
+
+        found = self.slack.wait_until(matching, timeout)
+        if found is not None:
+            return found
+        last = self.slack.current_view(self.user_id)
         raise AssertionError(f"view condition not met within {timeout}s; last view: {json.dumps(last)[:2000]}; "
                              f"problems: {self.slack.problems}")
 

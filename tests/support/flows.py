@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from typing import Any
 
 from bot.leonar.client import NIL_UUID
@@ -40,6 +38,8 @@ def connect(driver: SlackDriver, key: str = LEONAR_KEY) -> None:
     driver.type_text("api_key_input", key)
     response = driver.submit()
     assert response.status_code == 200, response.text
+    if not isinstance(driver.app, str):
+        driver.settle()  # what the connection set off (the Home published again) is over before the test goes on
 
 
 def pick_project(driver: SlackDriver, query: str, name: str) -> JSON:
@@ -76,11 +76,3 @@ def posts_in(slack: FakeSlack, channel: str) -> list[JSON]:
     return [c.body for c in slack.calls_to("chat.postMessage") if c.body.get("channel") == channel
             and c.response and c.response.get("ok")]
 
-
-def wait(condition: Callable[[], bool], timeout: float = 5.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.02)
-    raise AssertionError("condition not met in time")

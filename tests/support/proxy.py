@@ -50,6 +50,8 @@ class RoundRobinProxy:
         self._closed.set()
         self._flowing.set()
         with contextlib.suppress(OSError):
+            self._listener.shutdown(socket.SHUT_RDWR)  # wakes the accept() under way: close() alone does not
+        with contextlib.suppress(OSError):
             self._listener.close()
         with self._lock:
             for sock in list(self._open):

@@ -22,7 +22,8 @@ from typing import Any
 
 import httpx
 
-from tests.support.driver import SlackDriver
+from bot.limits import Limits
+from tests.support.driver import SlackDriver, tls
 from tests.support.fakes.leonar import FakeLeonar, seed_demo
 from tests.support.fakes.slack import FakeSlack
 
@@ -45,7 +46,34 @@ def _port() -> int:
         return int(sock.getsockname()[1])
 
 
+def limits_env(limits: Limits) -> dict[str, str]:
+    """The environment that gives a `python -m bot` process these limits (those that differ from the defaults)."""
+    defaults = Limits()
+    return {f"LIMITS__{name.upper()}": repr(value) for name, value in limits.model_dump().items()
+            if value != getattr(defaults, name)}
+
+
 def start_bot(slack: FakeSlack, leonar: FakeLeonar, workdir: Path, **env: str) -> tuple[subprocess.Popen[str], str]:
+    [started] = start_bots(slack, leonar, [workdir], **env)
+    return started
+
+
+def start_bots(slack: FakeSlack, leonar: FakeLeonar, workdirs: list[Path], **env: str
+               ) -> list[tuple[subprocess.Popen[str], str]]:
+    """`python -m bot` in each of `workdirs`, started together (each takes a second or two to import)."""
+    launched = [_launch(slack, leonar, workdir, **env) for workdir in workdirs]
+    try:
+        for process, url in launched:
+            _wait_healthy(process, url)
+    except BaseException:
+        for process, _ in launched:
+            process.kill()
+            process.communicate()
+        raise
+    return launched
+
+
+def _launch(slack: FakeSlack, leonar: FakeLeonar, workdir: Path, **env: str) -> tuple[subprocess.Popen[str], str]:
     port = _port()
     environment = {k: v for k, v in os.environ.items() if "PROXY" not in k.upper() and not k.startswith("SLACK_")}
     environment.update({"PYTHONPATH": str(ROOT), "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET,
@@ -53,17 +81,20 @@ def start_bot(slack: FakeSlack, leonar: FakeLeonar, workdir: Path, **env: str) -
                         "DATABASE_URL": f"sqlite:///{workdir / 'leonar-bot.db'}"} | env)
     process = subprocess.Popen([sys.executable, "-m", "bot"], env=environment, cwd=workdir, text=True,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
+    return process, f"http://127.0.0.1:{port}"
+
+
+def _wait_healthy(process: subprocess.Popen[str], url: str) -> None:
     deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the bot exited:\n{process.communicate()[0]}")
-        try:
-            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                return process, url
-        except httpx.TransportError:
-            time.sleep(0.1)
-    process.kill()
+    with httpx.Client(base_url=url, timeout=1, verify=tls(), trust_env=False) as probe:
+        while time.monotonic() < deadline:  # a process says it is up by answering: polled
+            if process.poll() is not None:
+                raise RuntimeError(f"the bot exited:\n{process.communicate()[0]}")
+            try:
+                if probe.get("/healthz").status_code == 200:
+                    return
+            except httpx.TransportError:
+                time.sleep(0.05)
     raise RuntimeError("the bot did not answer /healthz within 20 s")
 
 

@@ -43,11 +43,8 @@ def unfurl_calls(driver: SlackDriver) -> list[JSON]:
 
 
 def wait_unfurl(driver: SlackDriver, message: SharedMessage, url: str, timeout: float = 5.0) -> JSON:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if url in message.unfurls:
-            return message.unfurls[url]
-        time.sleep(0.02)
+    if driver.slack.wait_until(lambda: url in message.unfurls, timeout):
+        return message.unfurls[url]
     raise AssertionError(f"{url} not unfurled; chat.unfurl calls: {unfurl_calls(driver)}; "
                          f"problems: {driver.slack.problems}")
 

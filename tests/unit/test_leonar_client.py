@@ -180,9 +180,11 @@ async def test_already_in_project_is_told_with_its_stage(leonar: FakeLeonar, cli
 
 
 async def test_timeouts_and_garbage_are_errors_not_crashes(leonar: FakeLeonar, client: LeonarClient) -> None:
-    leonar.inject("GET", "/projects", delay=1.5, times=2)
+    impatient = Leonar(leonar.url, connect_timeout=0.5, read_timeout=0.2)  # the bot's 2 s, shrunk
+    leonar.inject("GET", "/projects", delay=0.5, times=2)
     with pytest.raises(Unavailable):
-        await client.list_projects()
+        await impatient.client(LEONAR_KEY).list_projects()
+    await impatient.aclose()
     leonar.inject("GET", "/projects", raw_body=b"<html>oops</html>", times=2)
     with pytest.raises(UnexpectedResponse):
         await client.list_projects()

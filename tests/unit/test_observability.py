@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import pytest
@@ -12,6 +11,7 @@ from bot.config import Settings
 from bot.observability import requests
 from bot.observability.metrics import REGISTRY, endpoint
 from bot.slack import guard
+from tests.support.bot import settled
 
 
 def test_endpoints_are_templates_without_ids() -> None:
@@ -47,7 +47,7 @@ async def test_a_listener_failing_before_its_ack_counts_as_failed_and_once() -> 
     for listener in (broken, fine):
         requests.begin({"type": "view_submission"})
         await guard.guarded(listener)(ack=Ack())
-        await asyncio.sleep(0.01)
+        await settled()  # the listener's work after its ack
     assert count("submission", "failed") == before[0] + 1
     assert count("submission", "acked") == before[1] + 1
     assert REGISTRY.get_sample_value("leonar_bot_failures_after_ack_total", {"kind": "submission"}) == late + 1

@@ -9,9 +9,12 @@ import pytest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
+from bot.limits import Limits
 from bot.services import People
 from bot.slack.users import UserLookup, role_of, user_of
 from bot.store import Workspace
+
+DEADLINE = Limits().users_info_seconds
 
 
 @pytest.mark.parametrize(("flags", "role"), [
@@ -44,7 +47,7 @@ class Slack:
 async def test_one_users_info_per_request_however_often_asked() -> None:
     people = People()
     slack = Slack({"id": "U1", "is_admin": True, "locale": "fr-FR"})
-    lookup = UserLookup(slack, Workspace(None, "T-one"), "U1", people)  # type: ignore[arg-type]
+    lookup = UserLookup(slack, Workspace(None, "T-one"), "U1", people, DEADLINE)  # type: ignore[arg-type]
     first, second, lang = await asyncio.gather(lookup.user(), lookup.user(), lookup.lang())
     assert first == second and first.is_admin and first.lang == lang == "fr"
     assert slack.calls == 1
@@ -53,18 +56,18 @@ async def test_one_users_info_per_request_however_often_asked() -> None:
 async def test_the_language_is_remembered_but_the_role_is_asked_again() -> None:
     people = People()
     slack = Slack({"id": "U2", "is_admin": True, "locale": "fr-FR"})
-    await UserLookup(slack, Workspace(None, "T-two"), "U2", people).user()  # type: ignore[arg-type]
+    await UserLookup(slack, Workspace(None, "T-two"), "U2", people, DEADLINE).user()  # type: ignore[arg-type]
     slack.user = {"id": "U2", "is_admin": False, "locale": "fr-FR"}  # demoted meanwhile
-    later = UserLookup(slack, Workspace(None, "T-two"), "U2", people)  # type: ignore[arg-type]
+    later = UserLookup(slack, Workspace(None, "T-two"), "U2", people, DEADLINE)  # type: ignore[arg-type]
     assert await later.lang() == "fr" and slack.calls == 1  # from the cache
     assert (await later.user()).role == "member" and slack.calls == 2
 
 
 async def test_a_slow_slack_gives_english_in_time_and_the_role_later() -> None:
     people = People()
-    slack = Slack({"id": "U3", "is_admin": True, "locale": "fr-FR"}, delay=1.2)
-    lookup = UserLookup(slack, Workspace(None, "T-three"), "U3", people)  # type: ignore[arg-type]
-    assert await lookup.lang() == "en"  # bounded: 0.8 s
+    slack = Slack({"id": "U3", "is_admin": True, "locale": "fr-FR"}, delay=0.3)
+    lookup = UserLookup(slack, Workspace(None, "T-three"), "U3", people, 0.1)  # type: ignore[arg-type]
+    assert await lookup.lang() == "en"  # bounded by the deadline, before Slack answers
     assert await lookup.recent() is None  # the same deadline: the gate and the language do not add up
     assert (await lookup.user()).is_admin and slack.calls == 1  # the same call, finished
 
@@ -72,7 +75,7 @@ async def test_a_slow_slack_gives_english_in_time_and_the_role_later() -> None:
 async def test_a_failed_users_info_is_an_unknown_role_not_an_admin() -> None:
     people = People()
     slack = Slack(error="missing_scope")
-    who = await UserLookup(slack, Workspace(None, "T-four"), "U4", people).user()  # type: ignore[arg-type]
+    who = await UserLookup(slack, Workspace(None, "T-four"), "U4", people, DEADLINE).user()  # type: ignore[arg-type]
     assert who.role == "unknown" and not who.is_admin and who.error == "missing_scope" and who.lang == "en"
 
 
@@ -92,8 +95,8 @@ def test_who_belongs_to_the_installing_workspace(info: dict[str, Any], workspace
 async def test_the_gate_may_reuse_a_recent_answer() -> None:
     people = People()
     slack = Slack({"id": "U5", "is_restricted": True})
-    await UserLookup(slack, Workspace(None, "T-five"), "U5", people).user()  # type: ignore[arg-type]
-    again = await UserLookup(slack, Workspace(None, "T-five"), "U5", people).recent()  # type: ignore[arg-type]
+    await UserLookup(slack, Workspace(None, "T-five"), "U5", people, DEADLINE).user()  # type: ignore[arg-type]
+    again = await UserLookup(slack, Workspace(None, "T-five"), "U5", people, DEADLINE).recent()  # type: ignore[arg-type]
     assert again is not None and again.role == "guest" and slack.calls == 1
 
 
@@ -101,11 +104,11 @@ async def test_while_slack_cannot_say_who_it_described_lately_is_still_known() -
     """Issue 18 B: who Slack described in the last hours keeps their access as it was (bot/slack/access.py)."""
     people = People()
     await UserLookup(Slack({"id": "U6", "is_restricted": True}), Workspace(None, "T6"), "U6",  # type: ignore[arg-type]
-                     people).user()
+                     people, DEADLINE).user()
     down = Slack(error="fatal_error")
-    later = UserLookup(down, Workspace(None, "T6"), "U6", people)  # type: ignore[arg-type]
+    later = UserLookup(down, Workspace(None, "T6"), "U6", people, DEADLINE)  # type: ignore[arg-type]
     assert (await later.user()).role == "unknown"
     known = later.known()
     assert known is not None and known.role == "guest"
-    never_seen = UserLookup(down, Workspace(None, "T6"), "U7", people)  # type: ignore[arg-type]
+    never_seen = UserLookup(down, Workspace(None, "T6"), "U7", people, DEADLINE)  # type: ignore[arg-type]
     assert never_seen.known() is None

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 from urllib.parse import parse_qsl, urlsplit
 
 
@@ -47,6 +47,7 @@ DEFAULT_ERROR_CODES |= {404: "not_found", 409: "conflict", 429: "rate_limit_exce
 
 JSON = dict[str, Any]
 Reply = tuple[int, JSON]
+T = TypeVar("T")
 
 
 @dataclass
@@ -201,7 +202,8 @@ class FakeLeonar:
         # `sort` is documented for lists, but which fields each list sorts by is not: when ignored, entries
         # come newest first, whatever was asked.
         self.ignore_sort = False
-        self._lock = threading.Lock()  # one lock around all state: handlers run on many threads
+        self._lock = threading.RLock()  # one lock around all state: handlers run on many threads
+        self._changed = threading.Condition(self._lock)  # notified on every request and every change it made
         self._keys: dict[str, tuple[str, frozenset[str]]] = {}  # key -> (workspace, scopes)
         # Per workspace; dicts keep insertion order, which is the "created order" lists use.
         self._projects: dict[str, dict[str, JSON]] = {}
@@ -231,7 +233,7 @@ class FakeLeonar:
         self._server = _Server(("127.0.0.1", 0), _Handler)  # port 0: ephemeral, safe for parallel runs
         self._server.fake, self._server.open_sockets = self, set()
         # A short poll interval keeps stop() (hence every test teardown) fast; the default is 0.5 s.
-        serve, poll = self._server.serve_forever, {"poll_interval": 0.02}
+        serve, poll = self._server.serve_forever, {"poll_interval": 0.01}
         self._thread = threading.Thread(target=serve, kwargs=poll, name="fake-leonar", daemon=True)
         self._thread.start()
         return self
@@ -377,6 +379,15 @@ class FakeLeonar:
         with self._lock:
             return sum(1 for r in self.requests if r.method == method.upper() and pattern.fullmatch(r.path))
 
+    def wait_until(self, check: Callable[[], T], timeout: float = 5.0) -> T:
+        """`check()` once it is truthy, checked again whenever a request arrives or is answered; its last (falsy)
+        value after `timeout` seconds."""
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while not (found := check()) and (left := deadline - time.monotonic()) > 0:
+                self._changed.wait(left)
+            return found
+
     def inject(self, method: str, path_regex: str, *, status: int | None = None, code: str | None = None,
                message: str = "injected", delay: float = 0.0, raw_body: bytes | None = None,
                drop_connection: bool = False, after_processing: bool = False, times: int = 1,
@@ -427,6 +438,7 @@ class FakeLeonar:
 
         with self._lock:
             self.requests.append(RecordedRequest(method, path, query, body, token))
+            self._changed.notify_all()
             headers, over_budget = self._consume_budget(token or "")
             fault = next((f for f in self._faults if f.method == method and f.pattern.fullmatch(path)), None)
             if fault is not None:
@@ -445,6 +457,7 @@ class FakeLeonar:
                                "requests per hour.")  # fmt: skip
             with self._lock:
                 status, payload = self._route(method, path, query, body, bad_json, token)
+                self._changed.notify_all()
         except ApiError as err:
             status, payload = err.status, {"error": {"code": err.code, "message": err.message}}
         if fault is not None and fault.replaces_response:  # after_processing: state changes are kept

@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from itertools import count
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urlsplit
 
 from tests.support.fakes import slack_unfurls
@@ -32,6 +32,7 @@ from tests.support.fakes.slack_functions import Executions
 from tests.support.slack_schema import message_problem, view_problem
 
 JSON = dict[str, Any]
+T = TypeVar("T")
 VIEW_FIELDS = ("type", "title", "blocks", "close", "submit", "private_metadata", "callback_id",
                "clear_on_close", "notify_on_close", "external_id", "submit_disabled")
 MAX_VIEW_STACK = 3
@@ -99,6 +100,7 @@ class FakeSlack:
         self.shared_messages: list[slack_unfurls.SharedMessage] = []  # links dispatched in link_shared events
         self.view_listeners: list[Callable[[str, JSON], None]] = []  # called (view_id, view) on every change
         self._lock = threading.RLock()
+        self._changed = threading.Condition(self._lock)  # notified on every call, view and hook post
         self._ids = count(1)
         self._failures: dict[str, list[_Failure]] = {}
         self._triggers: dict[str, tuple[str | None, str | None, float]] = {}  # id -> (user, view, issued)
@@ -117,7 +119,8 @@ class FakeSlack:
         server.daemon_threads = True
         server.fake = self  # type: ignore[attr-defined]
         self._server = server
-        self._thread = threading.Thread(target=server.serve_forever, args=(0.05,), name="fake-slack", daemon=True)
+        # A short poll interval keeps stop() (every test's teardown) short: shutdown() waits for the next poll.
+        self._thread = threading.Thread(target=server.serve_forever, args=(0.01,), name="fake-slack", daemon=True)
         self._thread.start()
         return self
 
@@ -157,17 +160,25 @@ class FakeSlack:
             return [c for c in self.calls if c.method == method]
 
     def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Call]:
-        deadline = time.monotonic() + timeout
-        while True:
+        def enough() -> list[Call] | None:
             found = self.calls_to(method)
-            if len(found) >= count:
-                return found
-            if time.monotonic() > deadline:
-                with self._lock:
-                    seen = [c.method for c in self.calls]
-                raise AssertionError(f"expected {count} call(s) to {method} within {timeout}s, "
-                                     f"got {len(found)}; received: {seen}; problems: {self.problems}")
-            time.sleep(0.02)
+            return found if len(found) >= count else None
+
+        if (found := self.wait_until(enough, timeout)) is not None:
+            return found
+        with self._lock:
+            seen = [c.method for c in self.calls]
+        raise AssertionError(f"expected {count} call(s) to {method} within {timeout}s, "
+                             f"got {len(self.calls_to(method))}; received: {seen}; problems: {self.problems}")
+
+    def wait_until(self, check: Callable[[], T], timeout: float = 5.0) -> T:
+        """`check()` once it is truthy, checked again whenever the bot calls Slack or a view changes; its last
+        (falsy) value after `timeout` seconds."""
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while not (found := check()) and (left := deadline - time.monotonic()) > 0:
+                self._changed.wait(left)
+            return found
 
     def age_response_url(self, url: str, seconds: float) -> None:
         """Make a response_url `seconds` older, as when a modal stayed open while the user was away."""
@@ -226,6 +237,7 @@ class FakeSlack:
                 self.closed_views.update(v for v, view in self.views.items() if view["root_view_id"] == root)
             elif kind is None:
                 self.closed_views.add(view_id)
+            self._changed.notify_all()
 
     # ----------------------------------------------------------------- request handling
     def _handle_api(self, method: str, body: JSON, token: str | None) -> tuple[int, dict[str, str], JSON]:
@@ -234,6 +246,7 @@ class FakeSlack:
             self.calls.append(call)
             status, headers, answer = self._answer(method, body, token)
             call.response = answer
+            self._changed.notify_all()
         return status, headers, answer
 
     def _answer(self, method: str, body: JSON, token: str | None) -> tuple[int, dict[str, str], JSON]:
@@ -275,6 +288,7 @@ class FakeSlack:
                 hook.uses += 1
                 status, text = 200, "ok"
             call.response = text
+            self._changed.notify_all()
         return status, text
 
     # ----------------------------------------------------------------- methods

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import time
 import uuid
 from datetime import datetime
 from typing import Any
@@ -54,8 +55,8 @@ class Follows:
             if old:
                 await _drop(tx, old[0])
             await tx.execute("INSERT INTO follows (id, workspace, channel_id, project_id, data, created_at) VALUES "
-                             "(?, ?, ?, ?, ?, {now})", (stored.id, workspace.key, stored.channel_id,
-                                                        stored.project_id, follow_data(stored)))
+                             "(?, ?, ?, ?, ?, ?)", (stored.id, workspace.key, stored.channel_id,
+                                                    stored.project_id, follow_data(stored), _created()))
             await tx.execute("INSERT INTO followed_projects (workspace, project_id) VALUES (?, ?) "
                              "ON CONFLICT DO NOTHING", (workspace.key, stored.project_id))
 
@@ -219,5 +220,18 @@ async def _held(tx: Tx, workspace: Workspace, project_id: str, holder: str) -> b
 async def _enqueue(tx: Tx, workspace: Workspace, project_id: str, post: Outgoing) -> None:
     # A key already in the outbox is not queued again: a repeated poll posts nothing twice.
     await tx.execute("INSERT INTO follow_outbox (key, workspace, project_id, follow_id, channel_id, payload, state, "
-                     "created_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', {now}) ON CONFLICT (key) DO NOTHING",
-                     (post.key, workspace.key, project_id, post.follow_id, post.channel_id, json.dumps(post.payload)))
+                     "created_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?) ON CONFLICT (key) DO NOTHING",
+                     (post.key, workspace.key, project_id, post.follow_id, post.channel_id, json.dumps(post.payload),
+                      _created()))
+
+
+_last_created = 0.0
+
+
+def _created() -> float:
+    """Now (epoch seconds), after whatever this process made before: rows made within one tick of the database's
+    clock (SQLite's counts milliseconds, and a poll queues its posts within one) are listed in the order they were
+    made, not by their random keys."""
+    global _last_created
+    _last_created = max(time.time(), _last_created + 1e-6)
+    return _last_created

@@ -123,3 +123,15 @@ async def test_following_again_a_project_nobody_polls_any_more_seeds_it_again(
     state = await follows.project_state(ACME, "P1")
     assert state.snapshot is None and state.polls == 0
     assert await follows.due_projects(1.0) == [(ACME, "P1")]
+
+
+async def test_follows_and_queued_posts_keep_the_order_they_were_made_in(stores: tuple[Store, Follows, str]) -> None:
+    """Made within one tick of the database's clock (SQLite's counts milliseconds), they came back in the order of
+    their random ids: a list of follows shuffled, a poll's posts sent out of order."""
+    _, follows, _ = stores
+    made = [await follows.add_follow(ACME, follow(channel=f"C{n}")) for n in range(12)]
+    assert [f.id for f in await follows.list_follows(ACME)] == [f.id for f in made]
+    assert await follows.lease(ACME, "P1", "a", 5)
+    posts = [Outgoing(f"key{n}", made[0].id, "C0", {"text": str(n), "blocks": []}) for n in (7, 3, 11, 0, 5, 9, 1)]
+    assert await follows.save_poll(ACME, "P1", "a", PollResult({}, None, 0, posts))
+    assert [p.key for p in await follows.pending_posts(ACME, "P1")] == [p.key for p in posts]

@@ -7,6 +7,7 @@ schema's migrations, the cipher check) runs before serving, on a plain connectio
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 import weakref
@@ -14,6 +15,7 @@ import zlib
 from typing import Any, TypeVar
 
 import psycopg
+from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
 
 from bot.limits import Limits
@@ -133,7 +135,7 @@ class PostgresDatabase(Database):
             try:
                 row = await (await conn.execute("SELECT pg_try_advisory_lock(%s, %s)", _lock_key(name))).fetchone()
             except BaseException:
-                await self._pool.putconn(conn)
+                await _discard(self._pool, conn)  # cut short, the lock may have been taken on it all the same
                 raise
             if row and row[0]:
                 self._held[name] = conn
@@ -149,8 +151,10 @@ class PostgresDatabase(Database):
             return
         try:
             await self._bounded("unlock", conn.execute("SELECT pg_advisory_unlock(%s, %s)", _lock_key(name)))
-        finally:
-            await self._pool.putconn(conn)  # a broken one is discarded by the pool, and the lock with it
+        except BaseException:
+            await _discard(self._pool, conn)  # the lock goes with the connection, not back into the pool with it
+            raise
+        await self._pool.putconn(conn)
 
     def watch(self) -> Watch:
         return PostgresWatch(self.dsn, self.limits, CONNECT)
@@ -168,6 +172,14 @@ class PostgresDatabase(Database):
             await conn.close()  # its locks go with it
         self._held.clear()
         await self._pool.close()
+
+
+async def _discard(pool: AsyncConnectionPool, conn: AsyncConnection[Any]) -> None:
+    """A connection that may still hold a session lock: closed (the server lets its locks go), then given back for
+    the pool to replace."""
+    with contextlib.suppress(Exception):
+        await conn.close()
+    await pool.putconn(conn)
 
 
 def _lock_key(name: str) -> tuple[int, int]:

@@ -1,6 +1,6 @@
 """A fake Leonar REST API: a real HTTP server on 127.0.0.1 for tests.
 
-Implements the contract of /work/shared/research/leonar-api.md (sections 2-7 and 10): bearer
+Implements the contract of ../shared/research/leonar-api.md (sections 2-7 and 10): bearer
 auth with scopes, per-workspace data, `{"data"}` / `{"error"}` envelopes, offset pagination,
 per-key hourly rate limits and the pipeline-entry rules the Slack bot relies on. A real socket
 server (rather than a mocked transport) exercises the bot's HTTP client, timeouts, retries

@@ -51,17 +51,8 @@ async def deliver_card(
                 return "response_url"
 
     reason = t(lang, "msg.not_member") if error in NOT_A_MEMBER else t(lang, "msg.slack_said", error=error)
-    for fallback in dict.fromkeys([*here, command_response_url]):
-        if fallback and await _post(fallback, undelivered_card(channel_id, card, reason, lang)):
-            return "ephemeral"
-    # Last resort: a direct message, which the bot can always open with the user.
-    try:
-        message = undelivered_card(channel_id, card, reason, lang)
-        await client.chat_postMessage(channel=user_id, text=message["text"], blocks=message["blocks"])
-        return "dm"
-    except SlackApiError as exc:
-        log.error("candidate card could not be delivered at all: %s", exc.response.get("error"))
-        return "lost"
+    return await _to_the_user(client, user_id, [*here, command_response_url],
+                              undelivered_card(channel_id, card, reason, lang))
 
 
 async def deliver_privately(
@@ -77,16 +68,22 @@ async def deliver_privately(
 ) -> str:
     """The card to the user alone, with why it was not posted in `channel_id` (shared with another organisation):
     an ephemeral message through a response_url, else a direct message. Returns how: "ephemeral", "dm" or "lost"."""
-    message = withheld_card(channel_id, card, reason, lang)
     submitted = [r.get("response_url") for r in response_urls]
-    for url in dict.fromkeys([*submitted, command_response_url]):
+    return await _to_the_user(client, user_id, [*submitted, command_response_url],
+                              withheld_card(channel_id, card, reason, lang))
+
+
+async def _to_the_user(client: AsyncWebClient, user_id: str, urls: list[str | None], message: dict[str, Any]) -> str:
+    """`message` to the user alone: ephemeral through the first of `urls` that takes it, else a direct message (the
+    last resort: the bot can always open one with the user). Returns "ephemeral", "dm" or "lost"."""
+    for url in dict.fromkeys(urls):
         if url and await _post(url, message):
             return "ephemeral"
     try:
         await client.chat_postMessage(channel=user_id, text=message["text"], blocks=message["blocks"])
         return "dm"
     except SlackApiError as exc:
-        log.error("candidate card could not be given privately: %s", exc.response.get("error"))
+        log.error("candidate card could not be given to its user at all: %s", exc.response.get("error"))
         return "lost"
 
 

@@ -21,7 +21,7 @@ from tests.support.driver import SlackDriver
 from tests.support.fakes.leonar import FakeLeonar, seed_demo
 from tests.support.fakes.slack import FakeSlack
 from tests.support.fakes.slack_functions import function_executed_envelope
-from tests.support.flows import pick_contact, pick_project
+from tests.support.flows import connect, pick_contact, pick_project
 from tests.support.tryout import BOT_TOKEN, DEMO_KEY, SIGNING_SECRET, start_bot
 
 STEPS = 20
@@ -48,10 +48,7 @@ def test_steps_acknowledged_before_a_kill_9_complete_once_after_the_restart(tmp_
         process, url = start_bot(slack, leonar, tmp_path, **env)
         try:
             driver = SlackDriver(url, SIGNING_SECRET, slack)
-            driver.command("connect")
-            driver.wait_view(lambda v: v["callback_id"] == "leonar_connect")
-            driver.type_text("api_key_input", DEMO_KEY)
-            assert driver.submit().status_code == 200
+            connect(driver, DEMO_KEY)
             # Leonar holds every add for 4 s: all 20 are in flight when the bot dies. It makes the entries after
             # that all the same, as a server does with requests it received: the restarted bot finds them there.
             leonar.inject("POST", r"/projects/[^/]+/entries", delay=4, times=STEPS)
@@ -111,10 +108,7 @@ def test_an_add_pending_behind_its_view_when_killed_lands_once_after_the_restart
         process, url = start_bot(slack, leonar, tmp_path, **env)
         try:
             driver = SlackDriver(url, SIGNING_SECRET, slack)
-            driver.command("connect")
-            driver.wait_view(lambda v: v["callback_id"] == "leonar_connect")
-            driver.type_text("api_key_input", DEMO_KEY)
-            assert driver.submit().status_code == 200
+            connect(driver, DEMO_KEY)
             driver.open_modal(callback_id="leonar_add")
             pick_project(driver, "zeta", "Zeta")
             candidate = pick_contact(driver, "martin")

@@ -6,6 +6,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -37,6 +38,20 @@ def command(slack: FakeSlack, text: str = "") -> dict[str, str]:
     return {"command": "/leonar-add", "text": text, "team_id": "T0001", "user_id": "U0001", "channel_id": "C0001",
             "trigger_id": slack.issue_trigger("U0001"), "response_url": slack.new_response_url(),
             "api_app_id": "A0001"}
+
+
+def connect_over_socket(socket: FakeSocketMode, slack: FakeSlack) -> dict[str, Any]:
+    """/leonar-add and the key pasted, as an admin would; returns the add form it became (its id included)."""
+    socket.send("slash_commands", command(slack))
+    [opened] = slack.wait_for("views.open")
+    view = slack.views[opened.response["view"]["id"]]
+    submit = {"type": "view_submission", "team": {"id": "T0001"}, "user": {"id": "U0001", "team_id": "T0001"},
+              "api_app_id": "A0001", "trigger_id": slack.issue_trigger("U0001"),
+              "view": view | {"state": {"values": {"api_key": {"api_key_input": {
+                  "type": "plain_text_input", "value": LEONAR_KEY}}}}}}
+    ack = socket.send("interactive", submit)["payload"]
+    assert ack["response_action"] == "update"
+    return dict(ack["view"]) | {"id": view["id"]}
 
 
 def test_slash_command_and_options_over_socket_mode(
@@ -77,19 +92,12 @@ def test_at_shutdown_a_request_received_is_acknowledged_before_the_socket_closes
 ) -> None:
     """Issue 18 G: the socket was closed first, under requests still being answered: their acks were lost, and
     Slack showed their users an error. An options load waiting for a slow Leonar is received, then the bot stops."""
-    socket.send("slash_commands", command(slack))  # connect, as an admin would
-    [opened] = slack.wait_for("views.open")
-    view = slack.views[opened.response["view"]["id"]]
-    submit = {"type": "view_submission", "team": {"id": "T0001"}, "user": {"id": "U0001", "team_id": "T0001"},
-              "api_app_id": "A0001", "trigger_id": slack.issue_trigger("U0001"),
-              "view": view | {"state": {"values": {"api_key": {"api_key_input": {
-                  "type": "plain_text_input", "value": LEONAR_KEY}}}}}}
-    form = socket.send("interactive", submit)["payload"]["view"]
+    form = connect_over_socket(socket, slack)
     leonar.inject("GET", r"/projects", delay=1.5)
     before = leonar.count("GET", r"/projects")  # the key check read them too
     suggestion = {"type": "block_suggestion", "team": {"id": "T0001"}, "user": {"id": "U0001"},
                   "api_app_id": "A0001", "action_id": "project_select", "block_id": "project", "value": "zeta",
-                  "view": form | {"id": view["id"]}}
+                  "view": form}
     answers: list[dict[str, object]] = []
     asking = threading.Thread(target=lambda: answers.append(socket.send("interactive", suggestion, timeout=10)))
     asking.start()

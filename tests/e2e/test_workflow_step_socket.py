@@ -5,25 +5,14 @@ from __future__ import annotations
 
 import time
 
-from tests.e2e.test_socket_mode import command, socket, socket_bot
-from tests.support.bot import LEONAR_KEY, RunningBot
+from tests.e2e.test_socket_mode import connect_over_socket, socket, socket_bot
+from tests.support.bot import RunningBot
 from tests.support.fakes.leonar import FakeLeonar
 from tests.support.fakes.slack import FakeSlack
 from tests.support.fakes.slack_functions import function_executed_envelope
 from tests.support.fakes.socket_mode import FakeSocketMode
 
 __all__ = ["socket", "socket_bot"]  # the Socket Mode fixtures
-
-
-def connect_over_socket(socket: FakeSocketMode, slack: FakeSlack) -> None:
-    socket.send("slash_commands", command(slack))
-    [opened] = slack.wait_for("views.open")
-    view = slack.views[opened.response["view"]["id"]]
-    submit = {"type": "view_submission", "team": {"id": "T0001"}, "user": {"id": "U0001", "team_id": "T0001"},
-              "api_app_id": "A0001", "trigger_id": slack.issue_trigger("U0001"),
-              "view": view | {"state": {"values": {"api_key": {"api_key_input": {
-                  "type": "plain_text_input", "value": LEONAR_KEY}}}}}}
-    assert socket.send("interactive", submit)["payload"]["response_action"] == "update"
 
 
 def test_the_step_runs_over_socket_mode(

@@ -72,9 +72,14 @@ class SlackPoster:
         client = await self._client(workspace)
         if client is None:  # no installation (OAuth): the app left the workspace
             return Outcome(stop=StopReason.SLACK_ACCESS, everywhere=True)
-        where = await channels.reach(client, self._memory, workspace, channel_id)
+        where, error = await channels.examine(client, self._memory, workspace, channel_id)
         if where is channels.Reach.UNKNOWN:
-            return Outcome()  # Slack did not say (yet): the next poll asks again
+            if error in WORKSPACE_STOPS and error != "missing_scope":
+                # The token is dead (conversations.info is the first call to say so): as a refused post would.
+                log.warning("activity posts stop in a workspace: Slack said %s", error)
+                return Outcome(stop=WORKSPACE_STOPS[error], everywhere=True)
+            # Slack did not say (yet; or channels:read awaits a reinstall, README): the next poll asks again.
+            return Outcome()
         if where is channels.Reach.SHARED and not (await self._workspaces.settings(workspace)).allow_shared_channels:
             log.info("an activity post withheld: the channel is shared with another organisation")
             return Outcome(stop=StopReason.SHARED_CHANNEL)

@@ -11,6 +11,7 @@ doubt.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from enum import Enum
 
@@ -30,24 +31,33 @@ class Reach(Enum):
     UNKNOWN = "unknown"  # Slack could not say (its scopes not approved, Slack down)
 
 
-async def reach(client: AsyncWebClient, memory: ChannelMemory, workspace: Workspace, channel_id: str) -> Reach:
+async def reach(client: AsyncWebClient, memory: ChannelMemory, workspace: Workspace, channel_id: str, *,
+                timeout: float | None = None) -> Reach:
+    """`timeout`: before an ack, Slack's answer is waited for this long at most (then: cannot tell)."""
+    return (await examine(client, memory, workspace, channel_id, timeout=timeout))[0]
+
+
+async def examine(client: AsyncWebClient, memory: ChannelMemory, workspace: Workspace, channel_id: str, *,
+                  timeout: float | None = None) -> tuple[Reach, str | None]:
+    """The channel's reach, and the error Slack gave when it could not say (a revoked token is said here first)."""
     if channel_id.startswith(("U", "W")):
-        return Reach.INTERNAL  # a user id: the bot's own direct message with that person
+        return Reach.INTERNAL, None  # a user id: the bot's own direct message with that person
     known = memory.get(workspace.key, channel_id)
     if known is not None:
-        return Reach.SHARED if known else Reach.INTERNAL
+        return (Reach.SHARED if known else Reach.INTERNAL), None
     try:
-        channel = (await client.conversations_info(channel=channel_id)).get("channel") or {}
+        info = await asyncio.wait_for(client.conversations_info(channel=channel_id), timeout)
+        channel = info.get("channel") or {}
     except SlackApiError as exc:
-        error = exc.response.get("error")
+        error = str(exc.response.get("error"))
         log.info("cannot tell whether %s is shared outside: %s", channel_id, error)
-        return Reach.HIDDEN if error == "channel_not_found" else Reach.UNKNOWN
+        return (Reach.HIDDEN if error == "channel_not_found" else Reach.UNKNOWN), error
     except (SlackClientError, OSError, TimeoutError) as exc:
         log.info("cannot tell whether %s is shared outside: %s", channel_id, type(exc).__name__)
-        return Reach.UNKNOWN
+        return Reach.UNKNOWN, None
     shared = bool(channel.get("is_ext_shared") or channel.get("is_pending_ext_shared"))
     memory.put(workspace.key, channel_id, shared=shared)
-    return Reach.SHARED if shared else Reach.INTERNAL
+    return (Reach.SHARED if shared else Reach.INTERNAL), None
 
 
 def refusal(where: Reach, settings: WorkspaceSettings) -> str | None:

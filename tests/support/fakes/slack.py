@@ -83,7 +83,9 @@ class FakeSlack:
         self._current_team: str | None = None
         self.token_teams: dict[str, str] = {}
         self.refresh_tokens: dict[str, str] = {}
-        self.socket_url: str | None = None
+        # Tokens Slack no longer honours, with the error every method answers them (token_revoked, invalid_auth,
+        # account_inactive, team_access_not_granted: about the token, whatever the method).
+        self.dead_tokens: dict[str, str] = {}
         self.calls: list[Call] = []
         self.views: dict[str, JSON] = {}
         self.not_in_channels: set[str] = set()
@@ -191,6 +193,11 @@ class FakeSlack:
         with self._lock:
             return [c.body for c in self.calls if c.method == "hook" and c.hook_id == hook_id]
 
+    def revoke(self, token: str, error: str = "token_revoked") -> None:
+        """Every call with `token` answers `error` from now on, as Slack does once a token is revoked."""
+        with self._lock:
+            self.dead_tokens[token] = error
+
     def fail(self, method: str, error: str, *, times: int = 1, http_status: int = 200,
              headers: dict[str, str] | None = None) -> None:
         if headers is None:
@@ -258,6 +265,8 @@ class FakeSlack:
             return 200, {}, {"ok": True, "url": self.socket_url}
         if self.executions.revoked_token(token):  # a workflow token dies with its step, or after 15 minutes
             return 200, {}, _error("token_revoked")
+        if token in self.dead_tokens:
+            return 200, {}, _error(self.dead_tokens[token])
         if not (token == self.bot_token or (token in self.extra_tokens and token.startswith("xoxb-"))
                 or self.executions.live_token(token)):
             return 200, {}, _error("invalid_auth")

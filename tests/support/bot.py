@@ -122,10 +122,6 @@ class RunningBot:
     def __post_init__(self) -> None:
         self.http = httpx.Client(transport=self.transport, base_url=IN_PROCESS, timeout=10.0, trust_env=False)
 
-    @property
-    def listening(self) -> bool:
-        return self._server is not None
-
     def run(self, work: Coroutine[Any, Any, T], timeout: float = 10.0) -> T:
         """Run `work` on the bot's loop, from the test's thread."""
         return asyncio.run_coroutine_threadsafe(work, self.loop).result(timeout)

@@ -40,10 +40,7 @@ def followed(follows: StoredFollows, channel: str, project: str, **fields: Any) 
 def listed(driver: SlackDriver, slack: FakeSlack, text: str, channel: str = "C0001") -> JSON:
     """The ephemeral answer to `/leonar-add <text>` in `channel`, checked against Slack's schema."""
     assert driver.command(text, channel_id=channel).status_code == 200
-    url = driver.last_response_url
-    assert url is not None
-    assert slack.wait_until(lambda: bool(slack.hook_posts(url)))
-    [message] = slack.hook_posts(url)
+    [message] = driver.hook_posts()
     assert message_problem(message) is None and message["response_type"] == "ephemeral"
     return message
 
@@ -79,10 +76,7 @@ def test_unfollow_removes_a_follow_and_shows_the_list_again(
     buttons = [b["accessory"]["value"] for b in message["blocks"] if "accessory" in b]
     assert buttons == [first.id, second.id]
     assert driver.press(message, "unfollow", value=first.id).status_code == 200
-    url = driver.last_response_url
-    assert url is not None
-    assert slack.wait_until(lambda: bool(slack.hook_posts(url)))
-    [updated] = slack.hook_posts(url)
+    [updated] = driver.hook_posts()
     assert updated["replace_original"] is True and message_problem(updated) is None
     assert [b["accessory"]["value"] for b in updated["blocks"] if "accessory" in b] == [second.id]
     assert [f.id for f in follows.follows(HERE)] == [second.id]
@@ -99,9 +93,8 @@ def test_an_unfollow_button_cannot_remove_another_channels_follow(
     message = listed(driver, slack, "unfollow")
     # A forged click: the other channel's follow id, sent from this channel's list.
     assert driver.press(message, "unfollow", value=there.id).status_code == 200
-    url = driver.last_response_url
-    assert url is not None
-    assert slack.wait_until(lambda: bool(slack.hook_posts(url)))
+    driver.hook_posts()  # answered
+    driver.settle()
     assert {f.id for f in follows.follows(HERE)} == {here.id, there.id}
     assert posts_in(slack, "C0002") == []
 

@@ -118,34 +118,36 @@ async def save(client: AsyncWebClient, leonar_client: LeonarClient, context: dic
     ctx, who = modal(context), await user(context)
     # Leonar (the project, the scope check) gets follow_check_seconds, the confirmation follow_post_seconds: room
     # is left for the store within Slack's 3 s.
-    limits = services(context).settings.limits
+    found, here = services(context), workspace(context)
+    limits, channel_id = found.settings.limits, ctx.channel_id or ""
+    # Pipeline activity names candidates: a channel shared with another organisation only when the admins allowed
+    # it (and one the bot cannot tell about, never: bot/slack/channels.py). Asked beside Leonar, within the same
+    # bound: a Slack too slow to say is "cannot tell".
+    reaching = asyncio.ensure_future(channels.reach(client, found.channels, here, channel_id,
+                                                    timeout=limits.follow_check_seconds))
     try:
         # The project is cached since it was picked; reading it again also tells one deleted meanwhile.
         project, lacking = await asyncio.wait_for(asyncio.gather(
             leonar_client.get_project(choice.project_id), leonar_client.lacks_pipeline_read(choice.project_id)),
             limits.follow_check_seconds)
-    except TimeoutError:
-        return _error(choice, t(lang, "options.slow"))
-    except LeonarError as exc:
-        return _error(choice, describe(exc, lang))
+    except (TimeoutError, LeonarError) as exc:
+        reaching.cancel()
+        return _error(choice, describe(exc, lang) if isinstance(exc, LeonarError) else t(lang, "options.slow"))
 
     def again(error: str) -> dict[str, Any]:
         return {"response_action": "update", "view": follow_modal(ctx, project=project, choice=choice,
                                                                   time_zone=who.tz, error=error, lang=lang)}
 
     if lacking:
+        reaching.cancel()
         return again(missing_scope(PIPELINE_READ, lang))
-    channel_id = ctx.channel_id or ""
     stage = next((s for s in project.stages if s.id == choice.filter.from_stage_id), None)
     follow = Follow(id="", channel_id=channel_id, project_id=project.id, project_name=project.name, created_by=who.id,
                     filter=choice.filter, delivery=choice.delivery,
                     digest_hour=choice.hour if choice.delivery is Delivery.DIGEST else None, time_zone=who.tz,
                     lang=lang, from_stage_name=stage.name if stage else None)
-    found, here = services(context), workspace(context)
     follows = found.store.follows
-    # Pipeline activity names candidates: a channel shared with another organisation only when the admins allowed
-    # it (and one the bot cannot tell about, never: bot/slack/channels.py).
-    where = await channels.reach(client, found.channels, here, channel_id)
+    where = await reaching
     try:
         refused = channels.refusal(where, await found.store.workspaces.settings(here))
     except StoreUnavailable:

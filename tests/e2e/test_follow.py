@@ -11,6 +11,7 @@ import pytest
 from slack_sdk import WebClient
 
 from bot.activity.follow import Delivery, FollowFilter
+from bot.i18n import t
 from bot.views.follow_modal import follow_modal as follow_modal_view
 from bot.views.metadata import ModalContext
 from tests.support.driver import SlackDriver
@@ -177,3 +178,18 @@ def follow_modal_or_connect(driver: SlackDriver) -> JSON:
     assert driver.command("follow").status_code == 200
     call = driver.slack.wait_for("views.open", before + 1)[before]
     return dict(call.response["view"])
+
+
+@pytest.mark.limits(follow_check_seconds=0.4)  # production's 1.2 s, shrunk (the driver's 3 s to 1.4 s)
+def test_a_slack_slow_to_describe_the_channel_is_answered_in_time_and_nothing_is_stored(
+    driver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar, follows: StoredFollows
+) -> None:
+    """Whether the channel is shared outside was asked of Slack without a bound, before the ack."""
+    connect(driver)
+    follow_modal(driver, "follow Zeta Platform Lead")
+    driver.wait_view(lambda v: "initial_option" in block(v, "follow_project")["element"])
+    slack.slow_methods["conversations.info"] = 2.5
+    assert driver.submit().status_code == 200  # the driver fails an answer after Slack's (shrunk) deadline
+    refused = t("en", "channels.follow_unknown", channel="C0001")
+    assert refused in json.dumps(driver.view(), ensure_ascii=False)  # a channel it cannot tell about: refused
+    assert follows.follows(HERE) == [] and posts_in(slack, "C0001") == []

@@ -97,6 +97,7 @@ class FakeSlack:
         self.users: dict[str, JSON] = {}
         self.problems: list[str] = []
         self.latency = 0.0
+        self.slow_methods: dict[str, float] = {}  # a method Slack answers this much later (seconds)
         self.trigger_ttl: float | None = 3.0  # Slack: a trigger_id expires 3 s after it was issued
         self.closed_views: set[str] = set()
         self.shared_messages: list[slack_unfurls.SharedMessage] = []  # links dispatched in link_shared events
@@ -604,8 +605,9 @@ class _Handler(BaseHTTPRequestHandler):
             status, text = fake._handle_hook(url.path.removeprefix("/hooks/"), args)
             self._send(status, "text/plain", text.encode())
         elif url.path.startswith("/api/"):
-            if fake.latency:
-                time.sleep(fake.latency)
+            method = url.path.removeprefix("/api/")
+            if delay := fake.latency + fake.slow_methods.get(method, 0.0):
+                time.sleep(delay)
             auth = self.headers.get("Authorization", "")
             token = auth.removeprefix("Bearer ") if auth.startswith("Bearer ") else args.pop("token", None)
             status, headers, answer = fake._handle_api(url.path.removeprefix("/api/"), args, token)

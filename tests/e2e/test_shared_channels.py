@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Any
 
+from tests.e2e.test_events import send_event
 from tests.e2e.test_home import home_action, open_home
 from tests.support.driver import SlackDriver
 from tests.support.fakes.leonar import FakeLeonar
@@ -45,7 +45,8 @@ def test_a_card_for_a_shared_channel_comes_privately_unless_admins_allow_it_then
     connect(driver)
     allow(driver, slack, "home_show_details")  # cards show emails and phones in the workspace's own channels
     add(driver, SHARED, "martin")
-    [hook] = slack.wait_for("hook", 1)
+    driver.settle()
+    [hook] = slack.calls_to("hook")
     assert hook.body["response_type"] == "ephemeral" and "Éloïse Martin" in hook.body["text"]
     assert "shared with another organisation" in json.dumps(hook.body["blocks"], ensure_ascii=False)
     assert posts_in(slack, SHARED) == []
@@ -53,21 +54,16 @@ def test_a_card_for_a_shared_channel_comes_privately_unless_admins_allow_it_then
     allow(driver, slack, "home_allow_shared_channels")
     driver.open_modal()
     add(driver, SHARED, "zoé")
-    deadline = time.monotonic() + 5
-    while not posts_in(slack, SHARED):
-        assert time.monotonic() < deadline, "the card never reached the shared channel"
-        time.sleep(0.02)
+    driver.settle()
     [card] = posts_in(slack, SHARED)
     text = json.dumps(card, ensure_ascii=False)
     assert "Zoé Durand" in text and "zoe@example.com" not in text and "+33 7" not in text
 
     driver.open_modal()
     add(driver, "C0001", "yann")  # the workspace's own channel: the admins' choice applies
-    deadline = time.monotonic() + 5
-    while len(posts_in(slack, "C0001")) < 1:
-        assert time.monotonic() < deadline
-        time.sleep(0.02)
-    assert "yann@example.com" in json.dumps(posts_in(slack, "C0001"), ensure_ascii=False)
+    driver.settle()
+    [card] = posts_in(slack, "C0001")
+    assert "yann@example.com" in json.dumps(card, ensure_ascii=False)
 
 
 def test_a_follow_in_a_shared_channel_is_refused_unless_admins_allow_it(
@@ -86,27 +82,21 @@ def test_a_follow_in_a_shared_channel_is_refused_unless_admins_allow_it(
     assert [f.channel_id for f in follows.follows(HERE)] == [SHARED]
 
 
-def send_event(driver: SlackDriver, event: dict[str, Any]) -> None:
-    body = json.dumps({"token": "x", "team_id": "T0001", "api_app_id": "A0001", "type": "event_callback",
-                       "event_id": f"Ev{time.time_ns()}", "event_time": int(time.time()), "event": event,
-                       "authorizations": [{"team_id": "T0001", "user_id": "UBOT", "is_bot": True}]}).encode()
-    answer = driver.http.post(driver.url, content=body, headers=driver.signed_headers(body) | {
-        "Content-Type": "application/json"})
-    assert answer.status_code == 200
-
-
 def test_a_channel_becoming_shared_is_heard_and_the_next_card_comes_privately(
     driver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar
 ) -> None:
     connect(driver)
     add(driver, "C0001", "bob")
-    slack.wait_for("chat.postMessage")  # posted: the bot now remembers C0001 as the workspace's own
+    driver.settle()
+    assert len(posts_in(slack, "C0001")) == 1  # the workspace's own channel: the card was posted there
     slack.ext_shared_channels.add("C0001")
-    send_event(driver, {"type": "channel_shared", "connected_team_id": "T0OTHER", "channel": "C0001",
-                        "event_ts": f"{time.time():.6f}"})
+    assert send_event(driver, {"type": "channel_shared", "connected_team_id": "T0OTHER", "channel": "C0001",
+                               "event_ts": f"{time.time():.6f}"}).status_code == 200
+    driver.settle()  # the event is handled after its ack
     driver.open_modal()
     add(driver, "C0001", "martin")
-    [hook] = slack.wait_for("hook", 1)
+    driver.settle()
+    [hook] = slack.calls_to("hook")
     assert hook.body["response_type"] == "ephemeral" and "shared with another organisation" in json.dumps(
         hook.body["blocks"], ensure_ascii=False)
     assert len(posts_in(slack, "C0001")) == 1

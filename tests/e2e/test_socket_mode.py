@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -101,10 +100,8 @@ def test_at_shutdown_a_request_received_is_acknowledged_before_the_socket_closes
     answers: list[dict[str, object]] = []
     asking = threading.Thread(target=lambda: answers.append(socket.send("interactive", suggestion, timeout=10)))
     asking.start()
-    deadline = time.monotonic() + 5
-    while leonar.count("GET", r"/projects") == before:  # received: waiting for Leonar
-        assert time.monotonic() < deadline
-        time.sleep(0.01)
+    # Received: waiting for Leonar.
+    assert leonar.wait_until(lambda: leonar.count("GET", r"/projects") > before), "the options load never came"
     socket_bot.stop()  # SIGTERM: returns once the bot has shut down
     asking.join(10)
     assert answers and "options" in answers[0]["payload"], answers  # type: ignore[operator]

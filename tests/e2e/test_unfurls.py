@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import logging
-import time
 from pathlib import Path
 from typing import Any
 
@@ -272,11 +271,10 @@ def test_a_redelivered_event_unfurls_once_even_after_a_restart_or_on_another_ins
     try:
         again = SlackDriver(other, SIGNING_SECRET, slack)
         post_links(again, [url], event_id="EvONCE")  # Slack's retry, reaching it
-        post_links(again, [url], event_id="EvOTHER")  # a new message with the same link: unfurled
-        deadline = time.monotonic() + 5
-        while len(unfurl_calls(driver)) < 2 and time.monotonic() < deadline:
-            time.sleep(0.02)
-        time.sleep(0.3)
+        other_message, _ = post_links(again, [url], event_id="EvOTHER")  # a new message with the same link
+        wait_unfurl(again, other_message, url)  # unfurled
+        # Another process cannot say when it has finished: a third unfurl (the retry's) is given a second to come.
+        assert not slack.wait_until(lambda: len(unfurl_calls(driver)) > 2, 1.0), unfurl_calls(driver)
         assert len(unfurl_calls(driver)) == 2
         again.close()
     finally:

@@ -6,6 +6,7 @@ import asyncio
 from typing import Any
 
 import pytest
+from cachetools import TTLCache
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
@@ -112,3 +113,19 @@ async def test_while_slack_cannot_say_who_it_described_lately_is_still_known() -
     assert known is not None and known.role == "guest"
     never_seen = UserLookup(down, Workspace(None, "T6"), "U7", people, DEADLINE)  # type: ignore[arg-type]
     assert never_seen.known() is None
+
+
+async def test_who_slack_described_more_than_twelve_hours_ago_is_no_longer_known() -> None:
+    """The other side of the above: past People.KNOWN_SECONDS, an old description no longer stands in for Slack."""
+    people = People()
+    now = [0.0]
+    people.known = TTLCache(10, People.KNOWN_SECONDS, timer=lambda: now[0])  # a clock the test moves
+    await UserLookup(Slack({"id": "U8", "is_admin": True}), Workspace(None, "T8"), "U8",  # type: ignore[arg-type]
+                     people, DEADLINE).user()
+    down = UserLookup(Slack(error="fatal_error"), Workspace(None, "T8"), "U8", people, DEADLINE)  # type: ignore[arg-type]
+    assert (await down.user()).role == "unknown"
+    now[0] = People.KNOWN_SECONDS - 1  # still within the 12 hours
+    known = down.known()
+    assert known is not None and known.is_admin
+    now[0] = People.KNOWN_SECONDS + 1
+    assert down.known() is None

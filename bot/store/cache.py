@@ -24,12 +24,11 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import TypeVar, cast
 
-from bot.store.database import Watch
+from bot.store.database import EVERYTHING, Watch
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 MAX_ENTRIES = 10_000  # four kinds per workspace: a few MB for 2,500 workspaces
-EVERYTHING = "*"  # a change notice that drops every entry
 CONNECTION, SETTINGS, BOT = "connection", "settings", "bot"  # keyed by workspace key
 TEAM = "team"  # an installation found by its team id: dropped with any workspace of that team
 # Each user's last project, keyed "<workspace key>|<user>". No trigger tells other instances of a change: there it

@@ -41,9 +41,13 @@ class Tx(Protocol):
 Work = Callable[[Tx], Coroutine[Any, Any, T]]
 
 
+EVERYTHING = "*"  # what a Watch says when it cannot tell which workspaces changed: every cached entry goes
+
+
 class Watch(Protocol):
     """How the cache learns what changed outside this process (cache.py)."""
 
+    # `changed` hears each changed workspace's key, or EVERYTHING.
     def start(self, changed: Callable[[str], None]) -> None: ...
     # May cached entries be served now? Called before each cached read.
     def trusted(self) -> bool: ...

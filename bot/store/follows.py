@@ -25,7 +25,6 @@ from bot.store.poll_state import (
     follow_data,
     follow_from,
     load_snapshot,
-    workspace_of,
 )
 
 FOLLOW = "id, channel_id, project_id, data, stopped"  # what `follow_from` reads
@@ -106,7 +105,7 @@ class Follows:
     async def due_projects(self, now: float, limit: int = 100) -> list[tuple[Workspace, str]]:
         rows = await self._db.all("due_projects", f"SELECT workspace, project_id FROM followed_projects p WHERE "
                                   f"next_poll_at <= ? AND {ACTIVE} ORDER BY next_poll_at LIMIT ?", (now, limit))
-        return [(workspace_of(r[0]), r[1]) for r in rows]
+        return [(Workspace.from_key(r[0]), r[1]) for r in rows]
 
     async def lease(self, workspace: Workspace, project_id: str, holder: str, seconds: float) -> bool:
         """Take or renew the project's lease for `seconds` (the database's clock): False when another holds it."""

@@ -20,7 +20,6 @@ from typing import Any
 
 from bot.store.database import Database, Row, Tx
 from bot.store.models import Workspace
-from bot.store.poll_state import workspace_of
 from bot.store.secrets import Cipher
 
 KEPT_SECONDS = 7 * 86400  # a finished job's key: Slack retries an event for minutes, a workflow step for hours
@@ -119,5 +118,5 @@ class Jobs:
         return self._cipher.encrypt(json.dumps(data))
 
     def _job(self, row: Row) -> Job:
-        return Job(row[0], workspace_of(row[1]), row[2], json.loads(self._cipher.decrypt(row[3])),
+        return Job(row[0], Workspace.from_key(row[1]), row[2], json.loads(self._cipher.decrypt(row[3])),
                    json.loads(self._cipher.decrypt(row[4])) if row[4] else {}, int(row[5]), float(row[6]))

@@ -17,6 +17,12 @@ class Workspace:
     def key(self) -> str:
         return f"{self.enterprise_id or '-'}:{self.team_id or '-'}"
 
+    @classmethod
+    def from_key(cls, key: str) -> Workspace:
+        """The workspace a stored `key` names: its inverse."""
+        enterprise, _, team = key.partition(":")
+        return cls(None if enterprise == "-" else enterprise, None if team in ("-", "") else team)
+
 
 @dataclass(frozen=True)
 class Connection:

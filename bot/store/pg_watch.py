@@ -20,6 +20,7 @@ from typing import Any
 import psycopg
 
 from bot.limits import Limits
+from bot.store.database import EVERYTHING
 
 log = logging.getLogger(__name__)
 CHANNEL = "leonar_workspace"
@@ -56,7 +57,7 @@ class PostgresWatch:
             try:
                 with psycopg.connect(self._dsn, autocommit=True, **self._connect) as conn:
                     conn.execute(f"LISTEN {CHANNEL}")
-                    self._changed("*")  # what changed while nobody listened was not heard
+                    self._changed(EVERYTHING)  # what changed while nobody listened was not heard
                     while not self._stop.is_set():
                         self._listen(conn)
             except psycopg.Error as exc:  # the message may name the host: the type is enough to act on

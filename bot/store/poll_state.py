@@ -69,9 +69,8 @@ class PollResult:
     digest_events: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)  # follow id, key, event
 
 
-def workspace_of(key: str) -> Workspace:
-    enterprise, _, team = key.partition(":")
-    return Workspace(None if enterprise == "-" else enterprise, None if team in ("-", "") else team)
+# Kept under this name for bot/slack/leaving.py, which imports it from here; the store itself says Workspace.from_key.
+workspace_of = Workspace.from_key
 
 
 def follow_data(follow: Follow) -> str:

@@ -18,12 +18,11 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from bot.limits import Limits
-from bot.store.database import Database, Observer, Params, Row, Tx, Watch, Work, drive
+from bot.store.database import EVERYTHING, Database, Observer, Params, Row, Tx, Watch, Work, drive
 from bot.store.dialect import SQLITE
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
-EVERYTHING = "*"
 
 
 class SqliteTx:

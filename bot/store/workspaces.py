@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import fields
 from datetime import UTC, datetime, timedelta
 
-from bot.store.cache import CONNECTION, EVERYTHING, LAST, SETTINGS, Cache
-from bot.store.database import Database, Row, Tx
+from bot.store.cache import CONNECTION, LAST, SETTINGS, Cache
+from bot.store.database import EVERYTHING, Database, Row, Tx
 from bot.store.dialect import as_datetime
 from bot.store.models import AddRecord, Connection, Workspace, WorkspaceSettings
 from bot.store.schema import WORKSPACE_TABLES
@@ -144,8 +144,7 @@ class Workspaces:
             for table in WORKSPACE_TABLES:
                 for key in keys:
                     await tx.execute(f"DELETE FROM {table} WHERE workspace = ?", (key,))
-            return [Workspace(enterprise_id, None if team == "-" else team)
-                    for key in sorted(keys) for team in [key.split(":", 1)[1]]]
+            return [Workspace.from_key(key) for key in sorted(keys)]
 
         try:
             forgotten = await self._db.transaction("forget_enterprise", delete)

@@ -485,3 +485,8 @@ def test_what_instances_tell_each_other_about_leonar(opener: Opener) -> None:
     assert data == '{"ids": ["E1"]}' and time.time() - read_at < 5
     store.run(store.store.shared.prune())
     assert store.run(store.store.shared.load_index("k1", "P1")) is not None  # still fresh
+
+
+def test_a_workspace_is_read_back_from_its_key() -> None:
+    for workspace in (ACME, GRID, Workspace("E1", None), Workspace(None, None)):
+        assert Workspace.from_key(workspace.key) == workspace

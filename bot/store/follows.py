@@ -228,9 +228,10 @@ _last_created = 0.0
 
 
 def _created() -> float:
-    """Now (epoch seconds), after whatever this process made before: rows made within one tick of the database's
-    clock (SQLite's counts milliseconds, and a poll queues its posts within one) are listed in the order they were
-    made, not by their random keys."""
+    """Now on this process's clock (epoch seconds; not the database's), strictly after whatever this process made
+    before: rows made within one tick of the clock (a poll queues its posts within one) are listed in the order they
+    were made, not by their random keys. Only that order and an age in days are read from it, which another
+    instance's clock being a little off does not change."""
     global _last_created
     _last_created = max(time.time(), _last_created + 1e-6)
     return _last_created

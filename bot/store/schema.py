@@ -111,7 +111,8 @@ MIGRATIONS: list[tuple[Statement, ...]] = [
      """CREATE TABLE IF NOT EXISTS follow_poll_status (workspace TEXT PRIMARY KEY,
         interval_seconds DOUBLE PRECISION NOT NULL, stretched BOOLEAN NOT NULL, projects INTEGER NOT NULL)"""),
     # 10. The schema written once: PostgreSQL databases of the release before kept the poller's moments as
-    # TIMESTAMPTZ with database-side defaults; they are epoch seconds on the database's clock ({now}) on both now.
+    # TIMESTAMPTZ with database-side defaults; they are epoch seconds on both now: a lease's end on the database's
+    # clock ({now}), a follow's or a post's creation on the clock of the process that made it (follows.py `_created`).
     (postgres("""ALTER TABLE follows ALTER COLUMN created_at DROP DEFAULT,
         ALTER COLUMN created_at TYPE DOUBLE PRECISION USING extract(epoch FROM created_at)"""),
      postgres("""ALTER TABLE follow_outbox ALTER COLUMN created_at DROP DEFAULT,

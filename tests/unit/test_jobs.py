@@ -119,7 +119,8 @@ async def test_a_resumed_job_skips_what_was_done_and_finishes_on_the_instance_al
     second.register("add", kind("second"))
     assert await first.accept("add:V9", ACME, "add", {})
     await until(lambda: ("first", "card") in done)
-    await first.stop(timeout=0)  # dies without giving the job back: only its lease running out frees it
+    await first.stop(timeout=0)  # stop() gives the job back; a crash would not, so it is held again as one leaves it:
+    # only its lease running out frees it.
     await one.db.execute("test", "UPDATE jobs SET holder = 'first', lease_until = {now} + 0.2 WHERE key = 'add:V9'")
     second.start()
     try:

@@ -68,6 +68,9 @@ class ValidationFailed(LeonarError):
         return head.strip() if sep and " " not in head.strip() else None
 
 
+CLOCKS_APART = 5.0  # seconds
+
+
 class AlreadyInProject(LeonarError):
     """The contact is already in the project's pipeline (Leonar documents no code for this).
 
@@ -79,6 +82,12 @@ class AlreadyInProject(LeonarError):
     def __init__(self, message: str, *, status: int | None = None, entry: Entry | None = None) -> None:
         super().__init__(message, status=status)
         self.entry = entry
+
+    def made_since(self, since: float | None) -> bool:
+        """Whether the entry found was made at `since` (epoch seconds) or after: a resumed add's own, made before its
+        instance died. Leonar's clock and ours may differ a little (CLOCKS_APART)."""
+        made = self.entry.created_at if self.entry else None
+        return since is not None and made is not None and made.timestamp() >= since - CLOCKS_APART
 
 
 class CheckIncomplete(LeonarError):

@@ -20,7 +20,7 @@ from bot.activity.follow import StopReason
 from bot.config import Settings
 from bot.services import ChannelMemory
 from bot.slack import channels
-from bot.slack.installations import bot_token
+from bot.slack.installations import bot_client
 from bot.store import Store
 from bot.store.models import Workspace
 
@@ -60,13 +60,9 @@ class SlackPoster:
         return await channels.reach(client, self._memory, workspace, channel_id)
 
     async def _client(self, workspace: Workspace) -> AsyncWebClient | None:
-        token = await bot_token(self._settings, self._installations, workspace)
-        if token is None:
-            return None
-        # A stalled post ends (Limits.poll_post_seconds): the lease is checked again before the next one. (slack_sdk
-        # types the timeout int; it is aiohttp's, and a test's shrunk limits are fractions of a second.)
-        return AsyncWebClient(token=token, base_url=self._settings.slack_api_url, session=self.session,
-                              timeout=self._settings.limits.poll_post_seconds)  # type: ignore[arg-type]
+        # A stalled post ends (Limits.poll_post_seconds): the lease is checked again before the next one.
+        return await bot_client(self._settings, self._installations, workspace, session=self.session,
+                                timeout=self._settings.limits.poll_post_seconds)
 
     async def post(self, workspace: Workspace, channel_id: str, payload: dict[str, Any]) -> Outcome:
         client = await self._client(workspace)

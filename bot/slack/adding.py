@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -18,14 +19,15 @@ from slack_bolt.async_app import AsyncAck
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from bot.durable.runner import Kind, Progress
+from bot.durable.runner import Kind, Progress, Retry
 from bot.i18n import Lang, lang_of, t
 from bot.leonar import AlreadyInProject, Contact, Entry, LeonarClient, LeonarError
+from bot.leonar.errors import CheckIncomplete, RateLimited, ServerError, Unavailable, UserRateLimited
 from bot.leonar.links import contact_url
 from bot.services import ChannelMemory, Services
 from bot.slack import channels
 from bot.slack.card_delivery import deliver_card, deliver_privately
-from bot.slack.installations import bot_token
+from bot.slack.installations import bot_client
 from bot.slack.modals import show
 from bot.store import AddRecord, Workspace
 from bot.store.jobs import Job
@@ -40,8 +42,6 @@ from bot.views.text import escape
 
 log = logging.getLogger(__name__)
 KIND = "add"  # its jobs (bot/durable)
-# Leonar's clock and the database's may differ a little (as for the Workflow Builder step).
-CLOCKS_APART = 5.0
 
 
 @dataclass(frozen=True)
@@ -73,6 +73,11 @@ class Adding:
     @property
     def card_project(self) -> str:
         return self.project_name or "Leonar"
+
+    @property
+    def project_label(self) -> str:
+        """How the user is told of the project: its name, else "this project"."""
+        return self.project_name or t(self.lang, "add.this_project")
 
     def candidate_name(self, entry: Entry | None = None) -> str | None:
         """The candidate's name as Leonar gave it: in the entry, else from the search that offered them."""
@@ -141,18 +146,20 @@ class Resume:
         if found:
             entry = Entry.model_validate(found)
         else:
-            candidate = option_text(adding.choice.contact)
-            project = adding.project_name or t(adding.lang, "add.this_project")
             try:
                 entry = await adding.leonar.add_entry(adding.choice.entry)
             except AlreadyInProject as exc:
-                made = exc.entry.created_at if exc.entry else None
-                if exc.entry is None or made is None or made.timestamp() < job.created_at - CLOCKS_APART:
-                    error = explain_add_error(exc, adding.candidate_name(), adding.project_name, adding.lang)
-                    await show(adding.slack, adding.view_id, await _form_again(adding, error))
+                if exc.entry is None or not exc.made_since(job.created_at):
+                    await self._refused(adding, exc)
                     return
                 entry = exc.entry  # made for this add before the crash: it is ours
-            await show(adding.slack, adding.view_id, add.done_modal(candidate, project, stage_of(adding, entry),
+            except LeonarError as exc:
+                if (later := _later(exc)) is not None:
+                    raise Retry(later, exc.code) from exc  # not now: the user still sees "pending"
+                await self._refused(adding, exc)  # never, however often it is tried: the user is told why
+                return
+            await show(adding.slack, adding.view_id, add.done_modal(option_text(adding.choice.contact),
+                                                                    adding.project_label, stage_of(adding, entry),
                                                                     adding.lang))
             await progress.done("entry", entry.model_dump(mode="json"))
         await carry_on(adding, progress, entry)
@@ -161,24 +168,41 @@ class Resume:
         adding = await self._adding(job)
         if adding is None:
             return
-        candidate = option_text(adding.choice.contact)
-        project = adding.project_name or t(adding.lang, "add.this_project")
-        text = t(adding.lang, "add.interrupted", candidate=candidate, project=project)
+        candidate, project = option_text(adding.choice.contact), adding.project_label
+        text = t(adding.lang, "add.interrupted", candidate=candidate, project=project)  # the form escapes it
         if not await show(adding.slack, adding.view_id, add.add_modal(adding.ctx, error=text,
                                                                       picked=adding.choice.picked(),
                                                                       lang=adding.lang)):
-            await adding.slack.chat_postMessage(channel=adding.user["id"], text=text)  # the form was closed
+            # The form was closed: a direct message, mrkdwn, where Leonar's names are escaped.
+            told = t(adding.lang, "add.interrupted", candidate=escape(candidate), project=escape(project))
+            await adding.slack.chat_postMessage(channel=adding.user["id"], text=told)
+
+    @staticmethod
+    async def _refused(adding: Adding, exc: LeonarError) -> None:
+        error = explain_add_error(exc, adding.candidate_name(), adding.project_name, adding.lang)
+        await show(adding.slack, adding.view_id, await _form_again(adding, error))
 
     async def _adding(self, job: Job) -> Adding | None:
         services = self._services
         connection = await services.store.workspaces.get_connection(job.workspace)
-        token = await bot_token(services.settings, services.store.installations, job.workspace)
-        if connection is None or token is None:
+        slack = await bot_client(services.settings, services.store.installations, job.workspace)
+        if connection is None or slack is None:
             log.warning("an add could not be resumed: workspace %s is no longer connected", job.workspace.key)
             return None
         leonar = services.leonar.client(connection.api_key, user_id=str(job.payload["user"].get("id")))
-        slack = AsyncWebClient(token=token, base_url=services.settings.slack_api_url)
         return Adding.of(job, slack=slack, leonar=leonar, services=services)
+
+
+def _later(exc: LeonarError) -> float | None:
+    """In how many seconds an add Leonar turned away for now may be tried again; None when trying again would not
+    help (a project gone, a key without the scope, a value refused)."""
+    if isinstance(exc, UserRateLimited):
+        return max(1.0, exc.retry_in)
+    if isinstance(exc, RateLimited):
+        return max(1.0, exc.reset_at - time.time()) if exc.reset_at else 60.0
+    if isinstance(exc, ServerError | Unavailable | CheckIncomplete):
+        return 30.0
+    return None
 
 
 async def add_entry(job: Adding, ack: AsyncAck) -> Entry | None:
@@ -196,7 +220,7 @@ async def add_entry(job: Adding, ack: AsyncAck) -> Entry | None:
         await ack()
         return entry
     # Leonar is slow: answer Slack now and let the add finish; the modal shows the outcome.
-    candidate, project = option_text(choice.contact), job.project_name or t(job.lang, "add.this_project")
+    candidate, project = option_text(choice.contact), job.project_label
     await ack(response_action="update", view=add.pending_modal(job.ctx, candidate, project, job.lang))
     try:
         entry = await adding

@@ -20,6 +20,7 @@ from slack_sdk.oauth.installation_store.async_installation_store import AsyncIns
 from slack_sdk.oauth.installation_store.models.bot import Bot
 from slack_sdk.oauth.installation_store.models.installation import Installation
 from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
+from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import Settings
 from bot.store.installations import Installations
@@ -120,3 +121,11 @@ async def bot_token(settings: Settings, installations: Installations, workspace:
         enterprise_id=workspace.enterprise_id, team_id=workspace.team_id,
         is_enterprise_install=workspace.team_id is None)
     return bot.bot_token if bot is not None else None
+
+
+async def bot_client(settings: Settings, installations: Installations, workspace: Workspace,
+                     **options: Any) -> AsyncWebClient | None:
+    """Slack's client with `bot_token`'s token (`options`: the client's, a session or a timeout); None when the app is
+    not installed there."""
+    token = await bot_token(settings, installations, workspace)
+    return AsyncWebClient(token=token, base_url=settings.slack_api_url, **options) if token else None

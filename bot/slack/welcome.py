@@ -13,7 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.durable.runner import Kind, Progress
 from bot.i18n import lang_of
 from bot.services import Services
-from bot.slack.installations import bot_token
+from bot.slack.installations import bot_client
 from bot.slack.users import role_of
 from bot.store import Workspace
 from bot.store.jobs import Job
@@ -39,11 +39,10 @@ class Welcome:
             workspace = Workspace(enterprise, team)
             if await self._services.store.workspaces.get_connection(workspace) is not None:
                 continue  # connected already (given back the app it had before): nothing to ask
-            token = await bot_token(self._services.settings, self._services.store.installations, workspace)
-            if token is None:
+            client = await bot_client(self._services.settings, self._services.store.installations, workspace)
+            if client is None:
                 log.warning("workspace %s was granted the app, but no installation serves it", workspace.key)
                 continue
-            client = AsyncWebClient(token=token, base_url=self._services.settings.slack_api_url)
             for admin in await _admins(client, team):
                 told = f"told:{team}:{admin['id']}"
                 if progress.get(told):

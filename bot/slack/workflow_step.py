@@ -31,7 +31,7 @@ from bot.leonar import AlreadyInProject, Contact, Entry, LeonarClient, LeonarErr
 from bot.services import Services
 from bot.slack import channels
 from bot.slack.card_delivery import deliver_card, deliver_privately
-from bot.slack.installations import bot_token
+from bot.slack.installations import bot_client
 from bot.store import AddRecord, StoreUnavailable, Workspace, WorkspaceSettings
 from bot.store.jobs import Job
 from bot.store.workspaces import Workspaces
@@ -44,9 +44,6 @@ CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,}$")
 # Inputs are whatever a workflow's form or an earlier step produced: bounded before anything reaches Leonar.
 MAX_NAME = 200  # the project, the candidate (a name, an email, a LinkedIn URL), the stage
 MAX_NOTE = 5_000
-# Leonar's clock and the database's may differ a little: an entry made this long before the job was accepted is
-# not taken for this step's own add when a resumed step finds the candidate already in the project.
-CLOCKS_APART = 5.0
 
 
 @dataclass(frozen=True)
@@ -141,10 +138,8 @@ async def add_candidate(leonar: LeonarClient, inputs: StepInputs, lang: Lang, *,
         entry = await leonar.add_entry(NewEntry(project.id, contact.id, stage.id if stage else None))
     except AlreadyInProject as exc:
         at = exc.entry.stage.name if exc.entry and exc.entry.stage else None
-        made = exc.entry.created_at if exc.entry else None
-        ours = since is not None and made is not None and made.timestamp() >= since - CLOCKS_APART
         return Added(project, exc.entry.contact if exc.entry and exc.entry.contact else contact, exc.entry, at,
-                     already_in=not ours)
+                     already_in=not exc.made_since(since))
     except LeonarError as exc:
         raise StepFailed(say.add_failed(exc, contact.full_name, project.name, lang)) from exc
     first = project.stages[0].name if project.stages else None
@@ -263,9 +258,7 @@ class Step:
 
     async def _bot(self, job: Job) -> AsyncWebClient | None:
         """The installation's bot: a card it posts keeps working buttons after the step completes."""
-        services = self._services
-        token = await bot_token(services.settings, services.store.installations, job.workspace)
-        return AsyncWebClient(token=token, base_url=services.settings.slack_api_url) if token else None
+        return await bot_client(self._services.settings, self._services.store.installations, job.workspace)
 
 
 async def _failed(workflow: AsyncWebClient, execution: str, error: str) -> None:

@@ -2,7 +2,8 @@
 real Leonar client over HTTP to the fake Leonar, real chat.postMessage calls to the fake Slack. Ticks are driven
 by the test (`until`, `intervals`), on a schedule clock of the test's that each tick moves on by the poller's
 own tick period (so polls come as often, in ticks, as in production, without waiting for them); the digests'
-clock is the test's too. Leases keep the database's clock."""
+clock is the test's too. Leases keep the database's clock. A measure of real time (bench P6's move → post) gives
+the poller the wall clock instead (`now=time.time`) and lets it tick by itself (`poller.start()`)."""
 
 from __future__ import annotations
 
@@ -54,13 +55,14 @@ class Clock:
 
 class Rig:
     def __init__(self, slack: FakeSlack, leonar: FakeLeonar, database_url: str, *, poll_seconds: float = 0.05,
-                 encryption_key: str, holder: str | None = None) -> None:
+                 encryption_key: str, holder: str | None = None, now: Callable[[], float] | None = None) -> None:
         self.slack, self.fake = slack, leonar
         self.settings: Settings = make_settings(slack, leonar, Path("unused.db"), database_url=database_url,
                                                 encryption_key=encryption_key, leonar_poll_seconds=poll_seconds)
         self.clock = Clock()
         self.schedule = Schedule()
         self._holder = holder
+        self._now = now or self.schedule
 
     async def __aenter__(self) -> Rig:
         self.opened: Store = open_store(self.settings.database_url, self.settings.encryption_key.get_secret_value()
@@ -71,7 +73,7 @@ class Rig:
         self.session = aiohttp.ClientSession()
         self.poller = Poller(self.settings, self.opened, self.leonar,
                              SlackPoster(self.settings, self.opened, ChannelMemory(), self.session), clock=self.clock,
-                             holder=self._holder, now=self.schedule)
+                             holder=self._holder, now=self._now)
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -102,6 +104,8 @@ class Rig:
             await self._tick()
 
     async def _tick(self) -> None:
+        # Moving the schedule would not move a poller on another clock: its ticks would count nothing.
+        assert self._now is self.schedule, "this rig's poller keeps its own time: start it instead"
         await self.poller.tick()
         self.schedule.at += self.poller.tick_seconds
         # What the tick set off (a connection closing) gets its turn, and the fakes' threads the GIL: a test that

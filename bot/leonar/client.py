@@ -181,13 +181,31 @@ class LeonarClient:
             self._cache.put((self._key_id, "contact", contact.id), contact)
         return contacts
 
-    async def add_note(self, contact_id: str, content: str) -> None:
-        """[CODE] `POST /contacts/{id}/notes` with `content`: seen in public client code, no reference page.
+    async def add_note(self, contact_id: str, content: str) -> str | None:
+        """The new note's id, None if Leonar's answer names none. [CODE] `POST /contacts/{id}/notes` with
+        `content`: seen in public client code, no reference page; the note's fields are [GAP] (an `id` assumed).
 
         Not retried once sent: a note twice is worse than a note the user is told failed.
         """
-        await self._transport.request("POST", f"contacts/{contact_id}/notes", json={"content": content},
-                                      writes=True, retry_unsent=True, scope=NOTES_WRITE)
+        reply = await self._transport.request("POST", f"contacts/{contact_id}/notes", json={"content": content},
+                                              writes=True, retry_unsent=True, scope=NOTES_WRITE)
+        body = reply.body.get("data") if isinstance(reply.body, dict) else None
+        note_id = body.get("id") if isinstance(body, dict) else None
+        return note_id if isinstance(note_id, str) and note_id else None
+
+    async def update_note(self, contact_id: str, note_id: str, content: str) -> bool:
+        """Whether the note now reads `content`. [INF] `PUT /contacts/{id}/notes/{note_id}` with `content`: the
+        `notes:write` scope says "create+update", no page names the path. False when Leonar answers that there is no
+        such note or no such route (404, 405): the caller adds a correction instead. Idempotent, so retried.
+        """
+        try:
+            await self._transport.request("PUT", f"contacts/{contact_id}/notes/{note_id}",
+                                          json={"content": content}, writes=True, retry_sent=True, scope=NOTES_WRITE)
+        except errors.LeonarError as exc:
+            if isinstance(exc, errors.NotFound) or exc.status == 405:
+                return False
+            raise
+        return True
 
     async def find_entry(self, project_id: str, contact_id: str) -> Entry | None:
         """The contact's entry in the project, if any.

@@ -343,3 +343,16 @@ async def test_connect_timeout_is_unavailable_and_never_arrived() -> None:
         await pool.aclose()
         for filler in fillers:
             filler.close()
+
+
+async def test_a_note_is_updated_in_place_and_an_update_leonar_cannot_make_says_so(leonar: FakeLeonar,
+                                                                                    client: LeonarClient) -> None:
+    person = leonar.add_contact("Ada", "Lovelace")
+    note_id = await client.add_note(person["id"], "first words")
+    assert note_id is not None
+    assert await client.update_note(person["id"], note_id, "second words") is True
+    assert [n["content"] for n in leonar.notes(person["id"])] == ["second words"]  # the same note, changed
+    assert await client.update_note(person["id"], "no-such-note", "lost") is False
+    leonar.note_updates = False  # a Leonar without the (inferred) route
+    assert await client.update_note(person["id"], note_id, "third words") is False
+    assert [n["content"] for n in leonar.notes(person["id"])] == ["second words"]

@@ -202,6 +202,9 @@ class FakeLeonar:
         # `sort` is documented for lists, but which fields each list sorts by is not: when ignored, entries
         # come newest first, whatever was asked.
         self.ignore_sort = False
+        # Whether notes can be changed (`notes:write` says "create+update"; no page names the route): when not,
+        # the route does not exist, as Leonar answers any path it does not know.
+        self.note_updates = True
         self._lock = threading.RLock()  # one lock around all state: handlers run on many threads
         self._changed = threading.Condition(self._lock)  # notified on every request and every change it made
         self._keys: dict[str, tuple[str, frozenset[str]]] = {}  # key -> (workspace, scopes)
@@ -225,6 +228,7 @@ class FakeLeonar:
             (read, re.compile(f"/contacts/{seg}"), "contacts:read", self._get_contact),
             (write, re.compile("/contacts"), "contacts:write", self._create_contact),
             (write, re.compile(f"/contacts/{seg}/notes"), "notes:write", self._create_note),
+            ("PUT", re.compile(f"/contacts/{seg}/notes/{seg}"), "notes:write", self._update_note),
         ]
 
     # ---- lifecycle -------------------------------------------------------------------------------
@@ -502,7 +506,7 @@ class FakeLeonar:
                 raise ApiError(403, "insufficient_scope", f"This API key lacks the {scope} scope")
             if bad_json:
                 raise _invalid("body: Invalid JSON")
-            if method == "POST" and body is not None and not isinstance(body, dict):
+            if method in ("POST", "PUT") and body is not None and not isinstance(body, dict):
                 raise _invalid("body: Expected a JSON object")
             return func(_Call(workspace, match.groups(), query, body if isinstance(body, dict) else {}))
         raise ApiError(404, "not_found", f"No route for {method} {path}")
@@ -599,6 +603,20 @@ class FakeLeonar:
         note = {"id": str(uuid.uuid4()), "contact_id": c.ids[0], "content": content, "created_at": _now()}
         self._notes.setdefault(c.workspace, []).append(note)
         return 201, {"data": copy.deepcopy(note)}
+
+    def _update_note(self, c: _Call) -> Reply:
+        if not self.note_updates:
+            raise ApiError(404, "not_found", f"No route for PUT /contacts/{c.ids[0]}/notes/{c.ids[1]}")
+        self._contact(c.workspace, c.ids[0])
+        note = next((n for n in self._notes.get(c.workspace, [])
+                     if n["id"] == c.ids[1] and n["contact_id"] == c.ids[0]), None)
+        if note is None:
+            raise ApiError(404, "not_found", "Note not found")
+        content = c.body.get("content")
+        if not isinstance(content, str) or not content.strip():
+            raise _invalid("content: Required")
+        note.update(content=content, updated_at=_now())
+        return 200, {"data": copy.deepcopy(note)}
 
     def notes(self, contact_id: str | None = None, *, workspace: str = "acme") -> list[JSON]:
         with self._lock:

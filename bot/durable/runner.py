@@ -218,7 +218,10 @@ class Runner:
                 await self._settle(self._jobs.retry_later(job.key, self.holder, backoff))
                 return
             log.error("job %s given up after %d runs", job.key, job.attempts, exc_info=True)
-            await kind.give_up(job, exc)
+            try:
+                await kind.give_up(job, exc)
+            except Exception:  # whoever waits is not told (Slack down): still finished, or it would run forever
+                log.exception("job %s: telling that it was given up failed", job.key)
             await self._settle(self._jobs.finish(job.key, self.holder, failed=True))
             return
         finally:

@@ -159,6 +159,28 @@ async def test_retries_then_giving_up_tells_whoever_waits(stores: tuple[Store, S
     assert await one.jobs.pending() == []
 
 
+async def test_a_job_given_up_is_finished_even_when_telling_so_fails(stores: tuple[Store, Store]) -> None:
+    one, _ = stores
+    runs: list[int] = []
+
+    async def run(job: Job, progress: Progress) -> None:
+        runs.append(job.attempts)
+        raise RuntimeError("Leonar keeps refusing")
+
+    async def give_up(job: Job, error: BaseException) -> None:
+        raise ConnectionError("Slack is down too")
+
+    runner = Runner(one.jobs, FAST.model_copy(update={"work_tick_seconds": 0.02}), holder="r")
+    runner.register("note", Kind(run, give_up, max_attempts=2))
+    runner.start()
+    try:
+        await runner.accept("note:1", ACME, "note", {})
+        await until(lambda: nothing_pending(one), timeout=15)
+    finally:
+        await runner.stop(timeout=1)
+    assert runs == [1, 2]  # not run a third time, nor forever
+
+
 async def test_a_finished_job_keeps_only_its_key(stores: tuple[Store, Store], url: str) -> None:
     one, _ = stores
     await one.jobs.accept("step:Fx2", ACME, "step", {"token": "xwfp-workflow-token"}, holder="a", lease_seconds=30)

@@ -76,22 +76,20 @@ class Cache:
         if loading is not None and loading.get_loop() is asyncio.get_running_loop():
             return cast(T, await asyncio.shield(loading))  # a burst of misses for one entry: one read
         self.misses += 1
-        future: asyncio.Future[object] = asyncio.get_running_loop().create_future()
+        # The read is a task of its own: a request that gives up on it (its deadline) leaves it to the others that
+        # wait for it, instead of cancelling them all.
+        task: asyncio.Future[object] = asyncio.ensure_future(self._load(entry, load, generation))
         with self._lock:
-            self._loading[entry] = future
-        try:
-            value = await self._load(entry, load, generation)
-        except BaseException as exc:
-            future.set_exception(exc)
-            future.exception()  # retrieved: the waiters, if any, get it too
-            raise
-        else:
-            future.set_result(value)
-        finally:
-            with self._lock:
-                if self._loading.get(entry) is future:
-                    del self._loading[entry]
-        return value
+            self._loading[entry] = task
+        task.add_done_callback(lambda _: self._loaded(entry, task))
+        return cast(T, await asyncio.shield(task))
+
+    def _loaded(self, entry: tuple[str, str], task: asyncio.Future[object]) -> None:
+        with self._lock:
+            if self._loading.get(entry) is task:
+                del self._loading[entry]
+        if not task.cancelled():
+            task.exception()  # retrieved: told to whoever waited, if anyone still did
 
     async def _refresh(self, entry: tuple[str, str], load: Callable[[], Awaitable[T]], generation: int) -> None:
         try:

@@ -248,6 +248,28 @@ def test_a_burst_of_misses_for_one_entry_reads_the_database_once() -> None:
     assert asyncio.run(burst()) == [KEY] * 50 and database.reads == 1
 
 
+def test_a_request_giving_up_on_a_shared_read_leaves_it_to_the_others() -> None:
+    database, cache = Counting(), Cache(Trusting(), entry_seconds=60)
+    database.keys[ACME.key] = KEY
+    release = asyncio.Event()
+
+    async def read_when_released() -> str | None:
+        await release.wait()
+        return await database.reader(ACME.key)()
+
+    async def two_requests() -> str | None:
+        first = asyncio.create_task(cache.read(CONNECTION, ACME.key, read_when_released))
+        await asyncio.sleep(0)  # the first one's miss starts the read
+        second = asyncio.create_task(cache.read(CONNECTION, ACME.key, read_when_released))
+        await asyncio.sleep(0)
+        first.cancel()  # its deadline
+        await asyncio.sleep(0)
+        release.set()
+        return await second
+
+    assert asyncio.run(two_requests()) == KEY and database.reads == 1
+
+
 def test_nothing_about_caching_logs_a_key(pair: tuple[Blocking, Blocking], caplog: pytest.LogCaptureFixture) -> None:
     mine, other = pair
     caplog.set_level(logging.DEBUG)

@@ -78,11 +78,11 @@ class Cache:
         self.misses += 1
         # The read is a task of its own: a request that gives up on it (its deadline) leaves it to the others that
         # wait for it, instead of cancelling them all.
-        task: asyncio.Future[object] = asyncio.ensure_future(self._load(entry, load, generation))
+        reading: asyncio.Future[object] = asyncio.ensure_future(self._load(entry, load, generation))
         with self._lock:
-            self._loading[entry] = task
-        task.add_done_callback(lambda _: self._loaded(entry, task))
-        return cast(T, await asyncio.shield(task))
+            self._loading[entry] = reading
+        reading.add_done_callback(lambda _: self._loaded(entry, reading))
+        return cast(T, await asyncio.shield(reading))
 
     def _loaded(self, entry: tuple[str, str], task: asyncio.Future[object]) -> None:
         with self._lock:

@@ -16,6 +16,7 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 from bot.i18n import t
 from bot.leonar import Contact, LeonarClient, LeonarError, Listing, ValidationFailed
 from bot.manifest import COMMAND, SHORTCUT_CALLBACK
+from bot.observability import requests
 from bot.slack import add_form, adding
 from bot.slack.add_prefill import SEARCH_LIMIT, matches, seed_from
 from bot.slack.context import (
@@ -106,10 +107,6 @@ async def add_submitted(
         await ack(response_action="errors", errors=problems)
         return
     found, here = services(context), workspace(context)
-    job = adding.Adding(slack=client, leonar=leonar_client, store=found.store.workspaces, channels=found.channels,
-                        workspace=here, user=body["user"], choice=choice, ctx=modal(context), view_id=view["id"],
-                        response_urls=body.get("response_urls") or [], lang=lang,
-                        window=found.settings.limits.submit_seconds)
     # Recorded before Leonar is asked and Slack answered: a crash from here on is resumed (adding.Resume).
     try:
         record = await found.runner.accept_here(f"add:{uuid.uuid4().hex}", here, adding.KIND,
@@ -118,6 +115,12 @@ async def add_submitted(
         await ack(response_action="errors", errors={add.PROJECT_BLOCK: t(lang, "access.store_down")})
         return
     assert record is not None  # a new key
+    # Leonar gets what is left of the answer's budget once the gate and the store have had theirs.
+    limits = found.settings.limits
+    window = max(0.0, min(limits.submit_seconds, limits.answer_seconds - requests.elapsed()))
+    job = adding.Adding(slack=client, leonar=leonar_client, store=found.store.workspaces, channels=found.channels,
+                        workspace=here, user=body["user"], choice=choice, ctx=modal(context), view_id=view["id"],
+                        response_urls=body.get("response_urls") or [], lang=lang, window=window)
     await found.runner.run_here(record, lambda progress: adding.submitted(job, progress, ack))
 
 

@@ -39,10 +39,10 @@ async def answer(
     try:
         # A timeout scope, not wait_for: a listing served from the cache is read inline, with no task made for it.
         # Leonar gets options_seconds, and the whole load (users.info for the members-only gate came first)
-        # options_total_seconds from its arrival.
+        # answer_seconds from its arrival.
         limits = services(context).settings.limits
         async with asyncio.timeout(max(0.0, min(limits.options_seconds,
-                                                limits.options_total_seconds - requests.elapsed()))):
+                                                limits.answer_seconds - requests.elapsed()))):
             found = await load(leonar_client)
         lang = await language
         menu = build(found.items, lang)

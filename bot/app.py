@@ -30,7 +30,7 @@ from bot.observability import instruments, requests
 from bot.observability.endpoint import metrics_route
 from bot.polling.poller import Poller
 from bot.polling.slack_post import SlackPoster
-from bot.services import Services
+from bot.services import ChannelMemory, Services
 from bot.slack import adding, context, guard, leaving, welcome, workflow_step
 from bot.slack.authorize import InstallationAuthorize
 from bot.slack.handler import SlackRequestHandler
@@ -64,7 +64,7 @@ def create_services(settings: Settings) -> Services:
                     read_timeout=settings.leonar_read_timeout, entry_read_timeout=settings.limits.entry_read_seconds,
                     indexes=store.shared if several else None)
     return Services(settings=settings, store=store, runner=_runner(settings, store, leonar, several=several),
-                    leonar=leonar)
+                    leonar=leonar, channels=ChannelMemory(store.cache))
 
 
 def _runner(settings: Settings, store: Store, leonar: Leonar, *, several: bool) -> Runner:

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from cachetools import LRUCache, TTLCache
+from cachetools import TTLCache
 
 from bot.config import Settings
 from bot.durable.runner import Runner
 from bot.leonar import Leonar
 from bot.store import Store
+from bot.store.cache import CHANNEL, Cache
 
 
 @dataclass(frozen=True)
@@ -22,7 +22,7 @@ class Services:
     # Work Slack was told was accepted (bot/durable): recorded with the ack, resumed after a crash, done once.
     runner: Runner
     # What Slack said of each conversation: shared with another organisation or not (bot/slack/channels.py).
-    channels: ChannelMemory = field(default_factory=lambda: ChannelMemory())
+    channels: ChannelMemory
     # What Slack said of each person (bot/slack/users.py).
     people: People = field(default_factory=lambda: People())
 
@@ -40,19 +40,19 @@ class People:
 
 
 class ChannelMemory:
-    """Whether each conversation is shared outside, as Slack last said, for `seconds` (events keep it current)."""
+    """Whether each conversation is shared outside, as Slack last said, for `seconds`, in the store's cache: a change
+    Slack tells one instance of (channel_shared, channel_unshared) is dropped on all of them (bot/store/cache.py)."""
 
-    def __init__(self, seconds: float = 3600.0, size: int = 10_000) -> None:
-        self._seconds = seconds
-        self._known: LRUCache[tuple[str, str], tuple[float, bool]] = LRUCache(maxsize=size)
+    def __init__(self, cache: Cache, seconds: float = 3600.0) -> None:
+        self._cache, self._seconds = cache, seconds
+
+    def mark(self) -> int:
+        """Taken before asking Slack: an answer that crossed a change is not kept (`put`)."""
+        return self._cache.generation
 
     def get(self, workspace: str, channel_id: str) -> bool | None:
-        found = self._known.get((workspace, channel_id))
-        return found[1] if found is not None and time.monotonic() - found[0] < self._seconds else None
+        found = self._cache.recall(CHANNEL, f"{workspace}|{channel_id}", self._seconds)
+        return found if isinstance(found, bool) else None
 
-    def put(self, workspace: str, channel_id: str, *, shared: bool) -> None:
-        self._known[(workspace, channel_id)] = (time.monotonic(), shared)
-
-    def forget(self, workspace: str, channel_id: str) -> None:
-        """Slack said the channel's sharing changed (channel_shared, channel_unshared): asked again at next use."""
-        self._known.pop((workspace, channel_id), None)
+    def put(self, workspace: str, channel_id: str, *, shared: bool, mark: int) -> None:
+        self._cache.remember(CHANNEL, f"{workspace}|{channel_id}", shared, mark)

@@ -4,9 +4,9 @@ sensitive data outside; the card's privacy rule).
 
 Slack says it with `conversations.info` (`is_ext_shared`, `is_pending_ext_shared`; scopes `channels:read` and
 `groups:read`), kept per workspace and channel for an hour (`Services.channels`) and kept current by the
-`channel_shared` and `channel_unshared` events. When Slack cannot say (a private conversation the bot is not in, the
-scopes not yet approved, Slack down), the answer is "cannot tell", which the callers treat as shared: closed when in
-doubt.
+`channel_shared` and `channel_unshared` events, which the instance Slack sends them to announces to the others.
+When Slack cannot say (a private conversation the bot is not in, the scopes not yet approved, Slack down), the
+answer is "cannot tell", which the callers treat as shared: closed when in doubt.
 """
 
 from __future__ import annotations
@@ -45,6 +45,7 @@ async def examine(client: AsyncWebClient, memory: ChannelMemory, workspace: Work
     known = memory.get(workspace.key, channel_id)
     if known is not None:
         return (Reach.SHARED if known else Reach.INTERNAL), None
+    mark = memory.mark()
     try:
         info = await asyncio.wait_for(client.conversations_info(channel=channel_id), timeout)
         channel = info.get("channel") or {}
@@ -56,7 +57,7 @@ async def examine(client: AsyncWebClient, memory: ChannelMemory, workspace: Work
         log.info("cannot tell whether %s is shared outside: %s", channel_id, type(exc).__name__)
         return Reach.UNKNOWN, None
     shared = bool(channel.get("is_ext_shared") or channel.get("is_pending_ext_shared"))
-    memory.put(workspace.key, channel_id, shared=shared)
+    memory.put(workspace.key, channel_id, shared=shared, mark=mark)
     return (Reach.SHARED if shared else Reach.INTERNAL), None
 
 

@@ -34,6 +34,11 @@ TEAM = "team"  # an installation found by its team id: dropped with any workspac
 # Each user's last project, keyed "<workspace key>|<user>". No trigger tells other instances of a change: there it
 # may lag by up to cache_entry_seconds, which only changes which project a form opens on (the user may pick another).
 LAST = "last"
+# What Slack said of a conversation (shared with another organisation or not: bot/slack/channels.py), keyed
+# "<workspace key>|<channel>". Slack tells one instance when it changes; that one announces it (Database.announce),
+# and every instance drops what it kept of that workspace. Kept by `remember`, not read through `read`: the answer
+# comes from Slack, not from the database.
+CHANNEL = "channel"
 
 
 class Cache:
@@ -91,6 +96,35 @@ class Cache:
         if not task.cancelled():
             task.exception()  # retrieved: told to whoever waited, if anyone still did
 
+    @property
+    def generation(self) -> int:
+        """Moves at every change heard: taken before asking Slack, given to `remember`."""
+        return self._generation
+
+    def recall(self, kind: str, key: str, seconds: float) -> object | None:
+        """What `remember` kept, if kept less than `seconds` ago and nothing said it changed since; None while changes
+        made elsewhere may have gone unheard (the cache is not trusted)."""
+        if not self._watch.trusted():
+            return None
+        with self._lock:
+            found = self._entries.get((kind, key))
+            if found is None or time.monotonic() - found[0] >= seconds:
+                return None
+            self._entries.move_to_end((kind, key))
+            return found[1]
+
+    def remember(self, kind: str, key: str, value: object, generation: int) -> None:
+        """Keep `value`, learnt since `generation`, unless a change was heard meanwhile (it may be out of date)."""
+        with self._lock:
+            if self._generation == generation:
+                self._keep((kind, key), time.monotonic(), value)
+
+    def _keep(self, entry: tuple[str, str], at: float, value: object) -> None:
+        self._entries[entry] = (at, value)
+        self._entries.move_to_end(entry)
+        while len(self._entries) > self._max_entries:
+            self._entries.popitem(last=False)
+
     async def _refresh(self, entry: tuple[str, str], load: Callable[[], Awaitable[T]], generation: int) -> None:
         try:
             await self._load(entry, load, generation)
@@ -105,10 +139,7 @@ class Cache:
         value = await load()
         with self._lock:
             if self._generation == generation:  # no change while the database was read
-                self._entries[entry] = (loaded_at, value)
-                self._entries.move_to_end(entry)
-                while len(self._entries) > self._max_entries:
-                    self._entries.popitem(last=False)
+                self._keep(entry, loaded_at, value)
         return value
 
     def changed(self, key: str) -> None:
@@ -121,7 +152,7 @@ class Cache:
             for kind in (CONNECTION, SETTINGS, BOT):
                 self._entries.pop((kind, key), None)
             self._entries.pop((TEAM, key.rpartition(":")[2]), None)
-            for entry in [e for e in self._entries if e[0] == LAST and e[1].startswith(f"{key}|")]:
+            for entry in [e for e in self._entries if e[0] in (LAST, CHANNEL) and e[1].startswith(f"{key}|")]:
                 del self._entries[entry]
 
     def drop(self, *kinds: str, key: str | None = None) -> None:

@@ -78,6 +78,11 @@ class Database(abc.ABC):
     async def ping(self) -> None:
         await self.one("ping", "SELECT 1")
 
+    async def announce(self, key: str) -> None:
+        """Tell the other instances' caches that what they keep of workspace `key` changed, with no row written
+        (what Slack said of it: bot/slack/channels.py). A backend one process uses alone has no one to tell."""
+        return None
+
     @abc.abstractmethod
     def run_now(self, work: Work[T]) -> T:
         """`work` in one transaction, synchronously: at start, before serving (migrations, the cipher check)."""

@@ -22,6 +22,7 @@ from bot.limits import Limits
 from bot.store.database import Database, Observer, Params, Row, Watch, Work, drive
 from bot.store.dialect import POSTGRES
 from bot.store.models import StoreUnavailable
+from bot.store.pg_watch import CHANNEL as WATCH_CHANNEL
 from bot.store.pg_watch import PostgresWatch
 
 T = TypeVar("T")
@@ -158,6 +159,9 @@ class PostgresDatabase(Database):
 
     def watch(self) -> Watch:
         return PostgresWatch(self.dsn, self.limits, CONNECT)
+
+    async def announce(self, key: str) -> None:
+        await self.one("announce", f"SELECT pg_notify('{WATCH_CHANNEL}', ?)", (key,))
 
     async def scrub(self) -> None:
         # Deleted rows stay in the table's pages until autovacuum and later writes reuse them; only VACUUM FULL

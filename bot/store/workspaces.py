@@ -21,6 +21,12 @@ class Workspaces:
     def __init__(self, db: Database, cipher: Cipher, cache: Cache) -> None:
         self._db, self._cipher, self._cache = db, cipher, cache
 
+    async def channels_changed(self, workspace: Workspace) -> None:
+        """Slack said one of the workspace's conversations changed (shared outside, or no longer): what this and every
+        other instance kept of it is dropped (cache.py, CHANNEL)."""
+        self._cache.changed(workspace.key)
+        await self._db.announce(workspace.key)
+
     async def get_connection(self, workspace: Workspace) -> Connection | None:
         async def load() -> Connection | None:
             row = await self._db.one("get_connection", "SELECT api_key_encrypted, connected_by, connected_at FROM "

@@ -71,9 +71,9 @@ class Rig:
         self.follows: Follows = self.opened.follows
         self.leonar = Leonar(self.settings.leonar_api_url)
         self.session = aiohttp.ClientSession()
-        self.poller = Poller(self.settings, self.opened, self.leonar,
-                             SlackPoster(self.settings, self.opened, ChannelMemory(), self.session), clock=self.clock,
-                             holder=self._holder, now=self._now)
+        poster = SlackPoster(self.settings, self.opened, ChannelMemory(self.opened.cache), self.session)
+        self.poller = Poller(self.settings, self.opened, self.leonar, poster, clock=self.clock, holder=self._holder,
+                             now=self._now)
         return self
 
     async def __aexit__(self, *exc: object) -> None:

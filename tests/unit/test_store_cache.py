@@ -14,6 +14,7 @@ import pytest
 from cryptography.fernet import Fernet
 
 from bot.limits import Limits
+from bot.services import ChannelMemory
 from bot.store import Connection, Workspace, WorkspaceSettings
 from bot.store.cache import CONNECTION, Cache
 from tests.support.blocking import Blocking, open_blocking
@@ -294,3 +295,41 @@ def test_each_users_last_project_is_kept_and_dropped_with_its_workspace(pair: tu
     assert mine.workspaces.last_project(ACME, "U1") == ("p2", "Design")
     assert mine.workspaces.forget(ACME)
     assert mine.workspaces.last_project(ACME, "U1") is None  # leaving drops it with the rest
+
+
+def test_a_change_of_a_channels_sharing_heard_by_one_instance_is_dropped_by_every_one(postgres_url: str) -> None:
+    """Slack sends channel_shared to one instance; the others must not go on posting cards there as if internal."""
+    key = Fernet.generate_key().decode()
+    mine, other = open_blocking(postgres_url, key), open_blocking(postgres_url, key)
+    try:
+        wait_trusted(mine)
+        memory = ChannelMemory(mine.store.cache)
+        memory.put(ACME.key, "C1", shared=False, mark=memory.mark())
+        memory.put(GRID.key, "C1", shared=False, mark=memory.mark())
+        assert memory.get(ACME.key, "C1") is False
+        other.workspaces.channels_changed(ACME)  # the instance Slack told
+        seen_within(lambda: memory.get(ACME.key, "C1"), None, FRESH_SECONDS)
+        assert memory.get(GRID.key, "C1") is False  # another workspace's channels are kept
+    finally:
+        mine.close()
+        other.close()
+
+
+def test_what_slack_said_while_a_change_was_heard_is_not_kept() -> None:
+    cache = Cache(Trusting(), entry_seconds=60)
+    memory = ChannelMemory(cache)
+    mark = memory.mark()  # conversations.info asked…
+    cache.changed(ACME.key)  # …channel_shared heard meanwhile
+    memory.put(ACME.key, "C1", shared=False, mark=mark)
+    assert memory.get(ACME.key, "C1") is None
+    memory.put(ACME.key, "C1", shared=True, mark=memory.mark())
+    assert memory.get(ACME.key, "C1") is True
+
+
+def test_what_slack_said_is_not_served_while_changes_elsewhere_may_go_unheard() -> None:
+    watch = Trusting()
+    cache = Cache(watch, entry_seconds=60)
+    memory = ChannelMemory(cache)
+    memory.put(ACME.key, "C1", shared=False, mark=memory.mark())
+    watch.trusted = lambda: False  # type: ignore[method-assign]  # the listener is cut off
+    assert memory.get(ACME.key, "C1") is None

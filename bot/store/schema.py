@@ -167,6 +167,11 @@ async def migrate(tx: Tx, dialect: Dialect, *, target: int | None = None) -> int
         unversioned = await _unversioned_sqlite(tx)
     await tx.execute("CREATE TABLE IF NOT EXISTS leonar_schema (version INTEGER NOT NULL)")
     for version in range(1, (unversioned or 0) + 1):
+        # Dated by its tables, it may still lack an index those releases made later (recent_adds_workspace): what
+        # can be made twice harmlessly is made now.
+        for statement in statements(version, dialect):
+            if statement.lstrip().startswith(("CREATE TABLE IF NOT EXISTS", "CREATE INDEX IF NOT EXISTS")):
+                await tx.execute(statement)
         await tx.execute("INSERT INTO leonar_schema (version) VALUES (?)", (version,))
     row = await tx.one("SELECT max(version) FROM leonar_schema")
     was = int(row[0]) if row and row[0] is not None else 0

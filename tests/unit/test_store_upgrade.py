@@ -39,16 +39,23 @@ def versions(url: str) -> list[int]:
 
 
 def columns(url: str) -> dict[str, set[str]]:
-    """Each table's columns (with their type on PostgreSQL, whose types the migrations converge)."""
+    """Each table's columns (with their type on PostgreSQL, whose types the migrations converge) and indexes."""
     if url.startswith("sqlite:///"):
         with sqlite3.connect(url.removeprefix("sqlite:///")) as lite:
             tables = [row[0] for row in lite.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
-            return {t: {row[1] for row in lite.execute(f"PRAGMA table_info({t})")} for t in tables}
+            found = {t: {row[1] for row in lite.execute(f"PRAGMA table_info({t})")} for t in tables}
+            for table, index in lite.execute("SELECT tbl_name, name FROM sqlite_master WHERE type = 'index' AND "
+                                             "name NOT LIKE 'sqlite_autoindex%'"):
+                found[table].add(f"index {index}")
+            return found
     with psycopg.connect(url) as conn:
-        found: dict[str, set[str]] = {}
+        found = {}
         for table, column, kind in conn.execute("SELECT table_name, column_name, data_type FROM "
                                                 "information_schema.columns WHERE table_schema = 'public'"):
             found.setdefault(table, set()).add(f"{column} {kind}")
+        for table, index in conn.execute("SELECT tablename, indexname FROM pg_indexes WHERE schemaname = 'public' "
+                                         "AND indexname NOT LIKE '%_pkey'"):
+            found.setdefault(table, set()).add(f"index {index}")
         return found
 
 

@@ -42,6 +42,8 @@ INDEX_TTL = 300.0  # an entry removed in Leonar may still block a new add of tha
 
 Page = tuple[list[Entry], PageMeta]
 
+_SHARING: set[asyncio.Task[None]] = set()  # indexes being saved for other instances
+
 
 class SharedIndexes(Protocol):
     """Where instances share their indexes (JSON, with when it was read on the wall clock)."""
@@ -139,7 +141,7 @@ class EntryLookup:
             if found is None and entry.contact is not None and entry.contact.id == contact_id:
                 found = entry
         self._cache.put(self._cache_key(project_id), index, weight=1 + len(index.ids))
-        await self._share(project_id, index)
+        self._share(project_id, index)
         if found is None and meta.has_more:
             total = meta.total or 0
             log.warning("duplicate check: %d entries read of %s in the project", len(index.ids), total or "more")
@@ -175,11 +177,17 @@ class EntryLookup:
         self._cache.put(self._cache_key(project_id), index, weight=1 + len(index.ids))
         return index
 
-    async def _share(self, project_id: str, index: EntryIndex) -> None:
+    def _share(self, project_id: str, index: EntryIndex) -> None:
+        """Saved for the other instances behind the user's back: the add does not wait for the database."""
         if self._shared is None:
             return
+        task = asyncio.create_task(self._save(self._shared, project_id, index.dumps(), index.read_wall))
+        _SHARING.add(task)  # held until done (the loop keeps only a weak reference)
+        task.add_done_callback(_SHARING.discard)
+
+    async def _save(self, shared: SharedIndexes, project_id: str, data: str, read_wall: float) -> None:
         try:
-            await self._shared.save_index(self._key_id, project_id, index.dumps(), index.read_wall)
+            await shared.save_index(self._key_id, project_id, data, read_wall)
         except Exception as exc:
             log.info("duplicate check: the index could not be shared (%s)", type(exc).__name__)
 

@@ -96,8 +96,8 @@ class ApiError(Exception):
         self.status, self.code, self.message = status, code, message
 
 
-def _now() -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+def _stamp(moment: float) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(moment))
 
 
 def _invalid(message: str) -> ApiError:
@@ -205,6 +205,9 @@ class FakeLeonar:
         # Whether notes can be changed (`notes:write` says "create+update"; no page names the route): when not,
         # the route does not exist, as Leonar answers any path it does not know.
         self.note_updates = True
+        # The moments records are dated with (to the second, as Leonar shows them): a test may stop it, so that what
+        # it makes shares one timestamp however long the making takes.
+        self.clock: Callable[[], float] = time.time
         self._lock = threading.RLock()  # one lock around all state: handlers run on many threads
         self._changed = threading.Condition(self._lock)  # notified on every request and every change it made
         self._keys: dict[str, tuple[str, frozenset[str]]] = {}  # key -> (workspace, scopes)
@@ -276,7 +279,7 @@ class FakeLeonar:
     def add_project(self, name: str, *, workspace: str = "acme", status: str = "active",
                     stages: Sequence[str] = DEFAULT_STAGES, client_company: str | None = None,
                     location: str | None = None) -> JSON:  # fmt: skip
-        now = _now()
+        now = self._now()
         pipeline = [
             {"id": str(uuid.uuid4()), "name": stage, "position": pos, "entries_count": 0,
              "system_category": "sourced" if pos == 0 else None, "color": STAGE_COLORS[pos % 7]}
@@ -328,7 +331,7 @@ class FakeLeonar:
                 if old["id"] == stored["stage_id"]:
                     old["entries_count"] -= 1
             target["entries_count"] += 1
-            stored["stage_id"], stored["updated_at"] = target["id"], _now()
+            stored["stage_id"], stored["updated_at"] = target["id"], self._now()
             return self._render_entry(workspace, stored)
 
     def remove_entry(self, entry_id: str, *, workspace: str = "acme") -> None:
@@ -346,7 +349,7 @@ class FakeLeonar:
         """The project is closed in Leonar: `status` becomes "archived" (it stays readable, as in the web app)."""
         with self._lock:
             project = self._project(workspace, project_id)
-            project["status"], project["updated_at"] = "archived", _now()
+            project["status"], project["updated_at"] = "archived", self._now()
 
     def _stored_entry(self, workspace: str, entry_id: str) -> JSON:
         found = next((e for e in self._entries.get(workspace, []) if e["id"] == entry_id), None)
@@ -538,7 +541,7 @@ class FakeLeonar:
         return 200, {"data": project}
 
     def _insert_contact(self, workspace: str, fields: JSON) -> JSON:
-        now = _now()
+        now = self._now()
         contact: JSON = {
             "id": str(uuid.uuid4()), "first_name": None, "last_name": None, "title": None, "current_company": None,
             "location": None, "linkedin_profile": None, "emails": [], "phones": [], "tags": [], "skills": [],
@@ -600,7 +603,7 @@ class FakeLeonar:
         content = c.body.get("content")
         if not isinstance(content, str) or not content.strip():
             raise _invalid("content: Required")
-        note = {"id": str(uuid.uuid4()), "contact_id": c.ids[0], "content": content, "created_at": _now()}
+        note = {"id": str(uuid.uuid4()), "contact_id": c.ids[0], "content": content, "created_at": self._now()}
         self._notes.setdefault(c.workspace, []).append(note)
         return 201, {"data": copy.deepcopy(note)}
 
@@ -615,8 +618,11 @@ class FakeLeonar:
         content = c.body.get("content")
         if not isinstance(content, str) or not content.strip():
             raise _invalid("content: Required")
-        note.update(content=content, updated_at=_now())
+        note.update(content=content, updated_at=self._now())
         return 200, {"data": copy.deepcopy(note)}
+
+    def _now(self) -> str:
+        return _stamp(self.clock())
 
     def notes(self, contact_id: str | None = None, *, workspace: str = "acme") -> list[JSON]:
         with self._lock:
@@ -661,7 +667,7 @@ class FakeLeonar:
         return 201, {"data": self._store_entry(c.workspace, project, stage, contact_id)}
 
     def _store_entry(self, workspace: str, project: JSON, stage: JSON, contact_id: str) -> JSON:
-        now = _now()
+        now = self._now()
         stored = {"id": str(uuid.uuid4()), "project_id": project["id"], "stage_id": stage["id"],
                   "contact_id": contact_id, "rating": None, "notes": None, "rejection_reason_id": None,
                   "created_at": now, "updated_at": now}  # fmt: skip

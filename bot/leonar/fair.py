@@ -52,8 +52,10 @@ class _Bucket:
 class FairShare:
     """The per-user buckets of one API key."""
 
-    def __init__(self, budget: Budget) -> None:
+    def __init__(self, budget: Budget, *, shared: bool = True) -> None:
+        """`shared`: other instances serve the key too, and are told what each user spent (`take_spent`)."""
         self.budget = budget
+        self._shared = shared
         self._buckets: LRUCache[str, _Bucket] = LRUCache(maxsize=MAX_USERS)
         self._seen: OrderedDict[str, float] = OrderedDict()  # user -> last attempt, oldest first
         self._spent: dict[str, float] = {}  # user -> requests admitted here since the last `take_spent`
@@ -84,12 +86,18 @@ class FairShare:
             raise UserRateLimited("this user's share of the key's budget is used up",
                                   retry_in=(cost - bucket.tokens) / rate)
         bucket.tokens -= cost
-        self._spent[user] = self._spent.get(user, 0.0) + cost
+        if self._shared:
+            self._spent[user] = self._spent.get(user, 0.0) + cost
 
     def take_spent(self) -> dict[str, float]:
         """What each user spent here since the last call (for the other instances)."""
         spent, self._spent = self._spent, {}
         return spent
+
+    def untake(self, spent: dict[str, float]) -> None:
+        """`take_spent`'s answer could not be told: told with the next one."""
+        for user, requests in spent.items():
+            self._spent[user] = self._spent.get(user, 0.0) + requests
 
     def spent_elsewhere(self, user: str, requests: float, active_at: float) -> None:
         """`user` spent `requests` through this key on other instances, last at `active_at` (this clock): taken
@@ -146,9 +154,15 @@ class Sync:
 
     async def run(self, shares: Iterable[tuple[str, FairShare]], now: float) -> None:
         by_key = dict(shares)
-        spent = {(key, user): n for key, share in by_key.items() for user, n in share.take_spent().items()}
+        taken = {key: share.take_spent() for key, share in by_key.items()}
+        spent = {(key, user): n for key, users in taken.items() for user, n in users.items()}
         if spent:
-            await self._ledger.report(self._instance, spent, now)
+            try:
+                await self._ledger.report(self._instance, spent, now)
+            except Exception:
+                for key, users in taken.items():
+                    by_key[key].untake(users)
+                raise
         for (key, user), (total, active_at) in (await self._ledger.elsewhere(self._instance)).items():
             new = total - self._heard.get((key, user), 0.0) if self._started else 0.0
             self._heard[(key, user)] = total

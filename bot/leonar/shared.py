@@ -78,7 +78,8 @@ class Leonar:
         key_id = hashlib.sha256(api_key.encode()).hexdigest()[:32]
         share = self._shares.get(key_id)
         if share is None:
-            share = self._shares[key_id] = FairShare(Budget())
+            # Spending is counted for other instances only when there are some to tell (they share the indexes).
+            share = self._shares[key_id] = FairShare(Budget(), shared=self._indexes is not None)
         return key_id, share
 
     def shares(self) -> list[tuple[str, FairShare]]:

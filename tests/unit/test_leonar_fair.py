@@ -210,3 +210,31 @@ async def test_instances_telling_each_other_give_a_member_one_share_not_one_each
     await Sync(ledger, "i9").run([("key", fourth)], clock.now)
     assert fourth.active_users() == 1
     fourth.admit("U1")
+
+
+async def test_spending_a_failed_report_could_not_tell_is_told_with_the_next() -> None:
+    from bot.leonar.fair import Sync
+
+    clock, ledger = Clock(), Ledger()
+    share = FairShare(Budget(clock=clock))
+    sync = Sync(ledger, "i1")
+    share.admit("U1")
+    share.admit("U1")
+    down = Ledger()
+
+    async def refused(*_: object) -> None:
+        raise ConnectionError("the database is down")
+
+    down.report = refused  # type: ignore[method-assign]
+    with pytest.raises(ConnectionError):
+        await Sync(down, "i1").run([("key", share)], clock.now)
+    share.admit("U1")
+    await sync.run([("key", share)], clock.now)
+    assert ledger.rows[("key", "U1", "i1")][0] == 3  # none of it lost
+
+
+def test_one_instance_keeps_no_spending_to_tell() -> None:
+    share = FairShare(Budget(), shared=False)
+    for n in range(50):
+        share.admit(f"U{n}")
+    assert share.take_spent() == {}

@@ -63,10 +63,12 @@ class Database(abc.ABC):
         self._observe = observe
 
     async def one(self, op: str, sql: str, params: Params = ()) -> Row | None:
-        return await self._bounded(op, self._run(lambda tx: tx.one(sql, params), transaction=False))
+        return await self._bounded(op, self._run(lambda tx: tx.one(sql, params), transaction=False,
+                                                 again=_reads(sql)))
 
     async def all(self, op: str, sql: str, params: Params = ()) -> list[Row]:
-        return await self._bounded(op, self._run(lambda tx: tx.all(sql, params), transaction=False))
+        return await self._bounded(op, self._run(lambda tx: tx.all(sql, params), transaction=False,
+                                                 again=_reads(sql)))
 
     async def execute(self, op: str, sql: str, params: Params = ()) -> int:
         return await self._bounded(op, self._run(lambda tx: tx.execute(sql, params), transaction=False))
@@ -88,7 +90,9 @@ class Database(abc.ABC):
         """`work` in one transaction, synchronously: at start, before serving (migrations, the cipher check)."""
 
     @abc.abstractmethod
-    async def _run(self, work: Work[T], *, transaction: bool) -> T: ...
+    async def _run(self, work: Work[T], *, transaction: bool, again: bool = False) -> T:
+        """`again`: the work may be run a second time on another connection when the first one was found dropped.
+        Only reads: a write whose connection dropped may have been applied all the same (its answer lost)."""
 
     @abc.abstractmethod
     def _failure(self, error: Exception) -> str | None:
@@ -166,3 +170,7 @@ def drive(coroutine: Coroutine[Any, Any, T]) -> T:
         return done.value  # type: ignore[no-any-return]
     coroutine.close()
     raise RuntimeError("a store transaction awaited something other than its database connection")
+
+
+def _reads(sql: str) -> bool:
+    return sql.lstrip().upper().startswith("SELECT")

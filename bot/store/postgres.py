@@ -92,7 +92,7 @@ class PostgresDatabase(Database):
         except psycopg.OperationalError as exc:
             raise StoreUnavailable(f"PostgreSQL cannot be reached: {exc}".strip()) from exc
 
-    async def _run(self, work: Work[T], *, transaction: bool) -> T:
+    async def _run(self, work: Work[T], *, transaction: bool, again: bool = False) -> T:
         await self._pool.open()  # a no-op once open
         for attempt in (1, 2):
             async with self._pool.connection() as conn:
@@ -104,12 +104,15 @@ class PostgresDatabase(Database):
                         result = await work(PgTx(conn))
                     self._used[conn] = time.monotonic()
                     return result
-                except psycopg.OperationalError:
-                    if attempt == 2 or not conn.broken:
+                except psycopg.OperationalError as exc:
+                    if not conn.broken:
                         raise
+                    dropped = exc
             # One connection dropped: the server most likely dropped them all (a restart, a failover). The pool
-            # checks its idle ones and replaces the dead, then the work runs once more (it never committed).
+            # checks its idle ones and replaces the dead, for what comes next and for a read's second try.
             await self._pool.check()
+            if attempt == 2 or not again:
+                raise dropped
         raise AssertionError("unreachable")
 
     def _failure(self, error: Exception) -> str | None:

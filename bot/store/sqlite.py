@@ -61,7 +61,7 @@ class SqliteDatabase(Database):
     def run_now(self, work: Work[T]) -> T:
         return self._worker.submit(self._transact, work, True).result()
 
-    async def _run(self, work: Work[T], *, transaction: bool) -> T:
+    async def _run(self, work: Work[T], *, transaction: bool, again: bool = False) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._worker, self._transact, work, transaction)
 
     def _transact(self, work: Work[T], transaction: bool) -> T:

@@ -147,6 +147,27 @@ def test_postgres_schema_is_created_once_and_survives_a_dropped_connection(postg
             time.sleep(0.1)
 
 
+async def test_a_write_whose_connection_dropped_is_not_run_twice(postgres_url: str) -> None:
+    """A write may have been applied before its connection dropped (its answer lost): run again on another
+    connection, it would be applied twice (a budget spent twice, a job accepted "before"). Reads are run again."""
+    from bot.store import open_store
+    from bot.store.database import Tx
+
+    store = open_store(postgres_url, Fernet.generate_key().decode())
+    try:
+        await store.db.execute("table", "CREATE TABLE IF NOT EXISTS applied (n INTEGER)")
+
+        async def applied_then_dropped(tx: Tx) -> None:
+            await tx.execute("INSERT INTO applied (n) VALUES (1)")  # committed (autocommit)…
+            await tx.one("SELECT pg_terminate_backend(pg_backend_pid())")  # …then the connection is cut
+
+        with pytest.raises(psycopg.OperationalError):
+            await store.db._run(applied_then_dropped, transaction=False)
+        assert await store.db.one("count", "SELECT count(*) FROM applied") == (1,)
+    finally:
+        await store.close()
+
+
 def test_unreachable_postgres_is_said_at_start() -> None:
     with pytest.raises(StoreUnavailable, match="PostgreSQL cannot be reached"):
         open_blocking("postgresql://postgres@127.0.0.1:9/none", Fernet.generate_key().decode())

@@ -22,6 +22,7 @@ from slack_sdk.oauth.token_rotation.async_rotator import AsyncTokenRotator
 
 from bot.slack.installations import SlackInstallations
 from bot.store.installations import Installations
+from bot.store.models import Workspace
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +59,8 @@ class OneRefreshRotator(AsyncTokenRotator):
         lock = self._locks.get(name)
         if lock is None:
             lock = self._locks[name] = asyncio.Lock()
-        async with lock, self._store.refreshing(name, self._lock_seconds):
+        workspace = Workspace(bot.enterprise_id, None if org_wide else bot.team_id)
+        async with lock, self._store.refreshing(name, self._lock_seconds, workspace):
             current: Bot | None = await self._installations.async_find_bot(
                 enterprise_id=bot.enterprise_id, team_id=bot.team_id, is_enterprise_install=org_wide)
             if current is None:  # uninstalled meanwhile

@@ -76,11 +76,11 @@ class Installations:
         return await self._db.transaction("use_state", use)
 
     @contextlib.asynccontextmanager
-    async def refreshing(self, name: str, wait_seconds: float) -> AsyncIterator[None]:
+    async def refreshing(self, name: str, wait_seconds: float, workspace: Workspace) -> AsyncIterator[None]:
         """One holder of `name` at a time across the instances sharing the database (a token refresh). Polled,
         never a waiting lock: the event loop goes on serving. Past `wait_seconds` the caller goes on without it (a
-        stuck holder must not stop every request). Its holder reads installations from the database: what the
-        previous holder, maybe on another instance, has just saved."""
+        stuck holder must not stop every request). Its holder reads `workspace`'s installation from the database:
+        what the previous holder, maybe on another instance, has just saved."""
         deadline = time.monotonic() + wait_seconds
         held = await self._db.try_lock(name)
         while not held and time.monotonic() < deadline:
@@ -89,7 +89,11 @@ class Installations:
         if not held:
             log.warning("another instance has been refreshing for %.0f s (%s); going on without it",
                         wait_seconds, name.partition(":")[0])
-        self._cache.drop(BOT, TEAM)
+        self._cache.drop(BOT, key=workspace.key)
+        if workspace.team_id is None:
+            self._cache.drop(TEAM)  # an org-wide installation serves teams no key names: a rare refresh
+        else:
+            self._cache.drop(TEAM, key=workspace.team_id)
         try:
             yield
         finally:

@@ -333,3 +333,20 @@ def test_what_slack_said_is_not_served_while_changes_elsewhere_may_go_unheard() 
     memory.put(ACME.key, "C1", shared=False, mark=memory.mark())
     watch.trusted = lambda: False  # type: ignore[method-assign]  # the listener is cut off
     assert memory.get(ACME.key, "C1") is None
+
+
+async def test_a_token_refresh_reads_again_its_own_installation_only(tmp_path: Path) -> None:
+    from bot.store import open_store
+
+    store = open_store(f"sqlite:///{tmp_path / 'bot.db'}", Fernet.generate_key().decode())
+    try:
+        for workspace in (ACME, GRID):
+            await store.installations.save_bot(workspace, f"bot of {workspace.key}")
+            await store.installations.find_bot(workspace)
+        misses = store.cache.misses
+        async with store.installations.refreshing("slack-token-refresh:-:T0001", 1.0, ACME):
+            assert await store.installations.find_bot(ACME) == "bot of -:T0001"  # read again from the database
+        assert await store.installations.find_bot(GRID) == "bot of E0001:T0002"  # still cached
+        assert store.cache.misses == misses + 1
+    finally:
+        await store.close()

@@ -8,7 +8,7 @@ durably with the ack, so that it is resumed after a crash by whichever instance 
   in `progress` is not done again when the job is resumed. An instance that dies stops renewing: once the lease
   has run out (`{now}`, the database's clock), `claim` hands the job to another instance (or the restarted one).
 - `finish` keeps only the key (the payload may hold a workflow token, a response_url, a note's text): it keeps the
-  job from being accepted again for KEPT_SECONDS.
+  job from being accepted again for KEPT_SECONDS, after which `prune` (an hourly chore) deletes it.
 The payload and progress are JSON, encrypted like the Leonar keys.
 """
 
@@ -18,12 +18,13 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.store.database import Database, Row, Tx
+from bot.store.database import Database, Row
 from bot.store.models import Workspace
 from bot.store.secrets import Cipher
 
 KEPT_SECONDS = 7 * 86400  # a finished job's key: Slack retries an event for minutes, a workflow step for hours
 JOB = "key, workspace, kind, payload, progress, attempts, created_at"
+PRUNE_BATCH = 500  # rows per delete: each a short statement, never a long lock
 
 
 @dataclass(frozen=True)
@@ -99,13 +100,21 @@ class Jobs:
 
     async def finish(self, key: str, holder: str, *, failed: bool = False) -> None:
         """Done (or given up): only the key is kept, against redeliveries; old keys go."""
-        async def finish(tx: Tx) -> None:
-            await tx.execute("UPDATE jobs SET state = ?, payload = NULL, progress = NULL, finished_at = {now} "
-                             "WHERE key = ? AND holder = ?", ("failed" if failed else "done", key, holder))
-            await tx.execute("DELETE FROM jobs WHERE key IN (SELECT key FROM jobs WHERE state != 'pending' AND "
-                             "finished_at < {now} - ? LIMIT 100)", (KEPT_SECONDS,))
+        await self._db.execute(
+            "finish_job", "UPDATE jobs SET state = ?, payload = NULL, progress = NULL, finished_at = {now} "
+            "WHERE key = ? AND holder = ?", ("failed" if failed else "done", key, holder))
 
-        await self._db.transaction("finish_job", finish)
+    async def prune(self) -> int:
+        """Keys kept longer than KEPT_SECONDS deleted, a batch at a time (a chore: `first` keeps a key for every
+        unfurl, and no job may ever finish to clean up after them). How many went."""
+        gone = 0
+        while (batch := await self._db.execute(
+                "prune_jobs", "DELETE FROM jobs WHERE key IN (SELECT key FROM jobs WHERE state != 'pending' AND "
+                "finished_at < {now} - ? LIMIT ?)", (KEPT_SECONDS, PRUNE_BATCH))) > 0:
+            gone += batch
+            if batch < PRUNE_BATCH:
+                break
+        return gone
 
     async def pending(self, workspace: Workspace | None = None) -> list[Job]:
         """Jobs not finished yet, oldest first (tests, and what an operator may want to see)."""

@@ -227,3 +227,19 @@ async def test_chores_run_at_start_then_every_period(stores: tuple[Store, Store]
     finally:
         await runner.stop(timeout=0)
     assert all(later - earlier >= 0.1 for earlier, later in itertools.pairwise(runs))
+
+
+async def test_old_keys_are_pruned_whoever_made_them(stores: tuple[Store, Store]) -> None:
+    from bot.store.jobs import KEPT_SECONDS, PRUNE_BATCH
+
+    one, _ = stores
+    for n in range(PRUNE_BATCH + 20):  # unfurls' keys: no job ever finishes after them
+        assert await one.jobs.first(f"event:{n}", ACME)
+    await one.jobs.accept("step:live", ACME, "step", {}, holder="a", lease_seconds=30)
+    await one.jobs.first("event:recent", ACME)
+    await one.db.execute("age", "UPDATE jobs SET finished_at = finished_at - ? WHERE key LIKE 'event:%' AND "
+                         "key != 'event:recent'", (KEPT_SECONDS + 1,))
+    assert await one.jobs.prune() == PRUNE_BATCH + 20
+    keys = {row[0] for row in await one.db.all("keys", "SELECT key FROM jobs")}
+    assert keys == {"step:live", "event:recent"}
+    assert not await one.jobs.first("event:recent", ACME)  # still kept: a redelivery does nothing

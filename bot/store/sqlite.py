@@ -94,7 +94,7 @@ class SqliteDatabase(Database):
     async def scrub(self) -> None:
         """After a workspace is forgotten: the WAL, which still holds the pages as they were before, is written
         into the file (zeroed where rows were deleted) and truncated."""
-        await self._run(_checkpoint, transaction=False)
+        await self._bounded("scrub", self._run(_checkpoint, transaction=False))
 
     def data_version(self) -> int:
         """Moves when another connection commits to the file: a read of shared memory (on the worker only)."""

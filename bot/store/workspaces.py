@@ -3,16 +3,18 @@ recent adds the App Home lists; and leaving: everything kept about a workspace, 
 
 from __future__ import annotations
 
+import logging
 from dataclasses import fields
 from datetime import UTC, datetime, timedelta
 
 from bot.store.cache import CONNECTION, LAST, SETTINGS, Cache
 from bot.store.database import EVERYTHING, Database, Row, Tx
 from bot.store.dialect import as_datetime
-from bot.store.models import AddRecord, Connection, Workspace, WorkspaceSettings
+from bot.store.models import AddRecord, Connection, StoreUnavailable, Workspace, WorkspaceSettings
 from bot.store.schema import WORKSPACE_TABLES
 from bot.store.secrets import Cipher
 
+log = logging.getLogger(__name__)
 SETTING_NAMES = tuple(f.name for f in fields(WorkspaceSettings))
 SETTING_COLUMNS = ", ".join(SETTING_NAMES)
 
@@ -137,7 +139,7 @@ class Workspaces:
             forgotten = await self._db.transaction("forget", delete) > 0
         finally:
             self._cache.changed(workspace.key)
-        await self._db.scrub()
+        await self._scrub()
         return forgotten
 
     async def forget_enterprise(self, enterprise_id: str) -> list[Workspace]:
@@ -156,8 +158,16 @@ class Workspaces:
             forgotten = await self._db.transaction("forget_enterprise", delete)
         finally:
             self._cache.changed(EVERYTHING)  # a whole org leaving is rare: everything is read again
-        await self._db.scrub()
+        await self._scrub()
         return forgotten
+
+    async def _scrub(self) -> None:
+        # The rows are deleted: a scrub that fails leaves their old pages until the next checkpoint, which is no
+        # reason to say the forgetting failed (and do it again).
+        try:
+            await self._db.scrub()
+        except StoreUnavailable as exc:
+            log.warning("deleted rows not scrubbed from the database's files yet: %s", exc)
 
 
 async def check_cipher(tx: Tx, cipher: Cipher) -> None:

@@ -511,3 +511,22 @@ def test_what_instances_tell_each_other_about_leonar(opener: Opener) -> None:
 def test_a_workspace_is_read_back_from_its_key() -> None:
     for workspace in (ACME, GRID, Workspace("E1", None), Workspace(None, None)):
         assert Workspace.from_key(workspace.key) == workspace
+
+
+async def test_forgetting_a_workspace_is_done_even_when_its_files_cannot_be_scrubbed_now(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.store import open_store
+
+    store = open_store(f"sqlite:///{tmp_path / 'bot.db'}", Fernet.generate_key().decode())
+    try:
+        await store.workspaces.save_connection(ACME, KEY, "U1")
+
+        async def busy() -> None:
+            raise StoreUnavailable("SQLite did not answer within 2 s")
+
+        monkeypatch.setattr(store.db, "scrub", busy)
+        assert await store.workspaces.forget(ACME)  # done, not "failed" (and done again by a retry)
+        assert await store.workspaces.get_connection(ACME) is None
+    finally:
+        await store.close()

@@ -316,12 +316,20 @@ async def test_slack_refusing_the_workspace_stops_all_its_follows_for_good(rig: 
     assert len(rig.slack.calls) == tried  # nothing more is tried
 
 
-async def test_a_followed_channel_that_becomes_shared_stops_its_follow_unless_admins_allow_it(rig: Rig) -> None:
+@pytest.mark.parametrize("allowed", [False, True], ids=["not allowed", "admins allow it"])
+async def test_a_followed_channel_that_becomes_shared_stops_its_follow_unless_admins_allow_it(
+    rig: Rig, allowed: bool
+) -> None:
     """Issue 18 D: activity went to channels shared with another organisation without a check."""
     project, entries = pipeline(rig.fake)
     await seeded(rig, project)
+    if allowed:
+        await rig.store.update_settings(ACME, allow_shared_channels=True)
     rig.slack.ext_shared_channels.add(CHANNEL)
     rig.fake.move_entry(entries[0]["id"], "Offer")
     await rig.intervals(3)
     [follow] = await rig.follows.list_follows(ACME)
-    assert follow.stopped is StopReason.SHARED_CHANNEL and rig.posts() == []
+    if allowed:
+        assert follow.stopped is None and len(rig.posts()) == 1  # posted, shared as the admins chose
+    else:
+        assert follow.stopped is StopReason.SHARED_CHANNEL and rig.posts() == []

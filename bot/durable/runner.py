@@ -91,6 +91,7 @@ class Runner:
         self._running: dict[str, asyncio.Task[Any]] = {}
         self._stopping = asyncio.Event()
         self._loop: asyncio.Task[None] | None = None
+        self._tending: asyncio.Task[None] | None = None
         self._chores: list[Chore] = []
 
     def register(self, name: str, kind: Kind) -> None:
@@ -138,14 +139,17 @@ class Runner:
 
     def start(self) -> None:
         self._loop = asyncio.create_task(self._look(), name="durable-work")
+        # Chores in a task of their own: a long prune never delays taking over a dead instance's jobs.
+        self._tending = asyncio.create_task(self._tend(), name="durable-chores")
 
     async def stop(self, timeout: float) -> None:
         """Stop taking jobs; let those running finish within `timeout`, then give the rest back."""
         self._stopping.set()
-        if self._loop is not None:
-            self._loop.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._loop
+        for loop in (self._loop, self._tending):
+            if loop is not None:
+                loop.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await loop
         running = dict(self._running)
         if running:
             await asyncio.wait(running.values(), timeout=timeout)
@@ -164,10 +168,15 @@ class Runner:
         """The jobs running here now (a test waits for them as for any acknowledged work)."""
         return list(self._running.values())
 
-    async def _look(self) -> None:
+    async def _tend(self) -> None:
         while not self._stopping.is_set():
             for chore in self._chores:
                 await chore.run_if_due()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), self._limits.work_tick_seconds)
+
+    async def _look(self) -> None:
+        while not self._stopping.is_set():
             free = CONCURRENCY - len(self._running)
             if free > 0:
                 try:

@@ -31,7 +31,7 @@ from bot.observability.endpoint import metrics_route
 from bot.polling.poller import Poller
 from bot.polling.slack_post import SlackPoster
 from bot.services import Services
-from bot.slack import adding, context, guard, leaving, welcome, workflow_step
+from bot.slack import adding, context, guard, leaving, saving, welcome, workflow_step
 from bot.slack.authorize import InstallationAuthorize
 from bot.slack.handler import SlackRequestHandler
 from bot.slack.installations import OAuthStates, SlackInstallations
@@ -83,6 +83,7 @@ def _work(services: Services) -> None:
     services.runner.register(leaving.KIND, leaving.Leaving(services).kind())
     services.runner.register(welcome.KIND, welcome.Welcome(services).kind())
     services.runner.register(adding.KIND, adding.Resume(services).kind())
+    services.runner.register(saving.KIND, saving.Resume(services).kind())  # Save to Leonar
 
 
 def check(settings: Settings) -> None:

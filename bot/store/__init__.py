@@ -35,6 +35,8 @@ class Store:
     follows: Follows
     jobs: Jobs
     shared: Shared  # what instances on one PostgreSQL database tell each other about Leonar
+    # ENCRYPTION_KEY's cipher, for what the bot hands Slack to give back unchanged (a save form's sealed context).
+    cipher: Cipher
 
     async def close(self) -> None:
         await asyncio.to_thread(self.cache.close)  # joins the watch's thread: not on the loop
@@ -74,7 +76,7 @@ def _opened(db: Database, cipher: Cipher) -> Store:
         raise
     cache = Cache(db.watch(), entry_seconds=db.limits.cache_entry_seconds)
     return Store(db, cache, Workspaces(db, cipher, cache), Installations(db, cipher, cache), Follows(db),
-                 Jobs(db, cipher), Shared(db))
+                 Jobs(db, cipher), Shared(db), cipher)
 
 
 def sqlite_path(database_url: str) -> Path:

@@ -1,0 +1,191 @@
+"""Save to Leonar (issue 19 B) end to end: the message shortcut, its form and the note, against the fakes."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from tests.support.driver import SlackDriver
+from tests.support.fakes.leonar import FakeLeonar
+from tests.support.fakes.slack import FakeSlack
+from tests.support.flows import connect, ready_to_submit
+from tests.support.unfurls import contact_link, contact_of
+
+JSON = dict[str, Any]
+CHANNEL = "C0001"
+
+
+def save_shortcut(driver: SlackDriver, message: JSON, *, channel: str = CHANNEL) -> JSON:
+    """The saver picks "Save to Leonar" on `message`; the form it opened (as Slack shows it, once the bot is done)."""
+    slack = driver.slack
+    opened = len(slack.calls_to("views.open"))
+    payload = {"type": "message_action", "callback_id": "save_to_leonar",
+               "team": {"id": driver.team_id, "domain": "leonar-test"},
+               "user": {"id": driver.user_id, "name": driver.user_id.lower(), "team_id": driver.team_id},
+               "channel": {"id": channel, "name": "recruiting"}, "api_app_id": driver.api_app_id,
+               "trigger_id": slack.issue_trigger(driver.user_id), "action_ts": "1.2", "message_ts": message["ts"],
+               "response_url": slack.new_response_url(), "message": message, "token": "verification-token"}
+    assert driver.post_payload(payload).status_code == 200
+    [call] = slack.wait_for("views.open", opened + 1)[opened:]
+    assert call.response["ok"], call.response
+    driver.settle()  # the form filled in (link back, candidate) or left as opened
+    view = driver.view()
+    assert view["id"] == call.response["view"]["id"] and view["callback_id"] == "leonar_save"
+    return view
+
+
+def pick(driver: SlackDriver, query: str) -> JSON:
+    options = driver.suggest_options("save_contact_select", query)
+    driver.select("save_contact_select", options[0])
+    return options[0]
+
+
+def candidate_block(view: JSON) -> JSON:
+    return next(b for b in view["blocks"] if b.get("element", {}).get("action_id") == "save_contact_select")
+
+
+def note_block(view: JSON) -> JSON:
+    return next(b for b in view["blocks"] if b.get("block_id") == "save_note")
+
+
+def test_a_message_is_saved_as_a_note_and_marked(driver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar) -> None:
+    connect(driver)
+    slack.add_channel(CHANNEL, member=True)
+    slack.add_user("U0042")
+    message = slack.post(CHANNEL, "U0042", "Bob was great in the call &amp; <@U0001> agrees")
+    view = save_shortcut(driver, message)
+    opened = slack.calls_to("views.open")[-1]
+    assert note_block(opened.body["view"])["element"]["initial_value"] == "Bob was great in the call & @U0001 agrees"
+    # The form opened before anything was asked of Leonar or slow of Slack: the link came after, by views.update.
+    assert "p" + message["ts"].replace(".", "") in json.dumps(view["blocks"][0])
+    bob = pick(driver, "bob")
+    driver.type_text("save_note_input", "Bob was great in the call & @U0001 agrees. Next: onsite.")
+    response = driver.submit()
+    assert response.status_code == 200 and response.json()["response_action"] == "update"
+    assert "Saved as a note" in json.dumps(response.json()["view"])
+    driver.settle()
+    [note] = seeded.notes(bob["value"])
+    content = note["content"]
+    assert content.startswith("Slack message from User U0042, ")
+    assert f"https://leonar-test.slack.com/archives/{CHANNEL}/p{message['ts'].replace('.', '')}" in content
+    assert content.endswith("Bob was great in the call & @User U0001 agrees. Next: onsite.")
+    assert slack.messages.reactions[(CHANNEL, message["ts"])] == ["white_check_mark"]
+
+
+def test_the_thread_s_replies_go_with_the_note_in_order(
+    driver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar
+) -> None:
+    connect(driver)
+    slack.add_channel(CHANNEL, member=True)
+    parent = slack.post(CHANNEL, "U0001", "What do we think of Bob?")
+    for n in range(205):  # more than one page of conversations.replies
+        slack.post(CHANNEL, "U0001", f"reply {n}", thread_ts=parent["ts"])
+    view = save_shortcut(driver, slack.messages.find(CHANNEL, parent["ts"]) or parent)
+    assert any(b.get("block_id") == "save_replies" for b in view["blocks"])
+    bob = pick(driver, "bob")
+    driver.check("save_replies_check", [{"text": {"type": "plain_text", "text": "Include the thread's replies",
+                                                   "emoji": True}, "value": "replies"}])
+    assert driver.submit().status_code == 200
+    driver.settle()
+    [note] = seeded.notes(bob["value"])
+    content = note["content"]
+    assert "Replies in the thread:" in content and "reply 0" in content
+    assert content.index("reply 0") < content.index("reply 1") < content.index("reply 9")
+    assert len(slack.calls_to("conversations.replies")) >= 2
+    assert len(content) <= 10_000
+
+
+def test_a_linkedin_url_or_a_leonar_link_preselects_the_candidate(
+    driver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar
+) -> None:
+    connect(driver)
+    linked = slack.post(CHANNEL, "U0001", "Look: <https://www.linkedin.com/in/eloise-martin/>")
+    # Leonar slower than the trigger lives (each try times out): the form opens all the same, without a candidate.
+    seeded.inject("GET", "/contacts", delay=3.1, times=2)
+    view = save_shortcut(driver, linked)
+    assert [(r.method, r.path) for r in seeded.requests].count(("GET", "/contacts")) == 2
+    assert "initial_option" not in candidate_block(view)["element"]
+    view = save_shortcut(driver, linked)
+    assert "initial_option" not in candidate_block(slack.calls_to("views.open")[-1].body["view"])["element"]
+    assert candidate_block(view)["element"]["initial_option"]["text"]["text"].startswith("Éloïse Martin")
+    bob = contact_of(seeded, "Bob")
+    leonar_link = slack.post(CHANNEL, "U0001", f"<{contact_link(bob['id'])}|Bob in Leonar>")
+    view = save_shortcut(driver, leonar_link)
+    assert candidate_block(view)["element"]["initial_option"]["value"] == bob["id"]
+
+
+def test_a_card_or_a_reply_under_it_preselects_its_candidate(
+    driver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar
+) -> None:
+    ready_to_submit(driver)  # Bob Stone, in C0001
+    assert driver.submit().status_code == 200
+    driver.settle()
+    [card] = [m for m in slack.messages.by_channel[CHANNEL] if m.get("bot_id")]
+    view = save_shortcut(driver, card)
+    bob = contact_of(seeded, "Bob")
+    assert candidate_block(view)["element"]["initial_option"]["value"] == bob["id"]
+    # The same blocks in someone else's message are not the bot's card: nothing is preselected from them.
+    copy = slack.post(CHANNEL, "U0001", "look", blocks=card["blocks"])
+    assert "initial_option" not in candidate_block(save_shortcut(driver, copy))["element"]
+
+
+def test_a_channel_the_bot_is_not_in_still_saves_and_the_saver_is_told(
+    driver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar
+) -> None:
+    connect(driver)
+    message = slack.post("C0777", "U0001", "Bob: strong yes")
+    save_shortcut(driver, message)
+    bob = pick(driver, "bob")
+    assert driver.submit().status_code == 200
+    driver.settle()
+    assert len(seeded.notes(bob["value"])) == 1
+    assert (("C0777", message["ts"])) not in slack.messages.reactions
+    assert "not in that channel" in json.dumps(driver.view()["blocks"])
+
+
+def test_a_key_without_notes_write_saves_nothing_and_says_so(
+    driver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar
+) -> None:
+    key = "leo_no_notes_key_0001"
+    seeded.add_key(key, scopes={"projects:read", "contacts:read", "pipeline:read", "pipeline:write"})
+    connect(driver, key)
+    slack.add_channel(CHANNEL, member=True)
+    message = slack.post(CHANNEL, "U0001", "Bob: strong yes")
+    save_shortcut(driver, message)
+    pick(driver, "bob")
+    response = driver.submit()
+    assert response.json()["response_action"] == "errors"
+    assert "notes:write" in response.json()["errors"]["save_note"]
+    driver.settle()
+    assert seeded.notes() == [] and slack.messages.reactions == {}
+
+
+def test_a_tampered_or_borrowed_form_saves_nothing(driver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar) -> None:
+    connect(driver)
+    slack.add_channel(CHANNEL, member=True)
+    slack.add_channel("G0SECRET", private=True, member=True)
+    secret = slack.post("G0SECRET", "U0009", "private thread")
+    message = slack.post(CHANNEL, "U0001", "Bob: strong yes")
+    view = save_shortcut(driver, message)
+    pick(driver, "bob")
+    values = driver._values(view, with_empty=True)
+    # The saver's own metadata, made to point at a private channel's message: not one the bot sealed.
+    data = json.loads(view["private_metadata"])
+    forged_metadata = json.dumps({"workspace": data["workspace"],
+                                  "sealed": data["sealed"][:-8] + "AAAAAAAA"})
+    plain = json.dumps({"workspace": data["workspace"], "user": driver.user_id, "channel": "G0SECRET",
+                        "ts": secret["ts"]})
+    for metadata in (forged_metadata, plain, json.dumps({"workspace": data["workspace"]})):
+        payload = driver._envelope("view_submission", view | {"private_metadata": metadata,
+                                                              "state": {"values": values}})
+        response = driver.post_payload(payload)
+        assert response.json()["response_action"] == "errors", metadata
+    # Another member of the workspace sending the saver's form as their own.
+    slack.add_user("U0002")
+    payload = driver._envelope("view_submission", view | {"state": {"values": values}})
+    payload["user"] = {"id": "U0002", "username": "u0002", "name": "u0002", "team_id": driver.team_id}
+    response = driver.post_payload(payload)
+    assert response.json()["response_action"] == "errors"
+    driver.settle()
+    assert seeded.notes() == [] and slack.messages.reactions == {}
+    assert not slack.calls_to("conversations.replies")

@@ -10,8 +10,10 @@ gives it back with the submission, and a context that does not open (tampered, a
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import Any
 
@@ -24,7 +26,7 @@ from bot.leonar.links import UUID, parse_link
 from bot.slack.add_prefill import seed_from
 from bot.slack.context import leonar, services, workspace
 from bot.slack.modals import open_view
-from bot.store import Cipher, EncryptionKeyError
+from bot.store import Cipher, EncryptionKeyError, StoreUnavailable
 from bot.views.card import card_contact
 from bot.views.options import contact_option
 from bot.views.save_modal import Form, SaveContext, save_modal
@@ -79,7 +81,8 @@ async def open_save(client: AsyncWebClient, shortcut: dict[str, Any], context: d
     try:
         async with asyncio.timeout(FILL_SECONDS):
             permalink, (option, notice) = await asyncio.gather(
-                _permalink(client, ctx), _candidate(leonar_client, message, is_ours, lang))
+                _permalink(client, ctx), _candidate(leonar_client, message, is_ours, lang,
+                                                    functools.partial(_card_contact, context, ctx)))
     except TimeoutError:
         log.info("save form left as opened: the link or the candidate took too long")
         return
@@ -105,10 +108,14 @@ async def _permalink(client: AsyncWebClient, ctx: SaveContext) -> str | None:
     return link if isinstance(link, str) and link.startswith("https://") else None
 
 
-def contact_id_in(message: dict[str, Any], is_ours: bool) -> str | None:
-    """The Leonar contact a message is about by its ids: a card of the bot's, else a Leonar contact link in it."""
-    if is_ours and (found := card_contact(message.get("blocks"))) and UUID.fullmatch(found):
-        return found.lower()
+def _own_card(message: dict[str, Any]) -> str | None:
+    """The contact of a card of the bot's, by the id its blocks carry (the caller checked the message is ours)."""
+    found = card_contact(message.get("blocks"))
+    return found.lower() if found and UUID.fullmatch(found) else None
+
+
+def linked_contact(message: dict[str, Any]) -> str | None:
+    """A Leonar contact link in the message's text."""
     for url in URL.findall(str(message.get("text") or "")):
         link = parse_link(url.replace("&amp;", "&"))
         if link is not None and link.kind == "contact":
@@ -116,10 +123,23 @@ def contact_id_in(message: dict[str, Any], is_ours: bool) -> str | None:
     return None
 
 
-async def _candidate(leonar_client: LeonarClient, message: dict[str, Any], is_ours: bool, lang: Lang
-                     ) -> tuple[dict[str, Any] | None, str | None]:
+async def _card_contact(context: dict[str, Any], ctx: SaveContext) -> str | None:
+    """The contact of the card this message is, or of the card whose thread it is in (the cards the bot recorded)."""
+    cards, here = services(context).store.cards, workspace(context)
+    try:
+        for ts in dict.fromkeys(t for t in (ctx.ts, ctx.thread_ts) if t):
+            if found := await cards.contact_of(here, ctx.channel, ts):
+                return found
+    except StoreUnavailable as exc:
+        log.info("save form: the card record could not be read: %s", exc)
+    return None
+
+
+async def _candidate(leonar_client: LeonarClient, message: dict[str, Any], is_ours: bool, lang: Lang,
+                     card_of: Callable[[], Awaitable[str | None]]) -> tuple[dict[str, Any] | None, str | None]:
     """The candidate to preselect, as a menu option, or a notice saying why the one the message names is not."""
-    contact_id = contact_id_in(message, is_ours)
+    # A card of ours (by its blocks, else the record), a card's thread, then a link in the text.
+    contact_id = ((is_ours and _own_card(message)) or await card_of() or linked_contact(message))
     try:
         if contact_id:
             return contact_option(await leonar_client.read_contact(contact_id)), None

@@ -124,6 +124,9 @@ def test_a_card_or_a_reply_under_it_preselects_its_candidate(
     view = save_shortcut(driver, card)
     bob = contact_of(seeded, "Bob")
     assert candidate_block(view)["element"]["initial_option"]["value"] == bob["id"]
+    # A reply in the card's thread is about the card's candidate (the bot's record of its cards).
+    reply = slack.post(CHANNEL, "U0001", "Call went well", thread_ts=card["ts"])
+    assert candidate_block(save_shortcut(driver, reply))["element"]["initial_option"]["value"] == bob["id"]
     # The same blocks in someone else's message are not the bot's card: nothing is preselected from them.
     copy = slack.post(CHANNEL, "U0001", "look", blocks=card["blocks"])
     assert "initial_option" not in candidate_block(save_shortcut(driver, copy))["element"]

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from tests.support.driver import SlackDriver
 from tests.support.fakes.leonar import FakeLeonar
 from tests.support.fakes.slack import FakeSlack
 from tests.support.flows import connect, ready_to_submit
-from tests.support.saving import CHANNEL, candidate_block, note_block, pick, save_shortcut
+from tests.support.saving import CHANNEL, REPLIES_OPTION, candidate_block, note_block, pick, save_shortcut
 from tests.support.unfurls import contact_link, contact_of
 
 
@@ -47,8 +49,7 @@ def test_the_thread_s_replies_go_with_the_note_in_order(
     view = save_shortcut(driver, slack.messages.find(CHANNEL, parent["ts"]) or parent)
     assert any(b.get("block_id") == "save_replies" for b in view["blocks"])
     bob = pick(driver, "bob")
-    driver.check("save_replies_check", [{"text": {"type": "plain_text", "text": "Include the thread's replies",
-                                                   "emoji": True}, "value": "replies"}])
+    driver.check("save_replies_check", [REPLIES_OPTION])
     assert driver.submit().status_code == 200
     driver.settle()
     [note] = seeded.notes(bob["value"])
@@ -156,3 +157,70 @@ def test_a_tampered_or_borrowed_form_saves_nothing(driver: SlackDriver, slack: F
     driver.settle()
     assert seeded.notes() == [] and slack.messages.reactions == {}
     assert not slack.calls_to("conversations.replies")
+
+
+@pytest.mark.limits(submit_seconds=0.3)
+def test_a_slow_leonar_gets_a_pending_form_then_the_note_once(
+    driver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar
+) -> None:
+    connect(driver)
+    slack.add_channel(CHANNEL, member=True)
+    message = slack.post(CHANNEL, "U0001", "Bob: strong yes")
+    view = save_shortcut(driver, message)
+    bob = pick(driver, "bob")
+    seeded.inject("POST", r"/contacts/[^/]+/notes", delay=1.0, after_processing=True)
+    response = driver.submit()
+    assert response.json()["response_action"] == "update"
+    assert "Leonar is slow" in json.dumps(response.json()["view"])
+    assert slack.wait_until(lambda: "Saved as a note" in json.dumps(slack.views[view["id"]]))
+    driver.settle()
+    assert len(seeded.notes(bob["value"])) == 1
+    assert slack.messages.reactions[(CHANNEL, message["ts"])] == ["white_check_mark"]
+
+
+def test_replies_the_bot_cannot_read_stop_the_save_and_say_why(
+    driver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar
+) -> None:
+    connect(driver)
+    parent = slack.post("C0777", "U0001", "Bob?")  # a channel the bot is not in
+    slack.post("C0777", "U0001", "yes", thread_ts=parent["ts"])
+    save_shortcut(driver, slack.messages.find("C0777", parent["ts"]) or parent)
+    pick(driver, "bob")
+    driver.check("save_replies_check", [REPLIES_OPTION])
+    response = driver.submit()
+    assert response.json()["response_action"] == "errors"
+    assert "/invite @Leonar" in response.json()["errors"]["save_replies"]
+    driver.settle()
+    assert seeded.notes() == []
+
+
+def test_without_reactions_write_the_note_is_saved_and_the_saver_told(
+    driver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar
+) -> None:
+    connect(driver)
+    slack.add_channel(CHANNEL, member=True)
+    slack.scopes.discard("reactions:write")
+    message = slack.post(CHANNEL, "U0001", "Bob: strong yes")
+    save_shortcut(driver, message)
+    pick(driver, "bob")
+    assert driver.submit().status_code == 200
+    driver.settle()
+    assert len(seeded.notes()) == 1 and slack.messages.reactions == {}
+    assert "reactions:write" in json.dumps(driver.view()["blocks"])
+
+
+def test_a_form_closed_meanwhile_is_told_by_an_ephemeral_message_else_a_dm(
+    driver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar
+) -> None:
+    connect(driver)
+    slack.add_channel("G0777", private=True)  # a private channel the bot is not in: no ✓, no ephemeral there
+    message = slack.post("G0777", "U0001", "Bob: strong yes")
+    save_shortcut(driver, message)
+    pick(driver, "bob")
+    slack.fail("views.update", "not_found")  # the saver closed the done form before the bot could add to it
+    assert driver.submit().status_code == 200
+    driver.settle()
+    assert [c.response["error"] for c in slack.calls_to("chat.postEphemeral")] == ["channel_not_found"]
+    [told] = [c for c in slack.calls_to("chat.postMessage") if c.body.get("channel") == driver.user_id]
+    assert "not in that channel" in told.body["text"] and "Bob Stone" in told.body["text"]
+    assert len(seeded.notes()) == 1

@@ -8,12 +8,16 @@ from typing import Any
 from tests.support.driver import SlackDriver
 
 JSON = dict[str, Any]
+REPLIES_OPTION = {"text": {"type": "plain_text", "text": "Include the thread's replies", "emoji": True},
+                  "value": "replies"}
 CHANNEL = "C0001"
 
 
-def save_shortcut(driver: SlackDriver, message: JSON, *, channel: str = CHANNEL) -> JSON:
-    """The saver picks "Save to Leonar" on `message`; the form it opened (as Slack shows it, once the bot is done)."""
+def save_shortcut(driver: SlackDriver, message: JSON) -> JSON:
+    """The saver picks "Save to Leonar" on `message` where it was posted; the form it opened (as Slack shows it, once
+    the bot is done)."""
     slack = driver.slack
+    channel = next(c for c, kept in slack.messages.by_channel.items() if any(m["ts"] == message["ts"] for m in kept))
     opened = len(slack.calls_to("views.open"))
     payload = {"type": "message_action", "callback_id": "save_to_leonar",
                "team": {"id": driver.team_id, "domain": "leonar-test"},

@@ -71,10 +71,13 @@ async def open_save(client: AsyncWebClient, shortcut: dict[str, Any], context: d
         return
     message = shortcut.get("message") or {}
     cipher = services(context).store.cipher
-    form = Form(note=readable(str(message.get("text") or "")), has_thread=bool(ctx.thread_ts))
+    leonar_client = leonar(context)
+    # A key Leonar refused a note for: said at once, before the saver types anything (still tried at submit).
+    lacks = leonar_client is not None and leonar_client.lacks_notes_write()
+    form = Form(note=readable(str(message.get("text") or "")), has_thread=bool(ctx.thread_ts),
+                notice=t(lang, "save.lacks_notes_write") if lacks else None)
     opened = await open_view(client, None, str(shortcut.get("trigger_id")), save_modal(ctx, seal(cipher, ctx), form,
                                                                                        lang), lang)
-    leonar_client = leonar(context)
     if opened is None or leonar_client is None:
         return
     is_ours = bool(message.get("bot_id")) and message.get("bot_id") == context.get("bot_id")
@@ -89,7 +92,7 @@ async def open_save(client: AsyncWebClient, shortcut: dict[str, Any], context: d
     if permalink is None and option is None and notice is None:
         return
     ctx = ctx.with_permalink(permalink)
-    filled = replace(form, contact=option, notice=notice)
+    filled = replace(form, contact=option, notice=notice or form.notice)
     try:
         # The hash: a form the saver changed meanwhile through Slack is left as it is.
         await client.views_update(view_id=opened["id"], hash=opened.get("hash"),

@@ -110,8 +110,9 @@ async def send(job: Saving, progress: Progress) -> None:
         note_id = await job.leonar.add_note(job.choice.contact_id, note)
     except LeonarError as exc:
         block = job.choice.contact_block if isinstance(exc, NotFound) else form.NOTE_BLOCK
-        if _certainly_unsent(exc):
-            await progress.done("sending", False)
+        if not _certainly_unsent(exc):  # saving again could make a second copy: the saver looks first
+            raise Refused(form.NOTE_BLOCK, t(job.lang, "save.maybe_saved")) from exc
+        await progress.done("sending", False)
         raise Refused(block, describe(exc, job.lang)) from exc
     await progress.done("noted", note_id or True)
     log.info("a Slack message saved as a note (%s)", note_id or "no id")

@@ -126,6 +126,10 @@ def test_a_key_without_notes_write_saves_nothing_and_says_so(
     assert "notes:write" in response.json()["errors"]["save_note"]
     driver.settle()
     assert seeded.notes() == [] and slack.messages.reactions == {}
+    # Learnt: the next form says so as it opens, before the saver types a word.
+    view = save_shortcut(driver, message)
+    assert "notes:write" in json.dumps(slack.calls_to("views.open")[-1].body["view"]["blocks"])
+    assert "notes:write" in json.dumps(view["blocks"])
 
 
 def test_a_tampered_or_borrowed_form_saves_nothing(driver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar) -> None:
@@ -224,3 +228,18 @@ def test_a_form_closed_meanwhile_is_told_by_an_ephemeral_message_else_a_dm(
     [told] = [c for c in slack.calls_to("chat.postMessage") if c.body.get("channel") == driver.user_id]
     assert "not in that channel" in told.body["text"] and "Bob Stone" in told.body["text"]
     assert len(seeded.notes()) == 1
+
+
+def test_a_note_leonar_may_have_taken_is_not_called_failed(
+    driver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar
+) -> None:
+    """A 500 after Leonar stored the note: the saver is asked to check, not invited to save a second copy."""
+    connect(driver)
+    message = slack.post(CHANNEL, "U0001", "Bob: strong yes")
+    save_shortcut(driver, message)
+    pick(driver, "bob")
+    seeded.inject("POST", r"/contacts/[^/]+/notes", status=500, after_processing=True)
+    response = driver.submit()
+    assert "may have been saved" in response.json()["errors"]["save_note"]
+    driver.settle()
+    assert len(seeded.notes()) == 1 and seeded.count("POST", r"/contacts/[^/]+/notes") == 1

@@ -48,11 +48,12 @@ NO_REACTION = {"not_in_channel": "save.no_reaction_channel", "channel_not_found"
 
 
 class Refused(Exception):
-    """Nothing was saved, and the form can say why (`block`: where)."""
+    """Nothing was saved (or, `outcome` "unconfirmed", Leonar may have it), and the form can say why (`block`:
+    where)."""
 
-    def __init__(self, block: str, text: str) -> None:
+    def __init__(self, block: str, text: str, outcome: form.Outcome = "not_saved") -> None:
         super().__init__(text)
-        self.block, self.text = block, text
+        self.block, self.text, self.outcome = block, text, outcome
 
 
 @dataclass(frozen=True)
@@ -92,10 +93,10 @@ async def submitted(job: Saving, progress: Progress, ack: AsyncAck) -> None:
             await sending
         except Refused as refused:
             await show(job.slack, job.view_id, form.done_modal(job.candidate, job.lang, told=escape(refused.text),
-                                                               saved=False))
+                                                               outcome=refused.outcome))
             return
         except asyncio.CancelledError:
-            await show(job.slack, job.view_id, form.done_modal(job.candidate, job.lang, saved=False,
+            await show(job.slack, job.view_id, form.done_modal(job.candidate, job.lang, outcome="unconfirmed",
                                                                told=t(job.lang, "save.interrupted")))
             raise
         await show(job.slack, job.view_id, form.done_modal(job.candidate, job.lang))
@@ -111,7 +112,7 @@ async def send(job: Saving, progress: Progress) -> None:
     except LeonarError as exc:
         block = job.choice.contact_block if isinstance(exc, NotFound) else form.NOTE_BLOCK
         if not _certainly_unsent(exc):  # saving again could make a second copy: the saver looks first
-            raise Refused(form.NOTE_BLOCK, t(job.lang, "save.maybe_saved")) from exc
+            raise Refused(form.NOTE_BLOCK, t(job.lang, "save.maybe_saved"), "unconfirmed") from exc
         await progress.done("sending", False)
         raise Refused(block, describe(exc, job.lang)) from exc
     await progress.done("noted", note_id or True)
@@ -228,11 +229,11 @@ async def mark(job: Saving, progress: Progress) -> None:
         await tell(job, told)
 
 
-async def tell(job: Saving, text: str, *, saved: bool = True) -> None:
+async def tell(job: Saving, text: str, *, outcome: form.Outcome = "saved") -> None:
     """`text` (mrkdwn) in the saver's form, else in an ephemeral message where the message is, else in a DM."""
-    if await show(job.slack, job.view_id, form.done_modal(job.candidate, job.lang, told=text, saved=saved)):
+    if await show(job.slack, job.view_id, form.done_modal(job.candidate, job.lang, told=text, outcome=outcome)):
         return
-    said = t(job.lang, "save.done" if saved else "save.not_saved", candidate=escape(job.candidate)) + "\n" + text
+    said = t(job.lang, form.OUTCOME_KEYS[outcome], candidate=escape(job.candidate)) + "\n" + text
     try:
         await job.slack.chat_postEphemeral(channel=job.ctx.channel, user=job.ctx.user, text=said)
     except SlackApiError:
@@ -252,10 +253,12 @@ class Resume:
         saving = await self._saving(job)
         if saving is None:
             return
+        if progress.get("noted") == "unconfirmed":
+            return  # no ✓ on a note nobody knows was saved
         if not progress.get("noted"):
             if progress.get("sending"):
                 # It may be in Leonar already: a second copy is worse than asking the saver to look.
-                await tell(saving, t(saving.lang, "save.unconfirmed"), saved=False)
+                await tell(saving, t(saving.lang, "save.unconfirmed"), outcome="unconfirmed")
                 await progress.done("noted", "unconfirmed")
                 return
             try:
@@ -264,7 +267,8 @@ class Resume:
                 if isinstance(refused.__cause__, RateLimited | UserRateLimited):
                     raise Retry(60.0, "Leonar's budget") from refused
                 await show(saving.slack, saving.view_id, form.done_modal(saving.candidate, saving.lang,
-                                                                         told=escape(refused.text), saved=False))
+                                                                         told=escape(refused.text),
+                                                                         outcome=refused.outcome))
                 return
             await show(saving.slack, saving.view_id, form.done_modal(saving.candidate, saving.lang))
         await mark(saving, progress)
@@ -272,7 +276,7 @@ class Resume:
     async def give_up(self, job: Job, error: BaseException) -> None:
         saving = await self._saving(job)
         if saving is not None:
-            await tell(saving, t(saving.lang, "save.interrupted"), saved=False)
+            await tell(saving, t(saving.lang, "save.interrupted"), outcome="unconfirmed")
 
     async def _saving(self, job: Job) -> Saving | None:
         services = self._services

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, replace
-from typing import Any
+from typing import Any, Literal
 
 from bot.i18n import Lang, t
 from bot.views.limits import compact_json
@@ -124,10 +124,15 @@ def pending_modal(candidate: str, lang: Lang) -> dict[str, Any]:
                  callback_id=CALLBACK_ID + "_pending")
 
 
-def done_modal(candidate: str, lang: Lang, *, told: str | None = None, saved: bool = True) -> dict[str, Any]:
-    """Saved (or, `saved` False, not: nothing or perhaps something reached Leonar); `told` (mrkdwn, escaped by the
-    caller) says what else the saver should know: why, or that the ✓ could not be added."""
-    key = "save.done" if saved else "save.not_saved"
+Outcome = Literal["saved", "not_saved", "unconfirmed"]  # unconfirmed: Leonar may have the note, nobody can tell
+OUTCOME_KEYS: dict[Outcome, str] = {"saved": "save.done", "not_saved": "save.not_saved",
+                                    "unconfirmed": "save.not_confirmed"}
+
+
+def done_modal(candidate: str, lang: Lang, *, told: str | None = None, outcome: Outcome = "saved") -> dict[str, Any]:
+    """How the save ended; `told` (mrkdwn, escaped by the caller) says what else the saver should know: why, or
+    that the ✓ could not be added."""
+    key = OUTCOME_KEYS[outcome]
     blocks: list[dict[str, Any]] = [{"type": "section", "text": mrkdwn(t(lang, key, candidate=escape(candidate)))}]
     if told:
         blocks.append({"type": "context", "elements": [mrkdwn(told)]})

@@ -36,7 +36,7 @@ def test_every_state_of_the_form_is_valid_block_kit(lang: Lang) -> None:
     views = [save_modal(CTX, "sealed", Form(note=long_note, contact=OPTION, has_thread=True, notice="a < b"), lang),
              save_modal(SaveContext(workspace="-:T1", user="U1", channel="C1", ts="x"), "s", Form(note=""), lang),
              pending_modal("Bob <Stone>", lang), done_modal("Bob", lang, told="not marked"),
-             done_modal("Bob", lang, saved=False)]
+             done_modal("Bob", lang, outcome="not_saved"), done_modal("Bob", lang, outcome="unconfirmed")]
     for view in views:
         assert view_problem(view) is None, view
     note = next(b for b in views[0]["blocks"] if b.get("block_id") == NOTE_BLOCK)

@@ -187,11 +187,21 @@ class LeonarClient:
 
         Not retried once sent: a note twice is worse than a note the user is told failed.
         """
-        reply = await self._transport.request("POST", f"contacts/{contact_id}/notes", json={"content": content},
-                                              writes=True, retry_unsent=True, scope=NOTES_WRITE)
+        try:
+            reply = await self._transport.request("POST", f"contacts/{contact_id}/notes", json={"content": content},
+                                                  writes=True, retry_unsent=True, scope=NOTES_WRITE)
+        except errors.InsufficientScope:
+            self._cache.put((self._key_id, "lacks", NOTES_WRITE), True)  # learnt: the next note form says so
+            raise
+        self._cache.put((self._key_id, "lacks", NOTES_WRITE), False)
         body = reply.body.get("data") if isinstance(reply.body, dict) else None
         note_id = body.get("id") if isinstance(body, dict) else None
         return note_id if isinstance(note_id, str) and note_id else None
+
+    def lacks_notes_write(self) -> bool:
+        """Whether Leonar refused this key's last note for want of `notes:write` (a write scope is learnt at first
+        use, `scopes.py`): never a request."""
+        return self._cache.stale((self._key_id, "lacks", NOTES_WRITE)) is True
 
     async def update_note(self, contact_id: str, note_id: str, content: str) -> bool:
         """Whether the note now reads `content`. [INF] `PUT /contacts/{id}/notes/{note_id}` with `content`: the

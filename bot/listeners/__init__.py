@@ -13,6 +13,7 @@ from bot.listeners import (
     follows,
     home,
     leaving,
+    save,
     unfurls,
     url_buttons,
     workflow_step,
@@ -22,3 +23,4 @@ from bot.listeners import (
 def register(app: AsyncApp) -> None:
     for module in (commands, add, follows, unfurls, workflow_step, home, connection, leaving, url_buttons, channels):
         module.register(app)
+    save.register(app)  # Save to Leonar (issue 19 B)

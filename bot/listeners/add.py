@@ -120,7 +120,8 @@ async def add_submitted(
     window = max(0.0, min(limits.submit_seconds, limits.answer_seconds - requests.elapsed()))
     job = adding.Adding(slack=client, leonar=leonar_client, store=found.store.workspaces, channels=found.channels,
                         workspace=here, user=body["user"], choice=choice, ctx=modal(context), view_id=view["id"],
-                        response_urls=body.get("response_urls") or [], lang=lang, window=window)
+                        response_urls=body.get("response_urls") or [], lang=lang, cards=found.store.cards,
+                        window=window)
     await found.runner.run_here(record, lambda progress: adding.submitted(job, progress, ack))
 
 

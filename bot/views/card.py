@@ -14,6 +14,7 @@ MAX_LIST = 12  # skills/tags shown; the rest is counted
 MAX_YEARS = 70
 LINKEDIN_ACTION = "open_linkedin"  # a URL button: its action only needs an ack
 OPEN_LEONAR_ACTION = "open_leonar"  # likewise
+CARD_BLOCK_PREFIX = "card_contact:"
 
 
 def candidate_card(
@@ -32,7 +33,8 @@ def candidate_card(
     }, *rest]
     if buttons := link_buttons(contact, lang, leonar_url):
         blocks.append({"type": "actions", "block_id": "links", "elements": buttons})
-    blocks.append({"type": "context",
+    # The block id names the candidate, so the card's own message says whom it is about ("Save to Leonar").
+    blocks.append({"type": "context", "block_id": CARD_BLOCK_PREFIX + contact.id[:200],
                    "elements": [mrkdwn(t(lang, "card.added_by", user=added_by, command=COMMAND))]})
 
     text = (t(lang, "card.text_at", name=_field(name), project=_field(project), stage=_field(stage), user=added_by)
@@ -80,6 +82,16 @@ def open_in_leonar(url: str, lang: Lang) -> dict[str, Any]:
     """A URL built by `bot/leonar/links.py` from a validated slug and a Leonar id, never a pasted one."""
     return {"type": "button", "action_id": OPEN_LEONAR_ACTION, "text": plain(t(lang, "card.open_leonar"), 75),
             "url": url}
+
+
+def card_contact(blocks: Any) -> str | None:
+    """The candidate a card (its message's blocks, as Slack gives them back) is about; the caller makes sure the
+    message is the bot's own."""
+    for block in blocks if isinstance(blocks, list) else []:
+        block_id = block.get("block_id") if isinstance(block, dict) else None
+        if isinstance(block_id, str) and block_id.startswith(CARD_BLOCK_PREFIX):
+            return block_id.removeprefix(CARD_BLOCK_PREFIX) or None
+    return None
 
 
 def display_name(contact: Contact, lang: Lang = "en") -> str:

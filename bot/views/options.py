@@ -157,20 +157,22 @@ def _matching(listing: _Listing, query: str, lang: Lang) -> list[dict[str, Any]]
 CREATE_PREFIX = "create:"
 
 
-def contact_menu(contacts: list[Contact], query: str, lang: Lang = "en") -> MenuAnswer:
+def contact_menu(contacts: list[Contact], query: str, lang: Lang = "en", *, creatable: bool = True) -> MenuAnswer:
     """`contact_options` as a menu answer, the same object for the same search result, query and language."""
     listing = _listing(contacts)
-    answer = listing.answers.get(("contacts", query, lang))
+    key = ("contacts" if creatable else "contacts_only", query, lang)
+    answer = listing.answers.get(key)
     if answer is None:
-        answer = listing.answers[("contacts", query, lang)] = MenuAnswer(contact_options(contacts, query, lang))
+        answer = listing.answers[key] = MenuAnswer(contact_options(contacts, query, lang, creatable=creatable))
     return answer
 
 
-def contact_options(contacts: list[Contact], query: str, lang: Lang = "en") -> list[dict[str, Any]]:
-    """The matches; when there are none, an option to create the contact from what was typed."""
+def contact_options(contacts: list[Contact], query: str, lang: Lang = "en", *,
+                    creatable: bool = True) -> list[dict[str, Any]]:
+    """The matches; when there are none, an option to create the contact from what was typed (when `creatable`)."""
     options = [contact_option(contact) for contact in contacts[:MAX_OPTIONS]]
     if options:
         return options
-    if query.strip():
+    if query.strip() and creatable:
         return [option(t(lang, "options.create", name=clip(query, 50)), CREATE_PREFIX + query.strip()[:140])]
     return [notice_option(t(lang, "options.no_contact", query=clip(query, 40)))]

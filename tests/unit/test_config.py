@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from bot.config import Settings
-from bot.manifest import BOT_SCOPES, UNFURL_DOMAINS
+from bot.manifest import BOT_SCOPES, SAVE_CALLBACK, SAVE_SCOPES, UNFURL_DOMAINS
 from bot.store import sqlite_path
 from tests.support.slack_schema import manifest_problem
 
@@ -101,3 +101,13 @@ def test_poll_settings_default_and_are_validated(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv("LEONAR_POLL_SECONDS", "0")
     with pytest.raises(ValueError):
         Settings(_env_file=None)  # type: ignore[call-arg]
+
+
+@pytest.mark.parametrize("name", ["manifest.yml", "manifest.socket.yml", "manifest.org.yml",
+                                  "manifest.distributed.yml"])
+def test_every_manifest_has_the_save_shortcut_and_its_scopes(name: str) -> None:
+    """Issue 19 B: "Save to Leonar" on any message, its ✓ (reactions:write) and the thread's replies (history)."""
+    manifest = yaml.safe_load((ROOT / "manifests" / name).read_text())
+    shortcuts = {s["callback_id"]: s for s in manifest["features"]["shortcuts"]}
+    assert shortcuts[SAVE_CALLBACK]["type"] == "message" and shortcuts[SAVE_CALLBACK]["name"] == "Save to Leonar"
+    assert set(SAVE_SCOPES) <= set(manifest["oauth_config"]["scopes"]["bot"]) and set(SAVE_SCOPES) <= set(BOT_SCOPES)

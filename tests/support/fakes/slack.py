@@ -27,7 +27,7 @@ from itertools import count
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urlsplit
 
-from tests.support.fakes import slack_unfurls
+from tests.support.fakes import slack_messages, slack_unfurls
 from tests.support.fakes.slack_functions import Executions
 from tests.support.slack_schema import message_problem, view_problem
 
@@ -114,6 +114,9 @@ class FakeSlack:
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self.executions = Executions()  # Workflow Builder steps being run (slack_functions.py)
+        # Messages, threads and the bot's reactions (slack_messages.py), and the bot scopes the app was granted.
+        self.messages = slack_messages.Messages()
+        self.scopes: set[str] = set(slack_messages.ALL_SCOPES)
         self._current_token: str | None = None
 
     # ----------------------------------------------------------------- lifecycle
@@ -400,7 +403,7 @@ class FakeSlack:
         if (problem := message_problem(body)) is not None:
             self.problems.append(f"{method}: {problem}")
             return _error("invalid_blocks")
-        ts = f"{time.time():.6f}"
+        ts = self.messages.new_ts()
         if ephemeral:
             return {"ok": True, "message_ts": ts}
         channel_id = self.bot_dm(channel) if channel.startswith(("U", "W")) else channel
@@ -408,7 +411,9 @@ class FakeSlack:
                    "app_id": self.app_id, "ts": ts, "team": self.team_id}
         if "blocks" in body:
             message["blocks"] = body["blocks"]
-        return {"ok": True, "channel": channel_id, "ts": ts, "message": message}
+        answer = {"ok": True, "channel": channel_id, "ts": ts, "message": message}
+        slack_messages.keep_bot_post(self, body, answer)
+        return answer
 
     def _chat_post_ephemeral(self, body: JSON) -> JSON:
         return self._chat_post(body, ephemeral=True)
@@ -430,6 +435,11 @@ class FakeSlack:
             self.bot_channels.add(channel_id)
         else:
             self.bot_channels.discard(channel_id)
+
+    def post(self, channel: str, user: str, text: str, *, thread_ts: str | None = None,
+             blocks: list[JSON] | None = None) -> JSON:
+        """Someone writes in `channel` (slack_messages.post): the message as a shortcut's payload carries it."""
+        return slack_messages.post(self, channel, user, text, thread_ts=thread_ts, blocks=blocks)
 
     @staticmethod
     def bot_dm(user_id: str) -> str:
@@ -546,6 +556,7 @@ _METHODS: dict[str, Callable[[FakeSlack, JSON], JSON]] = {
     "functions.completeSuccess": FakeSlack._functions_complete_success,
     "functions.completeError": FakeSlack._functions_complete_error,
     "chat.unfurl": slack_unfurls.chat_unfurl,
+    **slack_messages.METHODS,
 }
 
 

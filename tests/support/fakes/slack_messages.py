@@ -1,0 +1,165 @@
+"""The fake Slack's conversations as far as messages go: what was posted (by people, declared with `post`, and by
+the bot), threads read with `conversations.replies` (pages by `cursor`, the parent first on every page, as Slack
+does), `chat.getPermalink` and `reactions.add`, with Slack's errors for each.
+
+Reading history needs the bot in the conversation and the history scope of its kind (`channels:history` for a
+public channel, `groups:history` for a private one): a public channel the bot is not in answers `not_in_channel`,
+a private one it is not in `channel_not_found`. Reacting needs `reactions:write` and, likewise, membership.
+"""
+
+from __future__ import annotations
+
+import copy
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from itertools import count
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from tests.support.fakes.slack import FakeSlack
+
+JSON = dict[str, Any]
+# Every bot scope the app may ask for; a test takes one away to see Slack's missing_scope.
+ALL_SCOPES = frozenset({"commands", "chat:write", "chat:write.public", "users:read", "links:read", "links:write",
+                        "channels:read", "groups:read", "channels:history", "groups:history", "reactions:write"})
+REPLIES_MAX_LIMIT = 1000
+
+
+@dataclass
+class Messages:
+    by_channel: dict[str, list[JSON]] = field(default_factory=dict)
+    reactions: dict[tuple[str, str], list[str]] = field(default_factory=dict)  # (channel, ts) -> names, by the bot
+    _ticks: count[int] = field(default_factory=lambda: count(1))
+
+    def new_ts(self) -> str:
+        # Distinct and increasing even within one microsecond, as Slack's are within a channel.
+        return f"{int(time.time())}.{next(self._ticks):06d}"
+
+    def add(self, channel: str, message: JSON) -> JSON:
+        """Keep `message` (with its ts) in `channel`; a reply counts in its parent's reply_count."""
+        stored = copy.deepcopy(message)
+        self.by_channel.setdefault(channel, []).append(stored)
+        parent_ts = stored.get("thread_ts")
+        if parent_ts and parent_ts != stored["ts"]:
+            parent = self.find(channel, parent_ts)
+            if parent is not None:
+                parent["thread_ts"] = parent_ts
+                parent["reply_count"] = parent.get("reply_count", 0) + 1
+        return copy.deepcopy(stored)
+
+    def find(self, channel: str, ts: str) -> JSON | None:
+        return next((m for m in self.by_channel.get(channel, []) if m["ts"] == ts), None)
+
+    def thread(self, channel: str, ts: str) -> list[JSON]:
+        """The parent then its replies, oldest first; a reply's ts gives that reply alone, as Slack does."""
+        found = self.find(channel, ts)
+        if found is None:
+            return []
+        if found.get("thread_ts") not in (None, ts):
+            return [found]
+        replies = [m for m in self.by_channel.get(channel, []) if m.get("thread_ts") == ts and m["ts"] != ts]
+        return [found, *sorted(replies, key=lambda m: float(m["ts"]))]
+
+
+def post(fake: FakeSlack, channel: str, user: str, text: str, *, thread_ts: str | None = None,
+         blocks: list[JSON] | None = None) -> JSON:
+    """Someone writes in `channel` (in a thread with `thread_ts`): the message as a shortcut's payload carries it."""
+    with fake._lock:
+        message: JSON = {"type": "message", "user": user, "text": text, "ts": fake.messages.new_ts(),
+                         "team": fake.team_id}
+        if thread_ts:
+            message["thread_ts"] = thread_ts
+        if blocks is not None:
+            message["blocks"] = blocks
+        return fake.messages.add(channel, message)
+
+
+def _membership_error(fake: FakeSlack, channel: str, *, history: bool) -> JSON | None:
+    private = channel.startswith(("G", "D")) or channel in fake.private_channels
+    if history:
+        needed = "groups:history" if private else "channels:history"
+        if needed not in fake.scopes:
+            return _missing_scope(fake, needed)
+    if channel in fake.missing_channels:
+        return _error("channel_not_found")
+    if channel not in fake.bot_channels and not channel.startswith("D"):
+        return _error("channel_not_found" if private else "not_in_channel")
+    if channel in fake.not_in_channels:
+        return _error("not_in_channel")
+    return None
+
+
+def conversations_replies(fake: FakeSlack, body: JSON) -> JSON:
+    channel, ts = str(body.get("channel") or ""), str(body.get("ts") or "")
+    if not channel or not ts:
+        return _error("invalid_arguments")
+    if (refused := _membership_error(fake, channel, history=True)) is not None:
+        return refused
+    thread = fake.messages.thread(channel, ts)
+    if not thread:
+        return _error("thread_not_found")
+    limit = int(body.get("limit") or 0) or 1000
+    if not 1 <= limit <= REPLIES_MAX_LIMIT:
+        return _error("invalid_limit")
+    start = int(str(body.get("cursor") or "c0").removeprefix("c") or 0)
+    parent, replies = thread[0], thread[1:]
+    page = replies[start:start + max(1, limit - 1)]
+    following = start + len(page)
+    more = following < len(replies)
+    return {"ok": True, "messages": copy.deepcopy([parent, *page]), "has_more": more,
+            "response_metadata": {"next_cursor": f"c{following}" if more else ""}}
+
+
+def chat_get_permalink(fake: FakeSlack, body: JSON) -> JSON:
+    channel, ts = str(body.get("channel") or ""), str(body.get("message_ts") or "")
+    private = channel.startswith(("G", "D")) or channel in fake.private_channels
+    if not channel or channel in fake.missing_channels or (private and channel not in fake.bot_channels):
+        return _error("channel_not_found")
+    message = fake.messages.find(channel, ts)
+    if message is None:
+        return _error("message_not_found")
+    link = f"https://leonar-test.slack.com/archives/{channel}/p{ts.replace('.', '')}"
+    if message.get("thread_ts") not in (None, ts):
+        link += f"?thread_ts={message['thread_ts']}&cid={channel}"
+    return {"ok": True, "channel": channel, "permalink": link}
+
+
+def reactions_add(fake: FakeSlack, body: JSON) -> JSON:
+    channel, ts, name = str(body.get("channel") or ""), str(body.get("timestamp") or ""), str(body.get("name") or "")
+    if not channel or not ts or not name:
+        return _error("invalid_arguments")
+    if "reactions:write" not in fake.scopes:
+        return _missing_scope(fake, "reactions:write")
+    if (refused := _membership_error(fake, channel, history=False)) is not None:
+        return refused
+    if fake.messages.find(channel, ts) is None:
+        return _error("message_not_found")
+    names = fake.messages.reactions.setdefault((channel, ts), [])
+    if name in names:
+        return _error("already_reacted")
+    names.append(name)
+    return {"ok": True}
+
+
+def keep_bot_post(fake: FakeSlack, body: JSON, answer: JSON) -> None:
+    """A message the bot posted is in the conversation's history like anyone's."""
+    message = dict(answer["message"])
+    if body.get("thread_ts"):
+        message["thread_ts"] = str(body["thread_ts"])
+    fake.messages.add(str(answer["channel"]), message)
+
+
+def _missing_scope(fake: FakeSlack, needed: str) -> JSON:
+    return {"ok": False, "error": "missing_scope", "needed": needed, "provided": ",".join(sorted(fake.scopes))}
+
+
+def _error(error: str) -> JSON:
+    return {"ok": False, "error": error}
+
+
+METHODS: dict[str, Callable[[FakeSlack, JSON], JSON]] = {
+    "conversations.replies": conversations_replies,
+    "chat.getPermalink": chat_get_permalink,
+    "reactions.add": reactions_add,
+}

@@ -70,6 +70,7 @@ def create_services(settings: Settings) -> Services:
 def _runner(settings: Settings, store: Store, leonar: Leonar, *, several: bool) -> Runner:
     runner = Runner(store.jobs, settings.limits)
     runner.every(3600, "prune recent adds", lambda: store.workspaces.prune_adds(settings.recent_adds_days))
+    runner.every(3600, "prune card records", store.cards.prune)
     if several:
         sync = fair.Sync(store.shared, runner.holder)
         runner.every(FAIR_SYNC_SECONDS, "share budgets", lambda: sync.run(leonar.shares(), time.time()))

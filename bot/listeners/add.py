@@ -108,7 +108,7 @@ async def add_submitted(
     found, here = services(context), workspace(context)
     job = adding.Adding(slack=client, leonar=leonar_client, store=found.store.workspaces, channels=found.channels,
                         workspace=here, user=body["user"], choice=choice, ctx=modal(context), view_id=view["id"],
-                        response_urls=body.get("response_urls") or [], lang=lang,
+                        response_urls=body.get("response_urls") or [], lang=lang, cards=found.store.cards,
                         window=found.settings.limits.submit_seconds)
     # Recorded before Leonar is asked and Slack answered: a crash from here on is resumed (adding.Resume).
     try:

@@ -26,10 +26,11 @@ from bot.leonar.errors import CheckIncomplete, RateLimited, ServerError, Unavail
 from bot.leonar.links import contact_url
 from bot.services import ChannelMemory, Services
 from bot.slack import channels
-from bot.slack.card_delivery import deliver_card, deliver_privately
+from bot.slack.card_delivery import card_recorder, deliver_card, deliver_privately
 from bot.slack.installations import bot_client
 from bot.slack.modals import show
 from bot.store import AddRecord, Workspace
+from bot.store.cards import Cards
 from bot.store.jobs import Job
 from bot.store.workspaces import Workspaces
 from bot.views import add_modal as add
@@ -59,6 +60,7 @@ class Adding:
     view_id: str
     response_urls: list[dict[str, Any]]
     lang: Lang
+    cards: Cards  # the cards posted, recorded
     # A submit must be answered within 3 s: past this (Limits.submit_seconds) Leonar is still allowed to finish
     # behind a "pending" view.
     window: float
@@ -99,7 +101,7 @@ class Adding:
                    workspace=job.workspace, user=dict(data["user"]), choice=add.read_submission(data["values"]),
                    ctx=ModalContext.loads(data.get("metadata")), view_id=str(data["view_id"]),
                    response_urls=list(data.get("response_urls") or []), lang=lang_of(str(data.get("lang"))),
-                   window=services.settings.limits.submit_seconds)
+                   cards=services.store.cards, window=services.settings.limits.submit_seconds)
 
 
 async def submitted(job: Adding, progress: Progress, ack: AsyncAck) -> None:
@@ -286,6 +288,7 @@ async def post_card(job: Adding, entry: Entry, contact: Contact) -> str:
         command_response_url=job.ctx.response_url,
         lang=job.lang,
         thread_ts=job.ctx.thread_ts if job.choice.channel_id == job.ctx.channel_id else None,
+        posted=card_recorder(job.cards, job.workspace, contact.id),
     )
 
 

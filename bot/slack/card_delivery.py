@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
@@ -11,10 +12,13 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.i18n import Lang, t
+from bot.store import StoreUnavailable, Workspace
+from bot.store.cards import Cards
 from bot.views.messages import not_in_channel_notice, undelivered_card, withheld_card
 
 log = logging.getLogger(__name__)
 NOT_A_MEMBER = {"not_in_channel", "channel_not_found"}
+Posted = Callable[[str, str], Awaitable[None]]  # (channel, ts) of a card Slack accepted
 RATE_LIMIT_RETRIES = 3
 MAX_RETRY_AFTER = 30.0
 
@@ -30,12 +34,16 @@ async def deliver_card(
     command_response_url: str | None,
     lang: Lang = "en",
     thread_ts: str | None = None,
+    posted: Posted | None = None,
 ) -> str:
     """Post `card` in `channel_id` (in the thread `thread_ts`, when given); returns how it went out: "posted",
-    "response_url", "ephemeral" or "dm"."""
+    "response_url", "ephemeral" or "dm". `posted` hears the card's channel and ts once Slack accepted it (only a
+    chat.postMessage tells the ts: a card through a response_url or to the user alone is not heard)."""
     card = {**card, "thread_ts": thread_ts} if thread_ts else card
-    error = await _post_message(client, channel_id, card)
+    error, ts = await _post_message(client, channel_id, card)
     if error is None:
+        if posted is not None and ts:
+            await posted(channel_id, ts)
         return "posted"
     log.info("chat.postMessage to %s failed: %s", channel_id, error)
 
@@ -87,19 +95,32 @@ async def _to_the_user(client: AsyncWebClient, user_id: str, urls: list[str | No
         return "lost"
 
 
-async def _post_message(client: AsyncWebClient, channel_id: str, card: dict[str, Any]) -> str | None:
-    """Slack's error code, or None once posted. Rate limits are waited out: this runs after the ack."""
+def card_recorder(cards: Cards, workspace: Workspace, contact_id: str) -> Posted:
+    """Records a posted card (bot/store/cards.py). A store that fails costs the card its record, not its post."""
+    async def record(channel_id: str, ts: str) -> None:
+        try:
+            await cards.record(workspace, channel_id, ts, contact_id)
+        except StoreUnavailable as exc:
+            log.warning("card posted but not recorded: %s", exc)
+
+    return record
+
+
+async def _post_message(client: AsyncWebClient, channel_id: str, card: dict[str, Any]) -> tuple[str | None, str]:
+    """(Slack's error code, or None once posted; the posted message's ts). Rate limits are waited out: this runs
+    after the ack."""
     for attempt in range(RATE_LIMIT_RETRIES + 1):
         try:
-            await client.chat_postMessage(channel=channel_id, unfurl_links=False, unfurl_media=False, **card)
-            return None
+            response = await client.chat_postMessage(channel=channel_id, unfurl_links=False, unfurl_media=False,
+                                                     **card)
+            return None, str(response.get("ts") or "")
         except SlackApiError as exc:
             if exc.response.status_code != 429 or attempt == RATE_LIMIT_RETRIES:
-                return str(exc.response.get("error") or f"HTTP {exc.response.status_code}")
+                return str(exc.response.get("error") or f"HTTP {exc.response.status_code}"), ""
             wait = _retry_after(exc.response.headers)
             log.info("chat.postMessage rate limited; retrying in %.0f s", wait)
             await asyncio.sleep(wait)
-    return "ratelimited"
+    return "ratelimited", ""
 
 
 def _retry_after(headers: Any) -> float:

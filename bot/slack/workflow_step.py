@@ -30,7 +30,7 @@ from bot.i18n import DEFAULT_LANG, Lang, t
 from bot.leonar import AlreadyInProject, Contact, Entry, LeonarClient, LeonarError, NewEntry, Project, resolve
 from bot.services import Services
 from bot.slack import channels
-from bot.slack.card_delivery import deliver_card, deliver_privately
+from bot.slack.card_delivery import card_recorder, deliver_card, deliver_privately
 from bot.slack.installations import bot_client
 from bot.store import AddRecord, StoreUnavailable, Workspace, WorkspaceSettings
 from bot.store.jobs import Job
@@ -179,7 +179,8 @@ async def post_card(slack: AsyncWebClient, services: Services, workspace: Worksp
                                           lang=lang)
     else:
         how = await deliver_card(slack, card, channel_id=inputs.channel, user_id=inputs.added_by or "",
-                                 response_urls=[], command_channel_id=None, command_response_url=None, lang=lang)
+                                 response_urls=[], command_channel_id=None, command_response_url=None, lang=lang,
+                                 posted=card_recorder(services.store.cards, workspace, added.contact.id))
     log.info("workflow step card: %s", how)
     return how
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from bot.limits import Limits
 from bot.store.cache import Cache
+from bot.store.cards import Cards
 from bot.store.database import Database, Observer
 from bot.store.follows import Follows
 from bot.store.installations import Installations
@@ -35,6 +36,7 @@ class Store:
     follows: Follows
     jobs: Jobs
     shared: Shared  # what instances on one PostgreSQL database tell each other about Leonar
+    cards: Cards  # the bot's candidate cards: which message shows which contact
 
     async def close(self) -> None:
         await asyncio.to_thread(self.cache.close)  # joins the watch's thread: not on the loop
@@ -74,7 +76,7 @@ def _opened(db: Database, cipher: Cipher) -> Store:
         raise
     cache = Cache(db.watch(), entry_seconds=db.limits.cache_entry_seconds)
     return Store(db, cache, Workspaces(db, cipher, cache), Installations(db, cipher, cache), Follows(db),
-                 Jobs(db, cipher), Shared(db))
+                 Jobs(db, cipher), Shared(db), Cards(db))
 
 
 def sqlite_path(database_url: str) -> Path:

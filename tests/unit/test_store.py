@@ -490,3 +490,23 @@ def test_what_instances_tell_each_other_about_leonar(opener: Opener) -> None:
 def test_a_workspace_is_read_back_from_its_key() -> None:
     for workspace in (ACME, GRID, Workspace("E1", None), Workspace(None, None)):
         assert Workspace.from_key(workspace.key) == workspace
+
+
+def test_cards_are_known_by_their_message_per_workspace_and_go_with_age_or_the_workspace(opener: Opener) -> None:
+    store = opener(Fernet.generate_key().decode())
+    cards = store.store.cards
+    store.run(cards.record(ACME, "C1", "1700000000.000100", "ct_1"))
+    store.run(cards.record(ACME, "C1", "1700000000.000200", "ct_2"))
+    store.run(cards.record(GRID, "C1", "1700000000.000100", "ct_9"))  # same channel and ts, another workspace
+    assert store.run(cards.contact_of(ACME, "C1", "1700000000.000100")) == "ct_1"
+    assert store.run(cards.contact_of(GRID, "C1", "1700000000.000100")) == "ct_9"
+    assert store.run(cards.contact_of(ACME, "C2", "1700000000.000100")) is None
+    assert store.run(cards.contact_of(ACME, "C1", "1700000000.000300")) is None
+    store.db.execute("age", "UPDATE card_messages SET posted_at = posted_at - 200 * 86400 WHERE ts = ?",
+                     ("1700000000.000200",))
+    assert store.run(cards.prune()) == 1
+    assert store.run(cards.contact_of(ACME, "C1", "1700000000.000200")) is None
+    assert store.run(cards.contact_of(ACME, "C1", "1700000000.000100")) == "ct_1"  # recent: kept
+    store.workspaces.forget(ACME)
+    assert store.run(cards.contact_of(ACME, "C1", "1700000000.000100")) is None
+    assert store.run(cards.contact_of(GRID, "C1", "1700000000.000100")) == "ct_9"

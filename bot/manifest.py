@@ -6,7 +6,12 @@ SHORTCUT_CALLBACK = "add_to_leonar"
 # links:read / links:write: link_shared events for app.leonar.app, and chat.unfurl. channels:read / groups:read:
 # whether a conversation is shared with another organisation (bot/slack/channels.py).
 BOT_SCOPES = ("commands", "chat:write", "chat:write.public", "users:read", "links:read", "links:write",
-              "channels:read", "groups:read")
+              "channels:read", "groups:read",
+              # Card threads saved as notes: the messages of the channels the bot is in (all but card threads'
+              # replies dropped unread), and the ✓ on each saved reply.
+              "channels:history", "groups:history", "reactions:write")
+# The events card threads saved as notes listen to, in every manifest (channels:history, groups:history).
+THREAD_NOTE_EVENTS = ("message.channels", "message.groups")
 UNFURL_DOMAINS = ("app.leonar.app",)
 # The Workflow Builder step (a custom function), only in the manifests of an app a company creates for itself:
 # manifests/manifest.yml and manifest.socket.yml (README, "Workflow Builder step").

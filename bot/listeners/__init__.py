@@ -1,5 +1,5 @@
 """Thin Slack handlers, one module per flow (add, follows, unfurls, workflow_step, home, connection, leaving, and
-channels: their sharing with other organisations), plus
+channels: their sharing with other organisations; thread_notes: card threads saved as notes), plus
 the slash command's table of sub-commands (commands) and the URL buttons' acks; each module has `register(app)`.
 What they do lives in `bot/slack/`, in modules named alike."""
 
@@ -13,6 +13,7 @@ from bot.listeners import (
     follows,
     home,
     leaving,
+    thread_notes,
     unfurls,
     url_buttons,
     workflow_step,
@@ -22,3 +23,4 @@ from bot.listeners import (
 def register(app: AsyncApp) -> None:
     for module in (commands, add, follows, unfurls, workflow_step, home, connection, leaving, url_buttons, channels):
         module.register(app)
+    thread_notes.register(app)  # card threads saved as notes

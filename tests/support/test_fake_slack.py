@@ -170,7 +170,7 @@ def test_form_encoded_args_and_unknown_methods(fake: FakeSlack) -> None:
                         data={"token": TOKEN, "channel": "C0001", "text": "hi", "blocks": '[{"type": "divider"}]'})
     assert answer.json()["ok"] is True
     assert fake.calls_to("chat.postMessage")[0].body["blocks"] == [{"type": "divider"}]
-    assert WebClient(token=TOKEN, base_url=fake.api_url).api_call("reactions.add")["ok"] is True
+    assert WebClient(token=TOKEN, base_url=fake.api_url).api_call("pins.add")["ok"] is True
 
 
 def test_wait_for_reports_what_was_received(fake: FakeSlack, client: WebClient) -> None:

@@ -101,3 +101,15 @@ def test_poll_settings_default_and_are_validated(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv("LEONAR_POLL_SECONDS", "0")
     with pytest.raises(ValueError):
         Settings(_env_file=None)  # type: ignore[call-arg]
+
+
+def test_every_manifest_lets_card_threads_be_read_and_marked() -> None:
+    """Card threads saved as notes: the message events of public and private channels, their scopes, and the ✓."""
+    from bot.manifest import THREAD_NOTE_EVENTS
+
+    for path in sorted((ROOT / "manifests").glob("*.yml")):
+        manifest = yaml.safe_load(path.read_text())
+        assert manifest_problem(manifest) is None, path.name
+        assert set(THREAD_NOTE_EVENTS) <= set(manifest["settings"]["event_subscriptions"]["bot_events"]), path.name
+        assert {"channels:history", "groups:history", "reactions:write"} <= set(BOT_SCOPES)
+        assert set(manifest["oauth_config"]["scopes"]["bot"]) == set(BOT_SCOPES), path.name

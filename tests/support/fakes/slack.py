@@ -27,7 +27,7 @@ from itertools import count
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urlsplit
 
-from tests.support.fakes import slack_unfurls
+from tests.support.fakes import slack_messages, slack_unfurls
 from tests.support.fakes.slack_functions import Executions
 from tests.support.slack_schema import message_problem, view_problem
 
@@ -114,6 +114,9 @@ class FakeSlack:
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self.executions = Executions()  # Workflow Builder steps being run (slack_functions.py)
+        # Each conversation's messages by (channel, ts), posted by the bot or by people (slack_messages.py).
+        self.messages: dict[tuple[str, str], JSON] = {}
+        self.missing_scopes: set[str] = set()  # scopes the installation was not granted (methods needing them refuse)
         self._current_token: str | None = None
 
     # ----------------------------------------------------------------- lifecycle
@@ -408,6 +411,11 @@ class FakeSlack:
                    "app_id": self.app_id, "ts": ts, "team": self.team_id}
         if "blocks" in body:
             message["blocks"] = body["blocks"]
+        if body.get("thread_ts"):
+            message["thread_ts"] = str(body["thread_ts"])
+        while (channel_id, ts) in self.messages:  # two posts in one microsecond: Slack's ts are unique per channel
+            ts = message["ts"] = f"{float(ts) + 0.000001:.6f}"
+        slack_messages.kept(self, channel_id, message)
         return {"ok": True, "channel": channel_id, "ts": ts, "message": message}
 
     def _chat_post_ephemeral(self, body: JSON) -> JSON:
@@ -421,6 +429,11 @@ class FakeSlack:
         if channel in self.bot_channels or channel in {self.bot_dm(u) for u in self.users}:
             return True
         return not (channel.startswith(("G", "D")) or channel in self.private_channels)
+
+    def _can_see(self, channel: str) -> bool:
+        """Whether Slack shows the bot that conversation: a public channel, or one it is in."""
+        private = channel.startswith(("G", "D")) or channel in self.private_channels
+        return channel not in self.missing_channels and (not private or channel in self.bot_channels)
 
     def add_channel(self, channel_id: str, *, private: bool = False, member: bool = False) -> None:
         """Declare a conversation: a private one (G… and D… ids are private anyway), the bot a member or not."""
@@ -546,6 +559,8 @@ _METHODS: dict[str, Callable[[FakeSlack, JSON], JSON]] = {
     "functions.completeSuccess": FakeSlack._functions_complete_success,
     "functions.completeError": FakeSlack._functions_complete_error,
     "chat.unfurl": slack_unfurls.chat_unfurl,
+    "chat.getPermalink": slack_messages.get_permalink,
+    "reactions.add": slack_messages.reactions_add,
 }
 
 

@@ -78,6 +78,8 @@ async def accept(reply: Reply, event_id: str, services: Services, workspace: Wor
     store = services.store
     if not await store.thread_notes.on_in(workspace, reply.channel):
         return "channel not opted in"
+    if await store.workspaces.get_connection(workspace) is None:
+        return "not connected"  # nowhere to save it: not kept either
     if reply.edited:
         saved = await store.thread_notes.saved_reply(workspace, reply.channel, reply.ts)
         if saved is None:

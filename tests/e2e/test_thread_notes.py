@@ -32,7 +32,8 @@ def test_a_reply_in_a_card_thread_becomes_one_note_on_its_candidate_with_a_tick(
     bot: RunningBot, driver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar
 ) -> None:
     card_ts, contact = card_in_channel(driver, seeded)
-    assert "From now on" in opt_in(driver) and "/invite" not in opt_in(driver)
+    said = opt_in(driver)
+    assert "From now on" in said and "<#C0001>" in said and "/invite" not in said  # the bot is in the channel
     sent = reply(driver, card_ts, "Strong yes from me &amp; <@U0001>: great system design", event_id="EvReply1")
     driver.settle()
     [note] = seeded.notes(contact)
@@ -189,3 +190,15 @@ def test_turning_it_on_where_the_bot_is_not_a_member_says_to_invite_it(
     assert "<#C0NOTIN>" in text and "/invite @Leonar" in text
     driver.command("thread-notes on", channel_id="D0001")
     assert "per channel" in driver.hook_posts()[0]["text"]
+
+
+def test_a_reply_while_leonar_is_disconnected_is_not_kept(
+    bot: RunningBot, driver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar
+) -> None:
+    card_ts, contact = card_in_channel(driver, seeded)
+    opt_in(driver)
+    assert bot.run(bot.services.store.workspaces.delete_connection(HERE))
+    reply(driver, card_ts, "secret-while-disconnected")
+    driver.settle()
+    jobs = bot.run(bot.services.store.db.all("jobs", "SELECT count(*) FROM jobs WHERE kind = 'thread_note'"))
+    assert jobs == [(0,)] and seeded.notes(contact) == []

@@ -12,6 +12,7 @@ is told the event arrived, done once whatever Slack redelivers and whichever ins
 from __future__ import annotations
 
 import logging
+import re
 import time
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -37,6 +38,8 @@ REACTION = "white_check_mark"
 # A reply's own subtypes: a plain one, and one also sent to the channel. Every other subtype (joins, bots, files
 # shared with no text, deletions…) is not a person's reply.
 REPLY_SUBTYPES = (None, "thread_broadcast")
+MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
+MAX_NAMED = 10  # people mentioned in a reply whose names are looked up (users.info, cached); the rest stay ids
 
 
 @dataclass(frozen=True)
@@ -136,12 +139,13 @@ class Saving:
         if not progress.get("noted"):
             link = await _permalink(slack, reply)
             message = SlackMessage(str(data["author"]), datetime.fromtimestamp(float(reply.ts), UTC), reply.text)
+            names = await self._names(job.workspace, slack, reply.text)
             if reply.edited:
-                await self._edited(job, progress, leonar, reply, contact, message, link, lang)
+                await self._edited(job, progress, leonar, reply, contact, message, link, lang, names)
             else:
                 if not progress.get("sent"):
                     await _add_once(progress, leonar, contact,
-                                    note_text(message, link, lang, heading_key="notes.slack_reply"))
+                                    note_text(message, link, lang, names=names, heading_key="notes.slack_reply"))
                 if sent := progress.get("sent"):  # its id kept, for an edit to update that note
                     await services.store.thread_notes.saved(job.workspace, reply.channel, reply.ts, contact,
                                                             sent.get("id"))
@@ -150,19 +154,31 @@ class Saving:
             await _react(slack, reply)
             await progress.done("reacted")
 
+    async def _names(self, workspace: Workspace, slack: AsyncWebClient, text: str) -> dict[str, str]:
+        """The names of the people the reply mentions: a note is read in Leonar, where `<@U…>` means nothing."""
+        services, names = self._services, {}
+        for user_id in list(dict.fromkeys(MENTION.findall(text)))[:MAX_NAMED]:
+            who = await UserLookup(slack, workspace, user_id, services.people,
+                                   services.settings.limits.users_info_seconds).user()
+            if who.name:
+                names[user_id] = who.name
+        return names
+
     async def _edited(self, job: Job, progress: Progress, leonar: LeonarClient, reply: Reply, contact: str,
-                      message: SlackMessage, link: str | None, lang: Lang) -> None:
+                      message: SlackMessage, link: str | None, lang: Lang, names: dict[str, str]) -> None:
         saved = await self._services.store.thread_notes.saved_reply(job.workspace, reply.channel, reply.ts)
         if saved is not None and saved.note_id:
             try:
                 if await leonar.update_note(saved.contact_id, saved.note_id,
-                                            note_text(message, link, lang, heading_key="notes.slack_reply")):
+                                            note_text(message, link, lang, names=names,
+                                                      heading_key="notes.slack_reply")):
                     return
             except LeonarError as exc:
                 _retry_or_raise(exc)
         heading = t(lang, "notes.slack_reply_corrected", author=message.author, day=format_day(message.at, lang),
                     clock=format_clock(message.at, lang))
-        body = "\n\n".join(p for p in (heading + (f"\n{link}" if link else ""), readable(message.text).strip()) if p)
+        body = "\n\n".join(p for p in (heading + (f"\n{link}" if link else ""),
+                                      readable(message.text, names).strip()) if p)
         await _add_once(progress, leonar, contact, body)
 
     async def give_up(self, job: Job, error: BaseException) -> None:

@@ -40,7 +40,7 @@ def test_a_reply_in_a_card_thread_becomes_one_note_on_its_candidate_with_a_tick(
     assert note["content"].startswith("Reply in Slack from User U0002, ")
     assert f"https://leonar-test.slack.com/archives/C0001/p{sent['ts'].replace('.', '')}?thread_ts={card_ts}" \
         in note["content"]
-    assert note["content"].endswith("Strong yes from me & @U0001: great system design")
+    assert note["content"].endswith("Strong yes from me & @User U0001: great system design")  # a name, not an id
     assert ticks(driver, sent) == ["UBOT"]
 
     reply_again = deliver(driver, sent, event_id="EvReply1")  # Slack's retry of the same event

@@ -31,7 +31,7 @@ from bot.observability.endpoint import metrics_route
 from bot.polling.poller import Poller
 from bot.polling.slack_post import SlackPoster
 from bot.services import Services
-from bot.slack import adding, context, guard, leaving, thread_notes, welcome, workflow_step
+from bot.slack import adding, context, guard, leaving, thread_note_saving, thread_notes, welcome, workflow_step
 from bot.slack.authorize import InstallationAuthorize
 from bot.slack.handler import SlackRequestHandler
 from bot.slack.installations import OAuthStates, SlackInstallations
@@ -85,7 +85,7 @@ def _work(services: Services) -> None:
     services.runner.register(leaving.KIND, leaving.Leaving(services).kind())
     services.runner.register(welcome.KIND, welcome.Welcome(services).kind())
     services.runner.register(adding.KIND, adding.Resume(services).kind())
-    services.runner.register(thread_notes.KIND, thread_notes.Saving(services).kind())
+    services.runner.register(thread_notes.KIND, thread_note_saving.Saving(services).kind())
 
 
 def check(settings: Settings) -> None:

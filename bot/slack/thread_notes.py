@@ -22,9 +22,9 @@ from bot.slack.users import SlackUser, UserLookup
 from bot.store import Workspace
 
 KIND = "thread_note"  # its jobs (bot/durable)
-# A reply's own subtypes: a plain one, and one also sent to the channel. Every other subtype (joins, bots, files
-# shared with no text, deletions…) is not a person's reply.
-REPLY_SUBTYPES = (None, "thread_broadcast")
+# A reply's own subtypes: a plain one, one also sent to the channel, one with a file (its words only are saved: the
+# file is never fetched). Every other subtype (joins, bots, deletions…) is not a person's reply.
+REPLY_SUBTYPES = (None, "thread_broadcast", "file_share")
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,8 @@ REPLY: dict[str, Any] = {"type": "message", "channel": "C1", "user": "U2", "text
     (REPLY, Reply("C1", "2.0", "1.0", "U2", "yes")),
     ({**REPLY, "subtype": "thread_broadcast"}, Reply("C1", "2.0", "1.0", "U2", "yes")),
     ({**REPLY, "channel_type": "group"}, Reply("C1", "2.0", "1.0", "U2", "yes")),
+    ({**REPLY, "subtype": "file_share", "files": [{"id": "F1"}]}, Reply("C1", "2.0", "1.0", "U2", "yes")),
+    ({**REPLY, "subtype": "file_share", "text": ""}, None),  # a file alone: no words to save
     ({**REPLY, "thread_ts": None}, None),  # not in a thread
     ({**REPLY, "thread_ts": "2.0"}, None),  # the thread's parent itself
     ({**REPLY, "channel_type": "im"}, None),

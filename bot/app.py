@@ -31,7 +31,7 @@ from bot.observability.endpoint import metrics_route
 from bot.polling.poller import Poller
 from bot.polling.slack_post import SlackPoster
 from bot.services import ChannelMemory, Services
-from bot.slack import adding, context, guard, leaving, saving, welcome, workflow_step
+from bot.slack import adding, context, guard, leaving, saving, thread_note_saving, thread_notes, welcome, workflow_step
 from bot.slack.authorize import InstallationAuthorize
 from bot.slack.handler import SlackRequestHandler
 from bot.slack.installations import OAuthStates, SlackInstallations
@@ -72,6 +72,7 @@ def _runner(settings: Settings, store: Store, leonar: Leonar, *, several: bool) 
     runner.every(3600, "prune recent adds", lambda: store.workspaces.prune_adds(settings.recent_adds_days))
     runner.every(3600, "prune finished jobs", store.jobs.prune)
     runner.every(3600, "prune card records", store.cards.prune)
+    runner.every(3600, "prune saved thread replies", store.thread_notes.prune)
     if several:
         sync = fair.Sync(store.shared, runner.holder)
         runner.every(FAIR_SYNC_SECONDS, "share budgets", lambda: sync.run(leonar.shares(), time.time()))
@@ -86,6 +87,7 @@ def _work(services: Services) -> None:
     services.runner.register(welcome.KIND, welcome.Welcome(services).kind())
     services.runner.register(adding.KIND, adding.Resume(services).kind())
     services.runner.register(saving.KIND, saving.Resume(services).kind())  # Save to Leonar
+    services.runner.register(thread_notes.KIND, thread_note_saving.Saving(services).kind())  # card threads
 
 
 def check(settings: Settings) -> None:

@@ -5,15 +5,18 @@ COMMAND = "/leonar-add"
 SHORTCUT_CALLBACK = "add_to_leonar"
 # links:read / links:write: link_shared events for app.leonar.app, and chat.unfurl. channels:read / groups:read:
 # whether a conversation is shared with another organisation (bot/slack/channels.py).
-BOT_SCOPES: tuple[str, ...] = ("commands", "chat:write", "chat:write.public", "users:read", "links:read",
-                               "links:write", "channels:read", "groups:read")
+# The message shortcut "Save to Leonar" and card threads saved as notes (issue 19 B): channels:history /
+# groups:history for a thread's replies (conversations.replies) and the messages of the channels the bot is in (all
+# but card threads' replies dropped unread), reactions:write for the ✓ on what was saved.
+BOT_SCOPES = ("commands", "chat:write", "chat:write.public", "users:read", "links:read", "links:write",
+              "channels:read", "groups:read", "channels:history", "groups:history", "reactions:write")
+# The events card threads saved as notes listen to, in every manifest (channels:history, groups:history).
+THREAD_NOTE_EVENTS = ("message.channels", "message.groups")
 UNFURL_DOMAINS = ("app.leonar.app",)
 
-# The message shortcut "Save to Leonar" (issue 19 B): reactions:write for the ✓ on a saved message; channels:history /
-# groups:history for the thread's replies (conversations.replies).
+# The message shortcut "Save to Leonar" (issue 19 B) and the scopes it needs beyond the add's.
 SAVE_CALLBACK = "save_to_leonar"
 SAVE_SCOPES = ("reactions:write", "channels:history", "groups:history")
-BOT_SCOPES += tuple(scope for scope in SAVE_SCOPES if scope not in BOT_SCOPES)
 
 # The Workflow Builder step (a custom function), only in the manifests of an app a company creates for itself:
 # manifests/manifest.yml and manifest.socket.yml (README, "Workflow Builder step").

@@ -1,5 +1,5 @@
 """Thin Slack handlers, one module per flow (add, follows, unfurls, workflow_step, home, connection, leaving, and
-channels: their sharing with other organisations), plus
+channels: their sharing with other organisations; thread_notes: card threads saved as notes), plus
 the slash command's table of sub-commands (commands) and the URL buttons' acks; each module has `register(app)`.
 What they do lives in `bot/slack/`, in modules named alike."""
 
@@ -14,6 +14,7 @@ from bot.listeners import (
     home,
     leaving,
     save,
+    thread_notes,
     unfurls,
     url_buttons,
     workflow_step,
@@ -24,3 +25,4 @@ def register(app: AsyncApp) -> None:
     for module in (commands, add, follows, unfurls, workflow_step, home, connection, leaving, url_buttons, channels):
         module.register(app)
     save.register(app)  # Save to Leonar (issue 19 B)
+    thread_notes.register(app)  # card threads saved as notes

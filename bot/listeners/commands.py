@@ -14,7 +14,7 @@ from bot.activity.follow import Follow
 from bot.i18n import t
 from bot.leonar import LeonarError
 from bot.manifest import COMMAND
-from bot.slack import following
+from bot.slack import following, thread_notes_setting
 from bot.slack.add_form import open_add
 from bot.slack.add_prefill import seed_from
 from bot.slack.context import connection, leonar, new_modal, services, user, user_lang, workspace
@@ -139,6 +139,15 @@ async def _listed(call: Call, build: Callable[[str, list[Follow], str], dict[str
     await call.respond(**build(channel_id, found, lang))
 
 
+async def thread_notes(call: Call) -> None:
+    """/leonar-add thread-notes on|off, in the channel whose card threads are saved as notes (admins)."""
+    await call.ack()
+    answer = await thread_notes_setting.switch(call.client, services(call.context), workspace(call.context),
+                                               await user(call.context), str(call.command.get("channel_id") or ""),
+                                               call.text)
+    await call.respond(**answer)
+
+
 async def help_(call: Call) -> None:
     await call.ack(**help_message(HELP_LINES, await user_lang(call.context)))
 
@@ -158,6 +167,7 @@ SUBCOMMANDS: dict[str, Sub] = {
     "follow": Sub(follow, "help.follow"),
     "following": Sub(following_, "help.following"),
     "unfollow": Sub(unfollow, "help.unfollow"),
+    "thread-notes": Sub(thread_notes, "help.thread_notes"),
     "help": Sub(help_, "help.help"),
 }
 HELP_LINES = tuple(sub.help for sub in SUBCOMMANDS.values())

@@ -14,6 +14,7 @@ from bot.slack.users import SlackUser
 from bot.store import StoreUnavailable
 from bot.views import home
 from bot.views.follows import home_follows
+from bot.views.thread_notes import home_section as thread_notes_section
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +27,8 @@ async def publish(client: AsyncWebClient, context: dict[str, Any], user_id: str,
     adds, settings = await store.recent_adds(here), await store.settings(here)
     view = home.home_view(connection(context), adds, settings, admin=who.is_admin, lang=who.lang,
                           slug_problem=slug_problem, follows=await _follows(context, who))
+    if who.is_admin:  # card threads saved as notes: the admins' own section, last
+        view["blocks"] += thread_notes_section(await services(context).store.thread_notes.channels(here), who.lang)
     try:
         await client.views_publish(user_id=user_id, view=view)
     except SlackApiError as exc:

@@ -37,6 +37,8 @@ class SlackUser:
     stranger: bool = False
     # users.info's `tz` (IANA name): a follow's daily digest comes at an hour of the follower's day.
     tz: str | None = None
+    # How Slack names them (real name, else display name, else handle): notes say who wrote what. Never an email.
+    name: str | None = None
 
     @property
     def is_admin(self) -> bool:
@@ -65,7 +67,15 @@ def user_of(info: dict[str, Any]) -> SlackUser:
     teams = {str(t) for t in (info.get("team_id"), *(grid.get("teams") or [])) if t}
     return SlackUser(str(info.get("id") or ""), role_of(info), lang_of(info.get("locale")), teams=frozenset(teams),
                      enterprise_id=grid.get("enterprise_id"), stranger=bool(info.get("is_stranger")),
-                     tz=str(info["tz"]) if info.get("tz") else None)
+                     tz=str(info["tz"]) if info.get("tz") else None, name=_name(info))
+
+
+def _name(info: dict[str, Any]) -> str | None:
+    profile = info.get("profile") or {}
+    for found in (profile.get("real_name"), info.get("real_name"), profile.get("display_name"), info.get("name")):
+        if isinstance(found, str) and found.strip():
+            return found.strip()
+    return None
 
 
 class UserLookup:

@@ -24,6 +24,7 @@ from bot.store.schema import migrate
 from bot.store.secrets import Cipher, EncryptionKeyError, load_cipher
 from bot.store.shared import Shared
 from bot.store.sqlite import SqliteDatabase
+from bot.store.thread_notes import ThreadNotes
 from bot.store.workspaces import Workspaces, check_cipher
 
 
@@ -37,6 +38,7 @@ class Store:
     jobs: Jobs
     shared: Shared  # what instances on one PostgreSQL database tell each other about Leonar
     cards: Cards  # the bot's candidate cards: which message shows which contact
+    thread_notes: ThreadNotes  # card threads saved as notes: the channels opted in, the replies saved
     # ENCRYPTION_KEY's cipher, for what the bot hands Slack to give back unchanged (a save form's sealed context).
     cipher: Cipher
 
@@ -78,7 +80,7 @@ def _opened(db: Database, cipher: Cipher) -> Store:
         raise
     cache = Cache(db.watch(), entry_seconds=db.limits.cache_entry_seconds)
     return Store(db, cache, Workspaces(db, cipher, cache), Installations(db, cipher, cache), Follows(db),
-                 Jobs(db, cipher), Shared(db), Cards(db), cipher)
+                 Jobs(db, cipher), Shared(db), Cards(db), ThreadNotes(db), cipher)
 
 
 def sqlite_path(database_url: str) -> Path:

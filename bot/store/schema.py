@@ -137,17 +137,25 @@ MIGRATIONS: list[tuple[Statement, ...]] = [
         PRIMARY KEY (key_id, user_id, instance))""",
      """CREATE TABLE IF NOT EXISTS entry_indexes (key_id TEXT NOT NULL, project_id TEXT NOT NULL, data TEXT NOT NULL,
         read_at DOUBLE PRECISION NOT NULL, PRIMARY KEY (key_id, project_id))"""),
-    # 14 (the card record; renumbered at merge). The bot's candidate cards as Slack accepted them (cards.py): the
+    # 14. The bot's candidate cards as Slack accepted them (cards.py): the
     # message's channel and ts, and its contact's id — ids only, kept CARD_DAYS, to know a card (or its thread).
     ("""CREATE TABLE IF NOT EXISTS card_messages (workspace TEXT NOT NULL, channel_id TEXT NOT NULL, ts TEXT NOT NULL,
         contact_id TEXT NOT NULL, posted_at DOUBLE PRECISION NOT NULL, PRIMARY KEY (workspace, channel_id, ts))""",
      "CREATE INDEX IF NOT EXISTS card_messages_age ON card_messages (posted_at)"),
+    # 15. The channels whose card threads admins opted in to notes, and each reply saved as a note
+    # (thread_notes.py): ids only, so that an edit updates its note and never adds a copy.
+    ("""CREATE TABLE IF NOT EXISTS thread_note_channels (workspace TEXT NOT NULL, channel_id TEXT NOT NULL,
+        enabled_by TEXT NOT NULL, enabled_at DOUBLE PRECISION NOT NULL, PRIMARY KEY (workspace, channel_id))""",
+     """CREATE TABLE IF NOT EXISTS thread_notes (workspace TEXT NOT NULL, channel_id TEXT NOT NULL, ts TEXT NOT NULL,
+        contact_id TEXT NOT NULL, note_id TEXT, saved_at DOUBLE PRECISION NOT NULL,
+        PRIMARY KEY (workspace, channel_id, ts))""",
+     "CREATE INDEX IF NOT EXISTS thread_notes_age ON thread_notes (saved_at)"),
 ]
 VERSION = len(MIGRATIONS)
 # Every table with a `workspace` column: what leaving a workspace deletes (workspaces.py `forget`).
 WORKSPACE_TABLES = ("leonar_connections", "slack_bots", "last_projects", "recent_adds", "workspace_settings",
                     "follows", "followed_projects", "follow_outbox", "follow_digest_events", "follow_poll_status",
-                    "jobs", "card_messages")
+                    "jobs", "card_messages", "thread_note_channels", "thread_notes")
 
 
 def statements(version: int, dialect: Dialect) -> list[str]:

@@ -7,6 +7,7 @@ import pytest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from tests.support.fakes import slack_messages
 from tests.support.fakes.slack import FakeSlack
 
 TOKEN = "xoxb-test-token"
@@ -87,3 +88,28 @@ def test_the_bots_own_posts_are_in_the_history(slack: FakeSlack, client: WebClie
     posted = client.chat_postMessage(channel="C0001", text="card", thread_ts=parent["ts"])
     thread = client.conversations_replies(channel="C0001", ts=parent["ts"])["messages"]
     assert [m["ts"] for m in thread] == [parent["ts"], posted["ts"]] and thread[1]["bot_id"] == slack.bot_id
+
+
+def test_a_reply_its_event_its_link_and_its_edit(slack: FakeSlack, client: WebClient) -> None:
+    card = client.chat_postMessage(channel="C1", text="card")
+    event = slack_messages.said(slack, "C1", "U2", "hello", thread_ts=card["ts"])
+    assert event["thread_ts"] == card["ts"] and event["parent_user_id"] == slack.bot_user_id
+    assert event["channel_type"] == "channel" and event["channel"] == "C1" and "bot_id" not in event
+    link = client.chat_getPermalink(channel="C1", message_ts=event["ts"])["permalink"]
+    assert link.endswith(f"p{event['ts'].replace('.', '')}?thread_ts={card['ts']}&cid=C1")
+    slack.add_channel("G1", member=False)
+    assert error_of(lambda: client.chat_getPermalink(channel="G1", message_ts=event["ts"])) == "channel_not_found"
+    changed = slack_messages.edit(slack, "C1", event["ts"], "hello again")
+    assert changed["subtype"] == "message_changed" and changed["message"]["text"] == "hello again"
+    assert changed["previous_message"]["text"] == "hello" and changed["message"]["ts"] == event["ts"]
+    other_app = slack_messages.said(slack, "C1", "U9", "beep", thread_ts=card["ts"], bot_id="B9")
+    assert other_app["bot_id"] == "B9" and "client_msg_id" not in other_app
+
+
+def test_reactions_name_emoji_and_are_listed_per_message(slack: FakeSlack, client: WebClient) -> None:
+    slack.add_channel("C1", member=True)
+    message = slack.post("C1", "U2", "hello")
+    react = lambda name: client.reactions_add(channel="C1", timestamp=message["ts"], name=name)  # noqa: E731
+    assert error_of(lambda: react("no way")) == "invalid_name"
+    react("white_check_mark")
+    assert slack_messages.reactions_on(slack, "C1", message["ts"]) == {"white_check_mark": [slack.bot_user_id]}

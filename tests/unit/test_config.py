@@ -111,3 +111,15 @@ def test_every_manifest_has_the_save_shortcut_and_its_scopes(name: str) -> None:
     shortcuts = {s["callback_id"]: s for s in manifest["features"]["shortcuts"]}
     assert shortcuts[SAVE_CALLBACK]["type"] == "message" and shortcuts[SAVE_CALLBACK]["name"] == "Save to Leonar"
     assert set(SAVE_SCOPES) <= set(manifest["oauth_config"]["scopes"]["bot"]) and set(SAVE_SCOPES) <= set(BOT_SCOPES)
+
+
+def test_every_manifest_lets_card_threads_be_read_and_marked() -> None:
+    """Card threads saved as notes: the message events of public and private channels, their scopes, and the ✓."""
+    from bot.manifest import THREAD_NOTE_EVENTS
+
+    for path in sorted((ROOT / "manifests").glob("*.yml")):
+        manifest = yaml.safe_load(path.read_text())
+        assert manifest_problem(manifest) is None, path.name
+        assert set(THREAD_NOTE_EVENTS) <= set(manifest["settings"]["event_subscriptions"]["bot_events"]), path.name
+        assert {"channels:history", "groups:history", "reactions:write"} <= set(BOT_SCOPES)
+        assert set(manifest["oauth_config"]["scopes"]["bot"]) == set(BOT_SCOPES), path.name

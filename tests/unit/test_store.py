@@ -550,3 +550,27 @@ def test_cards_are_known_by_their_message_per_workspace_and_go_with_age_or_the_w
     store.workspaces.forget(ACME)
     assert store.run(cards.contact_of(ACME, "C1", "1700000000.000100")) is None
     assert store.run(cards.contact_of(GRID, "C1", "1700000000.000100")) == "ct_9"
+
+
+def test_card_threads_opted_in_per_channel_and_saved_replies_by_their_ids(opener: Opener) -> None:
+    store = opener(Fernet.generate_key().decode())
+    notes = store.store.thread_notes
+    assert not store.run(notes.on_in(ACME, "C1"))
+    assert store.run(notes.turn(ACME, "C1", on=True, by="U1"))
+    assert not store.run(notes.turn(ACME, "C1", on=True, by="U2"))  # on already
+    store.run(notes.turn(ACME, "C2", on=True, by="U1"))
+    assert store.run(notes.on_in(ACME, "C1")) and not store.run(notes.on_in(GRID, "C1"))
+    assert store.run(notes.channels(ACME)) == ["C1", "C2"]
+    assert store.run(notes.turn(ACME, "C1", on=False, by="U1")) and store.run(notes.channels(ACME)) == ["C2"]
+
+    store.run(notes.saved(ACME, "C2", "1.000100", "ct_1", "note_1"))
+    store.run(notes.saved(ACME, "C2", "1.000200", "ct_1", None))  # Leonar named no note
+    saved = store.run(notes.saved_reply(ACME, "C2", "1.000100"))
+    assert saved is not None and (saved.contact_id, saved.note_id) == ("ct_1", "note_1")
+    none_named = store.run(notes.saved_reply(ACME, "C2", "1.000200"))
+    assert none_named is not None and none_named.note_id is None
+    assert store.run(notes.saved_reply(GRID, "C2", "1.000100")) is None
+    store.db.execute("age", "UPDATE thread_notes SET saved_at = saved_at - 200 * 86400 WHERE ts = ?", ("1.000200",))
+    assert store.run(notes.prune()) == 1 and store.run(notes.saved_reply(ACME, "C2", "1.000200")) is None
+    store.workspaces.forget(ACME)
+    assert store.run(notes.channels(ACME)) == [] and store.run(notes.saved_reply(ACME, "C2", "1.000100")) is None

@@ -427,6 +427,11 @@ class FakeSlack:
             return True
         return not (channel.startswith(("G", "D")) or channel in self.private_channels)
 
+    def _can_see(self, channel: str) -> bool:
+        """Whether Slack shows the bot that conversation: a public channel, or one it is in."""
+        private = channel.startswith(("G", "D")) or channel in self.private_channels
+        return channel not in self.missing_channels and (not private or channel in self.bot_channels)
+
     def add_channel(self, channel_id: str, *, private: bool = False, member: bool = False) -> None:
         """Declare a conversation: a private one (G… and D… ids are private anyway), the bot a member or not."""
         if private:

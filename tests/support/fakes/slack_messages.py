@@ -1,15 +1,21 @@
 """The fake Slack's conversations as far as messages go: what was posted (by people, declared with `post`, and by
 the bot), threads read with `conversations.replies` (pages by `cursor`, the parent first on every page, as Slack
-does), `chat.getPermalink` and `reactions.add`, with Slack's errors for each.
+does), `chat.getPermalink` and `reactions.add`, with Slack's errors for each; and the `message` events Slack sends
+an app subscribed to `message.channels` / `message.groups` (`said`, and `edit` for the `message_changed` subtype;
+docs.slack.dev/reference/events/message, research slack-platform-3 §4).
 
 Reading history needs the bot in the conversation and the history scope of its kind (`channels:history` for a
 public channel, `groups:history` for a private one): a public channel the bot is not in answers `not_in_channel`,
-a private one it is not in `channel_not_found`. Reacting needs `reactions:write` and, likewise, membership.
+a private one it is not in `channel_not_found`. Reacting needs `reactions:write` and, likewise, membership
+(public channels included: chat:write.public covers posting only); an emoji name that is not one is
+`invalid_name`, the bot's own reaction again `already_reacted`.
 """
 
 from __future__ import annotations
 
 import copy
+import re
+import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,6 +30,7 @@ JSON = dict[str, Any]
 ALL_SCOPES = frozenset({"commands", "chat:write", "chat:write.public", "users:read", "links:read", "links:write",
                         "channels:read", "groups:read", "channels:history", "groups:history", "reactions:write"})
 REPLIES_MAX_LIMIT = 1000
+_EMOJI = re.compile(r"^[a-z0-9_+'-]+$")
 
 
 @dataclass
@@ -46,6 +53,7 @@ class Messages:
             if parent is not None:
                 parent["thread_ts"] = parent_ts
                 parent["reply_count"] = parent.get("reply_count", 0) + 1
+                stored["parent_user_id"] = parent.get("user")
         return copy.deepcopy(stored)
 
     def find(self, channel: str, ts: str) -> JSON | None:
@@ -63,16 +71,45 @@ class Messages:
 
 
 def post(fake: FakeSlack, channel: str, user: str, text: str, *, thread_ts: str | None = None,
-         blocks: list[JSON] | None = None) -> JSON:
-    """Someone writes in `channel` (in a thread with `thread_ts`): the message as a shortcut's payload carries it."""
+         blocks: list[JSON] | None = None, bot_id: str | None = None) -> JSON:
+    """Someone (another app, with `bot_id`) writes in `channel` (in a thread with `thread_ts`): the message as a
+    shortcut's payload carries it."""
     with fake._lock:
         message: JSON = {"type": "message", "user": user, "text": text, "ts": fake.messages.new_ts(),
-                         "team": fake.team_id}
+                         "team": fake.team_id, "client_msg_id": secrets.token_hex(8)}
         if thread_ts:
             message["thread_ts"] = thread_ts
         if blocks is not None:
             message["blocks"] = blocks
+        if bot_id:  # an app's message, as chat.postMessage makes it today: its bot user, bot_id and app_id
+            message.update(bot_id=bot_id, app_id=f"A{bot_id[1:]}", bot_profile={"id": bot_id, "deleted": False})
+            message.pop("client_msg_id")
         return fake.messages.add(channel, message)
+
+
+def said(fake: FakeSlack, channel: str, user: str, text: str, *, thread_ts: str | None = None,
+         bot_id: str | None = None) -> JSON:
+    """`post`, and the `message` event Slack sends for it."""
+    message = post(fake, channel, user, text, thread_ts=thread_ts, bot_id=bot_id)
+    return {**message, "channel": channel, "event_ts": message["ts"], "channel_type": channel_type(fake, channel)}
+
+
+def edit(fake: FakeSlack, channel: str, ts: str, text: str) -> JSON:
+    """The message's author edits it; returns the `message_changed` event."""
+    with fake._lock:
+        stored = fake.messages.find(channel, ts)
+        assert stored is not None, (channel, ts)
+        before = copy.deepcopy(stored)
+        stored.update(text=text, edited={"user": before.get("user"), "ts": f"{time.time():.6f}"})
+        after = copy.deepcopy(stored)
+    now = f"{time.time():.6f}"
+    return {"type": "message", "subtype": "message_changed", "hidden": True, "channel": channel, "ts": now,
+            "event_ts": now, "channel_type": channel_type(fake, channel), "message": after,
+            "previous_message": before}
+
+
+def channel_type(fake: FakeSlack, channel: str) -> str:
+    return "group" if channel.startswith("G") or channel in fake.private_channels else "channel"
 
 
 def _membership_error(fake: FakeSlack, channel: str, *, history: bool) -> JSON | None:
@@ -133,6 +170,8 @@ def reactions_add(fake: FakeSlack, body: JSON) -> JSON:
         return _missing_scope(fake, "reactions:write")
     if (refused := _membership_error(fake, channel, history=False)) is not None:
         return refused
+    if not _EMOJI.match(name):
+        return _error("invalid_name")
     if fake.messages.find(channel, ts) is None:
         return _error("message_not_found")
     names = fake.messages.reactions.setdefault((channel, ts), [])
@@ -140,6 +179,12 @@ def reactions_add(fake: FakeSlack, body: JSON) -> JSON:
         return _error("already_reacted")
     names.append(name)
     return {"ok": True}
+
+
+def reactions_on(fake: FakeSlack, channel: str, ts: str) -> dict[str, list[str]]:
+    """The bot's reactions on a message, as Slack lists who reacted with what (test-facing)."""
+    with fake._lock:
+        return {name: [fake.bot_user_id] for name in fake.messages.reactions.get((channel, ts), [])}
 
 
 def keep_bot_post(fake: FakeSlack, body: JSON, answer: JSON) -> None:

@@ -1,0 +1,154 @@
+"""A card thread reply's job (bot/slack/thread_notes.py accepts it): its note added — or, for an edit, updated, or
+corrected where Leonar cannot update a note — once, whatever the restarts, then the ✓ reaction."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from datetime import UTC, datetime
+
+from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.durable.runner import Kind, Progress, Retry
+from bot.i18n import Lang, format_clock, format_day, lang_of, t
+from bot.leonar import LeonarClient, LeonarError
+from bot.leonar.errors import RateLimited, Unavailable, UserRateLimited
+from bot.services import Services
+from bot.slack.installations import bot_client
+from bot.slack.thread_notes import Reply
+from bot.slack.users import UserLookup
+from bot.store import Workspace
+from bot.store.jobs import Job
+from bot.views.slack_notes import SlackMessage, note_text, readable
+
+log = logging.getLogger(__name__)
+REACTION = "white_check_mark"
+MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
+MAX_NAMED = 10  # people mentioned in a reply whose names are looked up (users.info, cached); the rest stay ids
+
+
+class Saving:
+    """A reply's job: its note added (or, for an edit, updated or corrected) once, then the ✓ reaction."""
+
+    def __init__(self, services: Services) -> None:
+        self._services = services
+
+    def kind(self) -> Kind:
+        return Kind(self.run, self.give_up, max_attempts=4)
+
+    async def run(self, job: Job, progress: Progress) -> None:
+        services, data = self._services, job.payload
+        reply = Reply(**data["reply"])
+        connection = await services.store.workspaces.get_connection(job.workspace)
+        slack = await bot_client(services.settings, services.store.installations, job.workspace)
+        if connection is None or slack is None:
+            log.info("a card thread reply was not saved: workspace %s is not connected", job.workspace.key)
+            return
+        leonar = services.leonar.client(connection.api_key)
+        lang, contact = lang_of(str(data.get("lang"))), str(data["contact"])
+        if not progress.get("noted"):
+            link = await _permalink(slack, reply)
+            message = SlackMessage(str(data["author"]), datetime.fromtimestamp(float(reply.ts), UTC), reply.text)
+            names = await self._names(job.workspace, slack, reply.text)
+            if reply.edited:
+                await self._edited(job, progress, leonar, reply, contact, message, link, lang, names)
+            else:
+                if not progress.get("sent"):
+                    await _add_once(progress, leonar, contact,
+                                    note_text(message, link, lang, names=names, heading_key="notes.slack_reply"))
+                if sent := progress.get("sent"):  # its id kept, for an edit to update that note
+                    await services.store.thread_notes.saved(job.workspace, reply.channel, reply.ts, contact,
+                                                            sent.get("id"))
+            await progress.done("noted")
+        if not reply.edited and progress.get("sent") and not progress.get("reacted"):
+            await _react(slack, reply)
+            await progress.done("reacted")
+
+    async def _names(self, workspace: Workspace, slack: AsyncWebClient, text: str) -> dict[str, str]:
+        """The names of the people the reply mentions: a note is read in Leonar, where `<@U…>` means nothing."""
+        services, names = self._services, {}
+        for user_id in list(dict.fromkeys(MENTION.findall(text)))[:MAX_NAMED]:
+            who = await UserLookup(slack, workspace, user_id, services.people,
+                                   services.settings.limits.users_info_seconds).user()
+            if who.name:
+                names[user_id] = who.name
+        return names
+
+    async def _edited(self, job: Job, progress: Progress, leonar: LeonarClient, reply: Reply, contact: str,
+                      message: SlackMessage, link: str | None, lang: Lang, names: dict[str, str]) -> None:
+        saved = await self._services.store.thread_notes.saved_reply(job.workspace, reply.channel, reply.ts)
+        if saved is not None and saved.note_id:
+            try:
+                if await leonar.update_note(saved.contact_id, saved.note_id,
+                                            note_text(message, link, lang, names=names,
+                                                      heading_key="notes.slack_reply")):
+                    return
+            except LeonarError as exc:
+                _retry_or_raise(exc)
+        heading = t(lang, "notes.slack_reply_corrected", author=message.author, day=format_day(message.at, lang),
+                    clock=format_clock(message.at, lang))
+        body = "\n\n".join(p for p in (heading + (f"\n{link}" if link else ""),
+                                      readable(message.text, names).strip()) if p)
+        await _add_once(progress, leonar, contact, body)
+
+    async def give_up(self, job: Job, error: BaseException) -> None:
+        log.warning("a card thread reply could not be saved in Leonar (%s)", type(error).__name__)
+
+
+async def _add_once(progress: Progress, leonar: LeonarClient, contact: str, content: str) -> None:
+    """The note added, its id (None when Leonar named none) saved as the step "sent". Once asked, never asked again:
+    a job resumed after a crash while Leonar was being asked leaves it (Leonar may hold it: never a second copy)."""
+    if progress.get("sending"):
+        log.warning("a card thread reply's note was being saved when its instance stopped: not sent again")
+        return
+    await progress.done("sending")
+    try:
+        note_id = await leonar.add_note(contact, content)
+    except LeonarError as exc:
+        if (later := _later(exc)) is not None:
+            await progress.done("sending", False)  # certainly not made: asked again later
+            raise Retry(later, exc.code) from exc
+        log.warning("a card thread reply was not saved in Leonar: %s", exc.code)
+        return
+    await progress.done("sent", {"id": note_id})
+
+
+def _retry_or_raise(exc: LeonarError) -> None:
+    if (later := _later(exc)) is not None:
+        raise Retry(later, exc.code) from exc
+    raise exc
+
+
+def _later(exc: LeonarError) -> float | None:
+    """In how many seconds to ask again, when Leonar certainly made nothing and may later; else None."""
+    if isinstance(exc, UserRateLimited):
+        return max(exc.retry_in, 1.0)
+    if isinstance(exc, RateLimited):
+        return max(float(exc.reset_at or 0) - time.time(), 30.0)
+    if isinstance(exc, Unavailable) and not exc.may_have_arrived:
+        return 30.0
+    return None
+
+
+async def _permalink(slack: AsyncWebClient, reply: Reply) -> str | None:
+    try:
+        found = (await slack.chat_getPermalink(channel=reply.channel, message_ts=reply.ts)).get("permalink")
+    except (SlackApiError, SlackClientError, OSError) as exc:
+        log.info("no link back to a card thread reply: %s", _slack_error(exc))
+        return None
+    return str(found) if found else None
+
+
+async def _react(slack: AsyncWebClient, reply: Reply) -> None:
+    """✓ on the saved reply; where Slack refuses (no reactions:write yet, not in the channel, already there), the
+    note is saved all the same."""
+    try:
+        await slack.reactions_add(channel=reply.channel, timestamp=reply.ts, name=REACTION)
+    except (SlackApiError, SlackClientError, OSError) as exc:
+        log.info("saved reply not marked: %s", _slack_error(exc))
+
+
+def _slack_error(exc: Exception) -> str:
+    return str(exc.response.get("error")) if isinstance(exc, SlackApiError) else type(exc).__name__

@@ -189,6 +189,27 @@ class LeonarClient:
         await self._transport.request("POST", f"contacts/{contact_id}/notes", json={"content": content},
                                       writes=True, retry_unsent=True, scope=NOTES_WRITE)
 
+    async def stage_entries(self, project_id: str, stage_id: str, *, limit: int = 10) -> list[Entry]:
+        """The first `limit` entries of a project's stage, with their contacts (never cached: a feedback form's
+        candidates are whoever is there now).
+
+        [INF] `stage_id` as a filter of `GET /projects/{id}/entries` (documented for the board); entries of other
+        stages in the answer, should Leonar ignore it, are left out here.
+        """
+        self._share.admit(self._user_id)
+        params = {"stage_id": stage_id, "limit": PAGE_SIZE, "offset": 0}
+        items, _ = envelope.page(await self._transport.get(f"projects/{project_id}/entries", params=params,
+                                                           scope=scopes.PIPELINE_READ))
+        found = [e for e in envelope.parse_list(Entry, items) if e.contact and (e.stage is None or
+                                                                                 e.stage.id == stage_id)]
+        return found[:limit]
+
+    async def lacks_notes_write(self) -> bool:
+        """Whether this key lacks `notes:write` (a feedback request saves every answer as a note): one probe that
+        cannot write (`scopes.lacks_notes_write`), counted against the user's share."""
+        self._share.admit(self._user_id)
+        return await scopes.lacks_notes_write(self._transport)
+
     async def find_entry(self, project_id: str, contact_id: str) -> Entry | None:
         """The contact's entry in the project, if any.
 

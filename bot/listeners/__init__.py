@@ -10,6 +10,7 @@ from bot.listeners import (
     channels,
     commands,
     connection,
+    feedback,
     follows,
     home,
     leaving,
@@ -20,5 +21,6 @@ from bot.listeners import (
 
 
 def register(app: AsyncApp) -> None:
-    for module in (commands, add, follows, unfurls, workflow_step, home, connection, leaving, url_buttons, channels):
+    for module in (commands, add, follows, unfurls, workflow_step, home, connection, leaving, url_buttons, channels,
+                   feedback):
         module.register(app)

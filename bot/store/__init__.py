@@ -15,6 +15,7 @@ from pathlib import Path
 from bot.limits import Limits
 from bot.store.cache import Cache
 from bot.store.database import Database, Observer
+from bot.store.feedback import Feedback
 from bot.store.follows import Follows
 from bot.store.installations import Installations
 from bot.store.jobs import Jobs
@@ -35,6 +36,7 @@ class Store:
     follows: Follows
     jobs: Jobs
     shared: Shared  # what instances on one PostgreSQL database tell each other about Leonar
+    feedback: Feedback  # feedback requests and their answers
 
     async def close(self) -> None:
         await asyncio.to_thread(self.cache.close)  # joins the watch's thread: not on the loop
@@ -74,7 +76,7 @@ def _opened(db: Database, cipher: Cipher) -> Store:
         raise
     cache = Cache(db.watch(), entry_seconds=db.limits.cache_entry_seconds)
     return Store(db, cache, Workspaces(db, cipher, cache), Installations(db, cipher, cache), Follows(db),
-                 Jobs(db, cipher), Shared(db))
+                 Jobs(db, cipher), Shared(db), Feedback(db))
 
 
 def sqlite_path(database_url: str) -> Path:

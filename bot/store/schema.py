@@ -137,12 +137,28 @@ MIGRATIONS: list[tuple[Statement, ...]] = [
         PRIMARY KEY (key_id, user_id, instance))""",
      """CREATE TABLE IF NOT EXISTS entry_indexes (key_id TEXT NOT NULL, project_id TEXT NOT NULL, data TEXT NOT NULL,
         read_at DOUBLE PRECISION NOT NULL, PRIMARY KEY (key_id, project_id))"""),
+    # 14. Feedback requests (feedback.py): who asked whom about which candidates, where each request message was
+    # posted (with the reviewer's time zone, for reminders, and language), and each reviewer's answer per candidate
+    # with its version (a changed answer is a new version, hence one more note in Leonar).
+    ("""CREATE TABLE IF NOT EXISTS feedback_requests (id TEXT PRIMARY KEY, workspace TEXT NOT NULL,
+        requester TEXT NOT NULL, data TEXT NOT NULL, due_at DOUBLE PRECISION NOT NULL,
+        created_at DOUBLE PRECISION NOT NULL, closed_at DOUBLE PRECISION)""",
+     "CREATE INDEX IF NOT EXISTS feedback_requests_requester ON feedback_requests (workspace, requester)",
+     """CREATE TABLE IF NOT EXISTS feedback_recipients (request_id TEXT NOT NULL, recipient TEXT NOT NULL,
+        workspace TEXT NOT NULL, channel_id TEXT, ts TEXT, tz TEXT, lang TEXT,
+        PRIMARY KEY (request_id, recipient))""",
+     """CREATE TABLE IF NOT EXISTS feedback_answers (request_id TEXT NOT NULL, contact_id TEXT NOT NULL,
+        reviewer TEXT NOT NULL, workspace TEXT NOT NULL, verdict TEXT NOT NULL, comment TEXT,
+        version INTEGER NOT NULL, answered_at DOUBLE PRECISION NOT NULL,
+        PRIMARY KEY (request_id, contact_id, reviewer))"""),
 ]
 VERSION = len(MIGRATIONS)
 # Every table with a `workspace` column: what leaving a workspace deletes (workspaces.py `forget`).
 WORKSPACE_TABLES = ("leonar_connections", "slack_bots", "last_projects", "recent_adds", "workspace_settings",
                     "follows", "followed_projects", "follow_outbox", "follow_digest_events", "follow_poll_status",
-                    "jobs")
+                    "jobs",
+                    # 14: feedback requests
+                    "feedback_requests", "feedback_recipients", "feedback_answers")
 
 
 def statements(version: int, dialect: Dialect) -> list[str]:

@@ -68,7 +68,7 @@ async def answered(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], 
     why = answers.REFUSED if ref is None else await answers.answer(
         client, context, ref, str(body["user"]["id"]), answers.channel_of(body))
     if why is not None:
-        await respond(**ephemeral(t(await user_lang(context), why)), replace_original=False)
+        await respond(**ephemeral(t(await user_lang(context), why)))
 
 
 async def comment_clicked(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient,

@@ -59,8 +59,6 @@ async def refusal(client: AsyncWebClient, context: dict[str, Any], ref: AnswerRe
     if request is None or request.candidate(ref.contact_id) is None:
         log.warning("feedback answer refused: no such request or candidate in %s", workspace(context).key)
         return REFUSED, None
-    if request.closed_at is not None:
-        return CLOSED, request
     if not await may_answer(client, request, user_id, channel_id):
         log.warning("feedback answer refused: %s is not a reviewer of %s", user_id, request.id)
         return REFUSED, request

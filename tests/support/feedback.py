@@ -4,7 +4,8 @@ clicking a button of a message the bot posted (a DM or a channel), as Slack send
 from __future__ import annotations
 
 import time
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import httpx
 
@@ -16,6 +17,7 @@ from tests.support.flows import connect
 
 JSON = dict[str, Any]
 HIRING_MANAGER, CLIENT = "U0002", "U0003"
+T = TypeVar("T")
 
 
 def seed_stage(leonar: FakeLeonar) -> tuple[JSON, list[JSON]]:
@@ -88,3 +90,12 @@ def click(driver: SlackDriver, channel: str, ts: str, action_id: str, value: str
     assert time.monotonic() - started < driver.ack_deadline
     driver.last_response_url = payload["response_url"]
     return response
+
+
+def eventually(check: Callable[[], T], timeout: float = 10.0) -> T:
+    """`check()` once truthy, asked every 20 ms (what it reads, the bot's database, says nothing when it changes);
+    its last value after `timeout`."""
+    deadline = time.monotonic() + timeout
+    while not (found := check()) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return found

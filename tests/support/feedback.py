@@ -43,10 +43,11 @@ def pick_users(driver: SlackDriver, action_id: str, users: list[str]) -> None:
 
 
 def ask(driver: SlackDriver, reviewers: list[str], *, channel: str | None = None, text: str = "feedback backend",
-        question: str | None = None) -> httpx.Response:
-    """`/leonar-add feedback <project>`, the Onsite stage picked, its two candidates left ticked, sent to
-    `reviewers` (and `channel`)."""
-    connect(driver)
+        question: str | None = None, connected: bool = False) -> httpx.Response:
+    """`/leonar-add feedback <project>` (connecting first, unless `connected`), the Onsite stage picked, its two
+    candidates left ticked, sent to `reviewers` (and `channel`)."""
+    if not connected:
+        connect(driver)
     driver.open_modal(text, callback_id="leonar_feedback")
     view = driver.wait_view(lambda v: any(b.get("block_id", "").startswith("feedback_stage_") for b in v["blocks"]))
     _, stages = _find(view, modal.STAGE_ACTION)

@@ -13,6 +13,7 @@ from tests.support.driver import SlackDriver
 from tests.support.fakes.leonar import FakeLeonar
 from tests.support.fakes.slack import FakeSlack
 from tests.support.feedback import HIRING_MANAGER, ask, button, click, message_in, seed_stage
+from tests.support.installs import driver_for, install
 
 YES = "feedback_answer_yes"
 TEAM_CHANNEL, MEMBER, STRANGER = "C0TEAM", "U0004", "U0005"
@@ -120,3 +121,35 @@ def test_remind_now_reminds_who_has_not_answered(
     driver.settle()
     [reminder] = [c.body for c in slack.calls_to("chat.postMessage")[before:]]
     assert reminder["channel"] == HIRING_MANAGER and reminder["text"].startswith("Reminder: <@U0001>")
+
+
+def test_an_answer_through_another_workspaces_installation_finds_no_request(
+    oauth_bot: RunningBot, slack: FakeSlack, leonar: FakeLeonar
+) -> None:
+    """Two workspaces installed the app. TB's member is in the channel TA asked, and clicks TA's button through
+    TB's installation (a forged team): the request is looked up in TB, where it does not exist; nothing is saved."""
+    key_a, key_b = "leo_acme_key_aaaa1111", "leo_beta_key_bbbb2222"
+    leonar.add_key(key_a, workspace="acme")
+    leonar.add_key(key_b, workspace="beta")
+    _, (jane, _) = seed_stage(leonar)
+    install(oauth_bot, slack, "TA")
+    install(oauth_bot, slack, "TB")
+    a, b = driver_for(oauth_bot, slack, "TA"), driver_for(oauth_bot, slack, "TB")
+    for driver, key in ((a, key_a), (b, key_b)):
+        driver.command()
+        driver.wait_view(lambda v: v["callback_id"] == "leonar_connect")
+        driver.type_text("api_key_input", key)
+        assert driver.submit().status_code == 200
+    slack.members[TEAM_CHANNEL] = [a.user_id, b.user_id]
+    assert ask(a, [], channel=TEAM_CHANNEL, connected=True).status_code == 200
+    assert slack.wait_until(lambda: [k for k in slack.messages if k[0] == TEAM_CHANNEL])
+    oauth_bot.settle()
+    ts, message = message_in(slack, TEAM_CHANNEL)
+    click(b, TEAM_CHANNEL, ts, YES, button(message, YES, jane["id"])["value"])
+    oauth_bot.settle()
+    assert leonar.notes(jane["id"]) == [] and answers(oauth_bot) == 0
+    click(a, TEAM_CHANNEL, ts, YES, button(message, YES, jane["id"])["value"])  # TA's own member: saved
+    oauth_bot.settle()
+    assert len(leonar.notes(jane["id"])) == 1 and answers(oauth_bot) == 1
+    a.close()
+    b.close()

@@ -66,8 +66,7 @@ def request_message(request: FeedbackRequest, answers: list[Answer], lang: Lang)
                        "elements": [mrkdwn(tally(candidate.id, answers, lang))]})
     footer = t(lang, "feedback.closed") if closed else t(lang, "feedback.saved_in_leonar")
     blocks.append({"type": "context", "elements": [mrkdwn(footer)]})
-    text = t(lang, "feedback.asks_text", user=request.requester, count=len(request.candidates),
-             question=clip(request.question, 300))
+    text = t(lang, "feedback.asks_text", user=request.requester, count=len(request.candidates), question=question)
     return {"text": text, "blocks": blocks}
 
 

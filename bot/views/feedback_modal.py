@@ -49,10 +49,17 @@ class FeedbackForm:
     fixed: bool = False
 
     def dumps(self) -> str:
-        data = asdict(self) | {"candidates": [asdict(c) for c in self.candidates]}
-        raw = compact_json({k: v for k, v in data.items() if v not in (None, (), [], False)})
-        assert slack_length(raw) <= MAX_LENGTH, "names are clipped so that ten candidates fit"
-        return raw
+        """As JSON within Slack's 3,000 characters: names and roles are shortened until it fits (ids always stay;
+        ten candidates whose names are emoji take twice the room of plain ones)."""
+        for name, role in ((NAME, ROLE), (30, 20), (12, 0)):
+            people = [asdict(Candidate(c.id, clip(c.name, name), clip(c.role, role) if role else ""))
+                      for c in self.candidates]
+            data = asdict(self) | {"candidates": people, "project_name": clip(self.project_name or "", 60) or None}
+            raw = compact_json({k: v for k, v in data.items() if v not in (None, (), [], False)})
+            if slack_length(raw) <= MAX_LENGTH:
+                return raw
+        return compact_json({"workspace": self.workspace, "fixed": self.fixed} if self.fixed else
+                            {"workspace": self.workspace})
 
     @classmethod
     def loads(cls, raw: str | None) -> FeedbackForm:

@@ -32,6 +32,7 @@ from bot.store import StoreUnavailable
 from bot.store.feedback import Candidate, FeedbackRequest
 from bot.views.card import display_name
 from bot.views.errors import describe
+from bot.views.feedback import sent_modal
 from bot.views.feedback_modal import (
     ERROR_BLOCK,
     MAX_CANDIDATES,
@@ -136,8 +137,8 @@ def _warning(view: dict[str, Any]) -> str | None:
 
 
 async def submit(view: dict[str, Any], context: dict[str, Any]) -> dict[str, Any]:
-    """The submission's ack: {} (closed) once the request is recorded and its sending accepted; else errors, or the
-    form again saying that the key lacks notes:write."""
+    """The submission's ack: the form saying where the request goes, once it is recorded and its sending accepted;
+    else errors, or the form again saying that the key lacks notes:write."""
     who = await user(context)
     lang, found, here = who.lang, services(context), workspace(context)
     form = FeedbackForm.loads(view.get("private_metadata"))
@@ -170,4 +171,4 @@ async def submit(view: dict[str, Any], context: dict[str, Any]) -> dict[str, Any
     except StoreUnavailable as exc:
         log.error("feedback request not recorded: %s", exc)
         return {"response_action": "errors", "errors": {REVIEWERS_BLOCK: t(lang, "access.store_down")}}
-    return {}
+    return {"response_action": "update", "view": sent_modal(request, lang)}

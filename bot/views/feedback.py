@@ -176,3 +176,10 @@ def ask_block(contact_id: str, lang: Lang) -> dict[str, Any]:
               "text": plain(t(lang, "feedback.ask"), 75)}
     return {"type": "section", "block_id": "ask_feedback", "text": mrkdwn(t(lang, "feedback.ask_prompt")),
             "accessory": button}
+
+
+def sent_modal(request: FeedbackRequest, lang: Lang) -> dict[str, Any]:
+    """What the form becomes once the request is accepted: to whom it goes, and what comes next."""
+    who = ", ".join([*(f"<@{u}>" for u in request.reviewers), *((f"<#{request.channel}>",) if request.channel else ())])
+    text = t(lang, "feedback.sent", who=who, due=due_text(request.due_day, lang))
+    return modal(t(lang, "feedback.title"), [{"type": "section", "text": mrkdwn(text)}], close=t(lang, "add.close"))

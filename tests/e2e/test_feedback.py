@@ -25,6 +25,7 @@ def test_each_answer_becomes_one_note_and_the_requester_hears_once_everyone_answ
     slack.users[HIRING_MANAGER]["real_name"] = "Hana Manager"
     assert ask(driver, [HIRING_MANAGER, CLIENT]).status_code == 200
     driver.settle()
+    assert f"sent to <@{HIRING_MANAGER}>, <@{CLIENT}>." in json.dumps(driver.view())  # the form says where it went
     dm = slack.bot_dm(HIRING_MANAGER)
     ts, message = message_in(slack, dm)
     text = json.dumps(message, ensure_ascii=False)

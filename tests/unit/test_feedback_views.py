@@ -40,6 +40,7 @@ def test_every_message_and_form_is_valid_block_kit_with_leonar_data_escaped(lang
     assert view_problem(home) is None and "<!here>" not in json.dumps(home)
     ref = views.AnswerRef(REQUEST.id, CANDIDATES[0].id)
     assert view_problem(views.comment_modal(ref, CANDIDATES[0], "{}", lang, ANSWERS[0])) is None
+    assert view_problem(views.sent_modal(REQUEST, lang)) is None
 
     project = Project.model_validate({"id": "p1", "name": EVIL, "pipeline": {"stages": [{"id": "s1", "name": EVIL}]}})
     form = FeedbackForm(workspace="-:T1", project_id="p1", project_name=EVIL, stage_id="s1").with_candidates(

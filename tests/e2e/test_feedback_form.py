@@ -23,6 +23,7 @@ from tests.support.feedback import (
     seed_stage,
 )
 from tests.support.flows import connect, pick_contact, pick_project
+from tests.support.unfurls import contact_link, contact_of, post_links, wait_unfurl
 
 NO_NOTES = "leo_test_key_no_notes_write"
 
@@ -119,3 +120,27 @@ def test_guests_and_outsiders_are_reviewers_only_when_an_admin_allowed_them(
     driver.settle()
     assert len(leonar.notes(jane["id"])) == 2
     assert t("en", "feedback.skipped_guest") in told[0]
+
+
+def test_from_a_contact_unfurl_the_form_names_the_candidate_before_any_leonar_call(
+    bot: RunningBot, driver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar
+) -> None:
+    slack.add_user(HIRING_MANAGER)
+    connect(driver)
+    eloise = contact_of(seeded, "Éloïse")
+    url = contact_link(eloise["id"])
+    message, _ = post_links(driver, [url])
+    unfurl = wait_unfurl(driver, message, url)
+    [ask_block] = [b for b in unfurl["blocks"] if b.get("block_id") == "ask_feedback"]
+    driver.settle()
+    seeded.requests.clear()
+    opened = len(slack.calls_to("views.open"))
+    click(driver, message.channel, message.ts, "ask_feedback", ask_block["accessory"]["value"])
+    [call] = slack.wait_for("views.open", opened + 1)[opened:]
+    assert "Éloïse Martin" in json.dumps(call.body["view"], ensure_ascii=False)  # from the unfurl's read
+    assert all(r.path.endswith("/notes") for r in seeded.requests)  # only the notes:write probe, after opening
+    pick_users(driver, "feedback_reviewers_pick", [HIRING_MANAGER])
+    assert driver.submit().status_code == 200
+    driver.settle()
+    _, sent = message_in(slack, slack.bot_dm(HIRING_MANAGER))
+    assert "Éloïse Martin" in json.dumps(sent, ensure_ascii=False) and "eloise@example.com" not in json.dumps(sent)

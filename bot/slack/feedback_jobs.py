@@ -73,7 +73,7 @@ class FeedbackWork:
         self._services = services
 
     def kinds(self) -> dict[str, Kind]:
-        return {SEND: Kind(self.send, self._gave_up), NOTE: Kind(self.note, self._gave_up),
+        return {SEND: Kind(self.send, self._not_sent), NOTE: Kind(self.note, self._gave_up),
                 REMIND: Kind(self.remind, self._gave_up), SUMMARY: Kind(self.summary, self._gave_up)}
 
     # ---------------------------------------------------------------- send
@@ -93,11 +93,11 @@ class FeedbackWork:
                 await progress.done(step, outcome)
             if outcome != "ok":
                 skipped.append((recipient, outcome))
+        zones = {r.recipient: r.tz for r in await self._services.store.feedback.recipients(request.id)}
         for reviewer in request.reviewers:
             if progress.get(f"sent:{reviewer}") != "ok":
                 continue
-            tz = next((r.tz for r in await self._services.store.feedback.recipients(request.id)
-                       if r.recipient == reviewer), None)
+            tz = zones.get(reviewer)
             for n, at in enumerate(schedule.reminder_moments(date.fromisoformat(request.due_day), tz), start=1):
                 await self._services.runner.accept(f"feedback-remind:{request.id}:{reviewer}:{n}", job.workspace,
                                                    REMIND, {"request": request.id, "reviewer": reviewer, "at": at})
@@ -272,6 +272,14 @@ class FeedbackWork:
             log.info("feedback message not posted: %s", exc.response.get("error"))
             return False
         return True
+
+    async def _not_sent(self, job: Job, error: BaseException) -> None:
+        """Slack kept failing: the requester hears that the request did not go out (whoever got it keeps it)."""
+        await self._gave_up(job, error)
+        request = await self._request(job)
+        client = await self._client(job.workspace)
+        if request is not None and client is not None:
+            await self._post(client, request.requester, {"text": t(request.lang, "feedback.not_sent")})
 
     async def _gave_up(self, job: Job, error: BaseException) -> None:
         log.warning("feedback work %s given up: %s", job.kind, type(error).__name__)

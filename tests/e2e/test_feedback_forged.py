@@ -7,6 +7,9 @@ from __future__ import annotations
 import json
 
 from bot.i18n import t
+from bot.slack.feedback_jobs import SEND, FeedbackWork
+from bot.store import Workspace
+from bot.store.jobs import Job
 from tests.e2e.test_home import home_action, open_home
 from tests.support.bot import SIGNING_SECRET, RunningBot
 from tests.support.driver import SlackDriver
@@ -153,3 +156,17 @@ def test_an_answer_through_another_workspaces_installation_finds_no_request(
     assert len(leonar.notes(jane["id"])) == 1 and answers(oauth_bot) == 1
     a.close()
     b.close()
+
+
+def test_a_request_slack_kept_refusing_to_send_is_told_to_its_requester(
+    bot: RunningBot, driver: SlackDriver, slack: FakeSlack, leonar: FakeLeonar
+) -> None:
+    seed_stage(leonar)
+    slack.add_user(HIRING_MANAGER)
+    ask(driver, [HIRING_MANAGER])
+    driver.settle()
+    [request_id] = [row[0] for row in bot.run(bot.services.store.db.all("ids", "SELECT id FROM feedback_requests"))]
+    job = Job(f"feedback-send:{request_id}", Workspace(None, "T0001"), SEND, {"request": request_id})
+    bot.run(FeedbackWork(bot.services).kinds()[SEND].give_up(job, RuntimeError("Slack kept failing")))
+    [told] = [c.body for c in slack.calls_to("chat.postMessage") if c.body["channel"] == driver.user_id]
+    assert told["text"] == t("en", "feedback.not_sent")

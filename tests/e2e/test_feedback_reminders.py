@@ -7,13 +7,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from cryptography.fernet import Fernet
 
 from bot.feedback import schedule
+from bot.limits import Limits
 from bot.slack.feedback_jobs import REMIND
-from tests.support.bot import SIGNING_SECRET, RunningBot
+from tests.support.bot import SIGNING_SECRET, RunningBot, make_settings, serve
 from tests.support.driver import SlackDriver
 from tests.support.fakes.leonar import FakeLeonar
 from tests.support.fakes.slack import FakeSlack
@@ -139,3 +142,32 @@ def test_a_reminder_decided_before_a_restart_is_posted_once_after_it(
     assert eventually(lambda: key not in {j.key for j in bot.run(bot.services.store.jobs.pending())})
     driver.settle()
     assert len(reminders(slack, HIRING_MANAGER)) == posted
+
+
+def test_two_instances_on_one_database_send_each_reminder_once(
+    slack: FakeSlack, leonar: FakeLeonar, tmp_path: Path, postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two instances share a PostgreSQL database (and the moved clock): every reminder job is leased to one of them
+    at a time, so each reviewer gets each reminder once, and the requester one summary."""
+    clock = Clock(monkeypatch, MONDAY_10_PARIS)
+    key = Fernet.generate_key().decode()
+    limits = Limits(work_tick_seconds=0.05, work_lease_seconds=0.5, feedback_check_seconds=0.05)
+    bots = [serve(make_settings(slack, leonar, tmp_path / "unused.db", database_url=postgres_url, encryption_key=key,
+                                limits=limits)) for _ in range(2)]
+    try:
+        seed_stage(leonar)
+        slack.add_user(HIRING_MANAGER)
+        slack.add_user(CLIENT)
+        driver = SlackDriver(bots[0], SIGNING_SECRET, slack)
+        ask(driver, [HIRING_MANAGER, CLIENT])
+        bots[0].settle()
+        clock.to(datetime(2026, 12, 14, 12, 0, tzinfo=NEW_YORK))  # past both reminders and the due date
+        assert eventually(lambda: not bots[1].run(bots[1].services.store.jobs.pending()), 20)
+        for bot in bots:
+            bot.settle()
+        assert len(reminders(slack, HIRING_MANAGER)) == 2 and len(reminders(slack, CLIENT)) == 2
+        assert len([c for c in slack.calls_to("chat.postMessage") if c.body["channel"] == driver.user_id]) == 1
+        driver.close()
+    finally:
+        for bot in bots:
+            bot.stop()

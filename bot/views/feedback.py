@@ -141,10 +141,13 @@ def reminder_message(request: FeedbackRequest, lang: Lang) -> dict[str, Any]:
 
 def summary_message(request: FeedbackRequest, answers: list[Answer], missing: list[str], lang: Lang
                     ) -> dict[str, Any]:
-    """To the requester: once everyone answered (`missing` empty), or at the due date with who did not."""
+    """To the requester: once everyone answered (`missing` empty), or at the due date with who did not (a request
+    with a channel, whose members are not counted, at the due date with the answers)."""
     question = escape(clip(request.question, 300))
-    head = (t(lang, "feedback.summary_missing", question=question, people=", ".join(f"<@{u}>" for u in missing))
-            if missing else t(lang, "feedback.summary_all", question=question))
+    if missing:
+        head = t(lang, "feedback.summary_missing", question=question, people=", ".join(f"<@{u}>" for u in missing))
+    else:
+        head = t(lang, "feedback.summary_due" if request.channel else "feedback.summary_all", question=question)
     lines = [f"*{escape(clip(c.name, 150))}*: {tally(c.id, answers, lang)}" for c in request.candidates]
     return {"text": head, "blocks": [{"type": "section", "text": mrkdwn(head)},
                                      {"type": "section", "text": mrkdwn("\n".join(lines))}]}

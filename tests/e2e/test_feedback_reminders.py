@@ -5,6 +5,7 @@ once by the one that takes it over, and one already posted is not posted again."
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -171,3 +172,28 @@ def test_two_instances_on_one_database_send_each_reminder_once(
     finally:
         for bot in bots:
             bot.stop()
+
+
+@FAST
+def test_a_channel_request_is_summed_up_at_the_due_date_with_its_answers(
+    bot: RunningBot, driver: SlackDriver, slack: FakeSlack, leonar: FakeLeonar, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock = Clock(monkeypatch, MONDAY_10_PARIS)
+    _, (jane, omar) = seed_stage(leonar)
+    slack.add_user("U0004")
+    slack.members["C0TEAM"] = ["U0004"]
+    ask(driver, [], channel="C0TEAM")
+    driver.settle()
+    ts, message = message_in(slack, "C0TEAM")
+    member = SlackDriver(bot, SIGNING_SECRET, slack, user_id="U0004")
+    for contact in (jane, omar):  # every candidate answered: still the due date, a channel has more members
+        click(member, "C0TEAM", ts, "feedback_answer_no", button(message, "feedback_answer_no", contact["id"])["value"])
+    looked_again(bot, slack)()
+    assert not [c for c in slack.calls_to("chat.postMessage") if c.body["channel"] == driver.user_id]
+    clock.to(datetime(2026, 12, 9, 18, 0, tzinfo=PARIS))
+    assert slack.wait_until(lambda: [c for c in slack.calls_to("chat.postMessage")
+                                     if c.body["channel"] == driver.user_id], 10)
+    [summary] = [c.body for c in slack.calls_to("chat.postMessage") if c.body["channel"] == driver.user_id]
+    assert summary["text"].endswith("is due. The answers:") and "<@U0004>: No" in json.dumps(summary)
+    assert reminders(slack, "U0004") == []  # channel members are not reminded one by one
+    member.close()

@@ -67,7 +67,7 @@ async def answered(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], 
     ref = views.AnswerRef.parse(action.get("value"))
     why = answers.REFUSED if ref is None else await answers.answer(
         client, context, ref, str(body["user"]["id"]), answers.channel_of(body))
-    if why is not None:
+    if why is not None and body.get("response_url"):  # told privately; a request without one is only logged
         await respond(**ephemeral(t(await user_lang(context), why)))
 
 

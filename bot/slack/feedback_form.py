@@ -136,6 +136,14 @@ def _warning(view: dict[str, Any]) -> str | None:
     return str(block["text"]["text"]).removeprefix(":warning: ") if block else None
 
 
+def _project_title(client: LeonarClient, form: FeedbackForm) -> str | None:
+    """How the notes name the project: "Backend Engineer — Paris" (its location from the project as last read)."""
+    project = client.cached_project(form.project_id) if form.project_id else None
+    if project is not None and project.location:
+        return f"{project.name} — {project.location}"
+    return form.project_name
+
+
 async def submit(view: dict[str, Any], context: dict[str, Any]) -> dict[str, Any]:
     """The submission's ack: the form saying where the request goes, once it is recorded and its sending accepted;
     else errors, or the form again saying that the key lacks notes:write."""
@@ -164,7 +172,7 @@ async def submit(view: dict[str, Any], context: dict[str, Any]) -> dict[str, Any
         id=uuid.uuid4().hex[:16], workspace=here, requester=who.id, question=choice.question,
         candidates=tuple(c for c in form.candidates if c.id in choice.contact_ids), reviewers=choice.reviewers,
         channel=choice.channel, due_at=schedule.summary_moment(choice.due, who.tz), due_day=choice.due.isoformat(),
-        lang=lang, project=form.project_name, requester_tz=who.tz, created_at=now)
+        lang=lang, project=_project_title(leonar_client, form), requester_tz=who.tz, created_at=now)
     try:
         await found.store.feedback.create(request)
         await found.runner.accept(f"feedback-send:{request.id}", here, SEND, {"request": request.id})

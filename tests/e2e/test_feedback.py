@@ -42,7 +42,7 @@ def test_each_answer_becomes_one_note_and_the_requester_hears_once_everyone_answ
     driver.settle()
     [note] = leonar.notes(jane["id"])
     assert note["content"].startswith("Feedback from Hana Manager in Slack") and ": Yes." in note["content"]
-    assert "Asked by User U0001, Backend Engineer." in note["content"]
+    assert "Asked by User U0001, Backend Engineer — Paris." in note["content"]
     _, shown = message_in(slack, dm)
     assert f"<@{HIRING_MANAGER}>: Yes" in json.dumps(shown)  # the tally, updated in place
     assert f"<@{HIRING_MANAGER}>: Yes" in json.dumps(message_in(slack, slack.bot_dm(CLIENT))[1])

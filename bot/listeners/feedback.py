@@ -83,8 +83,12 @@ async def comment_clicked(ack: AsyncAck, body: dict[str, Any], action: dict[str,
     if ref is None or candidate is None:
         log.warning("feedback comment refused: no such request or candidate")
         return
+    user_id = str(body["user"]["id"])
+    current = next((a for a in await services(context).store.feedback.answers(ref.request_id)
+                    if a.contact_id == ref.contact_id and a.reviewer == user_id), None)  # shown to be changed
     metadata = answers.comment_metadata(context, ref, answers.channel_of(body))
-    await open_view(client, None, body["trigger_id"], views.comment_modal(ref, candidate, metadata, lang), lang)
+    await open_view(client, None, body["trigger_id"], views.comment_modal(ref, candidate, metadata, lang, current),
+                    lang)
 
 
 async def comment_submitted(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient,

@@ -90,6 +90,10 @@ def test_from_a_candidate_card_with_a_comment_in_french(
     # The note is in the requester's language (English here), the comment as typed.
     assert "Maybe — Solide en conception <système>" in note["content"]
     assert "Peut-être" in json.dumps(slack.messages[(dm, ts)], ensure_ascii=False)
+    click(manager, dm, ts, "feedback_comment", comment["value"])  # again: the answer given, to be changed
+    again = manager.wait_view(lambda v: v["callback_id"] == "leonar_feedback_comment" and v["id"] != view["id"])
+    assert again["blocks"][1]["element"]["initial_option"]["value"] == "maybe"
+    assert again["blocks"][2]["element"]["initial_value"] == "Solide en conception <système>"
     manager.close()
 
 

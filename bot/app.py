@@ -33,7 +33,7 @@ from bot.polling.slack_post import SlackPoster
 from bot.services import Services
 from bot.slack import adding, context, guard, leaving, welcome, workflow_step
 from bot.slack.authorize import InstallationAuthorize
-from bot.slack.feedback_jobs import FeedbackWork
+from bot.slack.feedback_jobs import SWEEP_SECONDS, FeedbackWork
 from bot.slack.handler import SlackRequestHandler
 from bot.slack.installations import OAuthStates, SlackInstallations
 from bot.socket_mode import SocketMode
@@ -85,8 +85,10 @@ def _work(services: Services) -> None:
     services.runner.register(welcome.KIND, welcome.Welcome(services).kind())
     services.runner.register(adding.KIND, adding.Resume(services).kind())
     # Feedback requests: sending, each answer's note, reminders, the requester's summary.
-    for name, kind in FeedbackWork(services).kinds().items():
+    feedback = FeedbackWork(services)
+    for name, kind in feedback.kinds().items():
         services.runner.register(name, kind)
+    services.runner.every(SWEEP_SECONDS, "note feedback answers left behind", feedback.sweep)
 
 
 def check(settings: Settings) -> None:

@@ -19,7 +19,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.feedback import schedule
 from bot.slack.context import services, workspace
-from bot.slack.feedback_jobs import NOTE, FeedbackWork, note_key
+from bot.slack.feedback_jobs import NOTE, FeedbackWork, note_key, note_payload
 from bot.store.feedback import FeedbackRequest
 from bot.views.feedback import AnswerRef
 
@@ -77,10 +77,7 @@ async def answer(client: AsyncWebClient, context: dict[str, Any], ref: AnswerRef
     if saved is None:  # the same answer again (nothing to note), or closed meanwhile
         again = await found.store.feedback.get(here, request.id)
         return CLOSED if again is None or again.closed_at is not None else None
-    payload = {"request": request.id, "contact": saved.contact_id, "reviewer": user_id, "verdict": saved.verdict,
-               "comment": saved.comment, "version": saved.version, "at": saved.answered_at,
-               "previous": saved.previous}
-    await found.runner.accept(note_key(request.id, saved), here, NOTE, payload)
+    await found.runner.accept(note_key(request.id, saved), here, NOTE, note_payload(request.id, saved))
     return None
 
 

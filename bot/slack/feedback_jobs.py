@@ -4,7 +4,9 @@ once by whichever instance holds the lease, resumed after a crash from the last 
 - `feedback.send` (`feedback-send:<request>`): one message per reviewer (the app's DM) and one in the channel, each
   recipient a step; then one reminder job per reviewer and reminder, and the summary job.
 - `feedback.note` (`feedback-note:<request>:<candidate>:<reviewer>:<version>`): an answer's tally shown in every
-  request message, then its note in Leonar: one job per answer version, so one note per answer.
+  request message, then its note in Leonar: one job per answer version, so one note per answer. The answer row
+  says which version was noted: one whose job was lost (a crash between the answer and its job) is found by
+  `sweep`, a chore of every instance, and noted then.
 - `feedback.remind` (`feedback-remind:<request>:<reviewer>:<n>`): waits for its moment (the reviewer's working
   hours, bot/feedback/schedule.py), decides (request open, reviewer not done), saves the decision, then posts. A
   restart after the decision posts it; one after the post (saved as a step) does not post again.
@@ -40,6 +42,9 @@ from bot.views.feedback import note_text, reminder_message, request_message, sum
 log = logging.getLogger(__name__)
 SEND, NOTE, REMIND, SUMMARY = "feedback.send", "feedback.note", "feedback.remind", "feedback.summary"
 TALLY_ROUNDS = 3  # an answer arriving while the tally is shown is shown by another round
+# An answer this old whose note was never done lost its job (its instance died between the two): `sweep`.
+UNNOTED_SECONDS = 60.0
+SWEEP_SECONDS = 60.0
 
 
 def summary_key(request_id: str) -> str:
@@ -48,6 +53,12 @@ def summary_key(request_id: str) -> str:
 
 def note_key(request_id: str, answer: Answer) -> str:
     return f"feedback-note:{request_id}:{answer.contact_id}:{answer.reviewer}:{answer.version}"
+
+
+def note_payload(request_id: str, answer: Answer) -> dict[str, Any]:
+    return {"request": request_id, "contact": answer.contact_id, "reviewer": answer.reviewer,
+            "verdict": answer.verdict, "comment": answer.comment, "version": answer.version, "at": answer.answered_at,
+            "previous": answer.previous}
 
 
 def missing(request: FeedbackRequest, answers: list[Answer]) -> list[str]:
@@ -159,6 +170,7 @@ class FeedbackWork:
         if not progress.get("noted"):
             await self._note(client, request, job.payload)
             await progress.done("noted")
+        await self._services.store.feedback.noted(request.id, _answer_of(job.payload))
         answers = await self._services.store.feedback.answers(request.id)
         if not request.channel and not missing(request, answers):
             await self._services.store.jobs.hurry(summary_key(request.id))
@@ -187,8 +199,7 @@ class FeedbackWork:
         if candidate is None or connection is None:
             log.warning("feedback answer not noted: %s", "no candidate" if candidate is None else "not connected")
             return
-        answer = Answer(candidate.id, str(payload["reviewer"]), str(payload["verdict"]), payload.get("comment"),
-                        int(payload["version"]), float(payload["at"]), previous=payload.get("previous"))
+        answer = _answer_of(payload)
         reviewer, requester = await self._name(client, answer.reviewer), await self._name(client, request.requester)
         text = note_text(request, candidate, answer, reviewer, requester, request.lang)
         leonar = self._services.leonar.client(connection.api_key)
@@ -207,6 +218,15 @@ class FeedbackWork:
             return user_id
         profile = info.get("profile") or {}
         return str(info.get("real_name") or profile.get("real_name") or info.get("name") or user_id)
+
+    async def sweep(self) -> None:
+        """An answer whose note job was never recorded (the instance died between the two) gets it now; a chore of
+        every instance, harmless on several: a job's key is accepted once."""
+        left = await self._services.store.feedback.unnoted(schedule.now() - UNNOTED_SECONDS)
+        for workspace, request_id, answer in left:
+            if await self._services.runner.accept(note_key(request_id, answer), workspace, NOTE,
+                                                  note_payload(request_id, answer)):
+                log.warning("feedback answer left without its note: noted now")
 
     # ---------------------------------------------------------------- reminders and the summary
     async def remind(self, job: Job, progress: Progress) -> None:
@@ -283,6 +303,11 @@ class FeedbackWork:
 
     async def _gave_up(self, job: Job, error: BaseException) -> None:
         log.warning("feedback work %s given up: %s", job.kind, type(error).__name__)
+
+
+def _answer_of(payload: dict[str, Any]) -> Answer:
+    return Answer(str(payload["contact"]), str(payload["reviewer"]), str(payload["verdict"]), payload.get("comment"),
+                  int(payload["version"]), float(payload["at"]), previous=payload.get("previous"))
 
 
 def _wait_for(at: float, most: float) -> None:

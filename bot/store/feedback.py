@@ -17,7 +17,7 @@ from bot.store.models import Workspace
 
 VERDICTS = ("yes", "maybe", "no")
 REQUEST = "id, workspace, requester, data, due_at, created_at, closed_at"
-ANSWER = "request_id, contact_id, reviewer, verdict, comment, version, answered_at"
+ANSWER = "request_id, contact_id, reviewer, verdict, comment, version, answered_at, previous"
 OPEN_LISTED = 20  # a requester's open requests on the App Home
 
 
@@ -136,20 +136,40 @@ class Feedback:
             if row is not None and (row[0], row[1]) == (verdict, comment):
                 return None
             version = int(row[2]) + 1 if row else 1
+            previous = row[0] if row and row[0] != verdict else None
             await tx.execute(
-                f"INSERT INTO feedback_answers ({ANSWER}, workspace) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT "
+                f"INSERT INTO feedback_answers ({ANSWER}, workspace) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT "
                 "(request_id, contact_id, reviewer) DO UPDATE SET verdict = excluded.verdict, comment = "
-                "excluded.comment, version = excluded.version, answered_at = excluded.answered_at",
-                (request_id, contact_id, reviewer, verdict, comment, version, at, workspace.key))
-            return Answer(contact_id, reviewer, verdict, comment, version, at,
-                          previous=row[0] if row and row[0] != verdict else None)
+                "excluded.comment, version = excluded.version, answered_at = excluded.answered_at, "
+                "previous = excluded.previous",
+                (request_id, contact_id, reviewer, verdict, comment, version, at, previous, workspace.key))
+            return Answer(contact_id, reviewer, verdict, comment, version, at, previous=previous)
 
         return await self._db.transaction("answer_feedback", answer)
 
     async def answers(self, request_id: str) -> list[Answer]:
         rows = await self._db.all("feedback_answers", f"SELECT {ANSWER} FROM feedback_answers WHERE request_id = ? "
                                   "ORDER BY answered_at", (request_id,))
-        return [Answer(r[1], r[2], r[3], r[4], int(r[5]), float(r[6])) for r in rows]
+        return [_answer(row) for row in rows]
+
+    async def noted(self, request_id: str, answer: Answer) -> None:
+        """`answer`'s note is in Leonar (or never will be): no later look takes it for one left behind."""
+        await self._db.execute(
+            "feedback_noted", "UPDATE feedback_answers SET noted_version = ? WHERE request_id = ? AND contact_id = ? "
+            "AND reviewer = ? AND noted_version < ?",
+            (answer.version, request_id, answer.contact_id, answer.reviewer, answer.version))
+
+    async def unnoted(self, before: float, limit: int = 100) -> list[tuple[Workspace, str, Answer]]:
+        """Answers saved before `before` whose note was never done: their job was not recorded (the instance died
+        between the answer and its job). (workspace, request id, answer), oldest first."""
+        rows = await self._db.all(
+            "feedback_unnoted", f"SELECT {ANSWER}, workspace FROM feedback_answers WHERE version > noted_version AND "
+            "answered_at < ? ORDER BY answered_at LIMIT ?", (before, limit))
+        return [(Workspace.from_key(row[8]), row[0], _answer(row)) for row in rows]
+
+
+def _answer(row: Row) -> Answer:
+    return Answer(row[1], row[2], row[3], row[4], int(row[5]), float(row[6]), previous=row[7])
 
 
 def _request(row: Row) -> FeedbackRequest:

@@ -139,7 +139,7 @@ MIGRATIONS: list[tuple[Statement, ...]] = [
         read_at DOUBLE PRECISION NOT NULL, PRIMARY KEY (key_id, project_id))"""),
     # 14. Feedback requests (feedback.py): who asked whom about which candidates, where each request message was
     # posted (with the reviewer's time zone, for reminders, and language), and each reviewer's answer per candidate
-    # with its version (a changed answer is a new version, hence one more note in Leonar).
+    # with its version (a changed answer is a new version, hence one more note in Leonar) and the last one noted.
     ("""CREATE TABLE IF NOT EXISTS feedback_requests (id TEXT PRIMARY KEY, workspace TEXT NOT NULL,
         requester TEXT NOT NULL, data TEXT NOT NULL, due_at DOUBLE PRECISION NOT NULL,
         created_at DOUBLE PRECISION NOT NULL, closed_at DOUBLE PRECISION)""",
@@ -148,8 +148,8 @@ MIGRATIONS: list[tuple[Statement, ...]] = [
         workspace TEXT NOT NULL, channel_id TEXT, ts TEXT, tz TEXT, lang TEXT,
         PRIMARY KEY (request_id, recipient))""",
      """CREATE TABLE IF NOT EXISTS feedback_answers (request_id TEXT NOT NULL, contact_id TEXT NOT NULL,
-        reviewer TEXT NOT NULL, workspace TEXT NOT NULL, verdict TEXT NOT NULL, comment TEXT,
-        version INTEGER NOT NULL, answered_at DOUBLE PRECISION NOT NULL,
+        reviewer TEXT NOT NULL, workspace TEXT NOT NULL, verdict TEXT NOT NULL, comment TEXT, previous TEXT,
+        version INTEGER NOT NULL, noted_version INTEGER NOT NULL DEFAULT 0, answered_at DOUBLE PRECISION NOT NULL,
         PRIMARY KEY (request_id, contact_id, reviewer))"""),
 ]
 VERSION = len(MIGRATIONS)

@@ -6,7 +6,12 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
+from bot.feedback import schedule
 from bot.i18n import t
+from bot.slack.feedback_jobs import FeedbackWork
+from bot.store import Workspace
 from tests.support.bot import RunningBot
 from tests.support.driver import SlackDriver
 from tests.support.fakes.leonar import FakeLeonar
@@ -72,3 +77,38 @@ def test_each_answer_becomes_one_note_and_the_requester_hears_once_everyone_answ
     assert len(leonar.notes(jane["id"])) == 3 and len(leonar.notes(omar["id"])) == 2
     manager.close()
     client.close()
+
+
+def test_an_answer_whose_instance_died_before_its_note_job_is_noted_once_later(
+    bot: RunningBot, driver: SlackDriver, slack: FakeSlack, leonar: FakeLeonar, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The answer's row committed, then the instance died before recording its note's job: the sweep (a chore of
+    every instance) finds it a minute later and notes it, once; an answer noted the usual way is left alone."""
+    now = [schedule.now()]
+    monkeypatch.setattr(schedule, "now", lambda: now[0])
+    _, (jane, omar) = seed_stage(leonar)
+    slack.add_user(HIRING_MANAGER)
+    ask(driver, [HIRING_MANAGER])
+    driver.settle()
+    dm = slack.bot_dm(HIRING_MANAGER)
+    ts, message = message_in(slack, dm)
+    manager = SlackDriver(bot, "test-signing-secret", slack, user_id=HIRING_MANAGER)
+    click(manager, dm, ts, ANSWER.format("no"), button(message, ANSWER.format("no"), omar["id"])["value"])
+    driver.settle()
+    [request] = bot.run(bot.services.store.feedback.open_requests(Workspace(None, "T0001"), driver.user_id))
+    saved = bot.run(bot.services.store.feedback.answer(Workspace(None, "T0001"), request.id, jane["id"],
+                                                       HIRING_MANAGER, "yes", "left behind", now[0]))
+    assert saved is not None
+    sweep = FeedbackWork(bot.services).sweep
+    bot.run(sweep())
+    driver.settle()
+    assert leonar.notes(jane["id"]) == []  # not a minute old yet: its job may still be on its way
+    now[0] += 61
+    bot.run(sweep())
+    driver.settle()
+    bot.run(sweep())
+    driver.settle()
+    [note] = leonar.notes(jane["id"])
+    assert "Yes — left behind" in note["content"]
+    assert len(leonar.notes(omar["id"])) == 1
+    manager.close()

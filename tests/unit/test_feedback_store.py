@@ -61,3 +61,21 @@ def test_leaving_the_workspace_forgets_its_requests(store: Blocking) -> None:
     assert store.run(feedback.get(ACME, "r1")) is None and store.run(feedback.answers("r1")) == []
     assert store.run(feedback.recipients("r1")) == []
     assert store.run(feedback.get(BETA, "r2")) is not None
+
+
+def test_answers_not_noted_are_found_until_their_version_is_noted(store: Blocking) -> None:
+    feedback = store.store.feedback
+    store.run(feedback.create(request_of()))
+    first = store.run(feedback.answer(ACME, "r1", "c1", "U2", "yes", None, 20.0))
+    assert first is not None
+    assert store.run(feedback.unnoted(before=15.0)) == []  # too recent: its job may be on its way
+    [(workspace, request_id, found)] = store.run(feedback.unnoted(before=25.0))
+    assert (workspace, request_id, found) == (ACME, "r1", first)
+    changed = store.run(feedback.answer(ACME, "r1", "c1", "U2", "no", None, 21.0))
+    assert changed is not None and changed.previous == "yes"
+    store.run(feedback.noted("r1", first))  # the older version's note: the newer one is still due
+    [(_, _, due)] = store.run(feedback.unnoted(before=25.0))
+    assert due.version == 2 and due.previous == "yes"
+    store.run(feedback.noted("r1", changed))
+    store.run(feedback.noted("r1", first))  # late: changes nothing
+    assert store.run(feedback.unnoted(before=25.0)) == []

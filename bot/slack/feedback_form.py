@@ -175,6 +175,7 @@ async def submit(view: dict[str, Any], context: dict[str, Any]) -> dict[str, Any
         lang=lang, project=_project_title(leonar_client, form), requester_tz=who.tz, created_at=now)
     try:
         await found.store.feedback.create(request)
+        # A crash between the two leaves the request unsent: the sweep (feedback_jobs.py) sends it a minute later.
         await found.runner.accept(f"feedback-send:{request.id}", here, SEND, {"request": request.id})
     except StoreUnavailable as exc:
         log.error("feedback request not recorded: %s", exc)

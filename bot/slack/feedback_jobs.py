@@ -45,6 +45,7 @@ TALLY_ROUNDS = 3  # an answer arriving while the tally is shown is shown by anot
 # An answer this old whose note was never done lost its job (its instance died between the two): `sweep`.
 UNNOTED_SECONDS = 60.0
 SWEEP_SECONDS = 60.0
+UNSENT_DAY = 86400.0
 
 
 def summary_key(request_id: str) -> str:
@@ -220,9 +221,15 @@ class FeedbackWork:
         return str(info.get("real_name") or profile.get("real_name") or info.get("name") or user_id)
 
     async def sweep(self) -> None:
-        """An answer whose note job was never recorded (the instance died between the two) gets it now; a chore of
-        every instance, harmless on several: a job's key is accepted once."""
-        left = await self._services.store.feedback.unnoted(schedule.now() - UNNOTED_SECONDS)
+        """A request or an answer whose job was never recorded (the instance died between the row and its job) gets
+        it now; a chore of every instance, harmless on several: a job's key is accepted once (and kept for days, so
+        only requests of the last day are looked at: one sent to nobody is not sent again once its key is gone)."""
+        now = schedule.now()
+        for request in await self._services.store.feedback.unsent(now - UNSENT_DAY, now - UNNOTED_SECONDS):
+            if await self._services.runner.accept(f"feedback-send:{request.id}", request.workspace, SEND,
+                                                  {"request": request.id}):
+                log.warning("feedback request left unsent: sent now")
+        left = await self._services.store.feedback.unnoted(now - UNNOTED_SECONDS)
         for workspace, request_id, answer in left:
             if await self._services.runner.accept(note_key(request_id, answer), workspace, NOTE,
                                                   note_payload(request_id, answer)):

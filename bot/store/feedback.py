@@ -104,6 +104,15 @@ class Feedback:
                                   (workspace.key, requester, OPEN_LISTED))
         return [_request(row) for row in rows]
 
+    async def unsent(self, after: float, before: float, limit: int = 100) -> list[FeedbackRequest]:
+        """Open requests made between `after` and `before` of which no message was posted (their sending job may
+        have been lost with the instance that recorded them)."""
+        rows = await self._db.all(
+            "feedback_unsent", f"SELECT {REQUEST} FROM feedback_requests r WHERE created_at > ? AND created_at < ? "
+            "AND closed_at IS NULL AND NOT EXISTS (SELECT 1 FROM feedback_recipients p WHERE p.request_id = r.id AND "
+            "p.ts IS NOT NULL) ORDER BY created_at LIMIT ?", (after, before, limit))
+        return [_request(row) for row in rows]
+
     async def close(self, workspace: Workspace, request_id: str, requester: str, at: float) -> bool:
         """Closed by its requester (only): False when it was not theirs, or closed already."""
         return await self._db.execute(

@@ -12,6 +12,7 @@ from bot.feedback import schedule
 from bot.i18n import t
 from bot.slack.feedback_jobs import FeedbackWork
 from bot.store import Workspace
+from bot.store.feedback import Candidate, FeedbackRequest
 from tests.support.bot import RunningBot
 from tests.support.driver import SlackDriver
 from tests.support.fakes.leonar import FakeLeonar
@@ -112,3 +113,22 @@ def test_an_answer_whose_instance_died_before_its_note_job_is_noted_once_later(
     assert "Yes — left behind" in note["content"]
     assert len(leonar.notes(omar["id"])) == 1
     manager.close()
+
+
+def test_a_request_whose_instance_died_before_its_sending_job_is_sent_once_later(
+    bot: RunningBot, driver: SlackDriver, slack: FakeSlack, leonar: FakeLeonar, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    now = [schedule.now()]
+    monkeypatch.setattr(schedule, "now", lambda: now[0])
+    slack.add_user(HIRING_MANAGER)
+    request = FeedbackRequest(id="left-behind", workspace=Workspace(None, "T0001"), requester=driver.user_id,
+                              question="Go?", candidates=(Candidate("c1", "Jane Doe"),), reviewers=(HIRING_MANAGER,),
+                              channel=None, due_at=now[0] + 86400, due_day="2030-01-02", lang="en", created_at=now[0])
+    bot.run(bot.services.store.feedback.create(request))  # recorded, then the instance died
+    sweep = FeedbackWork(bot.services).sweep
+    now[0] += 61
+    for _ in range(2):
+        bot.run(sweep())
+        bot.settle()
+    [(channel, _)] = [k for k in slack.messages if k[0] == slack.bot_dm(HIRING_MANAGER)]
+    assert "Jane Doe" in json.dumps(slack.messages[(channel, _)])

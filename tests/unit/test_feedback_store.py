@@ -79,3 +79,15 @@ def test_answers_not_noted_are_found_until_their_version_is_noted(store: Blockin
     store.run(feedback.noted("r1", changed))
     store.run(feedback.noted("r1", first))  # late: changes nothing
     assert store.run(feedback.unnoted(before=25.0)) == []
+
+
+def test_requests_of_which_nothing_was_posted_are_found_for_a_day(store: Blocking) -> None:
+    feedback = store.store.feedback
+    store.run(feedback.create(request_of()))
+    store.run(feedback.create(request_of(BETA, "r2")))
+    assert [r.id for r in store.run(feedback.unsent(after=0.0, before=20.0))] == ["r1", "r2"]
+    assert store.run(feedback.unsent(after=0.0, before=5.0)) == []  # too recent: its job may be on its way
+    assert store.run(feedback.unsent(after=15.0, before=20.0)) == []  # older than a day: never again
+    store.run(feedback.posted("r1", Recipient("U2", "D2", "1.2", None, "en")))
+    store.run(feedback.close(BETA, "r2", "U1", 30.0))
+    assert store.run(feedback.unsent(after=0.0, before=20.0)) == []

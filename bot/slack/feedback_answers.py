@@ -3,7 +3,7 @@ App Home buttons (Close, Remind now).
 
 Who may answer: a reviewer the request names or, for a channel, a member of that channel, as Slack says now
 (conversations.members). The request is looked up in the workspace the click came from, so another workspace's
-click finds nothing; a closed request takes no answer (the store checks it again in the answer's transaction). A
+click finds nothing; a closed request takes no answer (checked in the answer's own transaction, with the workspace). A
 refused answer saves nothing and starts nothing. Guests and people of another organisation pass the access gate
 only as the workspace's settings allow (bot/slack/access.py); the request was only sent to them then.
 """

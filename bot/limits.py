@@ -56,6 +56,11 @@ class Limits(BaseModel):
     work_lease_seconds: Seconds = Field(20.0, gt=0)
     work_tick_seconds: Seconds = Field(1.0, gt=0)
 
+    # Feedback requests: a reminder or summary not yet due waits in the database and looks at the clock again after
+    # at most this long (exactly at its moment when that is nearer): each look is a claim and two log lines, so not
+    # often; tests shrink it to follow a clock they move.
+    feedback_check_seconds: Seconds = Field(3600.0, gt=0)
+
     # Pipeline activity's poller.
     poll_tick_seconds: Seconds = Field(1.0, gt=0)  # how often due projects are looked for, at most
     poll_post_seconds: Seconds = Field(10.0, gt=0)  # one activity post; the lease is checked again after it

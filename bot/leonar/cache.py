@@ -68,6 +68,11 @@ class ReadCache:
             return False
         return key not in self._inflight
 
+    def fresh(self, key: Hashable, ttl: float) -> Any | None:
+        """What is cached for `key` if kept less than `ttl` ago, else None: never a request."""
+        entry = self._entries.get(key)
+        return entry.value if entry is not None and self._clock() - entry.fetched_at < ttl else None
+
     def stale(self, key: Hashable) -> Any | None:
         """Whatever is cached for `key`, however old (for when Leonar cannot be asked)."""
         entry = self._entries.get(key)

@@ -33,6 +33,7 @@ PROJECTS_TTL = 60.0
 PROJECT_TTL = 300.0
 CONTACTS_TTL = 30.0
 CONTACT_TTL = 60.0  # one contact read for a preview (a link unfurl)
+SCOPE_TTL = 600.0  # what a note or a probe taught of notes:write: a scope granted since is believed in 10 minutes
 
 T = TypeVar("T")
 
@@ -198,10 +199,10 @@ class LeonarClient:
         note_id = body.get("id") if isinstance(body, dict) else None
         return note_id if isinstance(note_id, str) and note_id else None
 
-    def lacks_notes_write(self) -> bool:
-        """Whether Leonar refused this key's last note for want of `notes:write` (a write scope is learnt at first
-        use, `scopes.py`): never a request."""
-        return self._cache.stale((self._key_id, "lacks", NOTES_WRITE)) is True
+    def known_to_lack_notes_write(self) -> bool:
+        """Whether Leonar refused this key's last note for want of `notes:write`, or the probe said so (a write
+        scope is learnt at first use, `scopes.py`): never a request."""
+        return self._cache.fresh((self._key_id, "lacks", NOTES_WRITE), SCOPE_TTL) is True
 
     async def update_note(self, contact_id: str, note_id: str, content: str) -> bool:
         """Whether the note now reads `content`. [INF] `PUT /contacts/{id}/notes/{note_id}` with `content`: the
@@ -216,6 +217,33 @@ class LeonarClient:
                 return False
             raise
         return True
+
+    async def stage_entries(self, project_id: str, stage_id: str, *, limit: int = 10) -> list[Entry]:
+        """The first `limit` entries of a project's stage, with their contacts (never cached: a feedback form's
+        candidates are whoever is there now).
+
+        [INF] `stage_id` as a filter of `GET /projects/{id}/entries` (documented for the board); entries of other
+        stages in the answer, should Leonar ignore it, are left out here.
+        """
+        self._share.admit(self._user_id)
+        params = {"stage_id": stage_id, "limit": PAGE_SIZE, "offset": 0}
+        items, _ = envelope.page(await self._transport.get(f"projects/{project_id}/entries", params=params,
+                                                           scope=scopes.PIPELINE_READ))
+        found = [e for e in envelope.parse_list(Entry, items) if e.contact and (e.stage is None or
+                                                                                 e.stage.id == stage_id)]
+        return found[:limit]
+
+    async def lacks_notes_write(self) -> bool:
+        """Whether this key lacks `notes:write` (a feedback request saves every answer as a note): what a note or an
+        earlier probe taught, else one probe that cannot write (`scopes.lacks_notes_write`), counted against the
+        user's share."""
+        known = self._cache.fresh((self._key_id, "lacks", NOTES_WRITE), SCOPE_TTL)
+        if isinstance(known, bool):  # learnt from a note, or an earlier probe: no request
+            return known
+        self._share.admit(self._user_id)
+        lacks = await scopes.lacks_notes_write(self._transport)
+        self._cache.put((self._key_id, "lacks", NOTES_WRITE), lacks)
+        return lacks
 
     async def find_entry(self, project_id: str, contact_id: str) -> Entry | None:
         """The contact's entry in the project, if any.

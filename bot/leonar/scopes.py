@@ -58,6 +58,16 @@ async def lacks_pipeline_read(transport: Transport, project_id: str = NIL_UUID) 
                         {"limit": 1, "offset": 0}, None) is not None
 
 
+async def lacks_notes_write(transport: Transport) -> bool:
+    """Whether the key lacks `notes:write`, asked before a feedback request is sent (every answer becomes a note).
+
+    The one write probe, made so that it cannot write: [INF] a note without `content` (refused as invalid) on a
+    contact that cannot exist (refused as not found), assuming, as for the reads, that the scope is checked before
+    either. Leonar would have to accept an empty note on the nil id for it to create anything.
+    """
+    return await _lacks(transport, NOTES_WRITE, "POST", f"contacts/{NIL_UUID}/notes", None, {}) is not None
+
+
 async def _lacks(transport: Transport, scope: str, method: str, path: str, params: Any, body: Any) -> str | None:
     try:
         await transport.request(method, path, params=params, json=body, retry_sent=True, scope=scope)

@@ -10,6 +10,7 @@ from bot.listeners import (
     channels,
     commands,
     connection,
+    feedback,
     follows,
     home,
     leaving,
@@ -22,7 +23,8 @@ from bot.listeners import (
 
 
 def register(app: AsyncApp) -> None:
-    for module in (commands, add, follows, unfurls, workflow_step, home, connection, leaving, url_buttons, channels):
+    for module in (commands, add, follows, unfurls, workflow_step, home, connection, leaving, url_buttons, channels,
+                   feedback):
         module.register(app)
     save.register(app)  # Save to Leonar (issue 19 B)
     thread_notes.register(app)  # card threads saved as notes

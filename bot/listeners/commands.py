@@ -14,7 +14,7 @@ from bot.activity.follow import Follow
 from bot.i18n import t
 from bot.leonar import LeonarError
 from bot.manifest import COMMAND
-from bot.slack import following, thread_notes_setting
+from bot.slack import feedback_form, following, thread_notes_setting
 from bot.slack.add_form import open_add
 from bot.slack.add_prefill import seed_from
 from bot.slack.context import connection, leonar, new_modal, services, user, user_lang, workspace
@@ -119,6 +119,16 @@ async def follow(call: Call) -> None:
                                 call.text)
 
 
+async def feedback(call: Call) -> None:
+    """/leonar-add feedback [project]: the "Ask for feedback" form, opened before any Leonar call."""
+    await call.ack()
+    if connection(call.context) is None:
+        await _offer_connect(call, first_use=True)
+        return
+    await feedback_form.open_form(call.client, call.respond, call.command["trigger_id"], call.context,
+                                  project_name=call.text)
+
+
 async def following_(call: Call) -> None:
     await _listed(call, views_follows.following_message)
 
@@ -168,6 +178,7 @@ SUBCOMMANDS: dict[str, Sub] = {
     "following": Sub(following_, "help.following"),
     "unfollow": Sub(unfollow, "help.unfollow"),
     "thread-notes": Sub(thread_notes, "help.thread_notes"),
+    "feedback": Sub(feedback, "help.feedback"),
     "help": Sub(help_, "help.help"),
 }
 HELP_LINES = tuple(sub.help for sub in SUBCOMMANDS.values())

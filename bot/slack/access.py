@@ -4,6 +4,9 @@
   installation is another one is refused.
 - Commands, menus, shortcuts, submissions and actions are for the installing workspace's own people: someone of
   another organisation (Slack Connect, `is_stranger`) never, a guest only when an admin allowed guests.
+- The one exception: answering a feedback request (its buttons, its comment form), which someone of another
+  organisation may do when an admin allowed shared channels (the request was only sent to them then); whether they
+  are one of its reviewers is the answer's own check (bot/slack/feedback_answers.py).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from bot.slack.users import UserLookup
 from bot.store import Workspace
 from bot.store.workspaces import Workspaces
 from bot.views.access import Refusal, refusal_answer, refusal_text
+from bot.views.feedback import ANSWER_ACTION, COMMENT_ACTION, COMMENT_CALLBACK
 from bot.views.messages import notice_modal
 
 log = logging.getLogger(__name__)
@@ -29,14 +33,26 @@ log = logging.getLogger(__name__)
 GATED = {"command", "block_suggestion", "block_actions", "view_submission", "shortcut", "message_action"}
 # Slack's answers for someone it will not describe to this workspace: an outsider.
 OUTSIDER_ERRORS = {"user_not_found", "user_not_visible"}
+ANSWERING = (ANSWER_ACTION, COMMENT_ACTION)  # action ids that answer a feedback request (prefixes)
 
 
 def kind_of(body: dict[str, Any]) -> str:
     return "command" if "command" in body else str(body.get("type") or "")
 
 
+def answers_feedback(body: dict[str, Any]) -> bool:
+    """Whether the request answers a feedback request (a verdict button, the comment button or its form)."""
+    view = body.get("view") if isinstance(body.get("view"), dict) else {}
+    if (view or {}).get("callback_id") == COMMENT_CALLBACK:
+        return True
+    actions = body.get("actions") if isinstance(body.get("actions"), list) else []
+    return bool(actions) and all(isinstance(a, dict) and str(a.get("action_id") or "").startswith(ANSWERING)
+                                 for a in actions or [])
+
+
 async def refusal(
-    kind: str, workspace: Workspace, recorded: str | None, users: UserLookup, store: Workspaces
+    kind: str, workspace: Workspace, recorded: str | None, users: UserLookup, store: Workspaces,
+    *, answering: bool = False,
 ) -> tuple[Refusal, Lang] | None:
     """Why this request is refused (and in which language to say it), or None when it may go on."""
     if kind not in GATED:
@@ -54,7 +70,7 @@ async def refusal(
         if who is None:
             log.info("refused: Slack could not describe a user never seen (%s)", why)
             return why, users.known_lang()
-    if not who.belongs_to(workspace):
+    if not who.belongs_to(workspace) and not (answering and (await store.settings(workspace)).allow_shared_channels):
         log.info("refused: user %s is not of workspace %s", who.id, workspace.key)
         return "external", who.lang
     if who.role == "guest" and not (await store.settings(workspace)).allow_guests:

@@ -73,7 +73,8 @@ def install(app: AsyncApp, services: Services) -> None:
         try:
             known = here.team_id or here.enterprise_id
             context["connection"] = await services.store.workspaces.get_connection(here) if known else None
-            refused = await access.refusal(kind, here, recorded, users, services.store.workspaces)
+            refused = await access.refusal(kind, here, recorded, users, services.store.workspaces,
+                                           answering=access.answers_feedback(body))
         except StoreUnavailable as exc:
             if kind not in access.GATED:
                 raise  # an event: Bolt answers 500 and Slack sends it again later

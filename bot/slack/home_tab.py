@@ -10,9 +10,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.activity.budget import PollPlan
 from bot.slack.context import connection, services, user, workspace
+from bot.slack.feedback_jobs import counted
 from bot.slack.users import SlackUser
 from bot.store import StoreUnavailable
 from bot.views import home
+from bot.views.feedback import home_requests
 from bot.views.follows import home_follows
 from bot.views.thread_notes import home_section as thread_notes_section
 
@@ -26,7 +28,8 @@ async def publish(client: AsyncWebClient, context: dict[str, Any], user_id: str,
     who = await user(context)
     adds, settings = await store.recent_adds(here), await store.settings(here)
     view = home.home_view(connection(context), adds, settings, admin=who.is_admin, lang=who.lang,
-                          slug_problem=slug_problem, follows=await _follows(context, who))
+                          slug_problem=slug_problem, follows=await _follows(context, who),
+                          feedback=await _feedback(context, who))
     if who.is_admin:  # card threads saved as notes: the admins' own section, last
         view["blocks"] += thread_notes_section(await services(context).store.thread_notes.channels(here), who.lang)
     try:
@@ -50,3 +53,15 @@ async def _follows(context: dict[str, Any], who: SlackUser) -> list[dict[str, An
     settings = found.settings
     return home_follows(follows, plan, base_seconds=settings.leonar_poll_seconds, budget=settings.leonar_poll_budget,
                         admin=who.is_admin, lang=who.lang)
+
+
+async def _feedback(context: dict[str, Any], who: SlackUser) -> list[dict[str, Any]] | None:
+    """The viewer's open feedback requests; left out (the rest of the Home still shown) when they cannot be read."""
+    store, here = services(context).store.feedback, workspace(context)
+    try:
+        listed = [(request, *counted(request, await store.answers(request.id)))
+                  for request in await store.open_requests(here, who.id)]
+    except StoreUnavailable as exc:
+        log.warning("home shown without its feedback requests: %s", exc)
+        return None
+    return home_requests(listed, who.lang)

@@ -73,7 +73,7 @@ async def open_save(client: AsyncWebClient, shortcut: dict[str, Any], context: d
     cipher = services(context).store.cipher
     leonar_client = leonar(context)
     # A key Leonar refused a note for: said at once, before the saver types anything (still tried at submit).
-    lacks = leonar_client is not None and leonar_client.lacks_notes_write()
+    lacks = leonar_client is not None and leonar_client.known_to_lack_notes_write()
     form = Form(note=readable(str(message.get("text") or "")), has_thread=bool(ctx.thread_ts),
                 notice=t(lang, "save.lacks_notes_write") if lacks else None)
     opened = await open_view(client, None, str(shortcut.get("trigger_id")), save_modal(ctx, seal(cipher, ctx), form,

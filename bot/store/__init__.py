@@ -16,6 +16,7 @@ from bot.limits import Limits
 from bot.store.cache import Cache
 from bot.store.cards import Cards
 from bot.store.database import Database, Observer
+from bot.store.feedback import Feedback
 from bot.store.follows import Follows
 from bot.store.installations import Installations
 from bot.store.jobs import Jobs
@@ -39,6 +40,7 @@ class Store:
     shared: Shared  # what instances on one PostgreSQL database tell each other about Leonar
     cards: Cards  # the bot's candidate cards: which message shows which contact
     thread_notes: ThreadNotes  # card threads saved as notes: the channels opted in, the replies saved
+    feedback: Feedback  # feedback requests and their answers
     # ENCRYPTION_KEY's cipher, for what the bot hands Slack to give back unchanged (a save form's sealed context).
     cipher: Cipher
 
@@ -80,7 +82,7 @@ def _opened(db: Database, cipher: Cipher) -> Store:
         raise
     cache = Cache(db.watch(), entry_seconds=db.limits.cache_entry_seconds)
     return Store(db, cache, Workspaces(db, cipher, cache), Installations(db, cipher, cache), Follows(db),
-                 Jobs(db, cipher), Shared(db), Cards(db), ThreadNotes(db), cipher)
+                 Jobs(db, cipher), Shared(db), Cards(db), ThreadNotes(db), Feedback(db), cipher)
 
 
 def sqlite_path(database_url: str) -> Path:

@@ -94,6 +94,12 @@ class Jobs:
             "retry_job", "UPDATE jobs SET lease_until = 0, not_before = {now} + ? WHERE key = ? AND holder = ?",
             (delay_seconds, key, holder))
 
+    async def hurry(self, key: str) -> None:
+        """A pending job waiting for its moment (`not_before`) made due now: whichever instance looks next runs it
+        (a feedback request's summary once everyone answered, instead of at its due date)."""
+        await self._db.execute("hurry_job", "UPDATE jobs SET not_before = 0 WHERE key = ? AND state = 'pending'",
+                               (key,))
+
     async def release(self, key: str, holder: str) -> None:
         """Given back at once (a shutdown): another instance takes it at its next look."""
         await self.retry_later(key, holder, 0)

@@ -150,12 +150,27 @@ MIGRATIONS: list[tuple[Statement, ...]] = [
         contact_id TEXT NOT NULL, note_id TEXT, saved_at DOUBLE PRECISION NOT NULL,
         PRIMARY KEY (workspace, channel_id, ts))""",
      "CREATE INDEX IF NOT EXISTS thread_notes_age ON thread_notes (saved_at)"),
+    # 16. Feedback requests (feedback.py): who asked whom about which candidates, where each request message was
+    # posted (with the reviewer's time zone, for reminders, and language), and each reviewer's answer per candidate
+    # with its version (a changed answer is a new version, hence one more note in Leonar) and the last one noted.
+    ("""CREATE TABLE IF NOT EXISTS feedback_requests (id TEXT PRIMARY KEY, workspace TEXT NOT NULL,
+        requester TEXT NOT NULL, data TEXT NOT NULL, due_at DOUBLE PRECISION NOT NULL,
+        created_at DOUBLE PRECISION NOT NULL, closed_at DOUBLE PRECISION)""",
+     "CREATE INDEX IF NOT EXISTS feedback_requests_requester ON feedback_requests (workspace, requester)",
+     """CREATE TABLE IF NOT EXISTS feedback_recipients (request_id TEXT NOT NULL, recipient TEXT NOT NULL,
+        workspace TEXT NOT NULL, channel_id TEXT, ts TEXT, tz TEXT, lang TEXT,
+        PRIMARY KEY (request_id, recipient))""",
+     """CREATE TABLE IF NOT EXISTS feedback_answers (request_id TEXT NOT NULL, contact_id TEXT NOT NULL,
+        reviewer TEXT NOT NULL, workspace TEXT NOT NULL, verdict TEXT NOT NULL, comment TEXT, previous TEXT,
+        version INTEGER NOT NULL, noted_version INTEGER NOT NULL DEFAULT 0, answered_at DOUBLE PRECISION NOT NULL,
+        PRIMARY KEY (request_id, contact_id, reviewer))"""),
 ]
 VERSION = len(MIGRATIONS)
 # Every table with a `workspace` column: what leaving a workspace deletes (workspaces.py `forget`).
 WORKSPACE_TABLES = ("leonar_connections", "slack_bots", "last_projects", "recent_adds", "workspace_settings",
                     "follows", "followed_projects", "follow_outbox", "follow_digest_events", "follow_poll_status",
-                    "jobs", "card_messages", "thread_note_channels", "thread_notes")
+                    "jobs", "card_messages", "thread_note_channels", "thread_notes", "feedback_requests",
+                    "feedback_recipients", "feedback_answers")
 
 
 def statements(version: int, dialect: Dialect) -> list[str]:

@@ -8,6 +8,7 @@ from bot.i18n import Lang, format_number, t, tn
 from bot.leonar import Contact
 from bot.leonar.linkedin import parse_profile
 from bot.manifest import COMMAND
+from bot.views.feedback import ask_block
 from bot.views.text import clip, escape, mrkdwn, plain
 
 MAX_LIST = 12  # skills/tags shown; the rest is counted
@@ -33,6 +34,7 @@ def candidate_card(
     }, *rest]
     if buttons := link_buttons(contact, lang, leonar_url):
         blocks.append({"type": "actions", "block_id": "links", "elements": buttons})
+    blocks.append(ask_block(contact.id, lang))
     # The block id names the candidate, so the card's own message says whom it is about ("Save to Leonar").
     blocks.append({"type": "context", "block_id": CARD_BLOCK_PREFIX + contact.id[:200],
                    "elements": [mrkdwn(t(lang, "card.added_by", user=added_by, command=COMMAND))]})

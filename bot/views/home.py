@@ -20,6 +20,7 @@ SLUG_BLOCK, SLUG_ACTION, SLUG_CLEAR_ACTION = "leonar_slug", "home_leonar_slug", 
 def home_view(
     connection: Connection | None, adds: list[AddRecord], settings: WorkspaceSettings, *, admin: bool,
     lang: Lang = "en", follows: list[dict[str, Any]] | None = None, slug_problem: str | None = None,
+    feedback: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """`follows`: the followed projects' section (`follows.home_follows`), shown after the recent adds;
     `slug_problem`: what the admin just typed as the Leonar address and why it was not kept."""
@@ -42,6 +43,7 @@ def home_view(
     else:
         blocks.append({"type": "context", "elements": [mrkdwn(t(lang, "home.none_yet", command=COMMAND))]})
     blocks += follows or []
+    blocks += feedback or []  # the viewer's open feedback requests (views/feedback.py `home_requests`)
     if admin:
         channel: dict[str, Any] = {"type": "conversations_select", "action_id": CHANNEL_ACTION,
                                    "placeholder": plain(t(lang, "home.default_channel"), 150),

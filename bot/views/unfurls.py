@@ -8,6 +8,7 @@ from typing import Any
 from bot.i18n import Lang, format_number, t, tn
 from bot.leonar import Contact, Project, Stage
 from bot.views.card import link_buttons, open_in_leonar, profile_blocks
+from bot.views.feedback import ask_block
 from bot.views.text import clip, escape, mrkdwn, plain
 
 ADD_ACTION = "unfurl_add_to_project"  # its value: the contact's Leonar id
@@ -24,7 +25,8 @@ def contact_unfurl(contact: Contact, lang: Lang, *, details: bool, leonar_url: s
     add = {"type": "button", "action_id": ADD_ACTION, "style": "primary", "value": contact.id[:150],
            "text": plain(t(lang, "unfurl.add"), 75)}
     return {"blocks": [*head, *rest, {"type": "actions", "block_id": "unfurl_contact",
-                                      "elements": [add, *link_buttons(contact, lang, leonar_url)]}]}
+                                      "elements": [add, *link_buttons(contact, lang, leonar_url)]},
+                       ask_block(contact.id, lang)]}
 
 
 def project_unfurl(project: Project, lang: Lang, *, leonar_url: str | None) -> dict[str, Any]:

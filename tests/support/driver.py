@@ -36,7 +36,8 @@ PICKERS = {"conversations_select": "selected_conversation", "channels_select": "
            "users_select": "selected_user"}
 INITIAL = {"selected_option": "initial_option", "selected_options": "initial_options",
            "selected_conversation": "initial_conversation",
-           "selected_channel": "initial_channel", "selected_user": "initial_user", "value": "initial_value"}
+           "selected_channel": "initial_channel", "selected_user": "initial_user", "value": "initial_value",
+           "selected_users": "initial_users", "selected_date": "initial_date"}
 TEXT_INPUTS = {"plain_text_input", "email_text_input", "url_text_input", "number_input"}
 ACK_DEADLINE = 3.0  # seconds Slack waits for the answer to an interaction
 

@@ -102,6 +102,8 @@ def test_no_package_imports_itself_back() -> None:
     ("bot.views", ("httpx", "aiohttp", "slack_sdk.web", "slack_bolt", "bot.store.database", "bot.slack",
                    "bot.listeners", "psycopg", "sqlite3")),
     ("bot.durable", ("slack_sdk", "slack_bolt", "bot.slack", "bot.listeners")),
+    ("bot.feedback", ("slack_sdk", "slack_bolt", "httpx", "aiohttp", "bot.store", "bot.slack", "bot.leonar",
+                      "bot.views", "bot.listeners")),
 ])
 def test_each_layer_knows_only_what_it_should(package: str, forbidden: tuple[str, ...]) -> None:
     wrong = {f"{module} -> {target}" for module in MODULES if module == package or module.startswith(f"{package}.")

@@ -117,6 +117,8 @@ class FakeSlack:
         # Messages, threads and the bot's reactions (slack_messages.py), and the bot scopes the app was granted.
         self.messages = slack_messages.Messages()
         self.scopes: set[str] = set(slack_messages.ALL_SCOPES)
+        # Who is in each conversation (conversations.members); unlisted: nobody but the bot.
+        self.members: dict[str, list[str]] = {}
         self._current_token: str | None = None
 
     # ----------------------------------------------------------------- lifecycle
@@ -415,6 +417,35 @@ class FakeSlack:
         slack_messages.keep_bot_post(self, body, answer)
         return answer
 
+    def _chat_update(self, body: JSON) -> JSON:
+        """Slack's chat.update: only a message the bot posted, by its conversation id (a DM's D…, not the user's
+        id) and ts."""
+        key = (str(body.get("channel") or ""), str(body.get("ts") or ""))
+        found = self.messages.find(*key)
+        if found is None or found.get("bot_id") != self.bot_id:
+            return _error("message_not_found" if found is None else "cant_update_message")
+        if (problem := message_problem(body)) is not None:
+            self.problems.append(f"chat.update: {problem}")
+            return _error("invalid_blocks")
+        found.update(text=body.get("text", ""), edited={"user": self.bot_user_id})
+        if "blocks" in body:
+            found["blocks"] = body["blocks"]
+        message = copy.deepcopy(found)
+        return {"ok": True, "channel": key[0], "ts": key[1], "text": message["text"], "message": message}
+
+    def _conversations_members(self, body: JSON) -> JSON:
+        """Slack's conversations.members, by pages of `limit` (cursor): a private conversation only to the bot as a
+        member of it (else channel_not_found)."""
+        channel = str(body.get("channel") or "")
+        private = channel.startswith(("G", "D")) or channel in self.private_channels
+        if not channel or channel in self.missing_channels or (private and channel not in self.bot_channels):
+            return _error("channel_not_found")
+        people = [*self.members.get(channel, []), self.bot_user_id]
+        limit = int(body.get("limit") or 100)
+        start = int(str(body.get("cursor") or "0").removeprefix("m") or 0)
+        following = f"m{start + limit}" if start + limit < len(people) else ""
+        return {"ok": True, "members": people[start:start + limit], "response_metadata": {"next_cursor": following}}
+
     def _chat_post_ephemeral(self, body: JSON) -> JSON:
         return self._chat_post(body, ephemeral=True)
 
@@ -554,6 +585,8 @@ _METHODS: dict[str, Callable[[FakeSlack, JSON], JSON]] = {
     "views.update": FakeSlack._views_update,
     "chat.postMessage": FakeSlack._chat_post,
     "chat.postEphemeral": FakeSlack._chat_post_ephemeral,
+    "chat.update": FakeSlack._chat_update,
+    "conversations.members": FakeSlack._conversations_members,
     "users.info": FakeSlack._users_info,
     "users.list": FakeSlack._users_list,
     "conversations.info": FakeSlack._conversations_info,

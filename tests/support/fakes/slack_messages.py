@@ -17,7 +17,7 @@ import copy
 import re
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from itertools import count
 from typing import TYPE_CHECKING, Any
@@ -55,6 +55,26 @@ class Messages:
                 parent["reply_count"] = parent.get("reply_count", 0) + 1
                 stored["parent_user_id"] = parent.get("user")
         return copy.deepcopy(stored)
+
+    def __getitem__(self, where: tuple[str, str]) -> JSON:
+        """The message at (channel, ts), as it is now (test-facing)."""
+        found = self.find(*where)
+        if found is None:
+            raise KeyError(where)
+        return copy.deepcopy(found)
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        """(channel, ts) of every message kept, the bot's and people's (test-facing, like a dict's keys)."""
+        return iter([(channel, m["ts"]) for channel, kept in self.by_channel.items() for m in kept])
+
+    def __len__(self) -> int:
+        return sum(len(kept) for kept in self.by_channel.values())
+
+    def items(self) -> list[tuple[tuple[str, str], JSON]]:
+        return [((channel, m["ts"]), copy.deepcopy(m)) for channel, kept in self.by_channel.items() for m in kept]
+
+    def __contains__(self, where: object) -> bool:
+        return isinstance(where, tuple) and len(where) == 2 and self.find(*where) is not None
 
     def find(self, channel: str, ts: str) -> JSON | None:
         return next((m for m in self.by_channel.get(channel, []) if m["ts"] == ts), None)

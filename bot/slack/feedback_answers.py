@@ -1,0 +1,117 @@
+"""A reviewer's answer to a feedback request (a Yes / Maybe / No button, or the comment form), and the requester's
+App Home buttons (Close, Remind now).
+
+Who may answer: a reviewer the request names or, for a channel, a member of that channel, as Slack says now
+(conversations.members). The request is looked up in the workspace the click came from, so another workspace's
+click finds nothing; a closed request takes no answer (checked in the answer's own transaction, with the workspace). A
+refused answer saves nothing and starts nothing. Guests and people of another organisation pass the access gate
+only as the workspace's settings allow (bot/slack/access.py); the request was only sent to them then.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.feedback import schedule
+from bot.slack.context import services, workspace
+from bot.slack.feedback_jobs import NOTE, FeedbackWork, note_key, note_payload
+from bot.store.feedback import FeedbackRequest
+from bot.views.feedback import AnswerRef
+
+log = logging.getLogger(__name__)
+MEMBER_PAGES = 50  # conversations.members pages of 200: a channel of up to 10,000 people
+REFUSED, CLOSED = "feedback.refused", "feedback.refused_closed"
+
+
+def channel_of(body: dict[str, Any]) -> str:
+    return str((body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id") or "")
+
+
+async def may_answer(client: AsyncWebClient, request: FeedbackRequest, user_id: str, channel_id: str) -> bool:
+    if user_id in request.reviewers:
+        return True
+    if not request.channel or channel_id != request.channel:
+        return False
+    cursor = None
+    for _ in range(MEMBER_PAGES):
+        try:
+            page = await client.conversations_members(channel=request.channel, limit=200, cursor=cursor)
+        except SlackApiError as exc:
+            log.info("feedback answer refused: members of the channel unknown (%s)", exc.response.get("error"))
+            return False
+        if user_id in (page.get("members") or []):
+            return True
+        cursor = (page.get("response_metadata") or {}).get("next_cursor")
+        if not cursor:
+            break
+    return False
+
+
+async def refusal(client: AsyncWebClient, context: dict[str, Any], ref: AnswerRef, user_id: str, channel_id: str
+                  ) -> tuple[str | None, FeedbackRequest | None]:
+    """(why the answer is refused, a catalog key, or None; the request when there is one)."""
+    request = await services(context).store.feedback.get(workspace(context), ref.request_id)
+    if request is None or request.candidate(ref.contact_id) is None:
+        log.warning("feedback answer refused: no such request or candidate in %s", workspace(context).key)
+        return REFUSED, None
+    if not await may_answer(client, request, user_id, channel_id):
+        log.warning("feedback answer refused: %s is not a reviewer of %s", user_id, request.id)
+        return REFUSED, request
+    return None, request
+
+
+async def answer(client: AsyncWebClient, context: dict[str, Any], ref: AnswerRef, user_id: str, channel_id: str,
+                 comment: str | None = None) -> str | None:
+    """Saves the answer and accepts its note (durably, once per answer version); returns why it was refused."""
+    why, request = await refusal(client, context, ref, user_id, channel_id)
+    if why is not None or request is None or ref.verdict is None:
+        return why or REFUSED
+    found, here = services(context), workspace(context)
+    saved = await found.store.feedback.answer(here, request.id, ref.contact_id, user_id, ref.verdict, comment,
+                                              schedule.now())
+    if saved is None:  # the same answer again (nothing to note), or closed meanwhile
+        again = await found.store.feedback.get(here, request.id)
+        return CLOSED if again is None or again.closed_at is not None else None
+    await found.runner.accept(note_key(request.id, saved), here, NOTE, note_payload(request.id, saved))
+    return None
+
+
+def comment_metadata(context: dict[str, Any], ref: AnswerRef, channel_id: str) -> str:
+    """The comment form's private_metadata: the workspace (the access gate checks it), the request, the candidate,
+    the conversation it was asked in."""
+    return json.dumps({"workspace": workspace(context).key, "request": ref.request_id, "contact": ref.contact_id,
+                       "channel_id": channel_id})
+
+
+def read_comment_metadata(raw: str | None) -> tuple[AnswerRef, str] | None:
+    try:
+        data = json.loads(raw or "{}")
+        return AnswerRef(str(data["request"]), str(data["contact"])), str(data.get("channel_id") or "")
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+async def close(client: AsyncWebClient, context: dict[str, Any], request_id: str, user_id: str) -> bool:
+    """Closed by its requester: every request message says so, without buttons. False for anyone else."""
+    found, here = services(context), workspace(context)
+    if not await found.store.feedback.close(here, request_id, user_id, schedule.now()):
+        log.warning("feedback close refused: %s did not ask %s, or it is closed", user_id, request_id)
+        return False
+    request = await found.store.feedback.get(here, request_id)
+    if request is not None:
+        await FeedbackWork(found).show_tally(client, request)
+    return True
+
+
+async def remind_now(context: dict[str, Any], request_id: str, user_id: str) -> list[str]:
+    found, here = services(context), workspace(context)
+    request = await found.store.feedback.get(here, request_id)
+    if request is None or request.requester != user_id or request.closed_at is not None:
+        log.warning("feedback reminder refused: %s did not ask %s, or it is closed", user_id, request_id)
+        return []
+    return await FeedbackWork(found).remind_now(here, request_id)

@@ -33,16 +33,17 @@ ANSWERS = re.compile(f"^{views.ANSWER_ACTION}_({'|'.join(VERDICTS)})$")
 async def ask_clicked(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient,
                       context: dict[str, Any]) -> None:
     await ack()
-    contact_id = str(action.get("value") or "")
-    if not UUID.fullmatch(contact_id):  # it reaches a Leonar path: a crafted value goes no further
-        log.info("feedback request refused: not a Leonar id")
-        return
+    contact_id, _, project_id = str(action.get("value") or "").partition(":")
+    if not UUID.fullmatch(contact_id) or (project_id and not UUID.fullmatch(project_id)):
+        log.info("feedback request refused: not a Leonar id")  # it reaches a Leonar path: a crafted value goes no
+        return  # further
     if connection(context) is None:
         lang = await user_lang(context)
         await open_view(client, None, body["trigger_id"],
                         notice_modal("Leonar", t(lang, "admin.not_connected", command=COMMAND), lang), lang)
         return
-    await form.open_form(client, None, body["trigger_id"], context, contact_id=contact_id.lower())
+    await form.open_form(client, None, body["trigger_id"], context, contact_id=contact_id.lower(),
+                         project_id=project_id.lower() or None)
 
 
 async def picked(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient,

@@ -271,7 +271,8 @@ async def post_card(job: Adding, entry: Entry, contact: Contact) -> str:
     where = await channels.reach(job.slack, job.channels, job.workspace, job.choice.channel_id)
     card = candidate_card(contact, job.card_project, stage, job.user["id"], job.lang,
                           details=channels.details_allowed(where, settings),
-                          leonar_url=contact_url(settings.leonar_slug, contact.id))
+                          leonar_url=contact_url(settings.leonar_slug, contact.id),
+                          project_id=job.choice.entry.project_id)
     await job.store.record_add(job.workspace, AddRecord(job.user["id"], display_name(contact, job.lang),
                                                         job.card_project, stage, datetime.now(UTC)))
     if (why := channels.refusal(where, settings)) is not None:

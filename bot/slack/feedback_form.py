@@ -60,7 +60,7 @@ def missing_notes(lang: Lang) -> str:
 
 
 async def open_form(client: AsyncWebClient, respond: AsyncRespond | None, trigger_id: str, context: dict[str, Any],
-                    *, project_name: str = "", contact_id: str | None = None) -> None:
+                    *, project_name: str = "", contact_id: str | None = None, project_id: str | None = None) -> None:
     who = await user(context)  # the access gate asked users.info already in this request
     leonar_client = leonar(context)
     form = FeedbackForm(workspace=workspace(context).key)
@@ -73,13 +73,18 @@ async def open_form(client: AsyncWebClient, respond: AsyncRespond | None, trigge
         return
     wanted = (leonar_client.read_contact(contact_id) if contact_id
               else _named(leonar_client, project_name) if project_name.strip() else asyncio.sleep(0))
-    lacking, found = await asyncio.gather(leonar_client.lacks_notes_write(), wanted, return_exceptions=True)
-    for failed in (lacking, found):
+    # A card's button names the candidate's project too: read (and cached) for the request to name it.
+    carded = leonar_client.get_project(project_id) if contact_id and project_id else asyncio.sleep(0)
+    lacking, found, of_card = await asyncio.gather(leonar_client.lacks_notes_write(), wanted, carded,
+                                                   return_exceptions=True)
+    for failed in (lacking, found, of_card):
         if isinstance(failed, BaseException):
             log.info("feedback form opened without what Leonar would tell: %s", type(failed).__name__)
     project = found if isinstance(found, Project) else None
     if isinstance(found, Contact):
         form = form.with_candidates([candidate_of(found, who.lang)])
+        if isinstance(of_card, Project):
+            form = replace(form, project_id=of_card.id, project_name=of_card.name)
     elif project is not None:
         form = replace(form, project_id=project.id, project_name=project.name)
     error = missing_notes(who.lang) if lacking is True else None

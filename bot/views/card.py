@@ -20,7 +20,7 @@ CARD_BLOCK_PREFIX = "card_contact:"
 
 def candidate_card(
     contact: Contact, project: str, stage: str | None, added_by: str, lang: Lang = "en", *, details: bool = False,
-    leonar_url: str | None = None,
+    leonar_url: str | None = None, project_id: str | None = None,
 ) -> dict[str, Any]:
     """`text` is the notification and screen-reader fallback; blocks carry the card. Emails and phones only with
     `details` (a workspace setting, off by default); an "Open in Leonar" button with `leonar_url` (built from the
@@ -34,7 +34,7 @@ def candidate_card(
     }, *rest]
     if buttons := link_buttons(contact, lang, leonar_url):
         blocks.append({"type": "actions", "block_id": "links", "elements": buttons})
-    blocks.append(ask_block(contact.id, lang))
+    blocks.append(ask_block(contact.id, lang, project_id))
     # The block id names the candidate, so the card's own message says whom it is about ("Save to Leonar").
     blocks.append({"type": "context", "block_id": CARD_BLOCK_PREFIX + contact.id[:200],
                    "elements": [mrkdwn(t(lang, "card.added_by", user=added_by, command=COMMAND))]})

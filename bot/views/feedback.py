@@ -21,7 +21,7 @@ COMMENT_CALLBACK = "leonar_feedback_comment"
 VERDICT_BLOCK, VERDICT_ACTION = "feedback_verdict", "feedback_verdict_pick"
 COMMENT_BLOCK, COMMENT_INPUT = "feedback_comment_text", "feedback_comment_input"
 HOME_CLOSE_ACTION, HOME_REMIND_ACTION = "home_feedback_close", "home_feedback_remind"
-ASK_ACTION = "ask_feedback"  # on candidate cards and contact unfurls; value: the contact's Leonar id
+ASK_ACTION = "ask_feedback"  # on candidate cards and contact unfurls; value: the contact's Leonar id[:project id]
 STYLES = {"yes": "primary", "no": "danger"}
 
 
@@ -56,7 +56,10 @@ def request_message(request: FeedbackRequest, answers: list[Answer], lang: Lang)
     """The one message each reviewer (or the channel) gets, rebuilt with the tally after every answer."""
     closed = request.closed_at is not None
     question = escape(clip(request.question, 300))
-    intro = t(lang, "feedback.asks", user=request.requester, question=question, due=due_text(request.due_day, lang))
+    due = due_text(request.due_day, lang)
+    intro = (t(lang, "feedback.asks_project", user=request.requester, project=escape(clip(request.project, 150)),
+               question=question, due=due) if request.project
+             else t(lang, "feedback.asks", user=request.requester, question=question, due=due))
     blocks: list[dict[str, Any]] = [{"type": "section", "text": mrkdwn(intro)}]
     for n, candidate in enumerate(request.candidates):
         blocks.append({"type": "section", "block_id": f"c{n}", "text": mrkdwn(_card(candidate))})
@@ -66,7 +69,7 @@ def request_message(request: FeedbackRequest, answers: list[Answer], lang: Lang)
                        "elements": [mrkdwn(tally(candidate.id, answers, lang))]})
     footer = t(lang, "feedback.closed") if closed else t(lang, "feedback.saved_in_leonar")
     blocks.append({"type": "context", "elements": [mrkdwn(footer)]})
-    text = t(lang, "feedback.asks_text", user=request.requester, count=len(request.candidates), question=question)
+    text = t(lang, "feedback.asks_text", user=request.requester, question=question)
     return {"text": text, "blocks": blocks}
 
 
@@ -125,7 +128,9 @@ def note_text(request: FeedbackRequest, candidate: Candidate, answer: Answer, re
     verdict = verdict_text(answer.verdict, lang)
     said = t(lang, "feedback.note_changed", verdict=verdict) if answer.previous else verdict
     if answer.comment:
-        said = f"{said} — {answer.comment}"
+        said = f"{said} — {answer.comment.strip()}"
+    if not said.endswith((".", "!", "?", "…")):
+        said += "."  # one full stop, whether or not the comment brought its own
     asked = t(lang, "feedback.note_asked", user=requester, project=request.project) if request.project else (
         t(lang, "feedback.note_asked_alone", user=requester))
     day = format_day(datetime.fromtimestamp(answer.answered_at, UTC), lang)
@@ -173,9 +178,11 @@ def home_requests(requests: list[tuple[FeedbackRequest, int, int]], lang: Lang) 
     return blocks
 
 
-def ask_block(contact_id: str, lang: Lang) -> dict[str, Any]:
-    """Cards' and contact unfurls' "Ask for feedback", beside a line saying what it does."""
-    button = {"type": "button", "action_id": ASK_ACTION, "value": contact_id[:150],
+def ask_block(contact_id: str, lang: Lang, project_id: str | None = None) -> dict[str, Any]:
+    """Cards' and contact unfurls' "Ask for feedback", beside a line saying what it does. A card's names its
+    project too ("<contact id>:<project id>"), for the request and its notes to say what the verdict is for."""
+    value = f"{contact_id}:{project_id}" if project_id else contact_id
+    button = {"type": "button", "action_id": ASK_ACTION, "value": value[:150],
               "text": plain(t(lang, "feedback.ask"), 75)}
     return {"type": "section", "block_id": "ask_feedback", "text": mrkdwn(t(lang, "feedback.ask_prompt")),
             "accessory": button}

@@ -101,6 +101,9 @@ def feedback_modal(form: FeedbackForm, *, due: date, lang: Lang, project: Projec
     if form.fixed:
         names = "\n".join(_line(c) for c in form.candidates)
         blocks.append({"type": "section", "text": mrkdwn(f"*{t(lang, 'feedback.candidates')}*\n{names}")})
+        if form.project_name:  # from a card: what the verdict is for
+            blocks.append({"type": "context", "elements": [
+                mrkdwn(t(lang, "feedback.for_project", project=escape(clip(form.project_name, 150))))]})
     else:
         blocks += _pickers(form, project, lang, empty_stage=empty_stage)
     blocks += [

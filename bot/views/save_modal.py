@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, replace
+from datetime import UTC, datetime
 from typing import Any, Literal
 
-from bot.i18n import Lang, t
+from bot.i18n import Lang, format_clock, format_day, t
 from bot.views.limits import compact_json
 from bot.views.options import CREATE_PREFIX, NOTICE_VALUE
 from bot.views.text import clip, escape, modal, mrkdwn, plain
@@ -100,12 +101,19 @@ def save_modal(ctx: SaveContext, sealed: str, form: Form, lang: Lang) -> dict[st
 def _source(ctx: SaveContext, lang: Lang) -> str:
     """Who wrote the message and when, as Slack renders them for each reader; the link back once known."""
     seconds = ctx.ts.split(".")[0]
-    when = f"<!date^{seconds}^{{date_short_pretty}} {{time}}|{seconds}>" if seconds.isdigit() else ""
+    # The fallback, for a client that cannot render the token, is the UTC date and time in words.
+    fallback = f"{format_day(_moment(seconds), lang)} {format_clock(_moment(seconds), lang)} UTC" if \
+        seconds.isdigit() else ""
+    when = f"<!date^{seconds}^{{date_short_pretty}} {{time}}|{fallback}>" if seconds.isdigit() else ""
     who = f"<@{ctx.author}>" if ctx.author and ctx.author.isalnum() else t(lang, "save.someone")
     text = t(lang, "save.source", author=who, when=when)
     if ctx.permalink:
         text += f" · <{ctx.permalink.replace('|', '%7C').replace('>', '%3E')}|{t(lang, 'save.open_message')}>"
     return text
+
+
+def _moment(seconds: str) -> datetime:
+    return datetime.fromtimestamp(int(seconds), UTC)
 
 
 def sealed_of(raw: str | None) -> str | None:

@@ -61,12 +61,12 @@ def test_from_a_candidate_card_with_a_comment_in_french(
     driver.settle()
     [card] = [c for c in slack.calls_to("chat.postMessage") if c.body["channel"] == "C0001"]
     ask_button = next(b["accessory"] for b in card.body["blocks"] if b.get("block_id") == "ask_feedback")
-    assert ask_button["value"] == candidate["value"]
+    assert ask_button["value"].split(":")[0] == candidate["value"]  # the candidate, then the card's project
     opened = len(slack.calls_to("views.open"))
     click(driver, "C0001", card.response["ts"], "ask_feedback", ask_button["value"])
     slack.wait_for("views.open", opened + 1)
     form = driver.wait_view(lambda v: v["callback_id"] == "leonar_feedback" and "Éloïse Martin" in json.dumps(
-        v, ensure_ascii=False))
+        v, ensure_ascii=False) and "Zeta Platform Lead" in json.dumps(v["blocks"]))  # the card's project, said
     assert not any(b.get("block_id") == "feedback_project" for b in form["blocks"])  # the candidate came with it
     pick_users(driver, "feedback_reviewers_pick", [HIRING_MANAGER])
     assert driver.submit().status_code == 200
@@ -76,6 +76,7 @@ def test_from_a_candidate_card_with_a_comment_in_french(
     ts, message = message_in(slack, dm)
     text = json.dumps(message, ensure_ascii=False)
     assert "vous demande votre avis" in text and "Oui" in text  # the reviewer's language; the question as typed
+    assert "Zeta Platform Lead" in text  # what the verdict is for: the card's project
     assert "eloise@example.com" not in text and "+33" not in text
     manager = SlackDriver(bot, SIGNING_SECRET, slack, user_id=HIRING_MANAGER)
     comment = button(message, "feedback_comment", candidate["value"])
@@ -88,7 +89,8 @@ def test_from_a_candidate_card_with_a_comment_in_french(
     driver.settle()
     [note] = seeded.notes(candidate["value"])
     # The note is in the requester's language (English here), the comment as typed.
-    assert "Maybe — Solide en conception <système>" in note["content"]
+    assert "Maybe — Solide en conception <système>." in note["content"]
+    assert "Zeta Platform Lead" in note["content"]  # what the verdict was for: the card's project
     assert "Peut-être" in json.dumps(slack.messages[(dm, ts)], ensure_ascii=False)
     click(manager, dm, ts, "feedback_comment", comment["value"])  # again: the answer given, to be changed
     again = manager.wait_view(lambda v: v["callback_id"] == "leonar_feedback_comment" and v["id"] != view["id"])

@@ -194,6 +194,6 @@ def test_a_channel_request_is_summed_up_at_the_due_date_with_its_answers(
     assert slack.wait_until(lambda: [c for c in slack.calls_to("chat.postMessage")
                                      if c.body["channel"] == driver.user_id], 10)
     [summary] = [c.body for c in slack.calls_to("chat.postMessage") if c.body["channel"] == driver.user_id]
-    assert summary["text"].endswith("is due. The answers:") and "<@U0004>: No" in json.dumps(summary)
+    assert summary["text"].endswith("is due. The answers follow.") and "<@U0004>: No" in json.dumps(summary)
     assert reminders(slack, "U0004") == []  # channel members are not reminded one by one
     member.close()

@@ -64,10 +64,12 @@ async def submitted(ack: AsyncAck, view: dict[str, Any], context: dict[str, Any]
 
 async def answered(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient,
                    respond: AsyncRespond, context: dict[str, Any]) -> None:
-    await ack()
+    """Saved (its note's job recorded) before Slack is told the click arrived: an instance that dies first leaves
+    the click unacknowledged, and Slack shows the reviewer it failed, to click again."""
     ref = views.AnswerRef.parse(action.get("value"))
     why = answers.REFUSED if ref is None else await answers.answer(
         client, context, ref, str(body["user"]["id"]), answers.channel_of(body))
+    await ack()
     if why is not None and body.get("response_url"):  # told privately; a request without one is only logged
         await respond(**ephemeral(t(await user_lang(context), why)))
 
@@ -115,13 +117,15 @@ async def comment_submitted(ack: AsyncAck, body: dict[str, Any], view: dict[str,
 
 async def home_clicked(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient,
                        context: dict[str, Any]) -> None:
-    """Only the requester's own requests: a forged click on another's is refused (logged) and changes nothing."""
-    await ack()
+    """Only the requester's own requests: a forged click on another's is refused (logged) and changes nothing.
+    Remind now is recorded as work before the ack: reminders a restart cut short are posted after it."""
     user_id, request_id = str(body["user"]["id"]), str(action.get("value") or "")
     if action["action_id"] == views.HOME_CLOSE_ACTION:
+        await ack()
         await answers.close(client, context, request_id, user_id)
     else:
-        await answers.remind_now(context, request_id, user_id)
+        await answers.remind_now(context, request_id, user_id, str(action.get("action_ts") or ""))
+        await ack()
     await publish(client, context, user_id)
 
 

@@ -10,22 +10,26 @@ only as the workspace's settings allow (bot/slack/access.py); the request was on
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+import uuid
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.feedback import schedule
+from bot.observability import requests
 from bot.slack.context import services, workspace
-from bot.slack.feedback_jobs import NOTE, FeedbackWork, note_key, note_payload
+from bot.slack.feedback_jobs import NOTE, REMIND_NOW, FeedbackWork, missing, note_key, note_payload
 from bot.store.feedback import FeedbackRequest
 from bot.views.feedback import AnswerRef
 
 log = logging.getLogger(__name__)
 MEMBER_PAGES = 50  # conversations.members pages of 200: a channel of up to 10,000 people
-REFUSED, CLOSED = "feedback.refused", "feedback.refused_closed"
+REFUSED, CLOSED, SLOW = "feedback.refused", "feedback.refused_closed", "feedback.refused_slow"
+STORE_SHARE = 0.7  # seconds of a click's answer budget kept for saving the answer and its note's job
 
 
 def channel_of(body: dict[str, Any]) -> str:
@@ -59,7 +63,16 @@ async def refusal(client: AsyncWebClient, context: dict[str, Any], ref: AnswerRe
     if request is None or request.candidate(ref.contact_id) is None:
         log.warning("feedback answer refused: no such request or candidate in %s", workspace(context).key)
         return REFUSED, None
-    if not await may_answer(client, request, user_id, channel_id):
+    # Before the ack (the answer is saved then): what Slack takes to list a channel's members is bounded by what is
+    # left of the click's answer budget, less the store's writes.
+    limits = services(context).settings.limits
+    try:
+        async with asyncio.timeout(max(0.1, limits.answer_seconds - requests.elapsed() - STORE_SHARE)):
+            allowed = await may_answer(client, request, user_id, channel_id)
+    except TimeoutError:
+        log.warning("feedback answer refused: the channel's members not listed in time")
+        return SLOW, request
+    if not allowed:
         log.warning("feedback answer refused: %s is not a reviewer of %s", user_id, request.id)
         return REFUSED, request
     return None, request
@@ -108,10 +121,15 @@ async def close(client: AsyncWebClient, context: dict[str, Any], request_id: str
     return True
 
 
-async def remind_now(context: dict[str, Any], request_id: str, user_id: str) -> list[str]:
+async def remind_now(context: dict[str, Any], request_id: str, user_id: str, click: str) -> bool:
+    """The reminders of a Remind now click, recorded as work (posted once each, after a restart too); False when
+    refused. `click`: the click's action_ts, which a redelivery repeats."""
     found, here = services(context), workspace(context)
     request = await found.store.feedback.get(here, request_id)
     if request is None or request.requester != user_id or request.closed_at is not None:
         log.warning("feedback reminder refused: %s did not ask %s, or it is closed", user_id, request_id)
-        return []
-    return await FeedbackWork(found).remind_now(here, request_id)
+        return False
+    reviewers = missing(request, await found.store.feedback.answers(request.id))
+    await found.runner.accept(f"feedback-remind-now:{request_id}:{click or uuid.uuid4().hex}", here, REMIND_NOW,
+                              {"request": request_id, "reviewers": reviewers})
+    return True

@@ -41,6 +41,7 @@ from bot.views.feedback import note_text, reminder_message, request_message, sum
 
 log = logging.getLogger(__name__)
 SEND, NOTE, REMIND, SUMMARY = "feedback.send", "feedback.note", "feedback.remind", "feedback.summary"
+REMIND_NOW = "feedback.remind_now"  # the requester's Remind now: one job per click, a step per reviewer
 TALLY_ROUNDS = 3  # an answer arriving while the tally is shown is shown by another round
 # An answer this old whose note was never done lost its job (its instance died between the two): `sweep`.
 UNNOTED_SECONDS = 60.0
@@ -86,7 +87,8 @@ class FeedbackWork:
 
     def kinds(self) -> dict[str, Kind]:
         return {SEND: Kind(self.send, self._not_sent), NOTE: Kind(self.note, self._gave_up),
-                REMIND: Kind(self.remind, self._gave_up), SUMMARY: Kind(self.summary, self._gave_up)}
+                REMIND: Kind(self.remind, self._gave_up), SUMMARY: Kind(self.summary, self._gave_up),
+                REMIND_NOW: Kind(self.remind_each, self._gave_up)}
 
     # ---------------------------------------------------------------- send
     async def send(self, job: Job, progress: Progress) -> None:
@@ -169,7 +171,12 @@ class FeedbackWork:
             await self.show_tally(client, request)
             await progress.done("tally")
         if not progress.get("noted"):
-            await self._note(client, request, job.payload)
+            if progress.get("sending"):
+                # Asked before its instance stopped: Leonar may hold it, and a note twice is worse than one missing.
+                log.warning("a feedback answer's note was being saved when its instance stopped: not sent again")
+            else:
+                await progress.done("sending")
+                await self._note(client, request, job.payload, progress)
             await progress.done("noted")
         await self._services.store.feedback.noted(request.id, _answer_of(job.payload))
         answers = await self._services.store.feedback.answers(request.id)
@@ -194,7 +201,8 @@ class FeedbackWork:
                         log.info("feedback tally not shown: %s", exc.response.get("error"))
             shown = answers
 
-    async def _note(self, client: AsyncWebClient, request: FeedbackRequest, payload: dict[str, Any]) -> None:
+    async def _note(self, client: AsyncWebClient, request: FeedbackRequest, payload: dict[str, Any],
+                    progress: Progress) -> None:
         candidate = request.candidate(str(payload["contact"]))
         connection = await self._services.store.workspaces.get_connection(request.workspace)
         if candidate is None or connection is None:
@@ -209,6 +217,7 @@ class FeedbackWork:
         except LeonarError as exc:
             later = _later(exc)
             if later is not None:
+                await progress.done("sending", False)  # turned away, so not made: asked again later
                 raise Retry(later, exc.code) from exc
             log.warning("feedback answer not noted in Leonar: %s", exc.code)  # never will be: tried again, no use
 
@@ -250,6 +259,13 @@ class FeedbackWork:
             return
         await self.remind_now(job.workspace, str(job.payload["request"]), [reviewer])
         await progress.done("posted")
+
+    async def remind_each(self, job: Job, progress: Progress) -> None:
+        """Remind now: each reviewer's reminder a step of its own, so that a restart posts only those not posted."""
+        for reviewer in [str(r) for r in job.payload.get("reviewers") or []]:
+            if not progress.get(f"posted:{reviewer}"):
+                await self.remind_now(job.workspace, str(job.payload["request"]), [reviewer])
+                await progress.done(f"posted:{reviewer}")
 
     async def remind_now(self, workspace: Workspace, request_id: str, reviewers: list[str] | None = None
                          ) -> list[str]:

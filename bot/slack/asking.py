@@ -94,6 +94,7 @@ async def _full(client: LeonarClient, contacts: list[Contact], budget: int) -> t
         if n < FULL_READS and budget > 0:
             budget -= 1
             try:
+                client.admit()  # counted even when the read is cached: a find never exceeds the user's share
                 contact = await client.read_contact(contact.id)
             except LeonarError as exc:  # the slim one is still worth showing
                 log.info("a found contact not read whole: %s", exc.code)

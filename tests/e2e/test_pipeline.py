@@ -106,3 +106,14 @@ def test_leonar_down_is_said(driver: SlackDriver, seeded: FakeLeonar) -> None:
     connect(driver)
     seeded.inject("GET", r".*/projects.*", status=503, times=20)
     assert "Leonar is not answering" in pipeline(driver, "zeta")["text"]
+
+
+def test_a_pulse_is_not_shared_where_cards_may_not_go(driver: SlackDriver, slack: FakeSlack,
+                                                       seeded: FakeLeonar) -> None:
+    slack.ext_shared_channels.add("C0SHARED")
+    connect(driver)
+    assert driver.command("pipeline zeta platform lead", channel_id="C0SHARED").status_code == 200
+    [answer] = driver.hook_posts()
+    driver.press(answer, SHARE_ACTION, channel_id="C0SHARED")
+    [refused] = driver.hook_posts()
+    assert "shared with another organisation" in refused["text"] and posts_in(slack, "C0SHARED") == []

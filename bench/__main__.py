@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench import ask as ask_bench
 from bench import hot as hot_bench
 from bench import p5 as p5_bench
 from bench import p6 as p6_bench
@@ -105,9 +106,18 @@ def main() -> None:
     parser.add_argument("--p5-only", action="store_true", help="skip P1-P4")
     parser.add_argument("--quick", action="store_true", help="P5 only, one round")
     parser.add_argument("--activity", action="store_true", help="P6 alone: the pipeline activity poller")
+    parser.add_argument("--ask", action="store_true", help="P7 alone: find and pipeline (issue 20)")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "latest.json")
     args = parser.parse_args()
     results: dict[str, Any] = {}
+    if args.ask:
+        results["P7"] = ask_bench.run(args.latency)
+        ask_bench.report(results["P7"])
+        out = args.out.with_name("ask.json")
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(results, indent=2))
+        print(f"\nJSON: {out}")
+        return
     if args.activity:
         results["P6"] = p6_bench.run()
         p6_bench.report(results["P6"])

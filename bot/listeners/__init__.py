@@ -7,6 +7,7 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.listeners import (
     add,
+    asking,
     channels,
     commands,
     connection,
@@ -28,3 +29,4 @@ def register(app: AsyncApp) -> None:
         module.register(app)
     save.register(app)  # Save to Leonar (issue 19 B)
     thread_notes.register(app)  # card threads saved as notes
+    asking.register(app)  # find and pipeline (issue 20 A, B)

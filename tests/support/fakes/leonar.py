@@ -334,6 +334,14 @@ class FakeLeonar:
             stored["stage_id"], stored["updated_at"] = target["id"], self._now()
             return self._render_entry(workspace, stored)
 
+    def touch_entry(self, entry_id: str, *, workspace: str = "acme") -> JSON:
+        """Someone edits the entry in Leonar without moving it (a rating, a note on it): `updated_at` changes, the
+        stage does not."""
+        with self._lock:
+            stored = self._stored_entry(workspace, entry_id)
+            stored["updated_at"] = self._now()
+            return self._render_entry(workspace, stored)
+
     def remove_entry(self, entry_id: str, *, workspace: str = "acme") -> None:
         """Someone takes the candidate out of the project in Leonar: the entry is gone from every list."""
         with self._lock:

@@ -20,7 +20,7 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from bot.activity import budget, digest, events
+from bot.activity import budget, digest, events, waiting
 from bot.activity.events import Event
 from bot.activity.follow import Delivery, Follow, StopReason
 from bot.activity.stages import Board
@@ -42,7 +42,7 @@ from bot.slack import channels
 from bot.store import Store
 from bot.store.models import Workspace
 from bot.store.poll_state import Outgoing, PollResult, PollStatus
-from bot.views.activity import activity_post, digest_post
+from bot.views.activity import activity_post, digest_post, waiting_post
 
 log = logging.getLogger(__name__)
 FULL_SCAN_EVERY = 30  # every so many polls, a full scan: the only reading that shows removals
@@ -166,7 +166,19 @@ class Poller:
         interval = await self._plan(workspace, client, len(found.snapshot))
         posts: list[Outgoing] = []
         saved: list[tuple[str, str, dict[str, object]]] = []
+        alerted: list[tuple[str, str, str]] = []
+        url = project_url(settings.leonar_slug, project.id)
         for follow, _ in follows:
+            if follow.filter.waiting_days:  # from the snapshot and the reading: no request of its own
+                marks = await self._follows.waiting_marks(follow.id)
+                now = self._clock()
+                late = waiting.overdue(found.snapshot, read.entries, board, days=follow.filter.waiting_days,
+                                       now=now, alerted=marks)
+                if late:
+                    payload = waiting_post(project.name, late, follow.filter.waiting_days, now, follow.lang, url=url)
+                    posts.append(Outgoing(waiting.alert_key(follow.id, late), follow.id, follow.channel_id,
+                                          payload | {"kind": "waiting"}))
+                    alerted += [(follow.id, w.entry_id, w.mark) for w in late]
             selected = follow.filter.select(found.events, board)
             if follow.delivery is Delivery.DIGEST:
                 saved += [(follow.id, event.key, event.to_json()) for event in selected]
@@ -174,9 +186,9 @@ class Poller:
                 where = await self.poster.reach(workspace, follow.channel_id)  # no emails or phones outside
                 payload = activity_post(project.name, batch, follow.lang,
                                         details=channels.details_allowed(where, settings),
-                                        url=project_url(settings.leonar_slug, project.id))
+                                        url=url)
                 posts.append(Outgoing(batch.post_key(follow.id), follow.id, follow.channel_id, payload))
-        result = PollResult(found.snapshot, next_since, self._now() + interval, posts, saved)
+        result = PollResult(found.snapshot, next_since, self._now() + interval, posts, saved, alerted)
         if not await self._follows.save_poll(workspace, project_id, self.holder, result):
             POLLS.labels("lost_lease").inc()
             return

@@ -152,6 +152,8 @@ class Follows:
                 await tx.execute("INSERT INTO follow_waiting (follow_id, entry_id, workspace, mark) VALUES "
                                  "(?, ?, ?, ?) ON CONFLICT (follow_id, entry_id) DO UPDATE SET mark = excluded.mark",
                                  (follow_id, entry_id, workspace.key, mark))
+            for follow_id, due in result.weekly:  # with its report in the outbox: once per Monday
+                await tx.execute("UPDATE follows SET weekly_last = ? WHERE id = ?", (due, follow_id))
             await tx.execute("DELETE FROM follow_outbox WHERE state != 'pending' AND created_at < {now} - ?",
                              (POSTS_KEPT_SECONDS,))
             return True
@@ -163,6 +165,12 @@ class Follows:
         await self._db.execute("postpone", "UPDATE followed_projects SET next_poll_at = ?, failures = ? WHERE "
                                "workspace = ? AND project_id = ? AND holder = ?",
                                (next_poll_at, failures, workspace.key, project_id, holder))
+
+    async def weekly_last(self, workspace: Workspace, project_id: str) -> dict[str, float | None]:
+        """Per follow of the project, the Monday 9:00 (epoch seconds) of its last weekly report; None: none yet."""
+        rows = await self._db.all("weekly_last", "SELECT id, weekly_last FROM follows WHERE workspace = ? AND "
+                                  "project_id = ?", (workspace.key, project_id))
+        return {r[0]: None if r[1] is None else float(r[1]) for r in rows}
 
     async def waiting_marks(self, follow_id: str) -> dict[str, str]:
         """Per entry id, the stage mark it was last alerted "waiting too long" for (bot/activity/waiting.py)."""

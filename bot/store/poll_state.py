@@ -69,6 +69,7 @@ class PollResult:
     posts: list[Outgoing] = field(default_factory=list)
     digest_events: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)  # follow id, key, event
     waiting: list[tuple[str, str, str]] = field(default_factory=list)  # follow id, entry id, mark alerted
+    weekly: list[tuple[str, float]] = field(default_factory=list)  # follow id, the Monday 9:00 reported (or not)
 
 
 # Kept under this name for bot/slack/leaving.py, which imports it from here; the store itself says Workspace.from_key.

@@ -168,6 +168,8 @@ MIGRATIONS: list[tuple[Statement, ...]] = [
     # alerted, so that a candidate is alerted once per stage they wait in; ids and a moment only.
     ("""CREATE TABLE IF NOT EXISTS follow_waiting (follow_id TEXT NOT NULL, entry_id TEXT NOT NULL,
         workspace TEXT NOT NULL, mark TEXT NOT NULL, PRIMARY KEY (follow_id, entry_id))""",),
+    # 18. The weekly report (follows.py): the Monday 9:00 (epoch seconds) of each follow's last report.
+    ("ALTER TABLE follows ADD COLUMN weekly_last DOUBLE PRECISION",),
 ]
 VERSION = len(MIGRATIONS)
 # Every table with a `workspace` column: what leaving a workspace deletes (workspaces.py `forget`).

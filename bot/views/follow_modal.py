@@ -42,7 +42,8 @@ DEFAULT_HOUR = 9
 # "Waiting too long" (issue 20 C): a choice of "What to post", and its number of days.
 WAITING = "waiting"
 DAYS_BLOCK, DAYS_ACTION = "follow_waiting_days", "follow_waiting_days_input"
-WHATS = (NEW, MOVES, FROM_STAGE, HIRES, WAITING)
+WEEKLY = "weekly"  # the weekly report (issue 20 C), Mondays 9:00 in the follower's time zone
+WHATS = (NEW, MOVES, FROM_STAGE, HIRES, WAITING, WEEKLY)
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,7 @@ class FollowChoice:
     def filter(self) -> FollowFilter:
         return FollowFilter(NEW in self.what, MOVES in self.what, HIRES in self.what,
                             self.stage_id if FROM_STAGE in self.what else None,
-                            self.waiting_days if WAITING in self.what else None)
+                            self.waiting_days if WAITING in self.what else None, WEEKLY in self.what)
 
     def problems(self, lang: Lang = "en") -> dict[str, str]:
         """Inline errors keyed by block id (`response_action: errors`)."""

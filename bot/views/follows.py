@@ -35,6 +35,8 @@ def what_text(follow: Follow, lang: Lang) -> str:
         parts.append(t(lang, "follows.hires"))
     if chosen.waiting_days:
         parts.append(tn(lang, "follows.waiting", chosen.waiting_days))
+    if chosen.weekly:
+        parts.append(t(lang, "follows.weekly"))
     return ", ".join(parts)
 
 

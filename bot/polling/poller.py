@@ -168,7 +168,7 @@ class Poller:
         interval = await self._plan(workspace, client, len(found.snapshot))
         posts: list[Outgoing] = []
         saved: list[tuple[str, str, dict[str, object]]] = []
-        alerted: list[tuple[str, str, str]] = []
+        alerted: list[tuple[str, str, str | None]] = []
         url = project_url(settings.leonar_slug, project.id)
         # A full read (cut by the page cap on a huge project: the pulse then counts with Leonar's stage counts).
         reports = await self._weekly(workspace, project, follows, read, found.snapshot, url,
@@ -185,6 +185,8 @@ class Poller:
                     posts.append(Outgoing(waiting.alert_key(follow.id, late), follow.id, follow.channel_id,
                                           payload | {"kind": "waiting"}))
                     alerted += [(follow.id, w.entry_id, w.mark) for w in late]
+                if read.full_scan:  # candidates gone from the project: their marks go too
+                    alerted += [(follow.id, entry_id, None) for entry_id in marks.keys() - found.snapshot.keys()]
             selected = follow.filter.select(found.events, board)
             if follow.delivery is Delivery.DIGEST:
                 saved += [(follow.id, event.key, event.to_json()) for event in selected]

@@ -149,6 +149,10 @@ class Follows:
                                  "(?, ?, ?, ?) ON CONFLICT DO NOTHING",
                                  (follow_id, key, workspace.key, json.dumps(event)))
             for follow_id, entry_id, mark in result.waiting:  # alerted with its post: once per stage
+                if mark is None:
+                    await tx.execute("DELETE FROM follow_waiting WHERE follow_id = ? AND entry_id = ?",
+                                     (follow_id, entry_id))
+                    continue
                 await tx.execute("INSERT INTO follow_waiting (follow_id, entry_id, workspace, mark) VALUES "
                                  "(?, ?, ?, ?) ON CONFLICT (follow_id, entry_id) DO UPDATE SET mark = excluded.mark",
                                  (follow_id, entry_id, workspace.key, mark))

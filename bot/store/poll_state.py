@@ -68,7 +68,8 @@ class PollResult:
     next_poll_at: float
     posts: list[Outgoing] = field(default_factory=list)
     digest_events: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)  # follow id, key, event
-    waiting: list[tuple[str, str, str]] = field(default_factory=list)  # follow id, entry id, mark alerted
+    # follow id, entry id, the mark alerted (None: the entry left the project, its mark is forgotten)
+    waiting: list[tuple[str, str, str | None]] = field(default_factory=list)
     weekly: list[tuple[str, float]] = field(default_factory=list)  # follow id, the Monday 9:00 reported (or not)
 
 

@@ -14,6 +14,9 @@ per followed project and per poll:
    `views.activity.activity_post(...)`; DIGEST: store the selected events (`Event.to_json`, no PII) and at
    `digest.next_digest_at(hour, tz, last)` post `views.activity.digest_post(digest.digest_counts(...))`, nothing
    when the counts are empty.
+4b. Per follow, whatever its delivery: `waiting.overdue(d.snapshot, read.entries, ...)` (not yet alerted for that
+   stage) → `views.activity.waiting_post(...)`, its marks stored with it; on a full reading, a weekly report due
+   (`weekly.previous_weekly_at`) → `views.weekly.weekly_post(weekly.report(...))`, its Monday stored with it.
 5. Exactly once: store the event keys (or the post's `Batch.post_key(follow.id)`, a digest's
    `digest.digest_key(follow.id, due)`) and `d.snapshot` in one transaction; a key already stored is not posted
    again, so a poll repeated after a crash posts nothing twice. A reading that was not `complete` keeps its

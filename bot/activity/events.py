@@ -1,8 +1,8 @@
 """Pipeline events from two readings of a project: what was stored (the snapshot) and what Leonar lists now.
 
-The snapshot is, per entry id, its stage id, its `updated_at` (Leonar's, as ISO text) and its contact id: no name
-and no personal data, so it can be stored as is. `diff` compares it with entries just read and returns the events
-and the snapshot to store next:
+The snapshot is, per entry id, its stage id, its `updated_at` (Leonar's, as ISO text), its contact id and since
+when it is in that stage (`entered`, `exact`: see `Seen`): no name and no personal data, so it can be stored as
+is. `diff` compares it with entries just read and returns the events and the snapshot to store next:
 
 - no snapshot yet (first poll after following) → the entries seed it, and no event is returned;
 - an entry not in the snapshot → ADDED (HIRED when it lands in a hired stage);
@@ -36,11 +36,23 @@ class Kind(StrEnum):
 
 @dataclass(frozen=True)
 class Seen:
-    """One entry as stored in the snapshot."""
+    """One entry as stored in the snapshot.
+
+    `entered`: since when it is in `stage_id` (ISO text), for "waiting too long" (waiting.py). `exact` when the bot
+    saw it arrive there (a move read between two polls: Leonar's `updated_at` of that reading) or Leonar says it was
+    never updated since it was made there (`updated_at` = `created_at`); otherwise it is a lower bound: the entry's
+    `updated_at` when the bot first saw it in that stage (any later change to an entry bumps `updated_at`, so the
+    stage was entered then or before). None in snapshots stored before this field: `updated_at` stands for it."""
 
     stage_id: str | None
     updated_at: str
     contact_id: str | None = None
+    entered: str | None = None
+    exact: bool = False
+
+    @property
+    def in_stage_since(self) -> str:
+        return self.entered or self.updated_at
 
 
 Snapshot = dict[str, Seen]  # entry id -> Seen
@@ -107,7 +119,7 @@ def parse_stamp(text: str) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def _candidate(entry: Entry) -> Candidate:
+def candidate_of(entry: Entry) -> Candidate:
     contact = entry.contact
     if contact is None:
         return Candidate(None)
@@ -123,7 +135,17 @@ def diff(project_id: str, previous: Snapshot | None, entries: Iterable[Entry], b
     read: dict[str, Entry] = {}
     for entry in entries:
         stage_id = entry.stage.id if entry.stage else None
-        fresh[entry.id] = Seen(stage_id, stamp(entry.updated_at or entry.created_at or now), entry.contact_id)
+        updated = stamp(entry.updated_at or entry.created_at or now)
+        before = (previous or {}).get(entry.id)
+        if before is not None and before.stage_id == stage_id:  # still there: since when it was
+            entered, exact = before.in_stage_since, before.exact
+        elif before is not None:  # seen moving: Leonar's stamp of the move
+            entered, exact = updated, True
+        else:  # first seen: made there and never touched since, or there since `updated_at` at least
+            entered = updated
+            exact = entry.created_at is not None and entry.updated_at is not None and stamp(
+                entry.created_at) == updated
+        fresh[entry.id] = Seen(stage_id, updated, entry.contact_id, entered, exact)
         read[entry.id] = entry
     if previous is None:
         return Diff([], fresh, seeded=True)
@@ -136,7 +158,7 @@ def diff(project_id: str, previous: Snapshot | None, entries: Iterable[Entry], b
         origin = board.ref(before.stage_id) if before is not None else None
         hired = to is not None and to.hired and not (origin is not None and origin.hired)
         kind = Kind.HIRED if hired else Kind.ADDED if before is None else Kind.MOVED
-        events.append(Event(kind, project_id, entry_id, _candidate(entry), parse_stamp(seen.updated_at), to, origin))
+        events.append(Event(kind, project_id, entry_id, candidate_of(entry), parse_stamp(seen.updated_at), to, origin))
     snapshot = {**previous, **fresh}
     if full_scan:
         for entry_id in previous.keys() - fresh.keys():

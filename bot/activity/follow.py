@@ -7,7 +7,10 @@ persist (`to_json`/`from_json` of its parts) and the views to show.
 - `from_stage_id`: "only moves into this stage or later": ADDED, MOVED and HIRED events whose stage is at or after
   this stage's position on the board (positions are read from the current board, so a reordered pipeline is
   followed); a stage no longer on the board makes this option match nothing;
-- `hires`: HIRED events.
+- `hires`: HIRED events;
+- `waiting_days`: "waiting too long" alerts (waiting.py) for candidates that many days in the same stage; None: none.
+  Not an event: the poller looks for them at each poll, and posts them as they come whatever the delivery;
+- `weekly`: the weekly report (weekly.py), Mondays 9:00 in the follower's time zone, whatever the delivery.
 """
 
 from __future__ import annotations
@@ -50,10 +53,13 @@ class FollowFilter:
     moves: bool = True
     hires: bool = True
     from_stage_id: str | None = None
+    waiting_days: int | None = None
+    weekly: bool = False
 
     @property
     def empty(self) -> bool:
-        return not (self.new_candidates or self.moves or self.hires or self.from_stage_id)
+        return not (self.new_candidates or self.moves or self.hires or self.from_stage_id or self.waiting_days
+                    or self.weekly)
 
     def wants(self, event: Event, board: Board) -> bool:
         if event.kind is Kind.REMOVED:
@@ -78,11 +84,14 @@ class FollowFilter:
         return [event for event in events if self.wants(event, board)]
 
     def to_json(self) -> dict[str, Any]:
-        return {"new": self.new_candidates, "moves": self.moves, "hires": self.hires, "from": self.from_stage_id}
+        return {"new": self.new_candidates, "moves": self.moves, "hires": self.hires, "from": self.from_stage_id,
+                "waiting": self.waiting_days, "weekly": self.weekly}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> FollowFilter:
-        return cls(bool(data.get("new")), bool(data.get("moves")), bool(data.get("hires")), data.get("from") or None)
+        waiting = data.get("waiting")
+        return cls(bool(data.get("new")), bool(data.get("moves")), bool(data.get("hires")), data.get("from") or None,
+                   waiting if isinstance(waiting, int) and waiting > 0 else None, bool(data.get("weekly")))
 
 
 @dataclass(frozen=True)

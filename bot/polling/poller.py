@@ -20,7 +20,7 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from bot.activity import budget, digest, events
+from bot.activity import budget, digest, events, waiting, weekly
 from bot.activity.events import Event
 from bot.activity.follow import Delivery, Follow, StopReason
 from bot.activity.stages import Board
@@ -35,6 +35,7 @@ from bot.leonar import (
     Project,
     RateLimited,
 )
+from bot.leonar.changes import ChangedEntries
 from bot.leonar.links import project_url
 from bot.observability.metrics import ACTIVITY_EVENTS, ACTIVITY_POSTS, POLLS
 from bot.polling.slack_post import SlackPoster
@@ -42,7 +43,8 @@ from bot.slack import channels
 from bot.store import Store
 from bot.store.models import Workspace
 from bot.store.poll_state import Outgoing, PollResult, PollStatus
-from bot.views.activity import activity_post, digest_post
+from bot.views.activity import activity_post, digest_post, waiting_post
+from bot.views.weekly import weekly_post
 
 log = logging.getLogger(__name__)
 FULL_SCAN_EVERY = 30  # every so many polls, a full scan: the only reading that shows removals
@@ -166,7 +168,25 @@ class Poller:
         interval = await self._plan(workspace, client, len(found.snapshot))
         posts: list[Outgoing] = []
         saved: list[tuple[str, str, dict[str, object]]] = []
+        alerted: list[tuple[str, str, str | None]] = []
+        url = project_url(settings.leonar_slug, project.id)
+        # A full read (cut by the page cap on a huge project: the pulse then counts with Leonar's stage counts).
+        reports = await self._weekly(workspace, project, follows, read, found.snapshot, url,
+                                     whole=read.full_scan or since is None)
+        posts += [post for post, _ in reports if post is not None]
         for follow, _ in follows:
+            if follow.filter.waiting_days:  # from the snapshot and the reading: no request of its own
+                marks = await self._follows.waiting_marks(follow.id)
+                now = self._clock()
+                late = waiting.overdue(found.snapshot, read.entries, board, days=follow.filter.waiting_days,
+                                       now=now, alerted=marks)
+                if late:
+                    payload = waiting_post(project.name, late, follow.filter.waiting_days, now, follow.lang, url=url)
+                    posts.append(Outgoing(waiting.alert_key(follow.id, late), follow.id, follow.channel_id,
+                                          payload | {"kind": "waiting"}))
+                    alerted += [(follow.id, w.entry_id, w.mark) for w in late]
+                if read.full_scan:  # candidates gone from the project: their marks go too
+                    alerted += [(follow.id, entry_id, None) for entry_id in marks.keys() - found.snapshot.keys()]
             selected = follow.filter.select(found.events, board)
             if follow.delivery is Delivery.DIGEST:
                 saved += [(follow.id, event.key, event.to_json()) for event in selected]
@@ -174,15 +194,39 @@ class Poller:
                 where = await self.poster.reach(workspace, follow.channel_id)  # no emails or phones outside
                 payload = activity_post(project.name, batch, follow.lang,
                                         details=channels.details_allowed(where, settings),
-                                        url=project_url(settings.leonar_slug, project.id))
+                                        url=url)
                 posts.append(Outgoing(batch.post_key(follow.id), follow.id, follow.channel_id, payload))
-        result = PollResult(found.snapshot, next_since, self._now() + interval, posts, saved)
+        result = PollResult(found.snapshot, next_since, self._now() + interval, posts, saved, alerted,
+                            [due for _, due in reports])
         if not await self._follows.save_poll(workspace, project_id, self.holder, result):
             POLLS.labels("lost_lease").inc()
             return
         for event in found.events:
             ACTIVITY_EVENTS.labels(event.kind.value).inc()
         POLLS.labels("seeded" if found.seeded else "changed" if found.events else "unchanged").inc()
+
+    async def _weekly(self, workspace: Workspace, project: Project, follows: list[tuple[Follow, datetime | None]],
+                      read: ChangedEntries, snapshot: events.Snapshot, url: str | None, *, whole: bool
+                      ) -> list[tuple[Outgoing | None, tuple[str, float]]]:
+        """The weekly reports due (bot/activity/weekly.py), each with the Monday it reports: built from a full
+        scan's reading only (every entry, names included), so a report due waits for the next full scan; a new
+        follow's first report is the next Monday's (its last one is recorded as the latest, without a post)."""
+        wanted = [follow for follow, _ in follows if follow.filter.weekly]
+        if not wanted:
+            return []
+        now, last = self._clock(), await self._follows.weekly_last(workspace, project.id)
+        found: list[tuple[Outgoing | None, tuple[str, float]]] = []
+        for follow in wanted:
+            due = weekly.previous_weekly_at(follow.time_zone, now)
+            before = last.get(follow.id)
+            if before is None:
+                found.append((None, (follow.id, due.timestamp())))
+            elif due.timestamp() > before and whole:
+                state = weekly.report(project, read.entries, now, snapshot, complete=read.complete)
+                payload = weekly_post(state, follow.lang, url=url) | {"kind": "weekly"}
+                found.append((Outgoing(weekly.weekly_key(follow.id, due), follow.id, follow.channel_id, payload),
+                              (follow.id, due.timestamp())))
+        return found
 
     async def _plan(self, workspace: Workspace, client: LeonarClient, entries: int) -> float:
         """This workspace's interval: LEONAR_POLL_SECONDS stretched to stay within LEONAR_POLL_BUDGET of the

@@ -1,6 +1,6 @@
 """Follows of Leonar projects by Slack channels (pipeline activity, bot/activity) and the poller's own state: per
 followed project its snapshot, `since`, schedule and lease; the outbox of posts; a digest's events; the App Home's
-poll status. Exactly once, and what is stored: poll_state.py."""
+poll status; the "waiting too long" alerts made. Exactly once, and what is stored: poll_state.py."""
 
 from __future__ import annotations
 
@@ -148,6 +148,16 @@ class Follows:
                 await tx.execute("INSERT INTO follow_digest_events (follow_id, key, workspace, event) VALUES "
                                  "(?, ?, ?, ?) ON CONFLICT DO NOTHING",
                                  (follow_id, key, workspace.key, json.dumps(event)))
+            for follow_id, entry_id, mark in result.waiting:  # alerted with its post: once per stage
+                if mark is None:
+                    await tx.execute("DELETE FROM follow_waiting WHERE follow_id = ? AND entry_id = ?",
+                                     (follow_id, entry_id))
+                    continue
+                await tx.execute("INSERT INTO follow_waiting (follow_id, entry_id, workspace, mark) VALUES "
+                                 "(?, ?, ?, ?) ON CONFLICT (follow_id, entry_id) DO UPDATE SET mark = excluded.mark",
+                                 (follow_id, entry_id, workspace.key, mark))
+            for follow_id, due in result.weekly:  # with its report in the outbox: once per Monday
+                await tx.execute("UPDATE follows SET weekly_last = ? WHERE id = ?", (due, follow_id))
             await tx.execute("DELETE FROM follow_outbox WHERE state != 'pending' AND created_at < {now} - ?",
                              (POSTS_KEPT_SECONDS,))
             return True
@@ -159,6 +169,18 @@ class Follows:
         await self._db.execute("postpone", "UPDATE followed_projects SET next_poll_at = ?, failures = ? WHERE "
                                "workspace = ? AND project_id = ? AND holder = ?",
                                (next_poll_at, failures, workspace.key, project_id, holder))
+
+    async def weekly_last(self, workspace: Workspace, project_id: str) -> dict[str, float | None]:
+        """Per follow of the project, the Monday 9:00 (epoch seconds) of its last weekly report; None: none yet."""
+        rows = await self._db.all("weekly_last", "SELECT id, weekly_last FROM follows WHERE workspace = ? AND "
+                                  "project_id = ?", (workspace.key, project_id))
+        return {r[0]: None if r[1] is None else float(r[1]) for r in rows}
+
+    async def waiting_marks(self, follow_id: str) -> dict[str, str]:
+        """Per entry id, the stage mark it was last alerted "waiting too long" for (bot/activity/waiting.py)."""
+        rows = await self._db.all("waiting_marks", "SELECT entry_id, mark FROM follow_waiting WHERE follow_id = ?",
+                                  (follow_id,))
+        return {r[0]: r[1] for r in rows}
 
     async def digest_events(self, follow_id: str) -> list[dict[str, Any]]:
         rows = await self._db.all("digest_events", "SELECT event FROM follow_digest_events WHERE follow_id = ?",
@@ -206,6 +228,7 @@ class Follows:
 async def _drop(tx: Tx, follow_id: str) -> None:
     await tx.execute("DELETE FROM follows WHERE id = ?", (follow_id,))
     await tx.execute("DELETE FROM follow_digest_events WHERE follow_id = ?", (follow_id,))
+    await tx.execute("DELETE FROM follow_waiting WHERE follow_id = ?", (follow_id,))
     await tx.execute("DELETE FROM follow_outbox WHERE follow_id = ? AND state = 'pending'", (follow_id,))
 
 

@@ -12,7 +12,8 @@ Exactly once, as the poller uses it (bot/polling/poller.py):
   whoever holds the lease next. Slack's chat.postMessage has no idempotency key, so at-least-once with that
   window is the choice: the alternative (mark first, post after) would lose the message in that window instead.
 
-What is stored: snapshots hold entry, stage and contact ids and Leonar's `updated_at` only; a digest's events are
+What is stored: snapshots hold entry, stage and contact ids, Leonar's `updated_at` and since when each entry is in
+its stage only; a digest's events are
 `Event.to_json` (names, no email nor phone); an outbox row holds the rendered message (names, and emails or phones
 only where the workspace's admin lets cards show them) until it is posted or dropped, when its payload is cleared:
 only its key is kept, POSTS_KEPT_SECONDS, to keep posting idempotent.
@@ -67,6 +68,9 @@ class PollResult:
     next_poll_at: float
     posts: list[Outgoing] = field(default_factory=list)
     digest_events: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)  # follow id, key, event
+    # follow id, entry id, the mark alerted (None: the entry left the project, its mark is forgotten)
+    waiting: list[tuple[str, str, str | None]] = field(default_factory=list)
+    weekly: list[tuple[str, float]] = field(default_factory=list)  # follow id, the Monday 9:00 reported (or not)
 
 
 # Kept under this name for bot/slack/leaving.py, which imports it from here; the store itself says Workspace.from_key.
@@ -90,10 +94,11 @@ def follow_from(follow_id: str, channel_id: str, project_id: str, data: str, sto
 
 
 def dump_snapshot(snapshot: Snapshot) -> str:
-    return json.dumps({k: [s.stage_id, s.updated_at, s.contact_id] for k, s in snapshot.items()})
+    return json.dumps({k: [s.stage_id, s.updated_at, s.contact_id, s.entered, s.exact] for k, s in snapshot.items()})
 
 
 def load_snapshot(text: str | None) -> Snapshot | None:
     if text is None:
         return None
-    return {k: Seen(v[0], v[1], v[2]) for k, v in json.loads(text).items()}
+    # Snapshots stored before `entered` have three fields: Seen's defaults stand for the two others.
+    return {k: Seen(*v[:5]) for k, v in json.loads(text).items()}

@@ -164,13 +164,20 @@ MIGRATIONS: list[tuple[Statement, ...]] = [
         reviewer TEXT NOT NULL, workspace TEXT NOT NULL, verdict TEXT NOT NULL, comment TEXT, previous TEXT,
         version INTEGER NOT NULL, noted_version INTEGER NOT NULL DEFAULT 0, answered_at DOUBLE PRECISION NOT NULL,
         PRIMARY KEY (request_id, contact_id, reviewer))"""),
+    # 17. "Waiting too long" (follows.py): per follow and entry, the stage (and the moment it was entered) last
+    # alerted, so that a candidate is alerted once per stage they wait in; ids and a moment only.
+    ("""CREATE TABLE IF NOT EXISTS follow_waiting (follow_id TEXT NOT NULL, entry_id TEXT NOT NULL,
+        workspace TEXT NOT NULL, mark TEXT NOT NULL, PRIMARY KEY (follow_id, entry_id))""",),
+    # 18. The weekly report (follows.py): the Monday 9:00 (epoch seconds) of each follow's last report.
+    ("ALTER TABLE follows ADD COLUMN weekly_last DOUBLE PRECISION",),
 ]
 VERSION = len(MIGRATIONS)
 # Every table with a `workspace` column: what leaving a workspace deletes (workspaces.py `forget`).
 WORKSPACE_TABLES = ("leonar_connections", "slack_bots", "last_projects", "recent_adds", "workspace_settings",
                     "follows", "followed_projects", "follow_outbox", "follow_digest_events", "follow_poll_status",
                     "jobs", "card_messages", "thread_note_channels", "thread_notes", "feedback_requests",
-                    "feedback_recipients", "feedback_answers")
+                    "feedback_recipients", "feedback_answers",
+                    "follow_waiting")
 
 
 def statements(version: int, dialect: Dialect) -> list[str]:

@@ -1,4 +1,5 @@
-"""Messages a followed project posts in its channel: the activity of one poll, and the daily digest.
+"""Messages a followed project posts in its channel: the activity of one poll, the daily digest, and the "waiting
+too long" alerts.
 
 Candidate and stage names come from Leonar: escaped (and clipped before escaping) like the card's. Emails and
 phones appear only with `details` (the workspace's admin setting that cards follow too). The "Open in Leonar"
@@ -11,9 +12,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from bot.activity.digest import Batch, StageCount
+from bot.activity.digest import MAX_SHOWN, Batch, StageCount
 from bot.activity.events import Event, Kind
 from bot.activity.stages import StageRef
+from bot.activity.waiting import Waiting
 from bot.i18n import Lang, format_day, t, tn
 from bot.leonar.links import HOST
 from bot.manifest import COMMAND
@@ -94,3 +96,25 @@ def digest_post(project: str, counts: list[StageCount], day: datetime, lang: Lan
     blocks += _open_button(url, lang)
     blocks.append({"type": "context", "elements": [mrkdwn(t(lang, "activity.footer", command=COMMAND))]})
     return {"text": f"{escape(header)}: {summary}", "blocks": blocks}
+
+
+def waiting_line(waiting: Waiting, now: datetime, lang: Lang) -> str:
+    """A line: "*Jane Doe* in Interview for 16 days", or "for at least 16 days" when the start is a lower bound."""
+    name = f"*{_safe(waiting.candidate.name) or escape(t(lang, 'activity.unnamed'))}*"
+    key = "waiting.line" if waiting.exact else "waiting.line_at_least"
+    return "• " + tn(lang, key, waiting.days(now), name=name, stage=_stage(waiting.stage, lang))
+
+
+def waiting_post(project: str, waiting: list[Waiting], days: int, now: datetime, lang: Lang = "en", *,
+                 url: str | None = None) -> dict[str, Any]:
+    """One alert for one poll of one follow: the candidates waiting `days` or more in their stage, the longest
+    first (the first MAX_SHOWN, then "and N more"); `waiting` must not be empty."""
+    header = tn(lang, "waiting.header", len(waiting), project=clip(project, 100), days=days)
+    lines = [waiting_line(w, now, lang) for w in waiting[:MAX_SHOWN]]
+    if len(waiting) > MAX_SHOWN:
+        lines.append(tn(lang, "activity.more", len(waiting) - MAX_SHOWN))
+    blocks: list[dict[str, Any]] = [{"type": "header", "text": plain(header, 150)},
+                                    {"type": "section", "text": mrkdwn("\n".join(lines))}]
+    blocks += _open_button(url, lang)
+    blocks.append({"type": "context", "elements": [mrkdwn(t(lang, "activity.footer", command=COMMAND))]})
+    return {"text": f"{escape(header)}: {lines[0].removeprefix('• ')}", "blocks": blocks}

@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.activity.follow import Delivery, FollowFilter
+from bot.activity.waiting import DEFAULT_DAYS, MAX_DAYS
 from bot.i18n import Lang, format_clock, t
 from bot.leonar import Project
 from bot.views.metadata import ModalContext
@@ -38,6 +39,11 @@ HOW_BLOCK, HOW_ACTION = "follow_how", "follow_how_select"
 HOUR_BLOCK, HOUR_ACTION = "follow_hour", "follow_hour_select"
 NEW, MOVES, FROM_STAGE, HIRES = "new", "moves", "from_stage", "hires"
 DEFAULT_HOUR = 9
+# "Waiting too long" (issue 20 C): a choice of "What to post", and its number of days.
+WAITING = "waiting"
+DAYS_BLOCK, DAYS_ACTION = "follow_waiting_days", "follow_waiting_days_input"
+WEEKLY = "weekly"  # the weekly report (issue 20 C), Mondays 9:00 in the follower's time zone
+WHATS = (NEW, MOVES, FROM_STAGE, HIRES, WAITING, WEEKLY)
 
 
 @dataclass(frozen=True)
@@ -49,6 +55,7 @@ class FollowChoice:
     stage_id: str | None = None
     delivery: Delivery = Delivery.LIVE
     hour: int | None = None
+    waiting_days: int | None = DEFAULT_DAYS  # None: what was typed is not a number of days in range
     project_block: str = PROJECT_BLOCK  # where the project menu is in the submitted view (errors go there)
 
     @property
@@ -62,7 +69,8 @@ class FollowChoice:
     @property
     def filter(self) -> FollowFilter:
         return FollowFilter(NEW in self.what, MOVES in self.what, HIRES in self.what,
-                            self.stage_id if FROM_STAGE in self.what else None)
+                            self.stage_id if FROM_STAGE in self.what else None,
+                            self.waiting_days if WAITING in self.what else None, WEEKLY in self.what)
 
     def problems(self, lang: Lang = "en") -> dict[str, str]:
         """Inline errors keyed by block id (`response_action: errors`)."""
@@ -75,6 +83,8 @@ class FollowChoice:
             problems[stage_block_id(self.project_id)] = t(lang, "follow.pick_stage")
         if self.delivery is Delivery.DIGEST and self.hour is None:
             problems[HOUR_BLOCK] = t(lang, "follow.pick_hour")
+        if WAITING in self.what and self.waiting_days is None:
+            problems[DAYS_BLOCK] = t(lang, "follow.pick_days")
         return problems
 
 
@@ -104,13 +114,14 @@ def follow_modal(ctx: ModalContext, *, project: Project | None = None, choice: F
     blocks.append({"type": "input", "block_id": PROJECT_BLOCK, "dispatch_action": True,
                    "label": plain(t(lang, "add.project")), "element": project_menu})
 
-    whats = [option(t(lang, f"follow.what_{key}"), key) for key in (NEW, MOVES, FROM_STAGE, HIRES)]
+    whats = [option(t(lang, f"follow.what_{key}"), key) for key in WHATS]
     what: dict[str, Any] = {"type": "checkboxes", "action_id": WHAT_ACTION, "options": whats}
     if picked := [o for o in whats if o["value"] in choice.what]:
         what["initial_options"] = picked
     blocks.append({"type": "input", "block_id": WHAT_BLOCK, "label": plain(t(lang, "follow.what")),
                    "element": what})
     blocks.append(_stage_block(project, choice.stage_id, lang))
+    blocks.append(_days_block(choice.waiting_days, lang))
 
     hows = [option(t(lang, f"follow.how_{d.value}"), d.value) for d in Delivery]
     how = {"type": "radio_buttons", "action_id": HOW_ACTION, "options": hows,
@@ -142,6 +153,21 @@ def _stage_block(project: Project | None, stage_id: str | None, lang: Lang) -> d
             "element": element}
 
 
+def _days_block(days: int | None, lang: Lang) -> dict[str, Any]:
+    element = {"type": "number_input", "action_id": DAYS_ACTION, "is_decimal_allowed": False, "min_value": "1",
+               "max_value": str(MAX_DAYS), "initial_value": str(days or DEFAULT_DAYS)}
+    return {"type": "input", "block_id": DAYS_BLOCK, "optional": True, "label": plain(t(lang, "follow.waiting_days")),
+            "hint": plain(t(lang, "follow.waiting_days_hint"), 2000), "element": element}
+
+
+def _days(value: object) -> int | None:
+    """Left empty: the default; else a whole number of days within range, or None."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return DEFAULT_DAYS
+    text = str(value).strip()
+    return int(text) if text.isdigit() and 1 <= int(text) <= MAX_DAYS else None
+
+
 def read_follow(values: dict[str, dict[str, Any]]) -> FollowChoice:
     """The choices in a submitted (or updated) view's state; only the picked project's stage block counts."""
     def state(block_id: str, action_id: str) -> dict[str, Any]:
@@ -153,7 +179,7 @@ def read_follow(values: dict[str, dict[str, Any]]) -> FollowChoice:
     project = state(project_block, project_action).get("selected_option")
     project = project if isinstance(project, dict) else None
     whats = state(WHAT_BLOCK, WHAT_ACTION).get("selected_options") or []
-    what = frozenset(str(o.get("value")) for o in whats if isinstance(o, dict)) & {NEW, MOVES, FROM_STAGE, HIRES}
+    what = frozenset(str(o.get("value")) for o in whats if isinstance(o, dict)) & set(WHATS)
     project_id = str((project or {}).get("value") or "")
     stage = state(stage_block_id(project_id), STAGE_ACTION).get("selected_option") if project_id else None
     how = (state(HOW_BLOCK, HOW_ACTION).get("selected_option") or {}).get("value")
@@ -162,4 +188,5 @@ def read_follow(values: dict[str, dict[str, Any]]) -> FollowChoice:
     return FollowChoice(project=project, what=what,
                         stage_id=str(stage["value"]) if isinstance(stage, dict) and stage.get("value") else None,
                         delivery=Delivery.DIGEST if how == Delivery.DIGEST.value else Delivery.LIVE, hour=hour,
+                        waiting_days=_days(state(DAYS_BLOCK, DAYS_ACTION).get("value")),
                         project_block=project_block)

@@ -33,6 +33,10 @@ def what_text(follow: Follow, lang: Lang) -> str:
         parts.append(t(lang, "follows.from_stage", stage=escape(clip(follow.from_stage_name or "?", 40))))
     if chosen.hires and not chosen.moves:
         parts.append(t(lang, "follows.hires"))
+    if chosen.waiting_days:
+        parts.append(tn(lang, "follows.waiting", chosen.waiting_days))
+    if chosen.weekly:
+        parts.append(t(lang, "follows.weekly"))
     return ", ".join(parts)
 
 

@@ -82,6 +82,26 @@ def test_follow_with_a_project_name_preselects_it_and_stores_a_digest_from_a_sta
     assert saved.delivery is Delivery.DIGEST and saved.digest_hour == 18 and saved.time_zone == "America/New_York"
 
 
+def test_follow_stores_waiting_too_long_with_its_days_and_the_weekly_report(
+    driver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar, follows: StoredFollows
+) -> None:
+    connect(driver)
+    follow_modal(driver, "follow zeta platform lead")
+    view = driver.wait_view(lambda v: "initial_option" in block(v, "follow_project")["element"])
+    assert block(view, "follow_waiting_days")["element"]["initial_value"] == "14"
+    what = block(view, "follow_what")["element"]["options"]
+    driver.check("follow_what_select", [o for o in what if o["value"] in ("waiting", "weekly")])
+    driver.type_text("follow_waiting_days_input", "0")
+    assert driver.submit().status_code == 200 and "follow_waiting_days" in (driver.last_errors or {})
+    assert follows.follows(HERE) == []
+    driver.type_text("follow_waiting_days_input", "21")
+    assert driver.submit().status_code == 200  # (last_errors keeps the refusal before)
+    [saved] = follows.follows(HERE)
+    assert saved.filter == FollowFilter(False, False, False, None, waiting_days=21, weekly=True)
+    [told] = posts_in(slack, "C0001")
+    assert "candidates waiting 21 days in a stage, a weekly report on Mondays" in json.dumps(told)
+
+
 def test_a_name_matching_several_projects_preselects_none(
     driver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar
 ) -> None:

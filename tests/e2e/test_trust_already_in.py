@@ -25,6 +25,7 @@ def test_already_in_project_at_stage(
     driver.select("stage_select", onsite)
     pick_contact(driver, "bob")
     assert driver.submit().status_code == 200 and driver.last_errors is None
+    slack.wait_for("chat.postMessage")  # the first add's card, posted after the submit was answered
     seeded.backdate_entries(3600)  # added an hour ago, by someone else in Leonar
 
     driver.open_modal(callback_id="leonar_add")

@@ -32,7 +32,7 @@ class Find:
 @dataclass(frozen=True)
 class Pipeline:
     project: str
-    lang: str
+    lang: str | None  # the same word in both languages: the asker's own
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,7 @@ def parse(text: str, bot_user_id: str | None) -> Request:
     if kind == "find":
         return Find(rest, lang or "en")
     if kind == "pipeline":
-        return Pipeline(rest, "en")
+        return Pipeline(rest, None)
     assert lang is not None
     return _add(rest, lang)
 

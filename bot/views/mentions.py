@@ -52,7 +52,8 @@ class Understood:
                                                                                           "channel")):
             return None
         known = cls.__dataclass_fields__
-        return cls(**{"who": ""} | {k: str(v) for k, v in data.items() if k in known and v is not None})
+        # What dumps() left out (None) is None again; only the three checked above are required.
+        return cls(**{"who": "", "thread": None} | {k: str(v) for k, v in data.items() if k in known and v is not None})
 
 
 def help_message(lang: Lang) -> dict[str, Any]:

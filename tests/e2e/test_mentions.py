@@ -166,3 +166,21 @@ def test_a_leonar_that_is_down_gets_a_clear_answer(driver: SlackDriver, ready: F
     ready.inject("GET", r".*/projects.*", status=503, times=10)
     answer = answer_to(driver, mention(driver, "add Éloïse Martin to Zeta Platform Lead"))
     assert answer["text"] and "Leonar" in words(answer) and ADD_ACTION not in words(answer)
+
+
+def test_in_the_apps_dm_add_posts_the_card_there_and_a_second_press_adds_nothing_more(
+    driver: SlackDriver, slack: FakeSlack, ready: FakeLeonar
+) -> None:
+    in_dm(driver, "add Éloïse Martin to Zeta Platform Lead")
+    driver.settle()
+    [answer] = answers(driver)
+    assert press(driver, answer, ADD_ACTION).status_code == 200
+    driver.settle()
+    assert len(ready.entries()) == 1
+    _, card = answers(driver)
+    assert card["channel"] == driver.user_id and "Éloïse" in card["text"]  # the app's DM with the asker
+    assert press(driver, answer, ADD_ACTION).status_code == 200
+    driver.settle()
+    [again] = slack.hook_posts(driver.last_response_url)
+    assert "already in *Zeta Platform Lead*" in again["text"] and len(ready.entries()) == 1
+    assert len(answers(driver)) == 2  # no second card

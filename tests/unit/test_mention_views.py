@@ -43,6 +43,8 @@ def test_the_buttons_carry_who_asked_and_what_to_add() -> None:
     carried = Understood.loads(buttons[0]["value"])
     assert carried == understood()
     assert json.loads(buttons[0]["value"])["asker"] == "U0001"
+    in_dm = Understood("U0001", "T0001", "U0001", None, "Bob")  # the app's DM: no thread
+    assert Understood.loads(in_dm.dumps()) == in_dm
     assert Understood.loads("not json") is None and Understood.loads('{"asker": "U1"}') is None
 
 

@@ -108,7 +108,7 @@ class Answering:
         connection = await self._services.store.workspaces.get_connection(workspace)
         if connection is None:
             return say.notice(t(lang, "step.not_connected", command=COMMAND))
-        leonar = self._services.leonar.client(connection.api_key)
+        leonar = self._services.leonar.client(connection.api_key, user_id=asked.user)  # within their fair share
         understood = say.Understood(asked.user, workspace.key, asked.user if asked.dm else asked.channel,
                                     asked.reply_in, request.who)
         try:

@@ -10,7 +10,7 @@ import pytest
 
 from bot.i18n import t
 from bot.views.mentions import ADD_ACTION, CHANGE_ACTION
-from tests.support.bot import SIGNING_SECRET, RunningBot
+from tests.support.bot import LEONAR_KEY, SIGNING_SECRET, RunningBot
 from tests.support.driver import SlackDriver
 from tests.support.fakes.leonar import FakeLeonar
 from tests.support.fakes.slack import FakeSlack
@@ -184,3 +184,16 @@ def test_in_the_apps_dm_add_posts_the_card_there_and_a_second_press_adds_nothing
     [again] = slack.hook_posts(driver.last_response_url)
     assert "already in *Zeta Platform Lead*" in again["text"] and len(ready.entries()) == 1
     assert len(answers(driver)) == 2  # no second card
+
+
+def test_a_rate_limited_leonar_gets_a_clear_answer(driver: SlackDriver, ready: FakeLeonar) -> None:
+    ready.exhaust_rate_limit(LEONAR_KEY, reset_in=600)
+    answer = answer_to(driver, mention(driver, "add Éloïse Martin to Zeta Platform Lead"))
+    assert "try again in 10 minutes" in words(answer) and ADD_ACTION not in words(answer)
+
+
+@pytest.mark.limits(mention_seconds=0.3)
+def test_a_slow_leonar_gets_a_clear_answer(driver: SlackDriver, ready: FakeLeonar) -> None:
+    ready.inject("GET", r".*/projects.*", delay=1.0, times=3)
+    answer = answer_to(driver, mention(driver, "ajoute Éloïse Martin à Zeta Platform Lead"))
+    assert answer["text"] == t("fr", "mention.slow") and not ready.entries()

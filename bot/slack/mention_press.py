@@ -23,7 +23,7 @@ from bot.slack import channels
 from bot.slack.add_form import open_add
 from bot.slack.card_delivery import card_recorder, deliver_card, deliver_privately
 from bot.slack.context import leonar, new_modal, services, user_lang, workspace
-from bot.store import AddRecord
+from bot.store import AddRecord, StoreUnavailable, WorkspaceSettings
 from bot.views import mentions as say
 from bot.views.card import candidate_card, display_name
 from bot.views.errors import describe
@@ -89,14 +89,20 @@ async def _card(client: AsyncWebClient, context: dict[str, Any], understood: say
     """The card in the request's thread, like the message shortcut's; privately where the admins keep it out."""
     found, here = services(context), workspace(context)
     store = found.store.workspaces
-    settings = await store.settings(here)
+    try:
+        settings = await store.settings(here)
+    except StoreUnavailable:
+        settings = WorkspaceSettings()  # the admins' choices unknown: the most private ones
     where = await channels.reach(client, found.channels, here, understood.channel)
     assert understood.project_name and understood.project
     card = candidate_card(contact, understood.project_name, stage, understood.asker, lang,
                           details=channels.details_allowed(where, settings),
                           leonar_url=contact_url(settings.leonar_slug, contact.id), project_id=understood.project)
-    await store.record_add(here, AddRecord(understood.asker, display_name(contact, lang), understood.project_name,
-                                           stage, datetime.now(UTC)))
+    try:
+        await store.record_add(here, AddRecord(understood.asker, display_name(contact, lang),
+                                               understood.project_name, stage, datetime.now(UTC)))
+    except StoreUnavailable as exc:  # the candidate is in Leonar: the App Home's list is what misses it
+        log.warning("mention add not listed in the App Home (%s)", exc)
     if (why := channels.refusal(where, settings)) is not None:
         how = await deliver_privately(client, card, channel_id=understood.channel, user_id=understood.asker,
                                       response_urls=[], command_response_url=None, reason=t(lang, why), lang=lang)

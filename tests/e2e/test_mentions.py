@@ -124,10 +124,11 @@ def test_an_ambiguous_project_lists_the_choices_and_an_unknown_candidate_offers_
 def test_guests_and_outsiders_are_refused_privately(driver: SlackDriver, slack: FakeSlack, ready: FakeLeonar) -> None:
     slack.users["UGUEST"] = slack.make_user("UGUEST") | {"is_restricted": True}
     slack.add_user("UOUT", team_id="T0OTHER")
-    for user in ("UGUEST", "UOUT"):
+    for user, why in (("UGUEST", "access.guest"), ("UOUT", "access.external")):
         event = mention(driver, "add Éloïse Martin to Zeta Platform Lead", user=user)
         refused = answer_to(driver, event, "chat.postEphemeral")
-        assert refused["user"] == user and "Add *" not in words(refused)
+        assert refused["user"] == user and refused["text"] == t("en", why)[:300]
+        assert ADD_ACTION not in words(refused)
     assert not [a for a in answers(driver) if a.get("thread_ts")]  # nothing for the channel to see
 
 

@@ -79,7 +79,8 @@ def _utc(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def _parse(text: str | None) -> datetime | None:
+def parse_stamp(text: str | None) -> datetime | None:
+    """A stored ISO stamp (the snapshot's `updated_at`) as an aware datetime; None when absent or garbled."""
     if not text:
         return None
     try:
@@ -93,7 +94,7 @@ def in_stage(entry: Entry, snapshot: Snapshot | None) -> InStage | None:
     updated = _utc(entry.updated_at) if entry.updated_at else None
     seen = (snapshot or {}).get(entry.id)
     stage_id = entry.stage.id if entry.stage else None
-    seen_at = _parse(seen.updated_at) if seen is not None and seen.stage_id == stage_id else None
+    seen_at = parse_stamp(seen.updated_at) if seen is not None and seen.stage_id == stage_id else None
     if seen_at is not None and (updated is None or seen_at < updated):
         return InStage(seen_at, True)
     return InStage(updated, False) if updated is not None else None

@@ -7,6 +7,7 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.listeners import (
     add,
+    asking,
     channels,
     commands,
     connection,
@@ -30,3 +31,4 @@ def register(app: AsyncApp) -> None:
     save.register(app)  # Save to Leonar (issue 19 B)
     mentions.register(app)  # @Leonar requests (issue 20 D): before thread_notes' every-message listener
     thread_notes.register(app)  # card threads saved as notes
+    asking.register(app)  # find and pipeline (issue 20 A, B)

@@ -14,7 +14,7 @@ from bot.activity.follow import Follow
 from bot.i18n import t
 from bot.leonar import LeonarError
 from bot.manifest import COMMAND
-from bot.slack import feedback_form, following, thread_notes_setting
+from bot.slack import asking, feedback_form, following, thread_notes_setting
 from bot.slack.add_form import open_add
 from bot.slack.add_prefill import seed_from
 from bot.slack.context import connection, leonar, new_modal, services, user, user_lang, workspace
@@ -26,6 +26,7 @@ from bot.views import admin
 from bot.views import follows as views_follows
 from bot.views.connect_modal import connect_modal
 from bot.views.errors import describe
+from bot.views.find import private
 from bot.views.messages import did_you_mean, ephemeral, help_message
 from bot.views.metadata import ModalContext
 
@@ -158,6 +159,24 @@ async def thread_notes(call: Call) -> None:
     await call.respond(**answer)
 
 
+async def find(call: Call) -> None:
+    """/leonar-add find <name, email or LinkedIn URL>: acked at once, answered privately through the response_url."""
+    await call.ack()
+    who = await user(call.context)
+    await call.respond(**private(await asking.find_answer(
+        services(call.context), workspace(call.context), who, call.text, who.lang,
+        details=await asking.details_here(call.client, services(call.context), workspace(call.context),
+                                          str(call.command.get("channel_id") or "")))))
+
+
+async def pipeline(call: Call) -> None:
+    """/leonar-add pipeline <project>: the project's pulse, privately."""
+    await call.ack()
+    who = await user(call.context)
+    await call.respond(**private(await asking.pipeline_answer(services(call.context), workspace(call.context), who,
+                                                              call.text, who.lang)))
+
+
 async def help_(call: Call) -> None:
     await call.ack(**help_message(HELP_LINES, await user_lang(call.context)))
 
@@ -179,6 +198,8 @@ SUBCOMMANDS: dict[str, Sub] = {
     "unfollow": Sub(unfollow, "help.unfollow"),
     "thread-notes": Sub(thread_notes, "help.thread_notes"),
     "feedback": Sub(feedback, "help.feedback"),
+    "find": Sub(find, "help.find"),
+    "pipeline": Sub(pipeline, "help.pipeline"),
     "help": Sub(help_, "help.help"),
 }
 HELP_LINES = tuple(sub.help for sub in SUBCOMMANDS.values())

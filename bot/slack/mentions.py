@@ -4,7 +4,8 @@ tab, `message.im`), read with bot/slack/mention_grammar.py and answered in the t
 `asked_of` keeps only a person's new message; the listener records it as a job (bot/durable) keyed by the event's
 id before Slack is told the event arrived, so a redelivered event is answered once, by one instance. The job then
 checks the asker (the workspace's own people; guests when admins allow them), reads the request and answers it:
-the help, or an add's confirmation (resolved like the Workflow Builder step) whose buttons only the asker may press
+the help, `find` and `pipeline` as `/leonar-add find` and `pipeline` answer them (`asking.py`), or an add's
+confirmation (resolved like the Workflow Builder step) whose buttons only the asker may press
 (`mention_press.py`). An add is never made from the mention itself. In a conversation shared with another
 organisation, or one Slack will not describe, the answer is ephemeral: seen by the asker alone.
 """
@@ -23,10 +24,10 @@ from bot.i18n import Lang, t
 from bot.leonar import Contact, LeonarClient, LeonarError, NotFound, resolve
 from bot.manifest import COMMAND
 from bot.services import Services
-from bot.slack import access, channels
+from bot.slack import access, asking, channels
 from bot.slack.installations import bot_client
-from bot.slack.mention_grammar import Add, Request, parse
-from bot.slack.users import UserLookup
+from bot.slack.mention_grammar import Add, Find, Pipeline, Request, parse
+from bot.slack.users import SlackUser, UserLookup
 from bot.store import Workspace
 from bot.store.jobs import Job
 from bot.views import mentions as say
@@ -97,13 +98,32 @@ class Answering:
             is not channels.Reach.INTERNAL
         if refused is not None:
             message, private = say.notice(refusal_text(refused[0], refused[1])), True
+        elif isinstance(request, Find | Pipeline):
+            try:
+                message = await asyncio.wait_for(self.ask(client, request, asked, job.workspace, await lookup.user(),
+                                                          lang, private=private),
+                                                 services.settings.limits.mention_seconds)
+            except TimeoutError:
+                message = say.notice(t(lang, "mention.slow_asking"))
         else:
             message = await self.answer(request, asked, job.workspace, lang)
         await _post(client, asked, message, private=private)
         await progress.done("answered")
 
+    async def ask(self, client: AsyncWebClient, request: Find | Pipeline, asked: Asked, workspace: Workspace,
+                  who: SlackUser, lang: Lang, *, private: bool) -> dict[str, Any]:
+        """`/leonar-add find` and `pipeline`'s answers (bot/slack/asking.py), in the thread: emails and phones where
+        a card there would show them; "Share in channel" only on a private answer (a public one is shared)."""
+        share = private and not asked.dm
+        if isinstance(request, Pipeline):
+            return await asking.pipeline_answer(self._services, workspace, who, request.project, lang, share=share)
+        where = asked.user if asked.dm else asked.channel  # the app's DM: the asker alone
+        details = await asking.details_here(client, self._services, workspace, where)
+        return await asking.find_answer(self._services, workspace, who, request.who, lang, details=details,
+                                        share=share)
+
     async def answer(self, request: Request, asked: Asked, workspace: Workspace, lang: Lang) -> dict[str, Any]:
-        if not isinstance(request, Add):  # find and pipeline: answered by parts A and B once they land
+        if not isinstance(request, Add):
             return say.help_message(lang)
         connection = await self._services.store.workspaces.get_connection(workspace)
         if connection is None:

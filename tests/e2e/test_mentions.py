@@ -198,3 +198,37 @@ def test_a_slow_leonar_gets_a_clear_answer(driver: SlackDriver, ready: FakeLeona
     ready.inject("GET", r".*/projects.*", delay=1.0, times=3)
     answer = answer_to(driver, mention(driver, "ajoute Éloïse Martin à Zeta Platform Lead"))
     assert answer["text"] == t("fr", "mention.slow") and not ready.entries()
+
+
+@pytest.mark.parametrize(("said", "lang"), [("find Éloïse Martin", "en"), ("cherche Éloïse Martin", "fr")])
+def test_find_is_answered_in_the_thread_for_everyone_in_an_internal_channel(
+    driver: SlackDriver, ready: FakeLeonar, said: str, lang: str
+) -> None:
+    answer = answer_to(driver, mention(driver, said))
+    assert "Éloïse Martin" in words(answer) and answer["channel"] == driver.channel_id
+    assert "find_share" not in words(answer)  # already for everyone: nothing to share
+    nobody = answer_to(driver, mention(driver, said.replace("Éloïse Martin", "Personne Inconnue")))
+    assert nobody["text"].startswith(t(lang, "find.none_name", query="Personne Inconnue"))
+
+
+def test_pipeline_is_answered_in_the_thread_in_the_askers_language(
+    driver: SlackDriver, slack: FakeSlack, ready: FakeLeonar
+) -> None:
+    zeta = next(p for p in ready.projects() if p["name"] == "Zeta Platform Lead")
+    eloise = next(c for c in ready.contacts() if c["first_name"] == "Éloïse")
+    ready.add_entry(zeta["id"], eloise["id"], stage="Call")
+    answer = answer_to(driver, mention(driver, "pipeline zeta platform LEAD"))
+    assert "Zeta Platform Lead" in words(answer) and "Call" in words(answer)
+    assert "Zeta Platform Lead — pipeline" in words(answer)
+    slack.users["U0007"] = slack.make_user("U0007") | {"locale": "fr-FR"}  # "pipeline" is French too
+    french = answer_to(driver, mention(driver, "pipeline Zeta Platform Lead", user="U0007"))
+    assert "Zeta Platform Lead — le pipeline" in words(french)
+
+
+def test_find_in_a_shared_channel_is_private_with_share_in_channel(
+    driver: SlackDriver, slack: FakeSlack, ready: FakeLeonar
+) -> None:
+    slack.ext_shared_channels.add(driver.channel_id)
+    answer = answer_to(driver, mention(driver, "find Éloïse Martin"), "chat.postEphemeral")
+    assert answer["user"] == driver.user_id and "Éloïse Martin" in words(answer) and "find_share" in words(answer)
+    assert not [a for a in answers(driver) if a.get("thread_ts")]

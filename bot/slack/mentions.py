@@ -61,6 +61,8 @@ def asked_of(event: dict[str, Any], bot_user_id: str | None) -> Asked | None:
     dm = event.get("type") == "message"
     if dm and event.get("channel_type") != "im":
         return None
+    if not dm and str(event.get("channel") or "").startswith("D"):
+        return None  # a mention in the app's DM: its message.im is the one answered, never both
     if event.get("subtype") not in (None, "file_share", "thread_broadcast"):
         return None
     user, channel, ts, text = event.get("user"), event.get("channel"), event.get("ts"), event.get("text")

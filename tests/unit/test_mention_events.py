@@ -38,6 +38,7 @@ def test_a_dm_is_answered_where_it_was_written() -> None:
     DM | {"channel_type": "channel"},  # a channel's message: card threads' business, not a request
     {k: v for k, v in MENTION.items() if k != "user"},
     MENTION | {"text": None},
+    MENTION | {"channel": "D1"},  # in the app's DM its message.im is answered
 ])
 def test_everything_else_is_dropped(event: dict[str, Any]) -> None:
     assert asked_of(event, "UBOT") is None

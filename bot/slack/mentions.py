@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
@@ -148,25 +148,28 @@ class Answering:
 
 
 async def _resolved(leonar: LeonarClient, request: Add, understood: say.Understood, lang: Lang) -> dict[str, Any]:
-    """The add as understood: project, stage and candidate resolved like the Workflow Builder step's."""
+    """The add as understood: project, stage and candidate resolved like the Workflow Builder step's. Once the
+    project is known, Change… carries it, whatever the candidate turns out to be."""
     project = await resolve.find_project(leonar, request.project)
     stage = resolve.match_stage(project, request.stage)
-    contact: Contact | None
-    if request.contact_id:
-        try:
-            contact = await leonar.read_contact(request.contact_id)
-        except NotFound:
-            contact = None
-    else:
-        contact = await resolve.find_contact(leonar, resolve.parse_candidate(request.who))
     first = project.stages[0] if project.stages else None
     understood = say.Understood(**asdict(understood) | {
         "project": project.id, "project_name": project.name, "stage": stage.id if stage else None,
-        "stage_name": stage.name if stage else first.name if first else None,
-        "contact": contact.id if contact else None, "contact_name": contact_label(contact) if contact else None})
+        "stage_name": stage.name if stage else first.name if first else None})
+    contact: Contact | None
+    try:
+        if request.contact_id:
+            try:
+                contact = await leonar.read_contact(request.contact_id)
+            except NotFound:
+                contact = None
+        else:
+            contact = await resolve.find_contact(leonar, resolve.parse_candidate(request.who))
+    except resolve.Unresolved as exc:
+        return say.unresolved(unresolved(exc, lang), understood, lang)
     if contact is None:
         return say.unresolved(t(lang, "mention.no_candidate", candidate=request.who), understood, lang)
-    return say.confirmation(understood, lang)
+    return say.confirmation(replace(understood, contact=contact.id, contact_name=contact_label(contact)), lang)
 
 
 async def _post(client: AsyncWebClient, asked: Asked, message: dict[str, Any], *, private: bool) -> None:

@@ -232,3 +232,19 @@ def test_find_in_a_shared_channel_is_private_with_share_in_channel(
     answer = answer_to(driver, mention(driver, "find Éloïse Martin"), "chat.postEphemeral")
     assert answer["user"] == driver.user_id and "Éloïse Martin" in words(answer) and "find_share" in words(answer)
     assert not [a for a in answers(driver) if a.get("thread_ts")]
+
+
+def test_two_candidates_of_that_name_are_listed_and_change_opens_the_form_searching_for_them(
+    driver: SlackDriver, ready: FakeLeonar
+) -> None:
+    ready.add_contact("Bob", "Stone", title="Designer")
+    ready.add_contact("Bob", "Stone", title="Engineer")
+    answer = answer_to(driver, mention(driver, "add bob stone to Zeta Platform Lead at Onsite"))
+    assert "Bob Stone — Designer" in words(answer) and "Bob Stone — Engineer" in words(answer)
+    assert ADD_ACTION not in words(answer)
+    assert press(driver, answer, CHANGE_ACTION).status_code == 200
+    driver.settle()
+    view = driver.view()
+    metadata = json.loads(view["private_metadata"])
+    assert metadata["seed"] == "bob stone" and metadata["thread_ts"] == answer["thread_ts"]
+    assert "Onsite" in json.dumps(view, ensure_ascii=False) and not ready.entries()

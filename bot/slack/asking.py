@@ -114,7 +114,7 @@ async def where_they_stand(services: Services, workspace: Workspace, user: Slack
     ids = {c.id for c in contacts}
     standing: dict[str, dict[str, Standing]] = {c.id: {} for c in contacts}
     unchecked: list[tuple[str, str]] = []  # projects (id, name) no stored reading covers
-    complete = True
+    complete = dict.fromkeys(ids, True)  # per contact: every project the bot knows of was checked
     try:
         follows = [f for f in await services.store.follows.list_follows(workspace) if f.stopped is None]
         for project_id, name in dict((f.project_id, f.project_name) for f in follows).items():
@@ -136,27 +136,27 @@ async def where_they_stand(services: Services, workspace: Workspace, user: Slack
         if last and last[0] not in {p for p, _ in unchecked} and not any(f.project_id == last[0] for f in follows):
             unchecked.insert(0, last)
     except StoreUnavailable:
-        complete = False
+        complete = dict.fromkeys(ids, False)
     for project_id, name in unchecked:
         for contact in contacts:
             if project_id in standing[contact.id]:
                 continue
             if budget <= 0:
-                complete = False
+                complete[contact.id] = False
                 continue
             budget -= 1
             try:
                 entries = await client.contact_entries(project_id, contact.id)
             except LeonarError as exc:
                 log.info("find's look-up stopped: %s", exc.code)
-                complete, budget = False, 0
+                complete[contact.id], budget = False, 0
                 continue
             if entries is None:
-                complete = False
+                complete[contact.id] = False
             for entry in entries or []:
                 standing[contact.id][project_id] = Standing(name, entry.stage.name if entry.stage else None,
                                                             entry.updated_at)
-    return [Found(c, sorted(standing[c.id].values(), key=lambda s: s.project.casefold()), complete)
+    return [Found(c, sorted(standing[c.id].values(), key=lambda s: s.project.casefold()), complete[c.id])
             for c in contacts]
 
 

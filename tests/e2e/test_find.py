@@ -11,11 +11,12 @@ from bot.views.card import LINKEDIN_ACTION
 from bot.views.feedback import ASK_ACTION
 from bot.views.find import ADD_ACTION, SHARE_ACTION
 from tests.e2e.test_shared_channels import SHARED, add, allow
-from tests.support.bot import LEONAR_KEY
+from tests.support.bot import LEONAR_KEY, RunningBot
 from tests.support.driver import SlackDriver
 from tests.support.fakes.leonar import FakeLeonar
 from tests.support.fakes.slack import FakeSlack
 from tests.support.flows import connect, posts_in
+from tests.support.follows import HERE
 from tests.support.slack_schema import message_problem
 
 JSON = dict[str, Any]
@@ -137,3 +138,21 @@ def test_add_to_a_project_opens_the_add_form_with_the_candidate(driver: SlackDri
     driver.press(answer, ADD_ACTION)
     view = driver.wait_view(lambda v: v["callback_id"] == "leonar_add" and "Bob Stone" in json.dumps(v))
     assert view["callback_id"] == "leonar_add"
+
+
+def test_at_most_five_leonar_requests_and_says_when_it_could_not_check_everything(
+    bot: RunningBot, driver: SlackDriver, seeded: FakeLeonar
+) -> None:
+    # Five Martins and a last project: a search, two read whole, then five look-ups wanted, two allowed.
+    for first in ("Ana", "Bea", "Cy", "Dan"):
+        seeded.add_contact(first, "Martin", title="SRE")
+    zeta = next(p for p in seeded.projects() if p["name"] == "Zeta Platform Lead")
+    connect(driver)
+    bot.run(bot.services.store.workspaces.remember_project(HERE, driver.user_id, zeta["id"], zeta["name"]))
+    before = len(seeded.requests)
+    answer = find(driver, "Martin")
+    driver.settle()
+    asked = [f"{r.method} {r.path}" for r in seeded.requests[before:]]
+    assert len(asked) == 5 and sum("/entries" in a for a in asked) == 2, asked
+    text = json.dumps(answer, ensure_ascii=False)
+    assert text.count("could not check them all") + text.count("could not check their projects") == 3

@@ -11,7 +11,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.leonar.links import UUID
-from bot.slack import asking
+from bot.slack import asking, sharing
 from bot.slack.add_form import open_add
 from bot.slack.context import new_modal, services, user, workspace
 from bot.slack.guard import guarded
@@ -29,7 +29,7 @@ async def share_clicked(ack: AsyncAck, body: dict[str, Any], action: dict[str, A
                         respond: AsyncRespond, context: dict[str, Any]) -> None:
     await ack()
     who = await user(context)
-    share = asking.share_find if action.get("action_id") == find.SHARE_ACTION else asking.share_pulse
+    share = sharing.share_find if action.get("action_id") == find.SHARE_ACTION else sharing.share_pulse
     said = await share(client, services(context), workspace(context), who, str(action.get("value") or ""),
                        _channel(body), body.get("response_url"), who.lang)
     if said is not None:

@@ -9,8 +9,8 @@ None: a Leonar that is slow, rate-limited or down, or a workspace not connected,
   Leonar requests in all (the search included), each within the user's fair share.
 - `pipeline_answer(services, workspace, user, project_text, lang, *, share=True, shared_by=None)`: the project
   named like the Workflow Builder step names it (bot/leonar/resolve.py), its pulse (bot/activity/pulse.py).
-- `share_find` / `share_pulse`: a private answer's "Share in channel", refused to anyone but who asked and where
-  candidate cards may not go (bot/slack/channels.py).
+- `details_here`: whether an answer in a channel may show emails and phones (the card's rule); the share buttons
+  are bot/slack/sharing.py's.
 """
 
 from __future__ import annotations
@@ -33,7 +33,6 @@ from bot.manifest import COMMAND
 from bot.services import Services
 from bot.slack import channels
 from bot.slack.add_prefill import EMAIL, SEARCH_LIMIT, matches, seed_from
-from bot.slack.card_delivery import deliver_card
 from bot.slack.users import SlackUser
 from bot.store import StoreUnavailable, Workspace
 from bot.views import find as views
@@ -48,12 +47,12 @@ FULL_READS = 2  # found contacts read whole; the rest of the budget goes to wher
 PIPELINE_PAGES = 3  # entries read for a pulse: 300; a bigger project's counts are Leonar's own
 
 
-async def _client(services: Services, workspace: Workspace, user: SlackUser) -> LeonarClient | None:
+async def leonar_for(services: Services, workspace: Workspace, user: SlackUser) -> LeonarClient | None:
     conn = await services.store.workspaces.get_connection(workspace)
     return services.leonar.client(conn.api_key, user_id=user.id) if conn else None
 
 
-def _not_connected(lang: Lang) -> dict[str, Any]:
+def not_connected(lang: Lang) -> dict[str, Any]:
     return views.problem(t(lang, "admin.not_connected", command=COMMAND))
 
 
@@ -64,9 +63,9 @@ async def find_answer(services: Services, workspace: Workspace, user: SlackUser,
     if not seed:
         return views.nothing_found(query, "empty", lang)
     try:
-        client = await _client(services, workspace, user)
+        client = await leonar_for(services, workspace, user)
         if client is None:
-            return _not_connected(lang)
+            return not_connected(lang)
         # The add form's limit: its candidate menu then reads the same search from the cache, and vice versa.
         listing = await matches(client, seed, limit=SEARCH_LIMIT)
     except LeonarError as exc:
@@ -80,7 +79,7 @@ async def find_answer(services: Services, workspace: Workspace, user: SlackUser,
         return views.nothing_found(seed, kind, lang)
     contacts, left = await _full(client, contacts, MAX_REQUESTS - 1)
     found = await where_they_stand(services, workspace, user, client, contacts, left)
-    slug = await _slug(services, workspace)
+    slug = await leonar_slug(services, workspace)
     urls = {c.id: contact_url(slug, c.id) for c in contacts}
     shares = {c.id: views.share_value(workspace.key, user.id, c.id) for c in contacts} if share else {}
     return views.find_message(seed, found, lang, details=details, urls=urls, shares=shares)
@@ -101,7 +100,7 @@ async def _full(client: LeonarClient, contacts: list[Contact], budget: int) -> t
     return whole, budget
 
 
-async def _slug(services: Services, workspace: Workspace) -> str | None:
+async def leonar_slug(services: Services, workspace: Workspace) -> str | None:
     try:
         return (await services.store.workspaces.settings(workspace)).leonar_slug
     except StoreUnavailable:
@@ -166,9 +165,9 @@ async def pipeline_answer(services: Services, workspace: Workspace, user: SlackU
     if not project_text.strip():
         return views.problem(t(lang, "pipeline.usage", command=COMMAND))
     try:
-        client = await _client(services, workspace, user)
+        client = await leonar_for(services, workspace, user)
         if client is None:
-            return _not_connected(lang)
+            return not_connected(lang)
         try:
             project = await find_project(client, project_text)
         except ProjectAmbiguous as exc:
@@ -190,20 +189,11 @@ async def pipeline_answer(services: Services, workspace: Workspace, user: SlackU
         log.info("pulse without the poller's snapshot: the store failed")
     found = pulse(project, read.entries, datetime.now(UTC), snapshot=snapshot, complete=read.complete)
     value = views.share_value(workspace.key, user.id, project.id) if share else None
-    return pulse_message(found, lang, url=project_url(await _slug(services, workspace), project.id),
+    return pulse_message(found, lang, url=project_url(await leonar_slug(services, workspace), project.id),
                          share_value=value, shared_by=shared_by)
 
 
-def _allowed(value: str, workspace: Workspace, user: SlackUser) -> str | None:
-    """The subject of a share button, or None when the presser is not who asked, or not of that workspace."""
-    parsed = views.read_share(value)
-    if parsed is None or parsed[0] != workspace.key or parsed[1] != user.id:
-        log.warning("a share button pressed by someone other than who asked: refused")
-        return None
-    return parsed[2]
-
-
-async def _where(slack: AsyncWebClient, services: Services, workspace: Workspace, channel_id: str, lang: Lang
+async def where_allowed(slack: AsyncWebClient, services: Services, workspace: Workspace, channel_id: str, lang: Lang
                  ) -> tuple[bool | None, str | None]:
     """(contact details allowed, why not there): the card's rule for that channel."""
     where = await channels.reach(slack, services.channels, workspace, channel_id)
@@ -216,54 +206,6 @@ async def _where(slack: AsyncWebClient, services: Services, workspace: Workspace
 async def details_here(slack: AsyncWebClient, services: Services, workspace: Workspace, channel_id: str) -> bool:
     """Whether a private answer in `channel_id` may show emails and phones: where a card there would."""
     try:
-        return (await _where(slack, services, workspace, channel_id, "en"))[0] is True
+        return (await where_allowed(slack, services, workspace, channel_id, "en"))[0] is True
     except StoreUnavailable:
         return False
-
-
-async def share_find(slack: AsyncWebClient, services: Services, workspace: Workspace, user: SlackUser, value: str,
-                     channel_id: str, response_url: str | None, lang: Lang) -> dict[str, Any] | None:
-    """Post the candidate in `channel_id` for everyone, attributed. Returns what to tell the presser privately
-    (None: it went out)."""
-    contact_id = _allowed(value, workspace, user)
-    if contact_id is None:
-        return views.problem(t(lang, "find.share_refused"))
-    try:
-        details, why = await _where(slack, services, workspace, channel_id, lang)
-        if why is not None:
-            return views.problem(why)
-        client = await _client(services, workspace, user)
-        if client is None:
-            return _not_connected(lang)
-        contact = await client.read_contact(contact_id)
-    except LeonarError as exc:
-        return views.problem(describe(exc, lang))
-    except StoreUnavailable:
-        return views.problem(t(lang, "access.store_down"))
-    found = (await where_they_stand(services, workspace, user, client, [contact], MAX_REQUESTS - 1))[0]
-    card = views.shared_card(found, lang, details=bool(details), shared_by=user.id,
-                             leonar_url=contact_url(await _slug(services, workspace), contact.id))
-    await deliver_card(slack, card, channel_id=channel_id, user_id=user.id, response_urls=[],
-                       command_channel_id=channel_id, command_response_url=response_url, lang=lang)
-    return None
-
-
-async def share_pulse(slack: AsyncWebClient, services: Services, workspace: Workspace, user: SlackUser, value: str,
-                      channel_id: str, response_url: str | None, lang: Lang) -> dict[str, Any] | None:
-    """Post the project's pulse in `channel_id` for everyone, attributed (no email nor phone in a pulse, but a
-    channel where no card may go gets no pulse either)."""
-    project_id = _allowed(value, workspace, user)
-    if project_id is None:
-        return views.problem(t(lang, "find.share_refused"))
-    try:
-        _, why = await _where(slack, services, workspace, channel_id, lang)
-    except StoreUnavailable:
-        return views.problem(t(lang, "access.store_down"))
-    if why is not None:
-        return views.problem(why)
-    message = await pipeline_answer(services, workspace, user, project_id, lang, share=False, shared_by=user.id)
-    if not any(b.get("type") == "header" for b in message["blocks"]):  # a failure: said to the presser only
-        return message
-    await deliver_card(slack, message, channel_id=channel_id, user_id=user.id, response_urls=[],
-                       command_channel_id=channel_id, command_response_url=response_url, lang=lang)
-    return None

@@ -27,6 +27,8 @@ class Limits(BaseModel):
     users_info_seconds: Seconds = Field(0.8, gt=0)  # users.info before an ack (the members-only gate, language)
     # A step's whole run, well within the workflow token's 15 minutes, so that its failure can still be reported.
     step_seconds: Seconds = Field(600.0, gt=0)
+    # An @Leonar request resolved this long at most: then the asker is told Leonar is slow, never left unanswered.
+    mention_seconds: Seconds = Field(20.0, gt=0)
     # Waiting for another instance's token refresh (OAuth) before refreshing here too.
     refresh_lock_seconds: Seconds = Field(10.0, gt=0)
     # An add may outlast Slack's window behind a pending view; cut shorter, the user would not know the outcome.

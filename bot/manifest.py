@@ -9,10 +9,16 @@ SHORTCUT_CALLBACK = "add_to_leonar"
 # groups:history for a thread's replies (conversations.replies) and the messages of the channels the bot is in (all
 # but card threads' replies dropped unread), reactions:write for the ✓ on what was saved.
 BOT_SCOPES = ("commands", "chat:write", "chat:write.public", "users:read", "links:read", "links:write",
-              "channels:read", "groups:read", "channels:history", "groups:history", "reactions:write")
+              "channels:read", "groups:read", "channels:history", "groups:history", "reactions:write",
+              *("app_mentions:read", "im:history"))  # MENTION_SCOPES, below
 # The events card threads saved as notes listen to, in every manifest (channels:history, groups:history).
 THREAD_NOTE_EVENTS = ("message.channels", "message.groups")
 UNFURL_DOMAINS = ("app.leonar.app",)
+
+# @Leonar in a channel or thread (app_mention, app_mentions:read) and in the app's DM, the Messages tab (message.im,
+# im:history): requests answered with bot/slack/mentions.py (issue 20 D).
+MENTION_SCOPES = ("app_mentions:read", "im:history")
+MENTION_EVENTS = ("app_mention", "message.im")
 
 # The message shortcut "Save to Leonar" (issue 19 B) and the scopes it needs beyond the add's.
 SAVE_CALLBACK = "save_to_leonar"

@@ -15,6 +15,7 @@ from bot.listeners import (
     follows,
     home,
     leaving,
+    mentions,
     save,
     thread_notes,
     unfurls,
@@ -28,5 +29,6 @@ def register(app: AsyncApp) -> None:
                    feedback):
         module.register(app)
     save.register(app)  # Save to Leonar (issue 19 B)
+    mentions.register(app)  # @Leonar requests (issue 20 D): before thread_notes' every-message listener
     thread_notes.register(app)  # card threads saved as notes
     asking.register(app)  # find and pipeline (issue 20 A, B)

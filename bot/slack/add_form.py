@@ -31,21 +31,23 @@ log = logging.getLogger(__name__)
 async def open_add(
     client: AsyncWebClient, respond: AsyncRespond | None, trigger_id: str, ctx: ModalContext,
     context: dict[str, Any], lang: Lang, *, contact_id: str | None = None,
+    preset: tuple[str, str] | None = None, stage_id: str | None = None,
 ) -> None:
     """The add modal, with the user's last project preselected (and its stages, when already known), then the
     candidate the seed names, when exactly one contact matches it; or the candidate `contact_id` (a Leonar link's
-    "Add to a project"), shown at once when a recent read knows it, else once read."""
+    "Add to a project"), shown at once when a recent read knows it, else once read. `preset` (project id, name) and
+    `stage_id`: an @Leonar add's understanding, preselected instead of the last project."""
     store, here = services(context).store.workspaces, workspace(context)
     try:
-        last = await store.last_project(here, str(context.get("user_id")))
+        last = preset or await store.last_project(here, str(context.get("user_id")))
         # Cards go where the admins chose, unless the user picks another conversation; carried in the modal's
         # metadata, so every rebuild of the view keeps it.
         ctx = replace(ctx, default_channel=(await store.settings(here)).default_channel)
     except StoreUnavailable as exc:  # the form still opens, without what the database would have preselected
         log.warning("add form opened without the last project or default channel: %s", exc)
-        last = None
+        last = preset
     leonar_client = leonar(context)
-    picked, known, block = Picked(), None, CONTACT_BLOCK
+    picked, known, block = Picked(stage_id=stage_id if preset else None), None, CONTACT_BLOCK
     contact = leonar_client.cached_contact(contact_id) if contact_id and leonar_client is not None else None
     if contact is not None:
         picked, block = replace(picked, contact=contact_option(contact)), PREFILLED_BLOCK

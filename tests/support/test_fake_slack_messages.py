@@ -113,3 +113,14 @@ def test_reactions_name_emoji_and_are_listed_per_message(slack: FakeSlack, clien
     assert error_of(lambda: react("no way")) == "invalid_name"
     react("white_check_mark")
     assert slack_messages.reactions_on(slack, "C1", message["ts"]) == {"white_check_mark": [slack.bot_user_id]}
+
+
+def test_a_mention_is_an_app_mention_event_and_the_apps_dm_is_message_im(slack: FakeSlack) -> None:
+    """Research slack-platform-3 §4-5: app_mention has no channel_type; a DM's message event says `im`."""
+    slack.add_user("U1")
+    event = slack_messages.mentioned(slack, "C1", "U1", "<@UBOT> find Bob", thread_ts="1.0")
+    assert event["type"] == "app_mention" and event["thread_ts"] == "1.0" and "channel_type" not in event
+    assert event["ts"] == event["event_ts"] and "bot_id" not in event
+    assert slack_messages.mentioned(slack, "C1", "U2", "<@UBOT> hi", bot_id="B2")["bot_id"] == "B2"
+    dm = slack_messages.said(slack, slack.bot_dm("U1"), "U1", "find Bob")
+    assert dm["type"] == "message" and dm["channel_type"] == "im" and dm["channel"] == "D1"

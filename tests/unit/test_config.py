@@ -123,3 +123,16 @@ def test_every_manifest_lets_card_threads_be_read_and_marked() -> None:
         assert set(THREAD_NOTE_EVENTS) <= set(manifest["settings"]["event_subscriptions"]["bot_events"]), path.name
         assert {"channels:history", "groups:history", "reactions:write"} <= set(BOT_SCOPES)
         assert set(manifest["oauth_config"]["scopes"]["bot"]) == set(BOT_SCOPES), path.name
+
+
+def test_every_manifest_hears_mentions_and_the_apps_dm() -> None:
+    """@Leonar requests (issue 20 D): app_mention and message.im, their scopes, and the Messages tab open."""
+    from bot.manifest import MENTION_EVENTS, MENTION_SCOPES
+
+    for path in sorted((ROOT / "manifests").glob("*.yml")):
+        manifest = yaml.safe_load(path.read_text())
+        assert manifest_problem(manifest) is None, path.name
+        assert set(MENTION_EVENTS) <= set(manifest["settings"]["event_subscriptions"]["bot_events"]), path.name
+        assert set(MENTION_SCOPES) <= set(manifest["oauth_config"]["scopes"]["bot"]) == set(BOT_SCOPES), path.name
+        home = manifest["features"]["app_home"]
+        assert home["messages_tab_enabled"] is True and not home.get("messages_tab_read_only_enabled"), path.name

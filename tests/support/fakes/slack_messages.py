@@ -128,7 +128,18 @@ def edit(fake: FakeSlack, channel: str, ts: str, text: str) -> JSON:
             "previous_message": before}
 
 
+def mentioned(fake: FakeSlack, channel: str, user: str, text: str, *, thread_ts: str | None = None,
+              bot_id: str | None = None) -> JSON:
+    """`user` writes `text` (which names the bot, `<@UBOT>`) in `channel`: the `app_mention` event Slack sends for
+    it (no channel_type, unlike `message`; a bot's mention carries its bot_id). Research slack-platform-3 §5."""
+    message = post(fake, channel, user, text, thread_ts=thread_ts, bot_id=bot_id)
+    return {**{k: v for k, v in message.items() if k not in ("type", "bot_profile", "app_id")},
+            "type": "app_mention", "channel": channel, "event_ts": message["ts"]}
+
+
 def channel_type(fake: FakeSlack, channel: str) -> str:
+    if channel.startswith("D"):
+        return "im"  # the app's DM: message.im
     return "group" if channel.startswith("G") or channel in fake.private_channels else "channel"
 
 

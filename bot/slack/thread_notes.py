@@ -57,6 +57,8 @@ def reply_of(event: dict[str, Any], bot_user_id: str | None) -> Reply | None:
         return None
     if edited and (event.get("previous_message") or {}).get("text") == text:
         return None  # a link unfurled, a reaction, a reply count: not the words
+    if bot_user_id and str(text).lstrip().startswith(f"<@{bot_user_id}"):
+        return None  # a request to the bot (@Leonar find …), answered as a mention: not about the candidate
     return Reply(str(channel), str(ts), str(thread_ts), str(user), str(text), edited)
 
 

@@ -202,3 +202,15 @@ def test_a_reply_while_leonar_is_disconnected_is_not_kept(
     driver.settle()
     jobs = bot.run(bot.services.store.db.all("jobs", "SELECT count(*) FROM jobs WHERE kind = 'thread_note'"))
     assert jobs == [(0,)] and seeded.notes(contact) == []
+
+
+def test_a_request_to_the_bot_in_a_card_thread_is_not_saved_as_a_note(
+    bot: RunningBot, driver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar
+) -> None:
+    card_ts, contact = card_in_channel(driver, seeded)
+    opt_in(driver)
+    reply(driver, card_ts, f"<@{slack.bot_user_id}> pipeline Zeta Platform Lead", event_id="EvAsk1")
+    reply(driver, card_ts, "Agreed, let's move on", event_id="EvReply2")
+    driver.settle()
+    [note] = seeded.notes(contact)  # the person's reply alone: the request is the mention flow's
+    assert note["content"].endswith("Agreed, let's move on")

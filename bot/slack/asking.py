@@ -139,8 +139,9 @@ async def where_they_stand(services: Services, workspace: Workspace, user: Slack
         complete = dict.fromkeys(ids, False)
     for project_id, name in unchecked:
         for contact in contacts:
-            if project_id in standing[contact.id]:
-                continue
+            known = standing[contact.id]
+            if project_id in known or "recent:" + name in known:
+                continue  # already told (a snapshot, or an add from Slack): its request is kept for another
             if budget <= 0:
                 complete[contact.id] = False
                 continue

@@ -50,6 +50,7 @@ def test_found_with_where_they_stand_and_buttons(driver: SlackDriver, slack: Fak
     assert len(seeded.requests) - before <= 5
     bob = json.dumps(find(driver, "Stone"), ensure_ascii=False)
     assert "Bob Stone" in bob and "Zeta Platform Lead" in bob and "since" in bob
+    assert bob.count("*Zeta Platform Lead* —") == 1  # known from his add: told once, not looked up again
     assert not slack.problems
 
 

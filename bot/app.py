@@ -31,7 +31,18 @@ from bot.observability.endpoint import metrics_route
 from bot.polling.poller import Poller
 from bot.polling.slack_post import SlackPoster
 from bot.services import ChannelMemory, Services
-from bot.slack import adding, context, guard, leaving, saving, thread_note_saving, thread_notes, welcome, workflow_step
+from bot.slack import (
+    adding,
+    context,
+    guard,
+    leaving,
+    mention_press,
+    saving,
+    thread_note_saving,
+    thread_notes,
+    welcome,
+    workflow_step,
+)
 from bot.slack import mentions as mention_requests
 from bot.slack.authorize import InstallationAuthorize
 from bot.slack.feedback_jobs import SWEEP_SECONDS, FeedbackWork
@@ -91,6 +102,8 @@ def _work(services: Services) -> None:
     services.runner.register(saving.KIND, saving.Resume(services).kind())  # Save to Leonar
     services.runner.register(thread_notes.KIND, thread_note_saving.Saving(services).kind())  # card threads
     services.runner.register(mention_requests.KIND, mention_requests.Answering(services).kind())  # @Leonar
+
+    services.runner.register(mention_press.KIND, mention_press.Pressing(services).kind())
     # Feedback requests: sending, each answer's note, reminders, the requester's summary.
     feedback = FeedbackWork(services)
     for name, kind in feedback.kinds().items():

@@ -1,5 +1,6 @@
 """@Leonar requests (`slack/mentions.py`): `app_mention`, the app's DM (`message.im`, registered before the card
-threads' `message` listener, which Bolt would otherwise give every message to), and the confirmation's buttons."""
+threads' `message` listener, which Bolt would otherwise give every message to), and the confirmation's buttons
+(Add recorded as a job before its ack, like a request)."""
 
 from __future__ import annotations
 
@@ -32,10 +33,10 @@ async def in_dm(event: dict[str, Any]) -> bool:
     return event.get("channel_type") == "im"
 
 
-async def add_pressed(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient,
-                      respond: AsyncRespond, context: dict[str, Any]) -> None:
-    await ack()
-    await mention_press.add(body, action, client, respond, context)
+async def add_pressed(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond,
+                      context: dict[str, Any]) -> None:
+    """Acked once the press is recorded as a job (`mention_press.add`): a crash after the ack loses nothing."""
+    await mention_press.add(ack, body, action, respond, context)
 
 
 async def change_pressed(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient,

@@ -3,42 +3,18 @@ module's), changes made in the fake Leonar, the poller's chat.postMessage calls 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from cryptography.fernet import Fernet
 
 from bot.activity.follow import Delivery, FollowFilter, StopReason
 from bot.leonar.cache import ReadCache
-from tests.support.activity import ACME, BOT_TOKEN, CHANNEL, Rig, posted_text
+from tests.support.activity import ACME, BOT_TOKEN, CHANNEL, SECRET, Rig, posted_text
 from tests.support.bot import LEONAR_KEY
 from tests.support.fakes.leonar import FakeLeonar
 from tests.support.fakes.slack import FakeSlack
-
-SECRET = Fernet.generate_key().decode()
-
-
-@pytest.fixture
-def roomy() -> Iterator[FakeLeonar]:
-    """A key whose hourly limit lets a ~0.2 s interval stay within LEONAR_POLL_BUDGET (20%)."""
-    with FakeLeonar(rate_limit=1_000_000) as fake:
-        fake.add_key(LEONAR_KEY)
-        yield fake
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-async def rig(request: pytest.FixtureRequest, slack: FakeSlack, roomy: FakeLeonar, tmp_path: Path
-              ) -> AsyncIterator[Rig]:
-    """The poller on each backend: SQLite (one process) and PostgreSQL (what several instances share)."""
-    url = (f"sqlite:///{tmp_path / 'bot.db'}" if request.param == "sqlite"
-           else request.getfixturevalue("postgres_url"))
-    async with Rig(slack, roomy, url, encryption_key=SECRET) as running:
-        await running.connect()
-        yield running
-    assert not slack.problems, slack.problems
 
 
 def pipeline(fake: FakeLeonar, people: int = 3) -> tuple[dict[str, Any], list[dict[str, Any]]]:

@@ -4,43 +4,23 @@ each follower's time zone, not before and not on other days, once, and once acro
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as wall
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import pytest
-from cryptography.fernet import Fernet
-
 from bot.activity.follow import FollowFilter
 from bot.polling.poller import FULL_SCAN_EVERY
-from tests.support.activity import ACME, CHANNEL, Rig, posted_text
-from tests.support.bot import LEONAR_KEY
+from tests.support.activity import ACME, CHANNEL, SECRET, Rig, posted_text
 from tests.support.fakes.leonar import FakeLeonar
 from tests.support.fakes.slack import FakeSlack
 
-SECRET = Fernet.generate_key().decode()
 ONLY_WEEKLY = FollowFilter(new_candidates=False, moves=False, hires=False, weekly=True)
 
 
-@pytest.fixture
-def roomy() -> Iterator[FakeLeonar]:
-    with FakeLeonar(rate_limit=1_000_000) as fake:
-        fake.add_key(LEONAR_KEY)
-        yield fake
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-async def rig(request: pytest.FixtureRequest, slack: FakeSlack, roomy: FakeLeonar, tmp_path: Path
-              ) -> AsyncIterator[Rig]:
-    url = (f"sqlite:///{tmp_path / 'bot.db'}" if request.param == "sqlite"
-           else request.getfixturevalue("postgres_url"))
-    async with Rig(slack, roomy, url, encryption_key=SECRET) as running:
-        await running.connect()
-        yield running
-    assert not slack.problems, slack.problems
 
 
 def next_monday() -> date:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+from cryptography.fernet import Fernet
 
 from bot.activity.follow import Delivery, Follow, FollowFilter
 from bot.config import Settings
@@ -41,6 +42,9 @@ class Schedule:
 
     def __call__(self) -> float:
         return self.at
+
+
+SECRET = Fernet.generate_key().decode()  # the activity tests' ENCRYPTION_KEY
 
 
 class Clock:

@@ -149,7 +149,10 @@ class Pressing:
                 return
             await progress.done("entry", entry.model_dump(mode="json"))
         if not progress.get("told"):
-            await _reply(job, replace_original=True, text=t(lang, "mention.added", **fields))
+            stage = entry.stage.name if entry.stage else None
+            said = (t(lang, "mention.added_stage", stage=escape(stage), **fields) if stage
+                    else t(lang, "mention.added", **fields))
+            await _reply(job, replace_original=True, text=said)
             await progress.done("told")
         if not progress.get("card"):
             contact = await _contact(leonar_client, understood, entry)

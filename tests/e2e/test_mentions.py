@@ -69,7 +69,7 @@ def test_an_add_is_confirmed_in_the_thread_and_the_askers_press_adds_it_with_the
     assert confirmation["_ts"] == answer["_ts"] and "Éloïse" in card["text"]
     assert card["thread_ts"] == "1700000000.000100" and card["channel"] == driver.channel_id
     [done] = driver.slack.hook_posts(driver.last_response_url)
-    assert done["replace_original"] is True and "was added to *Zeta Platform Lead*" in done["text"]
+    assert done["replace_original"] is True and "was added to *Zeta Platform Lead* at *Call*." in done["text"]
     assert event["thread_ts"] == "1700000000.000100"
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.i18n import t
 from bot.leonar.links import UUID
 from bot.slack import asking, sharing
 from bot.slack.add_form import open_add
@@ -34,6 +35,8 @@ async def share_clicked(ack: AsyncAck, body: dict[str, Any], action: dict[str, A
                        _channel(body), body.get("response_url"), who.lang)
     if said is not None:
         await respond(**private(said))
+    else:  # said where it went, so that a second press is not the only way to find out
+        await respond(text=t(who.lang, "find.shared_here"), response_type="ephemeral", replace_original=False)
 
 
 async def add_clicked(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient,

@@ -86,6 +86,8 @@ def test_share_in_channel_posts_for_everyone_attributed_never_in_a_shared_channe
     driver.press(answer, SHARE_ACTION)
     driver.settle()
     [card] = posts_in(slack, driver.channel_id)
+    [told] = driver.hook_posts()
+    assert told["text"] == "Shared in this conversation, for everyone in it." and told["replace_original"] is False
     text = json.dumps(card, ensure_ascii=False)
     assert "Éloïse Martin" in text and f"<@{driver.user_id}>" in text and "eloise@example.com" in text
     assert message_problem({k: card[k] for k in ("text", "blocks")}) is None

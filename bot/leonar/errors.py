@@ -19,6 +19,7 @@ The whole tree (`error_for` maps Leonar's answers onto it; the transport and the
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -176,3 +177,18 @@ def error_for(status: int, body: Any, headers: Mapping[str, str]) -> LeonarError
     if cls is None:
         cls = BY_STATUS.get(status, ServerError if status >= 500 else LeonarError)
     return cls(message, status=status, code=code if cls is LeonarError else None)
+
+
+def retry_in(exc: LeonarError, *, repeatable: bool) -> float | None:
+    """In how many seconds a call Leonar turned away for now may be made again; None when trying again would not
+    help (a project gone, a scope missing, a value refused) or could do it twice. `repeatable`: the call may be made
+    again even if Leonar may have received it (an add, whose duplicate check finds its own entry); a note may not."""
+    if isinstance(exc, UserRateLimited):
+        return max(1.0, exc.retry_in)
+    if isinstance(exc, RateLimited):
+        return max(1.0, exc.reset_at - time.time()) if exc.reset_at else 60.0
+    if isinstance(exc, Unavailable) and not exc.may_have_arrived:
+        return 30.0
+    if repeatable and isinstance(exc, ServerError | Unavailable | CheckIncomplete):
+        return 30.0
+    return None

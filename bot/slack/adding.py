@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -22,7 +21,7 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 from bot.durable.runner import Kind, Progress, Retry
 from bot.i18n import Lang, lang_of, t
 from bot.leonar import AlreadyInProject, Contact, Entry, LeonarClient, LeonarError
-from bot.leonar.errors import CheckIncomplete, RateLimited, ServerError, Unavailable, UserRateLimited
+from bot.leonar.errors import retry_in
 from bot.leonar.links import contact_url
 from bot.services import ChannelMemory, Services
 from bot.slack import channels
@@ -156,7 +155,7 @@ class Resume:
                     return
                 entry = exc.entry  # made for this add before the crash: it is ours
             except LeonarError as exc:
-                if (later := _later(exc)) is not None:
+                if (later := retry_in(exc, repeatable=True)) is not None:
                     raise Retry(later, exc.code) from exc  # not now: the user still sees "pending"
                 await self._refused(adding, exc)  # never, however often it is tried: the user is told why
                 return
@@ -194,17 +193,6 @@ class Resume:
         leonar = services.leonar.client(connection.api_key, user_id=str(job.payload["user"].get("id")))
         return Adding.of(job, slack=slack, leonar=leonar, services=services)
 
-
-def _later(exc: LeonarError) -> float | None:
-    """In how many seconds an add Leonar turned away for now may be tried again; None when trying again would not
-    help (a project gone, a key without the scope, a value refused)."""
-    if isinstance(exc, UserRateLimited):
-        return max(1.0, exc.retry_in)
-    if isinstance(exc, RateLimited):
-        return max(1.0, exc.reset_at - time.time()) if exc.reset_at else 60.0
-    if isinstance(exc, ServerError | Unavailable | CheckIncomplete):
-        return 30.0
-    return None
 
 
 async def add_entry(job: Adding, ack: AsyncAck) -> Entry | None:

@@ -29,7 +29,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.durable.runner import Kind, Progress, Retry
 from bot.feedback import schedule
 from bot.i18n import LANGS, Lang, t
-from bot.leonar import LeonarError, RateLimited, ServerError, Unavailable, UserRateLimited
+from bot.leonar import LeonarError
+from bot.leonar.errors import retry_in
 from bot.services import Services
 from bot.slack import channels
 from bot.slack.installations import bot_client
@@ -215,7 +216,7 @@ class FeedbackWork:
         try:
             await leonar.add_note(candidate.id, text)
         except LeonarError as exc:
-            later = _later(exc)
+            later = retry_in(exc, repeatable=False)
             if later is not None:
                 await progress.done("sending", False)  # turned away, so not made: asked again later
                 raise Retry(later, exc.code) from exc
@@ -339,14 +340,3 @@ def _wait_for(at: float, most: float) -> None:
     if left > 0:
         raise Retry(min(left, most), "not due yet")
 
-
-def _later(exc: LeonarError) -> float | None:
-    """When a note Leonar turned away for now may be sent again; None when it would not help, or might make it twice
-    (sent, no answer)."""
-    if isinstance(exc, UserRateLimited):
-        return max(1.0, exc.retry_in)
-    if isinstance(exc, RateLimited):
-        return 60.0
-    if isinstance(exc, ServerError) or (isinstance(exc, Unavailable) and not exc.may_have_arrived):
-        return 30.0
-    return None

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 import re
-import time
 from datetime import UTC, datetime
 
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -14,7 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.durable.runner import Kind, Progress, Retry
 from bot.i18n import Lang, format_clock, format_day, lang_of, t
 from bot.leonar import LeonarClient, LeonarError
-from bot.leonar.errors import RateLimited, Unavailable, UserRateLimited
+from bot.leonar.errors import retry_in
 from bot.services import Services
 from bot.slack.installations import bot_client
 from bot.slack.thread_notes import Reply
@@ -107,7 +106,7 @@ async def _add_once(progress: Progress, leonar: LeonarClient, contact: str, cont
     try:
         note_id = await leonar.add_note(contact, content)
     except LeonarError as exc:
-        if (later := _later(exc)) is not None:
+        if (later := retry_in(exc, repeatable=False)) is not None:
             await progress.done("sending", False)  # certainly not made: asked again later
             raise Retry(later, exc.code) from exc
         log.warning("a card thread reply was not saved in Leonar: %s", exc.code)
@@ -116,20 +115,10 @@ async def _add_once(progress: Progress, leonar: LeonarClient, contact: str, cont
 
 
 def _retry_or_raise(exc: LeonarError) -> None:
-    if (later := _later(exc)) is not None:
+    if (later := retry_in(exc, repeatable=False)) is not None:
         raise Retry(later, exc.code) from exc
     raise exc
 
-
-def _later(exc: LeonarError) -> float | None:
-    """In how many seconds to ask again, when Leonar certainly made nothing and may later; else None."""
-    if isinstance(exc, UserRateLimited):
-        return max(exc.retry_in, 1.0)
-    if isinstance(exc, RateLimited):
-        return max(float(exc.reset_at or 0) - time.time(), 30.0)
-    if isinstance(exc, Unavailable) and not exc.may_have_arrived:
-        return 30.0
-    return None
 
 
 async def _permalink(slack: AsyncWebClient, reply: Reply) -> str | None:

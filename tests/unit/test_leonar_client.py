@@ -356,3 +356,20 @@ async def test_a_note_is_updated_in_place_and_an_update_leonar_cannot_make_says_
     leonar.note_updates = False  # a Leonar without the (inferred) route
     assert await client.update_note(person["id"], note_id, "third words") is False
     assert [n["content"] for n in leonar.notes(person["id"])] == ["second words"]
+
+
+def test_what_leonar_turned_away_for_now_is_asked_again_only_when_it_cannot_be_done_twice() -> None:
+    from bot.leonar.errors import CheckIncomplete, UserRateLimited, retry_in
+
+    never_arrived = Unavailable("refused", may_have_arrived=False)
+    maybe_arrived = Unavailable("cut", may_have_arrived=True)
+    limited = UserRateLimited("share", retry_in=12.0)
+    for repeatable in (True, False):
+        assert retry_in(limited, repeatable=repeatable) == 12.0
+        assert retry_in(RateLimited("key", reset_at=None), repeatable=repeatable) == 60.0
+        assert retry_in(never_arrived, repeatable=repeatable) == 30.0
+        assert retry_in(ValidationFailed("name: required"), repeatable=repeatable) is None
+    # Leonar may have made it: an add finds its own entry again, a note would be a second copy.
+    for maybe_made in (maybe_arrived, ServerError("500"), CheckIncomplete("more", read=2000, total=2150)):
+        assert retry_in(maybe_made, repeatable=True) == 30.0
+        assert retry_in(maybe_made, repeatable=False) is None

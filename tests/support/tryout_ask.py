@@ -28,7 +28,7 @@ from tests.support.fakes.slack import FakeSlack
 from tests.support.flows import posts_in
 from tests.support.mentions import answers, mention, press
 from tests.support.tryout import BOT_TOKEN, DEMO_KEY, SIGNING_SECRET, round_trip, start_bot
-from tests.support.tryout_voice import CHANNEL, ProcessDriver, readable, show, show_message, until
+from tests.support.tryout_voice import CHANNEL, ProcessDriver, readable, show, show_message, team, until
 
 JSON = dict[str, Any]
 RECRUITER, COLLEAGUE = "U0001", "U0003"
@@ -163,12 +163,7 @@ def main() -> None:
     started = time.monotonic()
     with FakeSlack(bot_token=BOT_TOKEN) as slack, FakeLeonar() as leonar, tempfile.TemporaryDirectory() as tmp:
         prepare(leonar)
-        for user, name in PEOPLE.items():
-            slack.add_user(user, admin=user == RECRUITER)
-            slack.users[user]["real_name"] = name
-            slack.users[user]["profile"]["display_name"] = name.split()[0].lower()
-        slack.add_channel(CHANNEL, member=True)  # the bot was invited to the channel
-        slack.members[CHANNEL] = list(PEOPLE)
+        team(slack, PEOPLE, admin=RECRUITER)
         process, url = start_bot(slack, leonar, Path(tmp))
         print(f"bot {url}  fake Slack {slack.api_url}  fake Leonar {leonar.url}  (signing secret {SIGNING_SECRET})")
         recruiter = ProcessDriver(url, slack, leonar, RECRUITER)

@@ -312,16 +312,21 @@ def save_message(saver: ProcessDriver, slack: FakeSlack, leonar: FakeLeonar) -> 
         show_view("   → the form, once the note was saved:", last, slack)
 
 
+def team(slack: FakeSlack, people: dict[str, str], *, admin: str) -> None:
+    """`people` (id: name) in the workspace, `admin` an admin, all in the channel the bot was invited to."""
+    for user, name in people.items():
+        slack.add_user(user, admin=user == admin)
+        slack.users[user]["real_name"] = name
+        slack.users[user]["profile"]["display_name"] = name.split()[0].lower()
+    slack.add_channel(CHANNEL, member=True)
+    slack.members[CHANNEL] = list(people)
+
+
 def main() -> None:
     started = time.monotonic()
     with FakeSlack(bot_token=BOT_TOKEN) as slack, FakeLeonar() as leonar, tempfile.TemporaryDirectory() as tmp:
         seed_demo(leonar, DEMO_KEY)
-        for user, name in PEOPLE.items():
-            slack.add_user(user, admin=user == RECRUITER)
-            slack.users[user]["real_name"] = name
-            slack.users[user]["profile"]["display_name"] = name.split()[0].lower()
-        slack.add_channel(CHANNEL, member=True)  # the bot was invited to the channel
-        slack.members[CHANNEL] = list(PEOPLE)
+        team(slack, PEOPLE, admin=RECRUITER)
         process, url = start_bot(slack, leonar, Path(tmp))
         print(f"bot {url}  fake Slack {slack.api_url}  fake Leonar {leonar.url}  (signing secret {SIGNING_SECRET})")
         recruiter = ProcessDriver(url, slack, leonar, RECRUITER)

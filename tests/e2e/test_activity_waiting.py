@@ -11,7 +11,7 @@ from typing import Any
 
 from bot.activity.follow import FollowFilter
 from bot.polling.poller import FULL_SCAN_EVERY
-from tests.support.activity import ACME, CHANNEL, SECRET, Rig, posted_text
+from tests.support.activity import ACME, CHANNEL, SECRET, Rig, full_scans, posted_text
 from tests.support.fakes.leonar import FakeLeonar
 from tests.support.fakes.slack import FakeSlack
 
@@ -35,17 +35,6 @@ def pipeline(fake: FakeLeonar) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     # Made an hour before the bot first sees them, and touched since: Leonar's `updated_at` is only a lower bound.
     fake.backdate_entries(3600)
     return project, entries
-
-
-async def full_scans(rig: Rig, project_id: str, count: int = 1, timeout: float = 30.0) -> None:
-    """Polls until `count` more full scans were made (each reads every entry, names included): counted by the
-    project's polls, so a poll backed off on a loaded machine does not make the test miss one."""
-    start = (await rig.follows.project_state(ACME, project_id)).polls
-    last_full = -(-start // FULL_SCAN_EVERY) * FULL_SCAN_EVERY + (count - 1) * FULL_SCAN_EVERY
-    deadline = time.monotonic() + timeout
-    while (await rig.follows.project_state(ACME, project_id)).polls <= last_full:
-        assert time.monotonic() < deadline, "the poller never got there"
-        await rig.intervals(1)
 
 
 async def test_alerted_once_per_candidate_and_stage_a_move_resets_it_a_lower_bound_says_at_least(rig: Rig) -> None:

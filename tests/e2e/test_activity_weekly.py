@@ -3,7 +3,6 @@ each follower's time zone, not before and not on other days, once, and once acro
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as wall
 from pathlib import Path
@@ -11,8 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.activity.follow import FollowFilter
-from bot.polling.poller import FULL_SCAN_EVERY
-from tests.support.activity import ACME, CHANNEL, SECRET, Rig, posted_text
+from tests.support.activity import CHANNEL, SECRET, Rig, full_scans, posted_text
 from tests.support.fakes.leonar import FakeLeonar
 from tests.support.fakes.slack import FakeSlack
 
@@ -30,17 +28,6 @@ def next_monday() -> date:
 
 def at(day: date, hour: int, minute: int, zone: str) -> datetime:
     return datetime.combine(day, wall(hour, minute), tzinfo=ZoneInfo(zone)).astimezone(UTC)
-
-
-async def full_scans(rig: Rig, project_id: str, count: int = 1, timeout: float = 30.0) -> None:
-    """Polls until `count` more full scans were made (each reads every entry, names included): counted by the
-    project's polls, so a poll backed off on a loaded machine does not make the test miss one."""
-    start = (await rig.follows.project_state(ACME, project_id)).polls
-    last_full = -(-start // FULL_SCAN_EVERY) * FULL_SCAN_EVERY + (count - 1) * FULL_SCAN_EVERY
-    deadline = time.monotonic() + timeout
-    while (await rig.follows.project_state(ACME, project_id)).polls <= last_full:
-        assert time.monotonic() < deadline, "the poller never got there"
-        await rig.intervals(1)
 
 
 def pipeline(fake: FakeLeonar) -> dict[str, Any]:

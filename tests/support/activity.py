@@ -20,7 +20,7 @@ from cryptography.fernet import Fernet
 from bot.activity.follow import Delivery, Follow, FollowFilter
 from bot.config import Settings
 from bot.leonar import Leonar
-from bot.polling.poller import Poller
+from bot.polling.poller import FULL_SCAN_EVERY, Poller
 from bot.polling.slack_post import SlackPoster
 from bot.services import ChannelMemory
 from bot.store import Store, Workspace, open_store
@@ -130,4 +130,15 @@ def posted_text(post: dict[str, Any]) -> str:
     return json.dumps(json.loads(blocks) if isinstance(blocks, str) else blocks, ensure_ascii=False)
 
 
-__all__ = ["ACME", "BOT_TOKEN", "CHANNEL", "Clock", "Rig", "posted_text"]
+__all__ = ["ACME", "BOT_TOKEN", "CHANNEL", "SECRET", "Clock", "Rig", "full_scans", "posted_text"]
+
+
+async def full_scans(rig: Rig, project_id: str, count: int = 1, timeout: float = 30.0) -> None:
+    """Polls until `count` more full scans were made (each reads every entry, names included): counted by the
+    project's polls, so a poll backed off on a loaded machine does not make the test miss one."""
+    start = (await rig.follows.project_state(ACME, project_id)).polls
+    last_full = -(-start // FULL_SCAN_EVERY) * FULL_SCAN_EVERY + (count - 1) * FULL_SCAN_EVERY
+    deadline = time.monotonic() + timeout
+    while (await rig.follows.project_state(ACME, project_id)).polls <= last_full:
+        assert time.monotonic() < deadline, "the poller never got there"
+        await rig.intervals(1)

@@ -71,6 +71,11 @@ class Limits(BaseModel):
     # sent at once); a client trickling its bytes is cut off then.
     request_seconds: Seconds = Field(10.0, gt=0)
 
+    def submit_window(self, elapsed: float) -> float:
+        """How long a submit may still wait for Leonar, `elapsed` seconds after it arrived: submit_seconds, less what
+        the gate and the store already took of answer_seconds."""
+        return max(0.0, min(self.submit_seconds, self.answer_seconds - elapsed))
+
     @property
     def shutdown_seconds(self) -> float:
         """The longest a SIGTERM'd process takes to exit (2 s more to close connections)."""

@@ -116,8 +116,7 @@ async def add_submitted(
         return
     assert record is not None  # a new key
     # Leonar gets what is left of the answer's budget once the gate and the store have had theirs.
-    limits = found.settings.limits
-    window = max(0.0, min(limits.submit_seconds, limits.answer_seconds - requests.elapsed()))
+    window = found.settings.limits.submit_window(requests.elapsed())
     job = adding.Adding(slack=client, leonar=leonar_client, store=found.store.workspaces, channels=found.channels,
                         workspace=here, user=body["user"], choice=choice, ctx=modal(context), view_id=view["id"],
                         response_urls=body.get("response_urls") or [], lang=lang, cards=found.store.cards,
@@ -137,7 +136,7 @@ async def create_submitted(
         return
     try:
         contact = await asyncio.wait_for(leonar_client.create_contact(fields),
-                                         services(context).settings.limits.submit_seconds)
+                                         services(context).settings.limits.submit_window(requests.elapsed()))
     except TimeoutError:
         await ack(response_action="errors", errors={create.FIRST_FIELD: t(lang, "error.unconfirmed")})
         return

@@ -15,6 +15,7 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 from bot.i18n import t
 from bot.leonar import Contact, LeonarClient, Listing
 from bot.manifest import COMMAND, SAVE_CALLBACK
+from bot.observability import requests
 from bot.slack import saving
 from bot.slack.add_prefill import SEARCH_LIMIT
 from bot.slack.context import connection, leonar, services, user_lang, workspace
@@ -72,8 +73,6 @@ async def save_submitted(
     if problems or leonar_client is None:
         await ack(response_action="errors", errors=problems)
         return
-    job = saving.Saving(slack=client, leonar=leonar_client, ctx=ctx, choice=choice, view_id=view["id"], lang=lang,
-                        window=found.settings.limits.submit_seconds)
     # Recorded before anything is read or sent: a crash from here on is resumed (saving.Resume), never doubled.
     try:
         record = await found.runner.accept_here(f"save:{uuid.uuid4().hex}", here, saving.KIND,
@@ -82,6 +81,9 @@ async def save_submitted(
         await ack(response_action="errors", errors={form.NOTE_BLOCK: t(lang, "access.store_down")})
         return
     assert record is not None  # a new key
+    # Leonar gets what is left of the answer's budget once the gate and the store have had theirs.
+    job = saving.Saving(slack=client, leonar=leonar_client, ctx=ctx, choice=choice, view_id=view["id"], lang=lang,
+                        window=found.settings.limits.submit_window(requests.elapsed()))
     await found.runner.run_here(record, lambda progress: saving.submitted(job, progress, ack))
 
 

@@ -62,3 +62,11 @@ async def test_an_options_load_is_answered_within_its_budget_from_its_arrival(mo
     await menus.answer(ack, context, Slow().load, lambda items, lang: MenuAnswer([]))  # type: ignore[arg-type]
     assert ack.at is not None and ack.at - arrived < limits.answer_seconds + margin, ack.at - arrived
     assert json.loads(ack.body)["options"][0]["text"]["text"] == t("en", "options.slow")
+
+
+def test_a_submit_waits_for_leonar_only_what_is_left_of_its_answer_budget() -> None:
+    """An add or a save submitted: Leonar gets its 2.3 s only when nothing before it took more than 0.2 s."""
+    limits = Limits()
+    assert limits.submit_window(0.0) == limits.submit_seconds == 2.3
+    assert abs(limits.submit_window(0.9) - 1.6) < 1e-9  # a slow users.info, a store 0.9 s away
+    assert limits.submit_window(3.0) == 0.0  # already late: the pending view at once

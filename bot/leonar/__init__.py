@@ -17,7 +17,7 @@ from bot.leonar.errors import (
     ValidationFailed,
 )
 from bot.leonar.linkedin import normalize_linkedin
-from bot.leonar.models import Contact, Entry, Listing, Project, RateLimit, Stage
+from bot.leonar.models import Contact, Entry, Listing, Note, Project, RateLimit, Stage
 from bot.leonar.scopes import CHECKED_SCOPES, LEARNT_SCOPES, RECOMMENDED_SCOPES, REQUIRED_SCOPES
 from bot.leonar.shared import Leonar
 
@@ -38,6 +38,7 @@ __all__ = [
     "Listing",
     "NewEntry",
     "NotFound",
+    "Note",
     "Project",
     "RateLimit",
     "RateLimited",

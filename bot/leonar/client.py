@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Generic, NamedTuple, TypeVar
 
 from bot.leonar import changes, entries, envelope, errors, scopes
@@ -22,8 +22,8 @@ from bot.leonar.entries import NewEntry
 from bot.leonar.fair import FairShare
 from bot.leonar.linkedin import normalize_linkedin
 from bot.leonar.lookup import EntryLookup, SharedIndexes
-from bot.leonar.models import Contact, Entry, Listing, PageMeta, Project, with_entry_added
-from bot.leonar.scopes import CONTACTS_READ, CONTACTS_WRITE, NOTES_WRITE, PROJECTS_READ
+from bot.leonar.models import Contact, Entry, Listing, Note, PageMeta, Project, with_entry_added
+from bot.leonar.scopes import CONTACTS_READ, CONTACTS_WRITE, NOTES_READ, NOTES_WRITE, PROJECTS_READ
 from bot.leonar.scopes import NIL_UUID as NIL_UUID  # tests/flows.py reads it from here
 from bot.leonar.transport import Transport
 
@@ -217,6 +217,27 @@ class LeonarClient:
                 return False
             raise
         return True
+
+    async def latest_notes(self, contact_id: str, *, limit: int = 3) -> list[Note] | None:
+        """The contact's `limit` latest notes, newest first, or None when this key may not read them (no
+        `notes:read`) or Leonar has no such route (404, 405). Never cached: a flexpane shows what is there now.
+
+        [GAP] `GET /contacts/{id}/notes` is not documented (leonar-api.md §7.3): the `notes:read` scope ("list+view
+        notes") implies it; `{"data": [...], "meta"}` like Leonar's other lists, `limit` ≤ 100, newest first (sorted
+        here again by `created_at`, in case Leonar answers oldest first).
+        """
+        self._share.admit(self._user_id)
+        params = {"limit": max(1, min(limit, PAGE_SIZE)), "offset": 0, "sort": "-created_at"}
+        try:
+            items, _ = envelope.page(await self._transport.get(f"contacts/{contact_id}/notes", params=params,
+                                                               scope=NOTES_READ))
+        except errors.LeonarError as exc:
+            if isinstance(exc, errors.InsufficientScope | errors.NotFound) or exc.status == 405:
+                return None
+            raise
+        notes = envelope.parse_list(Note, items)
+        oldest = datetime.min.replace(tzinfo=UTC)
+        return sorted(notes, key=lambda n: n.created_at or oldest, reverse=True)[:limit]
 
     async def stage_entries(self, project_id: str, stage_id: str, *, limit: int = 10) -> list[Entry]:
         """The first `limit` entries of a project's stage, with their contacts (never cached: a feedback form's

@@ -128,6 +128,20 @@ class Entry(LeonarModel):
         return self.contact.id if self.contact else None
 
 
+class Note(LeonarModel):
+    """A note on a contact. [GAP] Leonar documents no note object: `content` and `created_at` are what its
+    `POST /contacts/{id}/notes` is seen to take and answer (leonar-api.md §7.3)."""
+
+    id: str
+    content: str = ""
+    created_at: datetime | None = None
+
+    @field_validator("content", mode="before")
+    @classmethod
+    def _text(cls, value: Any) -> Any:
+        return "" if value is None else value
+
+
 class PageMeta(LeonarModel):
     total: int | None = None
     limit: int | None = None

@@ -21,6 +21,7 @@ CONTACTS_READ = "contacts:read"  # POST /contacts/search, GET /contacts, GET /co
 PIPELINE_READ = "pipeline:read"  # GET /projects/{id}/entries
 PIPELINE_WRITE = "pipeline:write"  # POST /projects/{id}/entries
 NOTES_WRITE = "notes:write"  # POST /contacts/{id}/notes
+NOTES_READ = "notes:read"  # GET /contacts/{id}/notes [GAP]: a Work Object's flexpane, nothing the bot requires
 CONTACTS_WRITE = "contacts:write"  # POST /contacts
 
 REQUIRED_SCOPES = (PROJECTS_READ, CONTACTS_READ, PIPELINE_WRITE)

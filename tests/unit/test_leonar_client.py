@@ -373,3 +373,25 @@ def test_what_leonar_turned_away_for_now_is_asked_again_only_when_it_cannot_be_d
     for maybe_made in (maybe_arrived, ServerError("500"), CheckIncomplete("more", read=2000, total=2150)):
         assert retry_in(maybe_made, repeatable=True) == 30.0
         assert retry_in(maybe_made, repeatable=False) is None
+
+
+async def test_latest_notes_newest_first_and_none_without_the_scope_or_the_route(leonar: FakeLeonar,
+                                                                                 pool: Leonar) -> None:
+    client = pool.client(LEONAR_KEY)
+    person = leonar.add_contact("Nora", "Notes")
+    other = leonar.add_contact("Otto", "Other")
+    for words in ("first", "second", "third", "fourth"):
+        await client.add_note(person["id"], words)
+    await client.add_note(other["id"], "not hers")
+    notes = await client.latest_notes(person["id"], limit=3)
+    assert notes is not None and [n.content for n in notes] == ["fourth", "third", "second"]
+    [read] = [r for r in leonar.requests if r.method == "GET" and r.path.endswith("/notes")]
+    assert read.query["limit"] == "3" and read.api_key == LEONAR_KEY
+    leonar.add_key("leo_no_notes_read", scopes={"contacts:read", "notes:write"})
+    assert await pool.client("leo_no_notes_read").latest_notes(person["id"]) is None  # 403 insufficient_scope
+    leonar.note_listing = False  # a Leonar without the (undocumented) route: 404
+    assert await client.latest_notes(person["id"]) is None
+    with pytest.raises(ServerError):
+        leonar.note_listing = True
+        leonar.inject("GET", r"/contacts/[^/]+/notes", status=500, times=10)
+        await client.latest_notes(person["id"])

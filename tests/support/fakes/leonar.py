@@ -205,6 +205,9 @@ class FakeLeonar:
         # Whether notes can be changed (`notes:write` says "create+update"; no page names the route): when not,
         # the route does not exist, as Leonar answers any path it does not know.
         self.note_updates = True
+        # Whether notes can be listed (`notes:read` says "list+view"; no page names `GET /contacts/{id}/notes`): when
+        # not, the route does not exist either.
+        self.note_listing = True
         # The moments records are dated with (to the second, as Leonar shows them): a test may stop it, so that what
         # it makes shares one timestamp however long the making takes.
         self.clock: Callable[[], float] = time.time
@@ -232,6 +235,7 @@ class FakeLeonar:
             (write, re.compile("/contacts"), "contacts:write", self._create_contact),
             (write, re.compile(f"/contacts/{seg}/notes"), "notes:write", self._create_note),
             ("PUT", re.compile(f"/contacts/{seg}/notes/{seg}"), "notes:write", self._update_note),
+            (read, re.compile(f"/contacts/{seg}/notes"), "notes:read", self._list_notes),
         ]
 
     # ---- lifecycle -------------------------------------------------------------------------------
@@ -628,6 +632,20 @@ class FakeLeonar:
             raise _invalid("content: Required")
         note.update(content=content, updated_at=self._now())
         return 200, {"data": copy.deepcopy(note)}
+
+    def _list_notes(self, c: _Call) -> Reply:
+        """A contact's notes, newest first (the bot's guess for an undocumented route: leonar-api.md §7.3)."""
+        if not self.note_listing:
+            raise ApiError(404, "not_found", f"No route for GET /contacts/{c.ids[0]}/notes")
+        self._contact(c.workspace, c.ids[0])
+        sort = c.query.get("sort") or "-created_at"
+        if sort.removeprefix("-") != "created_at":
+            raise _invalid(f"sort: unsupported field {sort.removeprefix('-')}")
+        stored = [n for n in self._notes.get(c.workspace, []) if n["contact_id"] == c.ids[0]]
+        # Stable on the creation order: notes made within the same second keep it.
+        ordered = list(reversed(stored)) if sort.startswith("-") else stored
+        items = [copy.deepcopy(n) for n in ordered]
+        return _paginate(items, c.query.get("limit"), c.query.get("offset"))
 
     def _now(self) -> str:
         return _stamp(self.clock())

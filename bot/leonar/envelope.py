@@ -7,9 +7,9 @@ from typing import Any, TypeVar
 from pydantic import ValidationError
 
 from bot.leonar import errors
-from bot.leonar.models import Contact, Entry, PageMeta, Project
+from bot.leonar.models import Contact, Entry, Note, PageMeta, Project
 
-M = TypeVar("M", Project, Contact, Entry)
+M = TypeVar("M", Project, Contact, Entry, Note)
 
 
 def data(body: Any) -> Any:

@@ -10,6 +10,7 @@ from cachetools import TTLCache
 from bot.config import Settings
 from bot.durable.runner import Runner
 from bot.leonar import Leonar
+from bot.slack.work_objects import Refusals
 from bot.store import Store
 from bot.store.cache import CHANNEL, Cache
 
@@ -23,6 +24,8 @@ class Services:
     runner: Runner
     # What Slack said of each conversation: shared with another organisation or not (bot/slack/channels.py).
     channels: ChannelMemory
+    # Workspaces whose Slack app said Work Objects are off: their links unfurl the classic way for a while.
+    work_objects: Refusals = field(default_factory=lambda: Refusals())
     # What Slack said of each person (bot/slack/users.py).
     people: People = field(default_factory=lambda: People())
 

@@ -5,6 +5,9 @@ a link posted by one of its own people (a guest only when admins allowed guests)
 another organisation (Slack Connect), and only for records that key can read. Anything else — not connected, a
 refused poster, an unknown id, Leonar down, Slack refusing — leaves the message as it is: nothing is posted in the
 conversation, one log line says why (ids and kinds, never the key).
+
+Each record goes as a Work Object when the app has them (`work_objects.py`: the same fields under the same rule, the
+same buttons), else as the classic card.
 """
 
 from __future__ import annotations
@@ -13,16 +16,17 @@ import asyncio
 import logging
 from typing import Any, cast
 
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.i18n import Lang, lang_of
 from bot.leonar import LeonarClient, LeonarError
 from bot.leonar.links import Kind, LeonarLink, contact_url, parse_link, project_url, valid_slug
+from bot.slack import work_objects
 from bot.slack.context import leonar, services, workspace
 from bot.slack.users import UserLookup
 from bot.store import WorkspaceSettings
 from bot.views.unfurls import contact_unfurl, project_unfurl
+from bot.views.work_objects import contact_entity, project_entity
 
 log = logging.getLogger(__name__)
 # Leonar records unfurled per message: Slack documents no cap, integrations commonly stop at about 5 (research
@@ -72,7 +76,9 @@ async def unfurl(client: AsyncWebClient, body: dict[str, Any], event: dict[str, 
     if not unfurls:
         log.info("no unfurl in workspace %s: no Leonar record could be read", here.key)
         return
-    await _send(client, event, unfurls)
+    entities = [entity for url, link in links.items()
+                if (entity := _entity(read.get((link.kind, link.id)), url, link, settings, lang)) is not None]
+    await work_objects.send(client, _target(event), unfurls, entities, services(context).work_objects, here.key)
 
 
 async def _refusal(body: dict[str, Any], context: dict[str, Any]) -> str | None:
@@ -126,14 +132,19 @@ def _render(record: Any, link: LeonarLink, settings: WorkspaceSettings, lang: La
     return project_unfurl(record, lang, leonar_url=project_url(settings.leonar_slug, record.id))
 
 
-async def _send(client: AsyncWebClient, event: dict[str, Any], unfurls: dict[str, dict[str, Any]]) -> None:
+def _entity(record: Any, url: str, link: LeonarLink, settings: WorkspaceSettings, lang: Lang
+            ) -> dict[str, Any] | None:
+    """The record as a Work Object seen by the whole conversation: the card's fields under the card's rule."""
+    if record is None:
+        return None
+    if link.kind == "contact":
+        return contact_entity(record, lang, url=contact_url(settings.leonar_slug, record.id) or url,
+                              app_unfurl_url=url, details=settings.show_contact_details)
+    return project_entity(record, lang, url=project_url(settings.leonar_slug, record.id) or url, app_unfurl_url=url)
+
+
+def _target(event: dict[str, Any]) -> dict[str, Any]:
     # unfurl_id + source serve both the composer's preview and a posted message; channel + ts is the older form.
     if event.get("unfurl_id") and event.get("source"):
-        target: dict[str, Any] = {"unfurl_id": str(event["unfurl_id"]), "source": str(event["source"])}
-    else:
-        target = {"channel": str(event.get("channel") or ""), "ts": str(event.get("message_ts") or "")}
-    try:
-        await client.chat_unfurl(unfurls=unfurls, **target)
-        log.info("unfurled %d Leonar link(s)", len(unfurls))
-    except SlackApiError as exc:
-        log.info("chat.unfurl refused: %s", exc.response.get("error"))
+        return {"unfurl_id": str(event["unfurl_id"]), "source": str(event["source"])}
+    return {"channel": str(event.get("channel") or ""), "ts": str(event.get("message_ts") or "")}

@@ -40,7 +40,7 @@ def nothing_happens(driver: SlackDriver, leonar: FakeLeonar, *, wait_for_leonar:
     driver.settle()
     if wait_for_leonar:
         assert [r for r in leonar.requests if "/contacts/" in r.path or "/projects/" in r.path], "Leonar not asked"
-    assert unfurl_calls(driver) == []
+    assert driver.slack.calls_to("chat.unfurl") == []  # neither a card nor a Work Object
     for method in ("chat.postMessage", "chat.postEphemeral", "hook"):
         assert driver.slack.calls_to(method) == [], method
 

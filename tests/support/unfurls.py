@@ -39,7 +39,12 @@ def post_links(driver: SlackDriver, urls: list[str], *, user_id: str | None = No
 
 
 def unfurl_calls(driver: SlackDriver) -> list[JSON]:
-    return [c.body for c in driver.slack.calls_to("chat.unfurl")]
+    """The classic unfurls the bot sent (`unfurls` blocks): its Work Object attempts are `work_object_calls`."""
+    return [c.body for c in driver.slack.calls_to("chat.unfurl") if "metadata" not in c.body]
+
+
+def work_object_calls(driver: SlackDriver) -> list[JSON]:
+    return [c.body for c in driver.slack.calls_to("chat.unfurl") if "metadata" in c.body]
 
 
 def wait_unfurl(driver: SlackDriver, message: SharedMessage, url: str, timeout: float = 5.0) -> JSON:

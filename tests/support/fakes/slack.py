@@ -27,7 +27,7 @@ from itertools import count
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urlsplit
 
-from tests.support.fakes import slack_messages, slack_unfurls
+from tests.support.fakes import slack_messages, slack_unfurls, slack_work_objects
 from tests.support.fakes.slack_functions import Executions
 from tests.support.slack_schema import message_problem, view_problem
 
@@ -101,6 +101,12 @@ class FakeSlack:
         self.trigger_ttl: float | None = 3.0  # Slack: a trigger_id expires 3 s after it was issued
         self.closed_views: set[str] = set()
         self.shared_messages: list[slack_unfurls.SharedMessage] = []  # links dispatched in link_shared events
+        # Work Objects (slack_work_objects.py): the entity types the app enabled (none: the feature is off, as for an
+        # app whose "Work Object Previews" were never turned on), clicks' triggers, flexpanes Slack accepted.
+        self.work_object_types: set[str] = set()
+        self.details_triggers: dict[str, slack_work_objects.DetailsTrigger] = {}
+        self.used_details_triggers: set[str] = set()
+        self.presented: list[slack_work_objects.Presented] = []
         self.view_listeners: list[Callable[[str, JSON], None]] = []  # called (view_id, view) on every change
         self._lock = threading.RLock()
         self._changed = threading.Condition(self._lock)  # notified on every call, view and hook post
@@ -594,6 +600,7 @@ _METHODS: dict[str, Callable[[FakeSlack, JSON], JSON]] = {
     "functions.completeSuccess": FakeSlack._functions_complete_success,
     "functions.completeError": FakeSlack._functions_complete_error,
     "chat.unfurl": slack_unfurls.chat_unfurl,
+    "entity.presentDetails": slack_work_objects.present_details,
     **slack_messages.METHODS,
 }
 

@@ -6,6 +6,8 @@
 - `unfurls`: a JSON object (a string is parsed; anything else `invalid_unfurls_format`) keyed by URLs of that very
   message (`cannot_unfurl_url` for any other), each `{"blocks": [...]}` valid Block Kit, at most 50 blocks, no
   rich_text (`invalid_blocks`);
+- `metadata` (Work Objects, `slack_work_objects.py`): entities for URLs of that very message, recorded in
+  `entities`; either `unfurls` or `metadata` is required (`invalid_arguments` without both);
 - a repeated call for the same message replaces that URL's unfurl rather than adding one.
 """
 
@@ -18,6 +20,7 @@ from dataclasses import dataclass, field
 from itertools import count
 from typing import TYPE_CHECKING, Any
 
+from tests.support.fakes import slack_work_objects
 from tests.support.slack_schema import message_problem
 
 if TYPE_CHECKING:
@@ -38,6 +41,7 @@ class SharedMessage:
     source: str
     urls: list[str]
     unfurls: dict[str, JSON] = field(default_factory=dict)  # what chat.unfurl attached, by URL
+    entities: dict[str, JSON] = field(default_factory=dict)  # the Work Objects it attached, by URL
 
 
 def share(fake: FakeSlack, urls: list[str], *, channel: str, source: str = "conversations_history") -> SharedMessage:
@@ -74,9 +78,17 @@ def chat_unfurl(fake: FakeSlack, body: JSON) -> JSON:
             return _error("cannot_find_message")
     else:
         return _error("invalid_arguments")
-    unfurls = body.get("unfurls")
+    unfurls, metadata = body.get("unfurls"), body.get("metadata")
+    if unfurls is None and metadata is None:
+        return _error("invalid_arguments")
+    entities: dict[str, JSON] = {}
+    if metadata is not None:
+        error, entities = slack_work_objects.check_unfurl_metadata(fake, metadata, message.urls)
+        if error is not None:
+            return _error(error)
     if unfurls is None:
-        return _error("invalid_arguments") if body.get("metadata") is None else {"ok": True}
+        message.entities.update(copy.deepcopy(entities))
+        return {"ok": True}
     if isinstance(unfurls, str):
         try:
             unfurls = json.loads(unfurls)
@@ -91,6 +103,7 @@ def chat_unfurl(fake: FakeSlack, body: JSON) -> JSON:
             fake.problems.append(f"chat.unfurl: {problem}")
             return _error("invalid_blocks")
     message.unfurls.update(copy.deepcopy(unfurls))
+    message.entities.update(copy.deepcopy(entities))
     return {"ok": True}
 
 

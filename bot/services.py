@@ -9,9 +9,9 @@ from cachetools import TTLCache
 
 from bot.config import Settings
 from bot.durable.runner import Runner
-from bot.leonar import Leonar
+from bot.leonar import Leonar, LeonarClient
 from bot.slack.work_objects import Refusals
-from bot.store import Store
+from bot.store import Store, Workspace
 from bot.store.cache import CHANNEL, Cache
 
 
@@ -28,6 +28,28 @@ class Services:
     work_objects: Refusals = field(default_factory=lambda: Refusals())
     # What Slack said of each person (bot/slack/users.py).
     people: People = field(default_factory=lambda: People())
+
+    async def leonar_for(self, workspace: Workspace, user_id: str | None) -> KeyChoice:
+        """Whose Leonar key `user_id`'s calls use: their own when they linked one (Leonar then attributes the work to
+        them, applies their permissions and counts it against their key's budget), else the workspace's — unless an
+        admin requires members' own keys. None as the user: work no person drives (the poller), the workspace's."""
+        connection = await self.store.workspaces.get_connection(workspace)
+        if connection is None:  # disconnected by an admin: no Leonar for anyone, linked members included
+            return KeyChoice(None)
+        if user_id:
+            own = await self.store.member_keys.get(workspace, user_id)
+            if own is not None:
+                return KeyChoice(self.leonar.client(own.api_key, user_id=user_id), personal=True)
+            if (await self.store.workspaces.settings(workspace)).require_member_keys:
+                return KeyChoice(None, must_link=True)
+        return KeyChoice(self.leonar.client(connection.api_key, user_id=user_id))
+
+
+@dataclass(frozen=True)
+class KeyChoice:
+    client: LeonarClient | None  # None: no key to use (not connected, or the member must link theirs first)
+    personal: bool = False  # the member's own linked key
+    must_link: bool = False  # admins require members' own keys and this member has none linked
 
 
 class People:

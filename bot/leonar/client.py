@@ -11,6 +11,7 @@ clients are made from `shared.py`.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any, Generic, NamedTuple, TypeVar
@@ -29,10 +30,12 @@ from bot.leonar.transport import Transport
 
 PAGE_SIZE = 100  # Leonar's maximum `limit`
 MAX_PAGES = 50  # 5,000 projects: a bound so a misbehaving `has_more` cannot loop forever
+log = logging.getLogger(__name__)
 PROJECTS_TTL = 60.0
 PROJECT_TTL = 300.0
 CONTACTS_TTL = 30.0
 CONTACT_TTL = 60.0  # one contact read for a preview (a link unfurl)
+MEMBERS_TTL = 600.0  # a Leonar workspace's members: compared when a member links their own key
 SCOPE_TTL = 600.0  # what a note or a probe taught of notes:write: a scope granted since is believed in 10 minutes
 
 T = TypeVar("T")
@@ -317,6 +320,28 @@ class LeonarClient:
         self._note_added(new.project_id, entry.stage.id if entry.stage else new.stage_id)
         self._lookup.added(new.project_id, entry)
         return entry
+
+    async def workspace_member_ids(self) -> frozenset[str] | None:
+        """The user ids of the Leonar workspace this key belongs to, or None when Leonar will not say (no such route,
+        or the key may not list them). [CODE only] `GET /workspace/members` → `data[{user_id, …}]`, read
+        un-paginated in public client code; no reference page, no scope named. Two keys of one Leonar workspace
+        list the same members: how a member's own key is told from another workspace's (README). Cached per key."""
+        async def fetch() -> frozenset[str] | None:
+            try:
+                body = await self._transport.get("workspace/members", params={"limit": 100})
+            except (errors.NotFound, errors.InsufficientScope) as exc:
+                log.info("Leonar does not list this key's workspace members: %s", exc.code)
+                return None
+            except errors.LeonarError as exc:
+                if exc.status == 405:
+                    return None
+                raise
+            items = body.get("data") if isinstance(body, dict) else None
+            if not isinstance(items, list):
+                return None
+            return frozenset(str(m["user_id"]) for m in items if isinstance(m, dict) and m.get("user_id"))
+
+        return (await self._cached(("workspace_members",), MEMBERS_TTL, fetch)).value
 
     async def missing_scopes(self) -> list[str]:
         """Which of the scopes that can be checked without writing (`scopes.CHECKED_SCOPES`) this key lacks.

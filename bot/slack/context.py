@@ -25,10 +25,11 @@ from bot.services import Services
 from bot.slack import access, guard
 from bot.slack.identity import request_workspace
 from bot.slack.users import SlackUser, UserLookup
-from bot.store import Connection, StoreUnavailable, Workspace
+from bot.store import Connection, MemberKey, StoreUnavailable, Workspace
 from bot.views.access import Refusal
 from bot.views.add_create_contact import CALLBACK_ID as CREATE_CALLBACK_ID
 from bot.views.add_create_contact import Return
+from bot.views.member_keys import app_home_url
 from bot.views.metadata import ModalContext
 
 log = logging.getLogger(__name__)
@@ -64,6 +65,7 @@ def install(app: AsyncApp, services: Services) -> None:
         recorded = recorded_workspace(metadata)
         here = request_workspace(context, body, recorded)
         context["services"] = services
+        context["app_id"] = body.get("api_app_id")  # for links to the app's Home tab (`home_url`)
         context["workspace"] = here
         context["slack_user"] = users = UserLookup(context.client, here, context.user_id, services.people,
                                                    services.settings.limits.users_info_seconds)
@@ -73,6 +75,7 @@ def install(app: AsyncApp, services: Services) -> None:
         try:
             known = here.team_id or here.enterprise_id
             context["connection"] = await services.store.workspaces.get_connection(here) if known else None
+            await _member_key(context, services, here)
             refused = await access.refusal(kind, here, recorded, users, services.store.workspaces,
                                            answering=access.answers_feedback(body))
         except StoreUnavailable as exc:
@@ -90,6 +93,15 @@ def install(app: AsyncApp, services: Services) -> None:
         return None
 
     app.middleware(Middleware(per_request))
+
+
+async def _member_key(context: AsyncBoltContext, services: Services, here: Workspace) -> None:
+    """The acting member's own Leonar key (`leonar`), and whether they must link one before using Leonar."""
+    context["member_key"], context["must_link"] = None, False
+    if context.get("connection") is None or not context.user_id:
+        return
+    context["member_key"] = own = await services.store.member_keys.get(here, context.user_id)
+    context["must_link"] = own is None and (await services.store.workspaces.settings(here)).require_member_keys
 
 
 def recorded_workspace(metadata: ModalContext | Return | None) -> str | None:
@@ -121,9 +133,35 @@ def connection(context: dict[str, Any]) -> Connection | None:
 
 
 def leonar(context: dict[str, Any]) -> LeonarClient | None:
-    """This workspace's Leonar client, or None when no key is connected."""
+    """The Leonar client of the member behind the request: their own key when they linked one, else the workspace's
+    (Services.leonar_for says why); None when no key is connected, or when admins require members' own keys and
+    this member has not linked theirs (`must_link`)."""
     conn = connection(context)
-    return services(context).leonar.client(conn.api_key, user_id=context.get("user_id")) if conn else None
+    if conn is None:
+        return None
+    own = cast(MemberKey | None, context.get("member_key"))
+    if own is not None:
+        return services(context).leonar.client(own.api_key, user_id=context.get("user_id"))
+    if context.get("must_link"):
+        return None
+    return services(context).leonar.client(conn.api_key, user_id=context.get("user_id"))
+
+
+def workspace_leonar(context: dict[str, Any]) -> LeonarClient | None:
+    """The workspace's own key, whoever acts: for what everyone in a conversation sees (unfurls) and admins' checks."""
+    conn = connection(context)
+    return services(context).leonar.client(conn.api_key) if conn else None
+
+
+def home_url(context: dict[str, Any]) -> str | None:
+    """A link to the app's Home tab for the member behind the request (None when the request did not say the app)."""
+    team, app = workspace(context).team_id or context.get("team_id"), context.get("app_id")
+    return app_home_url(str(team), str(app)) if team and app else None
+
+
+def must_link(context: dict[str, Any]) -> bool:
+    """Admins require members' own keys, and this member has none linked."""
+    return bool(context.get("must_link"))
 
 
 async def user(context: dict[str, Any]) -> SlackUser:

@@ -22,7 +22,7 @@ from bot.i18n import Lang, lang_of
 from bot.leonar import LeonarClient, LeonarError
 from bot.leonar.links import Kind, LeonarLink, contact_url, parse_link, project_url, valid_slug
 from bot.slack import work_objects
-from bot.slack.context import leonar, services, workspace
+from bot.slack.context import services, workspace, workspace_leonar
 from bot.slack.users import UserLookup
 from bot.store import WorkspaceSettings
 from bot.views.unfurls import contact_unfurl, project_unfurl
@@ -62,7 +62,7 @@ async def unfurl(client: AsyncWebClient, body: dict[str, Any], event: dict[str, 
     if why is not None:
         log.info("no unfurl in workspace %s: %s", here.key, why)
         return
-    client_leonar = leonar(context)
+    client_leonar = workspace_leonar(context)
     assert client_leonar is not None  # _refusal checked the connection
     records = list(dict.fromkeys((link.kind, link.id) for link in links.values()))
     if len(records) > MAX_RECORDS:

@@ -20,7 +20,8 @@ from bot.store.feedback import Feedback
 from bot.store.follows import Follows
 from bot.store.installations import Installations
 from bot.store.jobs import Jobs
-from bot.store.models import AddRecord, Connection, StoreUnavailable, Workspace, WorkspaceSettings
+from bot.store.member_keys import MemberKeys
+from bot.store.models import AddRecord, Connection, MemberKey, StoreUnavailable, Workspace, WorkspaceSettings
 from bot.store.schema import migrate
 from bot.store.secrets import Cipher, EncryptionKeyError, load_cipher
 from bot.store.shared import Shared
@@ -41,6 +42,7 @@ class Store:
     cards: Cards  # the bot's candidate cards: which message shows which contact
     thread_notes: ThreadNotes  # card threads saved as notes: the channels opted in, the replies saved
     feedback: Feedback  # feedback requests and their answers
+    member_keys: MemberKeys  # members' own Leonar keys
     # ENCRYPTION_KEY's cipher, for what the bot hands Slack to give back unchanged (a save form's sealed context).
     cipher: Cipher
 
@@ -82,7 +84,8 @@ def _opened(db: Database, cipher: Cipher) -> Store:
         raise
     cache = Cache(db.watch(), entry_seconds=db.limits.cache_entry_seconds)
     return Store(db, cache, Workspaces(db, cipher, cache), Installations(db, cipher, cache), Follows(db),
-                 Jobs(db, cipher), Shared(db), Cards(db), ThreadNotes(db), Feedback(db), cipher)
+                 Jobs(db, cipher), Shared(db), Cards(db), ThreadNotes(db), Feedback(db),
+                 MemberKeys(db, cipher, cache), cipher)
 
 
 def sqlite_path(database_url: str) -> Path:
@@ -100,6 +103,7 @@ __all__ = [
     "Cipher",
     "Connection",
     "EncryptionKeyError",
+    "MemberKey",
     "Store",
     "StoreUnavailable",
     "Workspace",

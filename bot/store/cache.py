@@ -28,7 +28,7 @@ from bot.store.database import EVERYTHING, Watch
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
-MAX_ENTRIES = 10_000  # four kinds per workspace: a few MB for 2,500 workspaces
+MAX_ENTRIES = 10_000  # four kinds per workspace, and a few per member: a few MB
 CONNECTION, SETTINGS, BOT = "connection", "settings", "bot"  # keyed by workspace key
 TEAM = "team"  # an installation found by its team id: dropped with any workspace of that team
 # Each user's last project, keyed "<workspace key>|<user>". No trigger tells other instances of a change: there it
@@ -39,6 +39,9 @@ LAST = "last"
 # and every instance drops what it kept of that workspace. Kept by `remember`, not read through `read`: the answer
 # comes from Slack, not from the database.
 CHANNEL = "channel"
+# Each member's own Leonar key (member_keys.py), keyed "<workspace key>|<user>": the table's trigger NOTIFYs its
+# workspace, so a key unlinked on one instance is dropped on all of them within the bound above.
+MEMBER = "member"
 
 
 class Cache:
@@ -152,7 +155,7 @@ class Cache:
             for kind in (CONNECTION, SETTINGS, BOT):
                 self._entries.pop((kind, key), None)
             self._entries.pop((TEAM, key.rpartition(":")[2]), None)
-            for entry in [e for e in self._entries if e[0] in (LAST, CHANNEL) and e[1].startswith(f"{key}|")]:
+            for entry in [e for e in self._entries if e[0] in (LAST, CHANNEL, MEMBER) and e[1].startswith(f"{key}|")]:
                 del self._entries[entry]
 
     def drop(self, *kinds: str, key: str | None = None) -> None:

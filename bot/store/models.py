@@ -42,6 +42,19 @@ class Connection:
         return f"Connection({self.workspace!r}, connected_by={self.connected_by!r}, key={self.key_hint})"
 
 
+@dataclass(frozen=True)
+class MemberKey:
+    """A member's own Leonar key, linked by them. `api_key` is decrypted; it never leaves the process."""
+
+    workspace: Workspace
+    user_id: str
+    api_key: str
+    linked_at: datetime
+
+    def __repr__(self) -> str:  # keep the key out of logs and tracebacks
+        return f"MemberKey({self.workspace!r}, user_id={self.user_id!r}, linked_at={self.linked_at.isoformat()})"
+
+
 class StoreUnavailable(RuntimeError):
     """The database cannot be reached; the message says which and why."""
 
@@ -71,3 +84,6 @@ class WorkspaceSettings:
     # Cards and activity posts in channels shared with another organisation (Slack Connect), never with emails or
     # phones there (bot/slack/channels.py); off: they go to the person privately, and such follows are refused.
     allow_shared_channels: bool = False
+    # Every member's Leonar actions use their own linked key (bot/store/member_keys.py); an unlinked member is asked
+    # to link theirs. Off: unlinked members use the workspace's key.
+    require_member_keys: bool = False

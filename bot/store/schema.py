@@ -170,6 +170,16 @@ MIGRATIONS: list[tuple[Statement, ...]] = [
         workspace TEXT NOT NULL, mark TEXT NOT NULL, PRIMARY KEY (follow_id, entry_id))""",),
     # 18. The weekly report (follows.py): the Monday 9:00 (epoch seconds) of each follow's last report.
     ("ALTER TABLE follows ADD COLUMN weekly_last DOUBLE PRECISION",),
+    # 19. Each member's own Leonar key (member_keys.py, encrypted like the workspace's), and the admins' choice that
+    # members must link theirs. Cached per request like the connection: a change NOTIFYs the other instances, so an
+    # unlinked or removed key is used nowhere any longer.
+    ("""CREATE TABLE IF NOT EXISTS member_keys (workspace TEXT NOT NULL, user_id TEXT NOT NULL,
+        api_key_encrypted TEXT NOT NULL, linked_at {timestamp} NOT NULL, PRIMARY KEY (workspace, user_id))""",
+     postgres("""CREATE TRIGGER member_keys_changed AFTER INSERT OR UPDATE OR DELETE ON member_keys
+        FOR EACH ROW EXECUTE FUNCTION leonar_workspace_changed()"""),
+     postgres("""CREATE TRIGGER member_keys_truncated AFTER TRUNCATE ON member_keys
+        FOR EACH STATEMENT EXECUTE FUNCTION leonar_workspace_changed()"""),
+     "ALTER TABLE workspace_settings ADD COLUMN require_member_keys BOOLEAN NOT NULL DEFAULT false"),
 ]
 VERSION = len(MIGRATIONS)
 # Every table with a `workspace` column: what leaving a workspace deletes (workspaces.py `forget`).
@@ -177,7 +187,7 @@ WORKSPACE_TABLES = ("leonar_connections", "slack_bots", "last_projects", "recent
                     "follows", "followed_projects", "follow_outbox", "follow_digest_events", "follow_poll_status",
                     "jobs", "card_messages", "thread_note_channels", "thread_notes", "feedback_requests",
                     "feedback_recipients", "feedback_answers",
-                    "follow_waiting")
+                    "follow_waiting", "member_keys")
 
 
 def statements(version: int, dialect: Dialect) -> list[str]:

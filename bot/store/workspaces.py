@@ -178,4 +178,4 @@ async def check_cipher(tx: Tx, cipher: Cipher) -> None:
 
 
 def _settings(row: Row) -> WorkspaceSettings:
-    return WorkspaceSettings(row[0], bool(row[1]), bool(row[2]), row[3], bool(row[4]))
+    return WorkspaceSettings(row[0], bool(row[1]), bool(row[2]), row[3], bool(row[4]), bool(row[5]))

@@ -1,6 +1,6 @@
 """A fake Leonar REST API: a real HTTP server on 127.0.0.1 for tests.
 
-Implements the contract of ../shared/research/leonar-api.md (sections 2-7 and 10): bearer
+Implements the contract of ../shared/research/leonar-api.md (sections 2-7, 7.9 and 10): bearer
 auth with scopes, per-workspace data, `{"data"}` / `{"error"}` envelopes, offset pagination,
 per-key hourly rate limits and the pipeline-entry rules the Slack bot relies on. A real socket
 server (rather than a mocked transport) exercises the bot's HTTP client, timeouts, retries
@@ -219,6 +219,8 @@ class FakeLeonar:
         self._contacts: dict[str, dict[str, JSON]] = {}
         self._entries: dict[str, list[JSON]] = {}
         self._notes: dict[str, list[JSON]] = {}  # stored with stage_id/contact_id, rendered on read
+        self._members: dict[str, dict[str, JSON]] = {}  # workspace -> first name -> member (`add_key`'s owners)
+        self.members_route = True  # [CODE only] in the research: False answers 404, as an API without it would
         self._buckets: dict[str, list[float]] = {}  # token -> [window_start, used]
         self._faults: list[_Fault] = []
         self._server: _Server | None = None
@@ -236,6 +238,7 @@ class FakeLeonar:
             (write, re.compile(f"/contacts/{seg}/notes"), "notes:write", self._create_note),
             ("PUT", re.compile(f"/contacts/{seg}/notes/{seg}"), "notes:write", self._update_note),
             (read, re.compile(f"/contacts/{seg}/notes"), "notes:read", self._list_notes),
+            (read, re.compile("/workspace/members"), "", self._list_members),
         ]
 
     # ---- lifecycle -------------------------------------------------------------------------------
@@ -276,9 +279,17 @@ class FakeLeonar:
 
     # ---- test-side setup and inspection ---------------------------------------------------------
 
-    def add_key(self, key: str, *, scopes: Iterable[str] = ALL_SCOPES, workspace: str = "acme") -> None:
+    def add_key(self, key: str, *, scopes: Iterable[str] = ALL_SCOPES, workspace: str = "acme",
+                owner: str | None = None) -> None:
+        """`owner`: the first name of the Leonar user the key belongs to (a member of `workspace`, listed by
+        `/workspace/members`); a key without one belongs to the workspace's first user."""
         with self._lock:
             self._keys[key] = (workspace, frozenset(scopes))
+            members = self._members.setdefault(workspace, {})
+            name = owner or "Owner"
+            if name not in members:
+                members[name] = {"user_id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{workspace}/{name}")),
+                                 "first_name": name, "last_name": None, "email": f"{name.lower()}@{workspace}.test"}
 
     def add_project(self, name: str, *, workspace: str = "acme", status: str = "active",
                     stages: Sequence[str] = DEFAULT_STAGES, client_company: str | None = None,
@@ -517,7 +528,7 @@ class FakeLeonar:
             match = pattern.fullmatch(path)
             if route_method != method or match is None:
                 continue
-            if scope not in scopes:
+            if scope and scope not in scopes:  # "": no scope is documented for the route
                 raise ApiError(403, "insufficient_scope", f"This API key lacks the {scope} scope")
             if bad_json:
                 raise _invalid("body: Invalid JSON")
@@ -546,6 +557,12 @@ class FakeLeonar:
             if (not status or p["status"] == status) and needle in p["name"].lower()
         ]
         return _paginate(items, c.query.get("limit"), c.query.get("offset"))
+
+    def _list_members(self, c: _Call) -> Reply:
+        if not self.members_route:
+            raise ApiError(404, "not_found", "No route for GET /workspace/members")
+        return _paginate(list(self._members.get(c.workspace, {}).values()), c.query.get("limit"),
+                         c.query.get("offset"))
 
     def _get_project(self, c: _Call) -> Reply:
         project = copy.deepcopy(self._project(c.workspace, c.ids[0]))

@@ -14,6 +14,10 @@ BOT_SCOPES = ("commands", "chat:write", "chat:write.public", "users:read", "link
 # The events card threads saved as notes listen to, in every manifest (channels:history, groups:history).
 THREAD_NOTE_EVENTS = ("message.channels", "message.groups")
 UNFURL_DOMAINS = ("app.leonar.app",)
+# A Leonar link's Work Object clicked: its flexpane (bot/slack/flexpane.py). No scope; the app's "Work Object
+# Previews" (entity type WORK_OBJECT_TYPE) are turned on in its configuration page, which manifests do not hold.
+WORK_OBJECT_EVENTS = ("entity_details_requested",)
+WORK_OBJECT_TYPE = "slack#/entities/item"
 
 # @Leonar in a channel or thread (app_mention, app_mentions:read) and in the app's DM, the Messages tab (message.im,
 # im:history): requests answered with bot/slack/mentions.py (issue 20 D).

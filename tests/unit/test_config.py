@@ -136,3 +136,16 @@ def test_every_manifest_hears_mentions_and_the_apps_dm() -> None:
         assert set(MENTION_SCOPES) <= set(manifest["oauth_config"]["scopes"]["bot"]) == set(BOT_SCOPES), path.name
         home = manifest["features"]["app_home"]
         assert home["messages_tab_enabled"] is True and not home.get("messages_tab_read_only_enabled"), path.name
+
+
+def test_every_manifest_hears_work_object_clicks() -> None:
+    """Leonar links as Work Objects (issue 21 B): the flexpane's event in every manifest, and no scope for it."""
+    from bot.manifest import WORK_OBJECT_EVENTS, WORK_OBJECT_TYPE
+    from bot.views.work_objects import ENTITY_TYPE
+
+    assert ENTITY_TYPE == WORK_OBJECT_TYPE  # what the README tells admins to select is what the bot sends
+    for path in sorted((ROOT / "manifests").glob("*.yml")):
+        manifest = yaml.safe_load(path.read_text())
+        assert manifest_problem(manifest) is None, path.name
+        assert set(WORK_OBJECT_EVENTS) <= set(manifest["settings"]["event_subscriptions"]["bot_events"]), path.name
+        assert set(manifest["oauth_config"]["scopes"]["bot"]) == set(BOT_SCOPES), path.name

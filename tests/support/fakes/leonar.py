@@ -667,6 +667,14 @@ class FakeLeonar:
     def _now(self) -> str:
         return _stamp(self.clock())
 
+    def add_note(self, contact_id: str, content: str, *, workspace: str = "acme") -> JSON:
+        """A note someone wrote in Leonar on the contact."""
+        with self._lock:
+            self._contact(workspace, contact_id)
+            note = {"id": str(uuid.uuid4()), "contact_id": contact_id, "content": content, "created_at": self._now()}
+            self._notes.setdefault(workspace, []).append(note)
+            return copy.deepcopy(note)
+
     def notes(self, contact_id: str | None = None, *, workspace: str = "acme") -> list[JSON]:
         with self._lock:
             return [copy.deepcopy(n) for n in self._notes.get(workspace, []) if contact_id in (None, n["contact_id"])]

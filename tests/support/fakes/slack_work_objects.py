@@ -48,6 +48,7 @@ class DetailsTrigger:
 class Presented:
     """One `entity.presentDetails` Slack accepted: what the user's flexpane shows."""
 
+    trigger_id: str
     user_id: str
     external_ref: JSON
     metadata: JSON | None
@@ -116,7 +117,7 @@ def present_details(fake: FakeSlack, body: JSON) -> JSON:
         # Slack's page calls the URL optional; for this app a prompt that leads nowhere is a bug, so tests see it.
         fake.problems.append("entity.presentDetails: user_auth_required without user_auth_url")
     fake.used_details_triggers.add(trigger_id)
-    fake.presented.append(Presented(trigger.user_id, trigger.external_ref, metadata, auth_required,
+    fake.presented.append(Presented(trigger_id, trigger.user_id, trigger.external_ref, metadata, auth_required,
                                     url if isinstance(url, str) else None, error))
     return {"ok": True}
 

@@ -15,7 +15,7 @@ import pytest
 from bot.views.unfurls import ADD_ACTION, FOLLOW_ACTION
 from tests.e2e.test_shared_channels import add, allow
 from tests.support.bot import LEONAR_KEY, RunningBot
-from tests.support.driver import SlackDriver
+from tests.support.driver import SlackDriver, _form
 from tests.support.fakes.leonar import FakeLeonar
 from tests.support.fakes.slack import FakeSlack
 from tests.support.flows import connect
@@ -256,3 +256,44 @@ def test_not_connected_and_unreadable_records_answer_slacks_error_never_a_spinni
     message, url, _ = unfurled(driver, seeded)
     presented = wait_presented(driver, open_flexpane(driver, message, url, user_id=MEMBER))
     assert presented.error == {"status": "not_found"} and presented.metadata is None
+
+
+def test_the_work_objects_add_action_opens_the_add_form_with_the_candidate(
+    driver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar
+) -> None:
+    """[INF] Slack documents no payload for a Work Object action's click: a block_actions with the action's id and
+    value, and neither a message nor its container, is the least it can be — the card's handler takes it."""
+    enable(slack)
+    connect(driver)
+    _, _, preview = unfurled(driver, seeded)
+    [button] = preview["entity_payload"]["actions"]["primary_actions"]
+    payload = {"type": "block_actions", "team": {"id": driver.team_id, "domain": "leonar-test"},
+               "user": {"id": driver.user_id, "username": "u", "team_id": driver.team_id},
+               "api_app_id": driver.api_app_id, "token": "verification-token",
+               "trigger_id": slack.issue_trigger(driver.user_id),
+               "actions": [{"type": "button", "action_id": button["action_id"], "block_id": "entity",
+                            "value": button["value"], "action_ts": "1.0", "text": {"type": "plain_text",
+                                                                                   "text": button["text"]}}]}
+    assert driver._interact("block action", _form(payload)).status_code == 200
+    view = driver.wait_view(lambda v: any(b.get("block_id") == "contact_prefilled" for b in v["blocks"]))
+    [prefilled] = [b for b in view["blocks"] if b.get("block_id") == "contact_prefilled"]
+    assert prefilled["element"]["initial_option"]["value"] == button["value"]
+
+
+def test_a_projects_flexpane_is_read_with_the_members_own_key(
+    bot: RunningBot, driver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar
+) -> None:
+    enable(slack)
+    slack.add_user(MEMBER)
+    connect(driver)
+    project = seeded.add_project("Data team", stages=["Sourced", "Interview"])
+    link_key(bot, seeded, MEMBER)
+    url = project_link(project["id"])
+    message, _ = post_links(driver, [url])
+    preview = wait_entity(driver, message, url)
+    seeded.add_entry(project["id"], contact_of(seeded, "Bob")["id"], stage="Interview")  # since the unfurl
+    seeded.requests.clear()
+    presented = wait_presented(driver, open_flexpane(driver, message, url, user_id=MEMBER))
+    assert fields(preview)["stages"] == "Sourced: 0\nInterview: 0"
+    assert fields(presented.metadata)["stages"] == "Sourced: 0\nInterview: 1"  # read now, with their key
+    assert reads(seeded, MEMBER_KEY) == [f"/projects/{project['id']}"] and reads(seeded, LEONAR_KEY) == []

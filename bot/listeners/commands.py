@@ -14,7 +14,7 @@ from bot.activity.follow import Follow
 from bot.i18n import t
 from bot.leonar import LeonarError
 from bot.manifest import COMMAND
-from bot.slack import asking, feedback_form, following, thread_notes_setting
+from bot.slack import asking, feedback_form, following, linking, thread_notes_setting
 from bot.slack.add_form import open_add
 from bot.slack.add_prefill import seed_from
 from bot.slack.context import connection, leonar, new_modal, services, user, user_lang, workspace
@@ -80,6 +80,9 @@ async def status(call: Call) -> None:
 
 async def connect(call: Call) -> None:
     await call.ack()
+    if call.text.lower() == "me":  # a member links their own key: no admin needed
+        await linking.open_link(call.client, call.respond, call.command["trigger_id"], call.context)
+        return
     await _offer_connect(call, first_use=False)
 
 
@@ -98,6 +101,11 @@ async def _offer_connect(call: Call, *, first_use: bool) -> None:
 
 async def disconnect(call: Call) -> None:
     await call.ack()
+    if call.text.lower() == "me":
+        removed = await linking.unlink_own(call.context)
+        await call.respond(**ephemeral(t(await user_lang(call.context),
+                                         "member.unlinked" if removed else "member.not_linked")))
+        return
     who, conn = await user(call.context), connection(call.context)
     if who.role == "unknown":
         await call.respond(**admin.role_unknown(str(who.error), who.lang))

@@ -21,7 +21,6 @@ from bot.slack.guard import guarded
 from bot.slack.home_tab import publish
 from bot.slack.linking import key_problem, open_link, unlink_own
 from bot.slack.users import UserLookup
-from bot.store import Workspace
 from bot.views import member_keys as views
 from bot.views.connect_modal import key_format_problem
 from bot.views.messages import failure_ack
@@ -96,23 +95,17 @@ async def require_changed(ack: AsyncAck, body: dict[str, Any], action: dict[str,
 
 
 async def user_changed(ack: AsyncAck, event: dict[str, Any], context: dict[str, Any]) -> None:
-    """A deactivated person's key goes at once (Slack sends `user_change` with `deleted`)."""
+    """A deactivated person's key goes at once (Slack sends `user_change` with `deleted`). Slack sends the event for
+    every profile change of everyone (a status, a photo): the rest are dropped here, unread."""
     await ack()
     person = event.get("user") if isinstance(event.get("user"), dict) else {}
     if not person or not person.get("deleted") or not person.get("id"):
         return
     here = workspace(context)
-    gone = await services(context).store.member_keys.deactivated(_home_of(here, person), str(person["id"]))
+    gone = await services(context).store.member_keys.deactivated(here, str(person["id"]))
     if gone:
         log.info("deactivated user %s: their Leonar key deleted from %s", person["id"],
                  ", ".join(w.key for w in gone))
-
-
-def _home_of(here: Workspace, person: dict[str, Any]) -> Workspace:
-    """In an org, the person's enterprise (all its workspaces); else the workspace the event came from."""
-    enterprise = person.get("enterprise_user", {}).get("enterprise_id") if isinstance(
-        person.get("enterprise_user"), dict) else None
-    return Workspace(str(enterprise), here.team_id) if enterprise and not here.enterprise_id else here
 
 
 async def _lang_of(client: AsyncWebClient, context: dict[str, Any], member: str) -> Lang:

@@ -89,6 +89,13 @@ def home_admin(linked: list[tuple[str, datetime]], *, required: bool, lang: Lang
     return blocks
 
 
+def status_line(linked_at: datetime | None, *, required: bool, lang: Lang = "en") -> str:
+    """`/leonar-add status`'s line about the asking member's own key."""
+    if linked_at is not None:
+        return t(lang, "member.status_linked", date=format_day(linked_at, lang))
+    return t(lang, "member.status_required" if required else "member.status_not_linked", command=COMMAND)
+
+
 def removed_text(admin: str, lang: Lang = "en") -> str:
     """Told to a member whose key an admin removed."""
     return t(lang, "member.removed", user=admin, command=COMMAND)

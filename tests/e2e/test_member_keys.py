@@ -101,6 +101,9 @@ def test_connect_me_opens_the_same_form_for_a_member_who_is_not_an_admin(member:
     assert member.submit().status_code == 200 and member.last_errors is None
     member.settle()
     assert "is linked (since" in home(member)
+    member.command("status")  # the workspace's connection, and the member's own key
+    said = json.dumps(member.hook_posts(), ensure_ascii=False)
+    assert "Connected to Leonar by <@U0001>" in said and "Your own Leonar key is linked" in said
 
 
 @pytest.mark.parametrize(("key", "says"), [

@@ -10,7 +10,6 @@ from cachetools import TTLCache
 from bot.config import Settings
 from bot.durable.runner import Runner
 from bot.leonar import Leonar, LeonarClient
-from bot.slack.work_objects import Refusals
 from bot.store import Store, Workspace
 from bot.store.cache import CHANNEL, Cache
 
@@ -62,6 +61,20 @@ class People:
         self.languages: TTLCache[tuple[str, str], str] = TTLCache(maxsize=size, ttl=3600)
         self.recent: TTLCache[tuple[str, str], Any] = TTLCache(maxsize=size, ttl=60)
         self.known: TTLCache[tuple[str, str], Any] = TTLCache(maxsize=size, ttl=self.KNOWN_SECONDS)
+
+
+class Refusals:
+    """Workspaces whose Slack app said Work Objects are off (`feature_not_enabled`), remembered `seconds`: their links
+    unfurl the classic way at once instead of paying a failing call each time (bot/slack/work_objects.py)."""
+
+    def __init__(self, seconds: float = 3600.0, size: int = 10_000) -> None:
+        self._off: TTLCache[str, bool] = TTLCache(maxsize=size, ttl=seconds)
+
+    def off(self, workspace: str) -> bool:
+        return workspace in self._off
+
+    def turned_off(self, workspace: str) -> None:
+        self._off[workspace] = True
 
 
 class ChannelMemory:

@@ -32,7 +32,7 @@ from bot.leonar.errors import InsufficientScope
 from bot.leonar.links import UUID, contact_url, project_url
 from bot.services import Services
 from bot.slack.asking import where_they_stand
-from bot.slack.context import connection, services, workspace, workspace_leonar
+from bot.slack.context import connection, home_url, services, workspace, workspace_leonar
 from bot.slack.users import SlackUser, UserLookup
 from bot.store import Workspace, WorkspaceSettings
 from bot.views.member_keys import app_home_url
@@ -78,7 +78,8 @@ async def present(client: AsyncWebClient, body: dict[str, Any], event: dict[str,
     public = cast(LeonarClient, workspace_leonar(context))
     try:
         async with asyncio.timeout(FLEXPANE_SECONDS):
-            answer = await _answer_for(svc, here, who, public, kind, record_id, url, settings, lang, body)
+            home = home_url(context) or app_home_url(str(body.get("team_id") or ""), str(body.get("api_app_id") or ""))
+            answer = await _answer_for(svc, here, who, public, kind, record_id, url, settings, lang, home)
     except (Unreadable, LeonarError, TimeoutError) as exc:
         status = exc.status if isinstance(exc, Unreadable) else "not_found" if isinstance(exc, NotFound) else (
             "timeout" if isinstance(exc, TimeoutError) else "internal_error")
@@ -89,7 +90,7 @@ async def present(client: AsyncWebClient, body: dict[str, Any], event: dict[str,
 
 
 async def _answer_for(svc: Services, here: Workspace, who: SlackUser | None, public: LeonarClient, kind: str,
-                      record_id: str, url: str, settings: WorkspaceSettings, lang: Lang, body: dict[str, Any]
+                      record_id: str, url: str, settings: WorkspaceSettings, lang: Lang, home: str
                       ) -> dict[str, Any]:
     """The arguments of `entity.presentDetails` for this person (module docstring)."""
     if who is None or not who.belongs_to(here) or who.role == "guest":
@@ -98,7 +99,6 @@ async def _answer_for(svc: Services, here: Workspace, who: SlackUser | None, pub
         return {"metadata": await _preview(public, kind, record_id, url, settings, lang)}
     choice = await svc.leonar_for(here, who.id)
     if choice.must_link:
-        home = app_home_url(here.team_id or str(body.get("team_id") or ""), str(body.get("api_app_id") or ""))
         log.info("flexpane for %s: their own Leonar key is required", who.id)
         return {"metadata": await _preview(public, kind, record_id, url, settings, lang),
                 "user_auth_required": True, "user_auth_url": home}

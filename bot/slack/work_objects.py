@@ -8,9 +8,10 @@ refuses the metadata (`invalid_metadata` and the like, or an `ok` whose `warning
 reported to drop bad metadata that way). Any other error is the message's (it is gone, the URL is not in it): the
 classic call would meet it too, so it is only logged.
 
-"Off for the app" is remembered per workspace for REFUSED_SECONDS, in this process's memory: while it lasts, links
-unfurl the classic way at once instead of paying a failing call each time; an admin who turns Work Object Previews on
-sees them within the hour (or at the next restart). A refused metadata is not remembered: it is that record's.
+"Off for the app" is remembered per workspace for an hour (`services.Refusals`), in this process's memory: while it
+lasts, links unfurl the classic way at once instead of paying a failing call each time; an admin who turns Work
+Object Previews on sees them within the hour (or at the next restart). A refused metadata is not remembered: it is
+that message's.
 """
 
 from __future__ import annotations
@@ -18,30 +19,17 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from cachetools import TTLCache
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.services import Refusals
+
 log = logging.getLogger(__name__)
-REFUSED_SECONDS = 3600.0
 NOT_ENABLED = "feature_not_enabled"
-# [INF] the errors meaning "not this metadata": the documented `invalid_metadata`, and the names the same refusal
-# takes in Slack's messages and warnings elsewhere.
+# [INF] the errors meaning "not this metadata": the documented `feature_not_enabled` and `invalid_metadata`, and
+# the errors Slack's message metadata (chat.postMessage's) answers for the same refusals.
 METADATA_REFUSED = {NOT_ENABLED, "invalid_metadata", "invalid_metadata_format", "invalid_metadata_schema",
                     "metadata_too_large", "metadata_must_be_sent_from_app"}
-
-
-class Refusals:
-    """Workspaces whose Slack app said Work Objects are off, remembered a while (module docstring)."""
-
-    def __init__(self, seconds: float = REFUSED_SECONDS, size: int = 10_000) -> None:
-        self._off: TTLCache[str, bool] = TTLCache(maxsize=size, ttl=seconds)
-
-    def off(self, workspace: str) -> bool:
-        return workspace in self._off
-
-    def turned_off(self, workspace: str) -> None:
-        self._off[workspace] = True
 
 
 async def send(client: AsyncWebClient, target: dict[str, Any], unfurls: dict[str, dict[str, Any]],

@@ -297,3 +297,19 @@ def test_a_projects_flexpane_is_read_with_the_members_own_key(
     assert fields(preview)["stages"] == "Sourced: 0\nInterview: 0"
     assert fields(presented.metadata)["stages"] == "Sourced: 0\nInterview: 1"  # read now, with their key
     assert reads(seeded, MEMBER_KEY) == [f"/projects/{project['id']}"] and reads(seeded, LEONAR_KEY) == []
+
+
+def test_a_slow_leonar_ends_in_slacks_error_within_the_triggers_life(
+    bot: RunningBot, driver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="bot.slack.flexpane")
+    enable(slack)
+    slack.add_user(MEMBER)
+    connect(driver)
+    link_key(bot, seeded, MEMBER)
+    message, url, _ = unfurled(driver, seeded)
+    seeded.inject("GET", r"/contacts/[^/]+", delay=2.5, times=5)  # their key's read is not cached: it waits
+    presented = wait_presented(driver, open_flexpane(driver, message, url, user_id=MEMBER), timeout=6.0)
+    assert presented.error is not None and presented.error["status"] in ("timeout", "internal_error")
+    assert presented.metadata is None
+    assert f"for {MEMBER}" in caplog.text and MEMBER_KEY not in caplog.text and LEONAR_KEY not in caplog.text

@@ -13,8 +13,8 @@ answers `entity.presentDetails` with what that person may see (research slack-pl
 - Not connected, a record Leonar will not show, Leonar down or slow: Slack's `error` (`custom`, `not_found`,
   `internal_error`), never a flexpane left spinning; one log line says why (ids, never a key).
 
-Slack gives the trigger 3 s like others [INF]: Leonar gets FLEXPANE_SECONDS of it, then the answer goes with what
-was read.
+Slack gives the trigger 3 s like others [INF]: the person's lookup, the store and Leonar get FLEXPANE_SECONDS of it,
+counted from when the event is handled; past that, Slack's timeout error goes instead.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from bot.services import Services
 from bot.slack.asking import where_they_stand
 from bot.slack.context import connection, home_url, services, workspace, workspace_leonar
 from bot.slack.users import SlackUser, UserLookup
-from bot.store import Workspace, WorkspaceSettings
+from bot.store import StoreUnavailable, Workspace, WorkspaceSettings
 from bot.views.member_keys import app_home_url
 from bot.views.work_objects import CONTACT_REF, PROJECT_REF, Private, contact_entity, project_entity
 
@@ -56,6 +56,7 @@ class Unreadable(Exception):
 
 async def present(client: AsyncWebClient, body: dict[str, Any], event: dict[str, Any], context: dict[str, Any]
                   ) -> None:
+    deadline = asyncio.get_running_loop().time() + FLEXPANE_SECONDS  # the trigger's clock started at the click
     trigger_id = str(event.get("trigger_id") or "")
     ref = _object(event.get("external_ref"))
     kind, record_id = KINDS.get(str(ref.get("type"))), str(ref.get("id") or "")
@@ -72,15 +73,16 @@ async def present(client: AsyncWebClient, body: dict[str, Any], event: dict[str,
         log.info("flexpane in workspace %s: not connected to Leonar", here.key)
         await _answer(client, trigger_id, error=_custom(lang, "wo.not_connected_title", "wo.not_connected"))
         return
-    settings = await svc.store.workspaces.settings(here)
-    url = _url(event, kind, settings, record_id)
-    who = await cast(UserLookup, context["slack_user"]).recent()
     public = cast(LeonarClient, workspace_leonar(context))
+    home = home_url(context) or app_home_url(str(body.get("team_id") or ""), str(body.get("api_app_id") or ""))
+    who: SlackUser | None = None
     try:
-        async with asyncio.timeout(FLEXPANE_SECONDS):
-            home = home_url(context) or app_home_url(str(body.get("team_id") or ""), str(body.get("api_app_id") or ""))
+        async with asyncio.timeout_at(deadline):
+            who = await cast(UserLookup, context["slack_user"]).recent()
+            settings = await svc.store.workspaces.settings(here)
+            url = _url(event, kind, settings, record_id)
             answer = await _answer_for(svc, here, who, public, kind, record_id, url, settings, lang, home)
-    except (Unreadable, LeonarError, TimeoutError) as exc:
+    except (Unreadable, LeonarError, StoreUnavailable, TimeoutError) as exc:
         status = exc.status if isinstance(exc, Unreadable) else "not_found" if isinstance(exc, NotFound) else (
             "timeout" if isinstance(exc, TimeoutError) else "internal_error")
         log.info("flexpane of %s %s for %s: %s", kind, record_id, who.id if who else "?", status)

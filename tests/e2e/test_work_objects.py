@@ -133,6 +133,18 @@ def test_metadata_slack_refuses_falls_back_to_the_card_for_that_message_only(
     assert len(unfurl_calls(driver)) == 1
 
 
+def test_metadata_slack_accepts_with_a_warning_and_drops_gets_the_card(
+    driver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar
+) -> None:
+    enable(slack)
+    slack.metadata_warning = "invalid_metadata_format"
+    connect(driver)
+    url = contact_link(contact_of(seeded, "Éloïse")["id"])
+    message, _ = post_links(driver, [url])
+    wait_unfurl(driver, message, url)
+    assert len(work_object_calls(driver)) == 1 and message.entities == {}
+
+
 def test_the_flexpane_of_a_member_with_their_own_key_shows_what_leonar_shows_them(
     bot: RunningBot, driver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar
 ) -> None:

@@ -107,6 +107,9 @@ class FakeSlack:
         self.details_triggers: dict[str, slack_work_objects.DetailsTrigger] = {}
         self.used_details_triggers: set[str] = set()
         self.presented: list[slack_work_objects.Presented] = []
+        # Developers report Slack accepting metadata it cannot use with `ok` and a `warning` (e.g.
+        # "invalid_metadata_format"), dropping it: not in Slack's reference, so off unless a test sets it.
+        self.metadata_warning: str | None = None
         self.view_listeners: list[Callable[[str, JSON], None]] = []  # called (view_id, view) on every change
         self._lock = threading.RLock()
         self._changed = threading.Condition(self._lock)  # notified on every call, view and hook post

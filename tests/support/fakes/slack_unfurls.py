@@ -86,9 +86,10 @@ def chat_unfurl(fake: FakeSlack, body: JSON) -> JSON:
         error, entities = slack_work_objects.check_unfurl_metadata(fake, metadata, message.urls)
         if error is not None:
             return _error(error)
+    warned = {"warning": fake.metadata_warning} if metadata is not None and fake.metadata_warning else {}
     if unfurls is None:
         message.entities.update(copy.deepcopy(entities))
-        return {"ok": True}
+        return {"ok": True, **warned}
     if isinstance(unfurls, str):
         try:
             unfurls = json.loads(unfurls)
@@ -104,7 +105,7 @@ def chat_unfurl(fake: FakeSlack, body: JSON) -> JSON:
             return _error("invalid_blocks")
     message.unfurls.update(copy.deepcopy(unfurls))
     message.entities.update(copy.deepcopy(entities))
-    return {"ok": True}
+    return {"ok": True, **warned}
 
 
 def _blocks_problem(unfurl: JSON) -> str | None:

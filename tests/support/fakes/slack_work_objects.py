@@ -69,6 +69,8 @@ def check_unfurl_metadata(fake: FakeSlack, raw: Any, urls: list[str]) -> tuple[s
     """(Slack's error, or None; the entities by app_unfurl_url)."""
     if not fake.work_object_types:
         return "feature_not_enabled", {}
+    if fake.metadata_warning:
+        return None, {}  # accepted, and dropped: `chat_unfurl` answers ok with the warning
     metadata = _parsed(raw)
     entities = metadata.get("entities") if isinstance(metadata, dict) else None
     if not isinstance(entities, list) or not entities:

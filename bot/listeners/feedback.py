@@ -71,7 +71,7 @@ async def answered(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], 
         client, context, ref, str(body["user"]["id"]), answers.channel_of(body))
     await ack()
     if why is not None and body.get("response_url"):  # told privately; a request without one is only logged
-        await respond(**ephemeral(t(await user_lang(context), why)))
+        await respond(**ephemeral(answers.said(context, await user_lang(context), why)))
 
 
 async def comment_clicked(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient,
@@ -110,7 +110,7 @@ async def comment_submitted(ack: AsyncAck, body: dict[str, Any], view: dict[str,
     why = await answers.answer(client, context, views.AnswerRef(ref.request_id, ref.contact_id, verdict),
                                str(body["user"]["id"]), channel_id, comment)
     if why is not None:
-        await ack(response_action="errors", errors={views.VERDICT_BLOCK: t(lang, why)})
+        await ack(response_action="errors", errors={views.VERDICT_BLOCK: answers.said(context, lang, why, plain=True)})
         return
     await ack()
 

@@ -9,14 +9,13 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.i18n import t
-from bot.manifest import COMMAND
 from bot.slack import following
 from bot.slack.context import leonar, services, user, user_lang, workspace
 from bot.slack.guard import guarded
 from bot.slack.home_tab import publish
 from bot.slack.menus import projects
 from bot.slack.modals import of_modal
+from bot.slack.whose_key import unavailable
 from bot.views import follow_modal as form
 from bot.views import follows as views
 from bot.views.messages import failure_ack
@@ -42,7 +41,7 @@ async def follow_submitted(
     problems = choice.problems(lang)
     leonar_client = leonar(context)
     if leonar_client is None:
-        problems[choice.project_block] = t(lang, "add.not_connected", command=COMMAND)
+        problems[choice.project_block] = unavailable(context, lang, plain=True)
     if problems or leonar_client is None:
         await ack(response_action="errors", errors=problems)
         return

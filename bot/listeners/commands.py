@@ -17,7 +17,7 @@ from bot.manifest import COMMAND
 from bot.slack import asking, feedback_form, following, thread_notes_setting
 from bot.slack.add_form import open_add
 from bot.slack.add_prefill import seed_from
-from bot.slack.context import connection, leonar, new_modal, services, user, user_lang, workspace
+from bot.slack.context import connection, home_url, leonar, new_modal, services, user, user_lang, workspace
 from bot.slack.guard import guarded
 from bot.slack.modals import open_view
 from bot.slack.typos import closest
@@ -166,7 +166,7 @@ async def find(call: Call) -> None:
     await call.respond(**private(await asking.find_answer(
         services(call.context), workspace(call.context), who, call.text, who.lang,
         details=await asking.details_here(call.client, services(call.context), workspace(call.context),
-                                          str(call.command.get("channel_id") or "")))))
+                                          str(call.command.get("channel_id") or "")), home=home_url(call.context))))
 
 
 async def pipeline(call: Call) -> None:
@@ -174,7 +174,7 @@ async def pipeline(call: Call) -> None:
     await call.ack()
     who = await user(call.context)
     await call.respond(**private(await asking.pipeline_answer(services(call.context), workspace(call.context), who,
-                                                              call.text, who.lang)))
+                                                              call.text, who.lang, home=home_url(call.context))))
 
 
 async def help_(call: Call) -> None:

@@ -40,12 +40,18 @@ class Saving:
     async def run(self, job: Job, progress: Progress) -> None:
         services, data = self._services, job.payload
         reply = Reply(**data["reply"])
-        connection = await services.store.workspaces.get_connection(job.workspace)
+        # The author's own key when they linked one: Leonar attributes the note to them. An edit is the author's
+        # too (Slack lets no one else edit a message), so its update goes with the key that made the note, as far
+        # as the bot can tell (a key linked or unlinked in between is not).
+        choice = await services.leonar_for(job.workspace, reply.user)
+        if choice.must_link:  # nothing said in the channel: the thread is everyone's, the key the author's business
+            log.info("a card thread reply by %s in %s was not saved: its author must link their own Leonar key",
+                     reply.user, job.workspace.key)
+            return
         slack = await bot_client(services.settings, services.store.installations, job.workspace)
-        if connection is None or slack is None:
+        if (leonar := choice.client) is None or slack is None:
             log.info("a card thread reply was not saved: workspace %s is not connected", job.workspace.key)
             return
-        leonar = services.leonar.client(connection.api_key)
         lang, contact = lang_of(str(data.get("lang"))), str(data["contact"])
         if not progress.get("noted"):
             link = await _permalink(slack, reply)

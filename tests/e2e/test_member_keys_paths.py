@@ -13,16 +13,18 @@ from typing import Any
 
 import pytest
 
-from bot.slack import adding
+from bot.slack import adding, saving
 from bot.store import Workspace
 from bot.views.member_keys import app_home_url, link_first_text
+from bot.views.mentions import ADD_ACTION
+from bot.views.save_modal import sealed_of
 from tests.support.bot import LEONAR_KEY, SIGNING_SECRET, RunningBot
 from tests.support.driver import SlackDriver
 from tests.support.fakes.leonar import FakeLeonar
 from tests.support.fakes.slack import FakeSlack
 from tests.support.feedback import ask, button, click, message_in, seed_stage
 from tests.support.flows import connect, pick_contact, pick_project
-from tests.support.mentions import answers, mention
+from tests.support.mentions import answers, mention, press
 from tests.support.saving import CHANNEL, pick, save_shortcut
 from tests.support.threads import card_in_channel, reply
 
@@ -179,6 +181,49 @@ def test_a_linked_authors_card_thread_reply_is_noted_with_their_key(
     driver.settle()
     assert len(seeded.notes(contact)) == 1
     assert keys_of(seeded, "POST", NOTES, since) == [MEMBER_KEY]
+
+
+def test_a_linked_members_mention_add_is_resolved_and_made_with_their_key(
+    bot: RunningBot, driver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar
+) -> None:
+    """Before: the @Leonar add's resolution and its Add press went with the workspace's key."""
+    connect(driver)
+    link(bot, seeded)
+    slack.add_channel(driver.channel_id, member=True)
+    since = len(seeded.requests)
+    event = mention(driver, "add Éloïse Martin to Zeta Platform Lead", user=MEMBER)
+    driver.settle()
+    [answer] = [a for a in answers(driver) if a.get("thread_ts") == event["ts"]]
+    assert press(member(bot, slack), answer, ADD_ACTION).status_code == 200
+    driver.settle()
+    [entry] = seeded.entries()
+    assert entry["contact"]["first_name"] == "Éloïse"
+    assert workspace_calls(seeded, since) == [] and keys_of(seeded, "POST", ENTRIES) == [MEMBER_KEY]
+    assert f"Added by <@{MEMBER}>" in card_text(slack)
+
+
+@RESUMED
+def test_a_linked_members_resumed_save_is_noted_with_their_key(
+    bot: RunningBot, driver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar
+) -> None:
+    """Before: a save resumed after a restart went with the workspace's key."""
+    connect(driver)
+    link(bot, seeded)
+    slack.add_channel(CHANNEL, member=True)
+    message = slack.post(CHANNEL, "U0042", "Strong yes")
+    mia = member(bot, slack)
+    view = save_shortcut(mia, message)
+    pick(mia, "bob")
+    submitted = view | {"state": {"values": mia._values(view)}}
+    sealed = sealed_of(view["private_metadata"])
+    assert sealed is not None
+    bot.run(bot.services.store.jobs.accept("save:left-behind", HERE, saving.KIND,
+                                           saving.Saving.payload(submitted, sealed, "en", mia.api_app_id),
+                                           holder="dead", lease_seconds=0.01))
+    assert seeded.wait_until(lambda: len(seeded.notes()) == 1)
+    driver.settle()
+    assert keys_of(seeded, "POST", NOTES) == [MEMBER_KEY]
+    assert bot.run(bot.services.store.jobs.pending()) == []
 
 
 # ---------------------------------------------------------------- admins require members' own keys

@@ -18,6 +18,7 @@ from bot.store import Workspace
 from bot.views.member_keys import app_home_url, link_first_text
 from bot.views.mentions import ADD_ACTION
 from bot.views.save_modal import sealed_of
+from tests.e2e.test_thread_notes_more import left_by_a_dead_instance as left_by_a_dead_thread_instance
 from tests.support.bot import LEONAR_KEY, SIGNING_SECRET, RunningBot
 from tests.support.driver import SlackDriver
 from tests.support.fakes.leonar import FakeLeonar
@@ -26,7 +27,7 @@ from tests.support.feedback import ask, button, click, message_in, seed_stage
 from tests.support.flows import connect, pick_contact, pick_project
 from tests.support.mentions import answers, mention, press
 from tests.support.saving import CHANNEL, pick, save_shortcut
-from tests.support.threads import card_in_channel, reply
+from tests.support.threads import card_in_channel, edit, reply
 
 JSON = dict[str, Any]
 HERE = Workspace(None, "T0001")
@@ -109,6 +110,9 @@ def test_a_linked_members_adds_count_against_their_keys_budget_not_the_workspace
     mia.settle()
     [entry] = seeded.entries()
     assert entry["contact"]["first_name"] == "Bob"
+    assert mia.command("find Martin").status_code == 200  # and finds, which counted on the workspace's key before
+    [found] = mia.hook_posts()
+    assert "Martin" in json.dumps(found, ensure_ascii=False) and "budget" not in json.dumps(found)
     assert workspace_calls(seeded, since) == []
 
 
@@ -177,10 +181,15 @@ def test_a_linked_authors_card_thread_reply_is_noted_with_their_key(
     driver.hook_posts()
     link(bot, seeded)
     since = len(seeded.requests)
-    reply(driver, card_ts, "Strong yes from me", user=MEMBER)
+    sent = reply(driver, card_ts, "Strong yes from me", user=MEMBER)
     driver.settle()
     assert len(seeded.notes(contact)) == 1
     assert keys_of(seeded, "POST", NOTES, since) == [MEMBER_KEY]
+    edit(driver, sent, "Strong yes, after the second call")  # its note updated with the key that made it
+    driver.settle()
+    [note] = seeded.notes(contact)
+    assert note["content"].endswith("Strong yes, after the second call")
+    assert keys_of(seeded, "PUT", r"/contacts/[^/]+/notes/[^/]+", since) == [MEMBER_KEY]
 
 
 def test_a_linked_members_mention_add_is_resolved_and_made_with_their_key(
@@ -306,6 +315,7 @@ def _request_id(bot: RunningBot) -> str:
     return str(request_id)
 
 
+@RESUMED
 def test_required_an_unlinked_authors_card_thread_reply_is_not_saved_and_nothing_is_said(
     bot: RunningBot, driver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar
 ) -> None:
@@ -316,10 +326,13 @@ def test_required_an_unlinked_authors_card_thread_reply_is_not_saved_and_nothing
     said = len(slack.calls_to("chat.postMessage")) + len(slack.calls_to("chat.postEphemeral"))
     since = len(seeded.requests)
     reply(driver, card_ts, "Strong yes from me", user=OTHER)
+    # Accepted before admins required members' keys, run after: not saved either.
+    left_by_a_dead_thread_instance(bot, driver, card_ts, contact, {})
+    assert slack.wait_until(lambda: not bot.run(bot.services.store.jobs.pending()), 5)  # finished, not retried
     driver.settle()
     assert seeded.notes(contact) == [] and seeded.requests[since:] == []
     assert len(slack.calls_to("chat.postMessage")) + len(slack.calls_to("chat.postEphemeral")) == said
-    assert bot.run(bot.services.store.jobs.pending()) == []  # finished, not tried again
+    assert not slack.calls_to("reactions.add")
 
 
 # ---------------------------------------------------------------- a resumed add: the key as it is at run time

@@ -143,7 +143,7 @@ class Resume:
         return Kind(self.run, self.give_up, max_attempts=4)
 
     async def run(self, job: Job, progress: Progress) -> None:
-        adding = await self._adding(job, tell=True)
+        adding = await self._adding(job, tell=not progress.get("entry"))  # "nothing added" only when true
         if adding is None:
             return  # disconnected meanwhile, or the member must link their key first: finished, nothing added
         found = progress.get("entry")
@@ -190,16 +190,15 @@ class Resume:
         """The add as recorded, with the key its member's calls use now (they may have linked or unlinked one since
         it was accepted); None when there is none. `tell`: a member who must link theirs first is told so."""
         services = self._services
-        member = str(job.payload["user"].get("id"))
-        choice = await services.leonar_for(job.workspace, member)
+        choice = await services.leonar_for(job.workspace, str(job.payload["user"].get("id")))
         slack = await bot_client(services.settings, services.store.installations, job.workspace)
         if choice.client is None or slack is None:
-            if choice.must_link and slack is not None:
-                log.info("an add was not resumed: its member must link their own Leonar key first")
-                if tell:
-                    await _link_first(job, slack)
+            if not choice.must_link or slack is None:
+                log.warning("an add could not be resumed: workspace %s is no longer connected", job.workspace.key)
                 return None
-            log.warning("an add could not be resumed: workspace %s is no longer connected", job.workspace.key)
+            log.info("an add was not resumed: its member must link their own Leonar key first")
+            if tell:
+                await _link_first(job, slack)
             return None
         return Adding.of(job, slack=slack, leonar=choice.client, services=services)
 

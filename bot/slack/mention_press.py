@@ -128,10 +128,11 @@ class Pressing:
         # The asker's key as it is now (linked or unlinked since the press), within their fair share.
         choice = await found.leonar_for(job.workspace, understood.asker)
         client = await bot_client(found.settings, found.store.installations, job.workspace)
-        if choice.must_link and not progress.get("entry"):
-            log.info("a mention's add was not made: its asker must link their own Leonar key first")
-            await _reply(job, response_type="ephemeral", replace_original=False,
-                         text=link_first_text(lang, job_home(job.workspace, job.payload)))
+        if choice.must_link:  # unlinked since the press, and admins require members' own keys
+            log.info("a mention's add was not carried on: its asker must link their own Leonar key first")
+            if not progress.get("entry"):  # "nothing added" only when true
+                await _reply(job, response_type="ephemeral", replace_original=False,
+                             text=link_first_text(lang, job_home(job.workspace, job.payload)))
             return
         if (leonar_client := choice.client) is None or client is None:
             log.warning("a mention's add could not be made: workspace %s is no longer connected", job.workspace.key)

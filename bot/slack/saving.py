@@ -253,7 +253,8 @@ class Resume:
         return Kind(self.run, self.give_up, max_attempts=4)
 
     async def run(self, job: Job, progress: Progress) -> None:
-        saving = await self._saving(job, tell=not progress.get("noted"))
+        # "Not saved" only when certainly so: not once its sending began.
+        saving = await self._saving(job, tell=not (progress.get("noted") or progress.get("sending")))
         if saving is None:
             return  # disconnected meanwhile, or the saver must link their key first: finished
         if progress.get("noted") == "unconfirmed":
@@ -287,15 +288,15 @@ class Resume:
         services = self._services
         data = job.payload
         ctx = unseal(services.store.cipher, str(data.get("sealed") or ""))
-        choice = await services.leonar_for(job.workspace, ctx.user) if ctx is not None else None
         slack = await bot_client(services.settings, services.store.installations, job.workspace)
-        if ctx is None or choice is None or choice.client is None or slack is None:
-            if ctx is not None and choice is not None and choice.must_link and slack is not None:
-                log.info("a save was not resumed: its saver must link their own Leonar key first")
-                if tell:
-                    await _link_first(job, slack, ctx)
+        choice = await services.leonar_for(job.workspace, ctx.user) if ctx is not None else None
+        if ctx is None or slack is None or choice is None or choice.client is None:
+            if ctx is None or slack is None or choice is None or not choice.must_link:
+                log.warning("a save could not be resumed: workspace %s is no longer connected", job.workspace.key)
                 return None
-            log.warning("a save could not be resumed: workspace %s is no longer connected", job.workspace.key)
+            log.info("a save was not resumed: its saver must link their own Leonar key first")
+            if tell:
+                await _link_first(job, slack, ctx)
             return None
         return Saving(slack=slack, leonar=choice.client, ctx=ctx, choice=form.read_submission(data["values"]),
                       view_id=str(data["view_id"]), lang=lang_of(str(data.get("lang"))),

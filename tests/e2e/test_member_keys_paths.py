@@ -235,6 +235,31 @@ def test_a_linked_members_resumed_save_is_noted_with_their_key(
     assert bot.run(bot.services.store.jobs.pending()) == []
 
 
+def test_an_edit_whose_note_another_key_made_is_corrected_with_the_authors_key_where_leonar_refuses_the_update(
+    bot: RunningBot, driver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar
+) -> None:
+    """Saved with the workspace's key, edited once the author linked theirs: the update goes with the author's key;
+    where Leonar refuses it that change (403: the fake does not model who may change whose note, so it is told to
+    refuse), a correction is added instead of the job failing until it is given up."""
+    card_ts, contact = card_in_channel(driver, seeded)
+    driver.command("thread-notes on")
+    driver.hook_posts()
+    sent = reply(driver, card_ts, "Strong yes from me", user=MEMBER)
+    driver.settle()
+    link(bot, seeded)
+    since = len(seeded.requests)
+    seeded.inject("PUT", r"/contacts/[^/]+/notes/[^/]+", status=403, code="forbidden",
+                  message="This note belongs to another user")
+    edit(driver, sent, "Strong yes, after the second call")
+    driver.settle()
+    first, correction = seeded.notes(contact)
+    assert first["content"].endswith("Strong yes from me")
+    assert "Strong yes, after the second call" in correction["content"]
+    assert keys_of(seeded, "PUT", r"/contacts/[^/]+/notes/[^/]+", since) == [MEMBER_KEY]
+    assert keys_of(seeded, "POST", NOTES, since) == [MEMBER_KEY]
+    assert bot.run(bot.services.store.jobs.pending()) == []
+
+
 # ---------------------------------------------------------------- admins require members' own keys
 
 

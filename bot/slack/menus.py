@@ -12,9 +12,9 @@ from slack_bolt.async_app import AsyncAck
 
 from bot.i18n import Lang, t
 from bot.leonar import LeonarClient, LeonarError, Listing, Project
-from bot.manifest import COMMAND
 from bot.observability import requests
 from bot.slack.context import leonar, services, user_lang
+from bot.slack.whose_key import unavailable_option
 from bot.views.errors import describe
 from bot.views.options import MAX_OPTIONS, MenuAnswer, notice_option, project_menu
 
@@ -34,7 +34,7 @@ async def answer(
     language = asyncio.ensure_future(user_lang(context))
     leonar_client = leonar(context)
     if leonar_client is None:
-        await ack(options=[notice_option(t(await language, "options.connect_first", command=COMMAND))])
+        await ack(options=[notice_option(unavailable_option(context, await language))])
         return
     try:
         # A timeout scope, not wait_for: a listing served from the cache is read inline, with no task made for it.

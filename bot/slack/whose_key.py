@@ -29,6 +29,11 @@ def unavailable(context: dict[str, Any], lang: Lang, not_connected: str = "add.n
                        not_connected=not_connected)
 
 
+def unavailable_option(context: dict[str, Any], lang: Lang) -> str:
+    """The same, as a menu's one option: 75 characters at most, so the command rather than the App Home."""
+    return t(lang, "options.link_first" if must_link(context) else "options.connect_first", command=COMMAND)
+
+
 def job_home(workspace: Workspace, payload: dict[str, Any]) -> str | None:
     """The App Home link for a job's member: the app id is recorded with the job when it is accepted (`app_id`);
     a job recorded by a release that did not record it gets the text without the link."""

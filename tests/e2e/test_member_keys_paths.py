@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from bot.i18n import t
 from bot.slack import adding, saving
 from bot.store import Workspace
 from bot.views.member_keys import app_home_url, link_first_text
@@ -273,6 +274,8 @@ def test_required_an_unlinked_members_add_is_refused_without_the_workspaces_key_
     fill_add(ola, "martin")  # forms open when admins switch the requirement on
     require(bot)
     since = len(seeded.requests)
+    [only] = ola.suggest_options("project_select", "zeta")  # a menu says it too, in its 75 characters
+    assert only["text"]["text"] == t("en", "options.link_first", command="/leonar-add")
     assert ola.submit().status_code == 200
     assert ola.last_errors is not None
     # A form's inline error is plain text: the App Home is named there, not linked.

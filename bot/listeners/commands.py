@@ -17,21 +17,10 @@ from bot.manifest import COMMAND
 from bot.slack import asking, feedback_form, following, thread_notes_setting
 from bot.slack.add_form import open_add
 from bot.slack.add_prefill import seed_from
-from bot.slack.context import (
-    connection,
-    home_url,
-    leonar,
-    must_link,
-    new_modal,
-    services,
-    user,
-    user_lang,
-    workspace,
-)
+from bot.slack.context import connection, home_url, leonar, new_modal, services, user, user_lang, workspace
 from bot.slack.guard import guarded
 from bot.slack.modals import open_view
 from bot.slack.typos import closest
-from bot.slack.whose_key import unavailable
 from bot.store import StoreUnavailable
 from bot.views import admin
 from bot.views import follows as views_follows
@@ -79,9 +68,6 @@ async def status(call: Call) -> None:
     await call.ack()
     who = await user(call.context)  # the key's last four characters are shown to admins only
     conn, client = connection(call.context), leonar(call.context)
-    if must_link(call.context):  # connected, but not for them until they link their own key
-        await call.respond(**ephemeral(unavailable(call.context, who.lang)))
-        return
     if conn is None or client is None:
         await call.respond(**admin.status_message(None, None, None, who.lang))
         return

@@ -20,6 +20,9 @@ UNFURL_DOMAINS = ("app.leonar.app",)
 MENTION_SCOPES = ("app_mentions:read", "im:history")
 MENTION_EVENTS = ("app_mention", "message.im")
 
+# A deactivated person's own Leonar key is deleted at once (users:read; bot/listeners/member_keys.py, issue 21 A).
+MEMBER_KEY_EVENTS = ("user_change",)
+
 # The message shortcut "Save to Leonar" (issue 19 B) and the scopes it needs beyond the add's.
 SAVE_CALLBACK = "save_to_leonar"
 SAVE_SCOPES = ("reactions:write", "channels:history", "groups:history")

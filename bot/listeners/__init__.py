@@ -1,5 +1,6 @@
 """Thin Slack handlers, one module per flow (add, follows, unfurls, workflow_step, home, connection, leaving, and
-channels: their sharing with other organisations; thread_notes: card threads saved as notes), plus
+channels: their sharing with other organisations; thread_notes: card threads saved as notes; member_keys: members'
+own Leonar keys), plus
 the slash command's table of sub-commands (commands) and the URL buttons' acks; each module has `register(app)`.
 What they do lives in `bot/slack/`, in modules named alike."""
 
@@ -15,6 +16,7 @@ from bot.listeners import (
     follows,
     home,
     leaving,
+    member_keys,
     mentions,
     save,
     thread_notes,
@@ -32,3 +34,4 @@ def register(app: AsyncApp) -> None:
     mentions.register(app)  # @Leonar requests (issue 20 D): before thread_notes' every-message listener
     thread_notes.register(app)  # card threads saved as notes
     asking.register(app)  # find and pipeline (issue 20 A, B)
+    member_keys.register(app)  # members' own Leonar keys (issue 21 A)

@@ -14,16 +14,27 @@ from bot.activity.follow import Follow
 from bot.i18n import t
 from bot.leonar import LeonarError
 from bot.manifest import COMMAND
-from bot.slack import asking, feedback_form, following, thread_notes_setting
+from bot.slack import asking, feedback_form, following, linking, thread_notes_setting
 from bot.slack.add_form import open_add
 from bot.slack.add_prefill import seed_from
-from bot.slack.context import connection, home_url, leonar, new_modal, services, user, user_lang, workspace
+from bot.slack.context import (
+    connection,
+    home_url,
+    must_link,
+    new_modal,
+    services,
+    user,
+    user_lang,
+    workspace,
+    workspace_leonar,
+)
 from bot.slack.guard import guarded
 from bot.slack.modals import open_view
 from bot.slack.typos import closest
 from bot.store import StoreUnavailable
 from bot.views import admin
 from bot.views import follows as views_follows
+from bot.views import member_keys as member_views
 from bot.views.connect_modal import connect_modal
 from bot.views.errors import describe
 from bot.views.find import private
@@ -67,19 +78,26 @@ async def add(call: Call) -> None:
 async def status(call: Call) -> None:
     await call.ack()
     who = await user(call.context)  # the key's last four characters are shown to admins only
-    conn, client = connection(call.context), leonar(call.context)
+    conn, client = connection(call.context), workspace_leonar(call.context)  # the workspace's connection
     if conn is None or client is None:
         await call.respond(**admin.status_message(None, None, None, who.lang))
         return
+    mine = call.context.get("member_key")
+    own = member_views.status_line(mine.linked_at if mine else None, required=must_link(call.context),
+                                   lang=who.lang)
     try:
-        message = admin.status_message(conn, await client.missing_scopes(), None, who.lang, admin=who.is_admin)
+        message = admin.status_message(conn, await client.missing_scopes(), None, who.lang, admin=who.is_admin,
+                                       own=own)
     except LeonarError as exc:
-        message = admin.status_message(conn, None, describe(exc, who.lang), who.lang, admin=who.is_admin)
+        message = admin.status_message(conn, None, describe(exc, who.lang), who.lang, admin=who.is_admin, own=own)
     await call.respond(**message)
 
 
 async def connect(call: Call) -> None:
     await call.ack()
+    if call.text.lower() == "me":  # a member links their own key: no admin needed
+        await linking.open_link(call.client, call.respond, call.command["trigger_id"], call.context)
+        return
     await _offer_connect(call, first_use=False)
 
 
@@ -98,6 +116,11 @@ async def _offer_connect(call: Call, *, first_use: bool) -> None:
 
 async def disconnect(call: Call) -> None:
     await call.ack()
+    if call.text.lower() == "me":
+        removed = await linking.unlink_own(call.context)
+        await call.respond(**ephemeral(t(await user_lang(call.context),
+                                         "member.unlinked" if removed else "member.not_linked")))
+        return
     who, conn = await user(call.context), connection(call.context)
     if who.role == "unknown":
         await call.respond(**admin.role_unknown(str(who.error), who.lang))

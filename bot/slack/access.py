@@ -34,6 +34,8 @@ GATED = {"command", "block_suggestion", "block_actions", "view_submission", "sho
 # Slack's answers for someone it will not describe to this workspace: an outsider.
 OUTSIDER_ERRORS = {"user_not_found", "user_not_visible"}
 ANSWERING = (ANSWER_ACTION, COMMENT_ACTION)  # action ids that answer a feedback request (prefixes)
+# /leonar-add's words that use no Leonar key of the member's: linking one, the connection, help, follows' lists.
+WITHOUT_LEONAR = {"connect", "disconnect", "status", "help", "following", "unfollow", "thread-notes"}
 
 
 def kind_of(body: dict[str, Any]) -> str:
@@ -91,11 +93,35 @@ async def tell_shortcut(
     client: AsyncWebClient, body: dict[str, Any], why: Refusal, lang: Lang, workspace: str | None = None
 ) -> None:
     """A shortcut's ack carries no message: the refusal opens as a modal (its trigger lives 3 s)."""
+    await tell_in_modal(client, body, refusal_text(why, lang, workspace), lang)
+
+
+async def tell_in_modal(client: AsyncWebClient, body: dict[str, Any], text: str, lang: Lang) -> None:
     trigger = body.get("trigger_id")
     if not trigger:
         return
     try:
-        view = notice_modal("Leonar", refusal_text(why, lang, workspace), lang)
-        await client.views_open(trigger_id=trigger, view=view)
+        await client.views_open(trigger_id=trigger, view=notice_modal("Leonar", text, lang))
     except SlackApiError as exc:
         log.info("refusal not shown: %s", exc.response.get("error"))
+
+
+def wants_leonar(body: dict[str, Any]) -> bool:
+    """Whether the request opens a form or an answer that uses Leonar as the member: what a member who must link
+    their own key first is stopped at, with the link (`link_required_response`), before a form opens for nothing.
+    What it leaves through (buttons, submissions, menus) meets `context.leonar`'s None and says the same."""
+    kind = kind_of(body)
+    if kind in ("shortcut", "message_action"):
+        return True
+    if kind != "command":
+        return False
+    word = str(body.get("text") or "").strip().partition(" ")[0].lower()
+    return word not in WITHOUT_LEONAR
+
+
+def link_required_response(kind: str, text: str) -> BoltResponse:
+    requests.answered("refused")
+    if kind != "command":
+        return BoltResponse(status=200, body="")  # a shortcut: told in a modal (`tell_in_modal`)
+    return BoltResponse(status=200, body=json.dumps({"response_type": "ephemeral", "text": text}),
+                        headers={"content-type": "application/json"})

@@ -29,7 +29,7 @@ from bot.store import Connection, MemberKey, StoreUnavailable, Workspace
 from bot.views.access import Refusal
 from bot.views.add_create_contact import CALLBACK_ID as CREATE_CALLBACK_ID
 from bot.views.add_create_contact import Return
-from bot.views.member_keys import app_home_url
+from bot.views.member_keys import app_home_url, link_first_text
 from bot.views.metadata import ModalContext
 
 log = logging.getLogger(__name__)
@@ -83,6 +83,12 @@ def install(app: AsyncApp, services: Services) -> None:
                 raise  # an event: Bolt answers 500 and Slack sends it again later
             log.error("database unavailable, request refused: %s", exc)
             refused = "store_down", users.known_lang()
+        if refused is None and must_link(context) and access.wants_leonar(body):
+            lang = await users.lang()
+            text = link_first_text(lang, home_url(context))
+            if kind in ("shortcut", "message_action"):
+                guard.later(access.tell_in_modal(context.client, body, text, lang), "tell_shortcut")
+            return access.link_required_response(kind, text)
         if refused is not None:
             why, lang = refused
             name = context.authorize_result.team if context.authorize_result is not None else None

@@ -14,6 +14,7 @@ from bot.slack.feedback_jobs import counted
 from bot.slack.users import SlackUser
 from bot.store import StoreUnavailable
 from bot.views import home
+from bot.views import member_keys as member_views
 from bot.views.feedback import home_requests
 from bot.views.follows import home_follows
 from bot.views.thread_notes import home_section as thread_notes_section
@@ -30,8 +31,15 @@ async def publish(client: AsyncWebClient, context: dict[str, Any], user_id: str,
     view = home.home_view(connection(context), adds, settings, admin=who.is_admin, lang=who.lang,
                           slug_problem=slug_problem, follows=await _follows(context, who),
                           feedback=await _feedback(context, who))
-    if who.is_admin:  # card threads saved as notes: the admins' own section, last
+    if connection(context) is not None:  # the viewer's own Leonar key, once the workspace is connected
+        own = await services(context).store.member_keys.get(here, who.id)
+        view["blocks"] += member_views.home_own(own.linked_at if own else None,
+                                                required=settings.require_member_keys, lang=who.lang)
+    if who.is_admin:  # card threads saved as notes, members' keys: the admins' own sections, last
         view["blocks"] += thread_notes_section(await services(context).store.thread_notes.channels(here), who.lang)
+        if connection(context) is not None:
+            view["blocks"] += member_views.home_admin(await services(context).store.member_keys.linked(here),
+                                                      required=settings.require_member_keys, lang=who.lang)
     try:
         await client.views_publish(user_id=user_id, view=view)
     except SlackApiError as exc:

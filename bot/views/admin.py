@@ -54,11 +54,11 @@ def connected_line(connection: Connection, lang: Lang = "en", *, admin: bool = F
 
 def status_message(
     connection: Connection | None, missing: list[str] | None, problem: str | None, lang: Lang = "en", *,
-    admin: bool = False,
+    admin: bool = False, own: str | None = None,
 ) -> dict[str, Any]:
     """`missing` are the scopes the key lacks among those checked without writing (None when they could not be
     checked, `problem` says why). The write scopes are never checked here: the message says they are learnt at
-    their first use."""
+    their first use. `own`: the line about the asking member's own key (views/member_keys.py `status_line`)."""
     if connection is None:
         lines = [t(lang, "status.not_connected", command=COMMAND)]
     else:
@@ -75,5 +75,7 @@ def status_message(
             if "pipeline:read" in missing:  # the one recommended scope that is a read
                 lines.append(t(lang, "status.tip_pipeline_read"))
         lines.append(t(lang, "status.learnt", scopes=", ".join(LEARNT_SCOPES)))
+        if own:
+            lines.append(own)
     text = "\n".join(lines)
     return {"response_type": "ephemeral", "text": text, "blocks": [{"type": "section", "text": mrkdwn(text)}]}

@@ -136,3 +136,14 @@ def test_every_manifest_hears_mentions_and_the_apps_dm() -> None:
         assert set(MENTION_SCOPES) <= set(manifest["oauth_config"]["scopes"]["bot"]) == set(BOT_SCOPES), path.name
         home = manifest["features"]["app_home"]
         assert home["messages_tab_enabled"] is True and not home.get("messages_tab_read_only_enabled"), path.name
+
+
+def test_every_manifest_hears_deactivations() -> None:
+    """Members' own keys (issue 21 A): a deactivated person's key goes at `user_change`, which users:read covers."""
+    from bot.manifest import MEMBER_KEY_EVENTS
+
+    for path in sorted((ROOT / "manifests").glob("*.yml")):
+        manifest = yaml.safe_load(path.read_text())
+        assert manifest_problem(manifest) is None, path.name
+        assert set(MEMBER_KEY_EVENTS) <= set(manifest["settings"]["event_subscriptions"]["bot_events"]), path.name
+        assert "users:read" in manifest["oauth_config"]["scopes"]["bot"], path.name

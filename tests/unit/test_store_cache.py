@@ -17,7 +17,7 @@ from bot.limits import Limits
 from bot.services import ChannelMemory
 from bot.store import Connection, Workspace, WorkspaceSettings
 from bot.store.cache import CONNECTION, Cache
-from tests.support.blocking import Blocking, open_blocking
+from tests.support.blocking import Blocking, Synchronous, open_blocking
 
 KEY, NEW_KEY = "leo_live_cached_value_1234", "leo_live_replaced_value_9876"
 FRESH_SECONDS = Limits().fresh_seconds
@@ -350,3 +350,30 @@ async def test_a_token_refresh_reads_again_its_own_installation_only(tmp_path: P
         assert store.cache.misses == misses + 1
     finally:
         await store.close()
+
+
+def test_a_members_key_unlinked_or_removed_elsewhere_is_used_nowhere_after_the_bound(
+    pair: tuple[Blocking, Blocking]
+) -> None:
+    """Members' own keys (issue 21 A) are read on every request: cached, and dropped on every instance when another
+    unlinks one (its owner, an admin, a deactivation) — never used on for ENTRY_SECONDS."""
+    mine, other = pair
+    keys, theirs = Synchronous(mine.store.member_keys, mine), Synchronous(other.store.member_keys, other)
+    assert keys.get(ACME, "U2") is None
+    misses = mine.store.cache.misses
+    assert keys.get(ACME, "U2") is None and mine.store.cache.misses == misses  # "not linked" is cached too
+    theirs.link(ACME, "U2", KEY)
+    seen_within(lambda: api_key(keys.get(ACME, "U2")), KEY, FRESH_SECONDS)
+    theirs.link(ACME, "U2", NEW_KEY)  # replaced there
+    seen_within(lambda: api_key(keys.get(ACME, "U2")), NEW_KEY, FRESH_SECONDS)
+    assert theirs.unlink(ACME, "U2")
+    seen_within(lambda: keys.get(ACME, "U2"), None, FRESH_SECONDS)
+    theirs.link(GRID, "U2", KEY)
+    seen_within(lambda: api_key(keys.get(GRID, "U2")), KEY, FRESH_SECONDS)
+    assert theirs.deactivated(Workspace("E0001", "T0009"), "U2") == [GRID]  # org-wide: every workspace of the org
+    seen_within(lambda: keys.get(GRID, "U2"), None, FRESH_SECONDS)
+    theirs.link(GRID, "U2", KEY)
+    seen_within(lambda: api_key(keys.get(GRID, "U2")), KEY, FRESH_SECONDS)
+    other.workspaces.forget(GRID)  # uninstalled there
+    seen_within(lambda: keys.get(GRID, "U2"), None, FRESH_SECONDS)
+    assert theirs.linked(GRID) == []

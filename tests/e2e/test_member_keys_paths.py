@@ -300,7 +300,9 @@ def test_required_an_unlinked_members_find_and_mention_are_told_to_link_with_the
     ola = member(bot, slack, OTHER)
     response = ola.command("find Bob Stone")
     assert response.status_code == 200
-    said = response.text + json.dumps(ola.hook_posts(), ensure_ascii=False)
+    ola.settle()
+    # Said in the command's answer (the gate, bot/slack/context.py) or through its response_url (the find itself).
+    said = response.text + json.dumps(slack.hook_posts(str(ola.last_response_url)), ensure_ascii=False)
     assert json.dumps(told, ensure_ascii=False)[1:-1] in said
 
     mention(driver, "find Bob Stone", user=OTHER)

@@ -15,7 +15,7 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.i18n import t
 from bot.leonar import Contact, LeonarClient, LeonarError, Listing, ValidationFailed
-from bot.manifest import COMMAND, SHORTCUT_CALLBACK
+from bot.manifest import SHORTCUT_CALLBACK
 from bot.observability import requests
 from bot.slack import add_form, adding
 from bot.slack.add_prefill import SEARCH_LIMIT, matches, seed_from
@@ -32,6 +32,7 @@ from bot.slack.context import (
 from bot.slack.guard import guarded
 from bot.slack.menus import answer, projects
 from bot.slack.modals import of_modal, show
+from bot.slack.whose_key import unavailable
 from bot.store import StoreUnavailable
 from bot.views import add_create_contact as create
 from bot.views import add_modal as add
@@ -102,7 +103,7 @@ async def add_submitted(
     problems = choice.problems(lang)
     leonar_client = leonar(context)
     if leonar_client is None:
-        problems[add.PROJECT_BLOCK] = t(lang, "add.not_connected", command=COMMAND)
+        problems[add.PROJECT_BLOCK] = unavailable(context, lang, plain=True)
     if problems or leonar_client is None:
         await ack(response_action="errors", errors=problems)
         return
@@ -132,7 +133,7 @@ async def create_submitted(
     fields = create.read_fields(view["state"]["values"])
     back, leonar_client = creation_return(context), leonar(context)
     if leonar_client is None or back is None:
-        await ack(response_action="errors", errors={create.FIRST_FIELD: t(lang, "add.not_connected", command=COMMAND)})
+        await ack(response_action="errors", errors={create.FIRST_FIELD: unavailable(context, lang, plain=True)})
         return
     try:
         contact = await asyncio.wait_for(leonar_client.create_contact(fields),

@@ -15,7 +15,7 @@ from bot.leonar.links import UUID
 from bot.manifest import COMMAND
 from bot.slack import feedback_answers as answers
 from bot.slack import feedback_form as form
-from bot.slack.context import connection, services, user_lang, workspace
+from bot.slack.context import connection, must_link, services, user_lang, workspace
 from bot.slack.guard import guarded
 from bot.slack.home_tab import publish
 from bot.slack.menus import projects
@@ -71,15 +71,19 @@ async def answered(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], 
         client, context, ref, str(body["user"]["id"]), answers.channel_of(body))
     await ack()
     if why is not None and body.get("response_url"):  # told privately; a request without one is only logged
-        await respond(**ephemeral(t(await user_lang(context), why)))
+        await respond(**ephemeral(answers.said(context, await user_lang(context), why)))
 
 
 async def comment_clicked(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient,
-                          context: dict[str, Any]) -> None:
+                          respond: AsyncRespond, context: dict[str, Any]) -> None:
     """The trigger lives 3 s: the form opens from the store alone; who may answer is checked at its submission."""
     await ack()
     ref = views.AnswerRef.parse(action.get("value"))
     lang = await user_lang(context)
+    if must_link(context):  # their answer would not be taken: said before they write a comment
+        if body.get("response_url"):
+            await respond(**ephemeral(answers.said(context, lang, answers.LINK_FIRST)))
+        return
     request = (await services(context).store.feedback.get(workspace(context), ref.request_id)
                if ref else None)
     candidate = request.candidate(ref.contact_id) if request and ref else None
@@ -110,7 +114,7 @@ async def comment_submitted(ack: AsyncAck, body: dict[str, Any], view: dict[str,
     why = await answers.answer(client, context, views.AnswerRef(ref.request_id, ref.contact_id, verdict),
                                str(body["user"]["id"]), channel_id, comment)
     if why is not None:
-        await ack(response_action="errors", errors={views.VERDICT_BLOCK: t(lang, why)})
+        await ack(response_action="errors", errors={views.VERDICT_BLOCK: answers.said(context, lang, why, plain=True)})
         return
     await ack()
 

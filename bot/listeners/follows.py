@@ -9,14 +9,13 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.i18n import t
-from bot.manifest import COMMAND
 from bot.slack import following
-from bot.slack.context import leonar, services, user, user_lang, workspace
+from bot.slack.context import must_link, services, user, user_lang, workspace, workspace_leonar
 from bot.slack.guard import guarded
 from bot.slack.home_tab import publish
-from bot.slack.menus import projects
+from bot.slack.menus import followable_projects
 from bot.slack.modals import of_modal
+from bot.slack.whose_key import unavailable
 from bot.views import follow_modal as form
 from bot.views import follows as views
 from bot.views.messages import failure_ack
@@ -40,9 +39,10 @@ async def follow_submitted(
     lang = await user_lang(context)
     choice = form.read_follow(view["state"]["values"])
     problems = choice.problems(lang)
-    leonar_client = leonar(context)
+    # The poller's key: what it will read is what is checked (not for a member who must link their own first).
+    leonar_client = None if must_link(context) else workspace_leonar(context)
     if leonar_client is None:
-        problems[choice.project_block] = t(lang, "add.not_connected", command=COMMAND)
+        problems[choice.project_block] = unavailable(context, lang, plain=True)
     if problems or leonar_client is None:
         await ack(response_action="errors", errors=problems)
         return
@@ -83,7 +83,7 @@ async def home_unfollow_clicked(
 
 
 def register(app: AsyncApp) -> None:
-    app.options(form.PROJECT_ACTION)(guarded(projects))
+    app.options(form.PROJECT_ACTION)(guarded(followable_projects))
     app.action(form.PROJECT_ACTION)(guarded(project_picked))
     # A form opened before the follow form had ids of its own (follow_modal.OLD_PROJECT_ACTION): the add form's
     # listener serves its menu (the same projects), and leaves its pick to this one.

@@ -14,7 +14,7 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.i18n import t
 from bot.leonar import Contact, LeonarClient, Listing
-from bot.manifest import COMMAND, SAVE_CALLBACK
+from bot.manifest import SAVE_CALLBACK
 from bot.observability import requests
 from bot.slack import saving
 from bot.slack.add_prefill import SEARCH_LIMIT
@@ -22,6 +22,7 @@ from bot.slack.context import connection, leonar, services, user_lang, workspace
 from bot.slack.guard import guarded
 from bot.slack.menus import answer
 from bot.slack.save_form import open_save, unseal
+from bot.slack.whose_key import unavailable
 from bot.store import StoreUnavailable
 from bot.views import admin
 from bot.views import save_modal as form
@@ -69,14 +70,15 @@ async def save_submitted(
     problems = choice.problems(lang)
     leonar_client = leonar(context)
     if leonar_client is None:
-        problems[form.NOTE_BLOCK] = t(lang, "add.not_connected", command=COMMAND)
+        problems[form.NOTE_BLOCK] = unavailable(context, lang, plain=True)
     if problems or leonar_client is None:
         await ack(response_action="errors", errors=problems)
         return
     # Recorded before anything is read or sent: a crash from here on is resumed (saving.Resume), never doubled.
     try:
         record = await found.runner.accept_here(f"save:{uuid.uuid4().hex}", here, saving.KIND,
-                                                saving.Saving.payload(view, sealed, lang))
+                                                saving.Saving.payload(view, sealed, lang,
+                                                                      body.get("api_app_id")))
     except StoreUnavailable:
         await ack(response_action="errors", errors={form.NOTE_BLOCK: t(lang, "access.store_down")})
         return

@@ -11,7 +11,7 @@ from slack_bolt.context.fail.async_fail import AsyncFail
 from bot.manifest import PROJECTS_CALLBACK, STEP_CALLBACK
 from bot.observability import requests
 from bot.slack import workflow_step
-from bot.slack.context import leonar, services, workspace
+from bot.slack.context import services, workspace, workspace_leonar
 from bot.slack.guard import guarded
 
 
@@ -31,11 +31,12 @@ async def add_candidate(ack: AsyncAck, event: dict[str, Any], context: dict[str,
 
 async def project_menu(ack: AsyncAck, event: dict[str, Any], context: dict[str, Any], complete: AsyncComplete,
                        fail: AsyncFail) -> None:
-    # Completed before the ack, as Slack asks of a step feeding a menu: Workflow Builder shows it at once.
+    # Completed before the ack, as Slack asks of a step feeding a menu: Workflow Builder shows it at once. The
+    # workspace's key, like the step's runs (no member drives a workflow's run): the projects the step can use.
     query = (event.get("inputs") or {}).get("query")
     try:
-        await workflow_step.offer_projects(leonar(context), query if isinstance(query, str) else "", complete, fail,
-                                           services(context).settings.limits.step_menu_seconds)
+        await workflow_step.offer_projects(workspace_leonar(context), query if isinstance(query, str) else "",
+                                           complete, fail, services(context).settings.limits.step_menu_seconds)
     finally:
         await ack()
 

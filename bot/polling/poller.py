@@ -140,7 +140,7 @@ class Poller:
         if connection is None:  # disconnected: nothing polls a deleted key
             await self._stop(workspace, StopReason.DISCONNECTED)
             return
-        client = self._leonar.client(connection.api_key)
+        client = self._leonar.client(connection.api_key)  # the workspace's key: no member drives a poll
         if client.budget.blocked():
             await self._postpone(workspace, project_id, float(client.budget.reset_at or self._now() + 60))
             POLLS.labels("backoff").inc()

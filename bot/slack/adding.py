@@ -28,6 +28,7 @@ from bot.slack import channels
 from bot.slack.card_delivery import card_recorder, deliver_card, deliver_privately
 from bot.slack.installations import bot_client
 from bot.slack.modals import show
+from bot.slack.whose_key import job_home
 from bot.store import AddRecord, Workspace
 from bot.store.cards import Cards
 from bot.store.jobs import Job
@@ -35,6 +36,7 @@ from bot.store.workspaces import Workspaces
 from bot.views import add_modal as add
 from bot.views.card import candidate_card, display_name
 from bot.views.errors import describe, explain_add_error
+from bot.views.member_keys import link_first_text
 from bot.views.messages import ephemeral
 from bot.views.metadata import ModalContext
 from bot.views.options import option_text
@@ -91,7 +93,8 @@ class Adding:
         user = body.get("user") or {}
         return {"values": (view.get("state") or {}).get("values") or {}, "metadata": view.get("private_metadata"),
                 "view_id": view["id"], "response_urls": body.get("response_urls") or [], "lang": lang,
-                "user": {k: user[k] for k in ("id", "name", "username", "team_id") if k in user}}
+                "user": {k: user[k] for k in ("id", "name", "username", "team_id") if k in user},
+                "app_id": body.get("api_app_id")}  # for the App Home link, should the member have to link a key
 
     @classmethod
     def of(cls, job: Job, *, slack: AsyncWebClient, leonar: LeonarClient, services: Services) -> Adding:
@@ -140,9 +143,9 @@ class Resume:
         return Kind(self.run, self.give_up, max_attempts=4)
 
     async def run(self, job: Job, progress: Progress) -> None:
-        adding = await self._adding(job)
+        adding = await self._adding(job, tell=not progress.get("entry"))  # "nothing added" only when true
         if adding is None:
-            return  # disconnected meanwhile: nothing can be added (the form says so when opened again)
+            return  # disconnected meanwhile, or the member must link their key first: finished, nothing added
         found = progress.get("entry")
         if found:
             entry = Entry.model_validate(found)
@@ -183,16 +186,31 @@ class Resume:
         error = explain_add_error(exc, adding.candidate_name(), adding.project_name, adding.lang)
         await show(adding.slack, adding.view_id, await _form_again(adding, error))
 
-    async def _adding(self, job: Job) -> Adding | None:
+    async def _adding(self, job: Job, *, tell: bool = False) -> Adding | None:
+        """The add as recorded, with the key its member's calls use now (they may have linked or unlinked one since
+        it was accepted); None when there is none. `tell`: a member who must link theirs first is told so."""
         services = self._services
-        connection = await services.store.workspaces.get_connection(job.workspace)
+        choice = await services.leonar_for(job.workspace, str(job.payload["user"].get("id")))
         slack = await bot_client(services.settings, services.store.installations, job.workspace)
-        if connection is None or slack is None:
-            log.warning("an add could not be resumed: workspace %s is no longer connected", job.workspace.key)
+        if choice.client is None or slack is None:
+            if not choice.must_link or slack is None:
+                log.warning("an add could not be resumed: workspace %s is no longer connected", job.workspace.key)
+                return None
+            log.info("an add was not resumed: its member must link their own Leonar key first")
+            if tell:
+                await _link_first(job, slack)
             return None
-        leonar = services.leonar.client(connection.api_key, user_id=str(job.payload["user"].get("id")))
-        return Adding.of(job, slack=slack, leonar=leonar, services=services)
+        return Adding.of(job, slack=slack, leonar=choice.client, services=services)
 
+
+async def _link_first(job: Job, slack: AsyncWebClient) -> None:
+    """In the member's form (kept as they filled it), else in a DM: nothing was added, their own key comes first."""
+    data, lang = job.payload, lang_of(str(job.payload.get("lang")))
+    home = job_home(job.workspace, data)
+    form = add.add_modal(ModalContext.loads(data.get("metadata")), error=link_first_text(lang, None),
+                         picked=add.read_submission(data["values"]).picked(), lang=lang)
+    if not await show(slack, str(data["view_id"]), form):
+        await slack.chat_postMessage(channel=str(data["user"]["id"]), text=link_first_text(lang, home))
 
 
 async def add_entry(job: Adding, ack: AsyncAck) -> Entry | None:

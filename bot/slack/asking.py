@@ -30,10 +30,11 @@ from bot.leonar import Contact, LeonarClient, LeonarError, normalize_linkedin
 from bot.leonar.links import contact_url, project_url
 from bot.leonar.resolve import ProjectAmbiguous, ProjectNotFound, find_project, fold
 from bot.manifest import COMMAND
-from bot.services import Services
+from bot.services import KeyChoice, Services
 from bot.slack import channels
 from bot.slack.add_prefill import EMAIL, SEARCH_LIMIT, matches, seed_from
 from bot.slack.users import SlackUser
+from bot.slack.whose_key import no_key_text
 from bot.store import StoreUnavailable, Workspace
 from bot.views import find as views
 from bot.views.errors import describe
@@ -47,25 +48,22 @@ FULL_READS = 2  # found contacts read whole; the rest of the budget goes to wher
 PIPELINE_PAGES = 3  # entries read for a pulse: 300; a bigger project's counts are Leonar's own
 
 
-async def leonar_for(services: Services, workspace: Workspace, user: SlackUser) -> LeonarClient | None:
-    conn = await services.store.workspaces.get_connection(workspace)
-    return services.leonar.client(conn.api_key, user_id=user.id) if conn else None
-
-
-def not_connected(lang: Lang) -> dict[str, Any]:
-    return views.problem(t(lang, "admin.not_connected", command=COMMAND))
+def no_key(choice: KeyChoice, lang: Lang, home: str | None) -> dict[str, Any]:
+    """Why the asker's request has no Leonar key to use: their own to link first, else the workspace's to connect."""
+    return views.problem(no_key_text(lang, must_link=choice.must_link, home=home, not_connected="admin.not_connected"))
 
 
 async def find_answer(services: Services, workspace: Workspace, user: SlackUser, query: str, lang: Lang, *,
-                      details: bool = False, share: bool = True) -> dict[str, Any]:
-    """Who `query` (a name, an email or a LinkedIn URL) finds, and where they stand (module docstring)."""
+                      details: bool = False, share: bool = True, home: str | None = None) -> dict[str, Any]:
+    """Who `query` (a name, an email or a LinkedIn URL) finds, and where they stand (module docstring), asked with
+    the user's own key when they linked one. `home`: the App Home link, for a user who must link theirs first."""
     seed = seed_from(query)
     if not seed:
         return views.nothing_found(query, "empty", lang)
     try:
-        client = await leonar_for(services, workspace, user)
-        if client is None:
-            return not_connected(lang)
+        choice = await services.leonar_for(workspace, user.id)
+        if (client := choice.client) is None:
+            return no_key(choice, lang, home)
         # The add form's limit: its candidate menu then reads the same search from the cache, and vice versa.
         listing = await matches(client, seed, limit=SEARCH_LIMIT)
     except LeonarError as exc:
@@ -162,14 +160,16 @@ async def where_they_stand(services: Services, workspace: Workspace, user: Slack
 
 
 async def pipeline_answer(services: Services, workspace: Workspace, user: SlackUser, project_text: str, lang: Lang,
-                          *, share: bool = True, shared_by: str | None = None) -> dict[str, Any]:
-    """The pulse of the project `project_text` names; choices when it names several, the closest when none."""
+                          *, share: bool = True, shared_by: str | None = None, home: str | None = None
+                          ) -> dict[str, Any]:
+    """The pulse of the project `project_text` names; choices when it names several, the closest when none. Read
+    with the user's own key when they linked one (`home`: as `find_answer`'s)."""
     if not project_text.strip():
         return views.problem(t(lang, "pipeline.usage", command=COMMAND))
     try:
-        client = await leonar_for(services, workspace, user)
-        if client is None:
-            return not_connected(lang)
+        choice = await services.leonar_for(workspace, user.id)
+        if (client := choice.client) is None:
+            return no_key(choice, lang, home)
         try:
             project = await find_project(client, project_text)
         except ProjectAmbiguous as exc:

@@ -20,15 +20,20 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.feedback import schedule
+from bot.i18n import t
 from bot.observability import requests
-from bot.slack.context import services, workspace
+from bot.slack.context import must_link, services, workspace
 from bot.slack.feedback_jobs import NOTE, REMIND_NOW, FeedbackWork, missing, note_key, note_payload
+from bot.slack.whose_key import unavailable
 from bot.store.feedback import FeedbackRequest
 from bot.views.feedback import AnswerRef
 
 log = logging.getLogger(__name__)
 MEMBER_PAGES = 50  # conversations.members pages of 200: a channel of up to 10,000 people
 REFUSED, CLOSED, SLOW = "feedback.refused", "feedback.refused_closed", "feedback.refused_slow"
+# Admins require members' own Leonar keys and the reviewer has not linked theirs: the answer would be noted in Leonar
+# as nobody's, so it is not taken until they link it (`said` tells them how).
+LINK_FIRST = "member.link_first"
 STORE_SHARE = 0.7  # seconds of a click's answer budget kept for saving the answer and its note's job
 
 
@@ -81,6 +86,9 @@ async def refusal(client: AsyncWebClient, context: dict[str, Any], ref: AnswerRe
 async def answer(client: AsyncWebClient, context: dict[str, Any], ref: AnswerRef, user_id: str, channel_id: str,
                  comment: str | None = None) -> str | None:
     """Saves the answer and accepts its note (durably, once per answer version); returns why it was refused."""
+    if must_link(context):
+        log.info("feedback answer refused: the reviewer must link their own Leonar key first")
+        return LINK_FIRST
     why, request = await refusal(client, context, ref, user_id, channel_id)
     if why is not None or request is None or ref.verdict is None:
         return why or REFUSED
@@ -90,8 +98,14 @@ async def answer(client: AsyncWebClient, context: dict[str, Any], ref: AnswerRef
     if saved is None:  # the same answer again (nothing to note), or closed meanwhile
         again = await found.store.feedback.get(here, request.id)
         return CLOSED if again is None or again.closed_at is not None else None
-    await found.runner.accept(note_key(request.id, saved), here, NOTE, note_payload(request.id, saved))
+    await found.runner.accept(note_key(request.id, saved), here, NOTE,
+                              note_payload(request.id, saved, context.get("app_id")))
     return None
+
+
+def said(context: dict[str, Any], lang: str, why: str, *, plain: bool = False) -> str:
+    """What the reviewer is told of a refused answer (`plain`: in a form's inline error)."""
+    return unavailable(context, lang, plain=plain) if why == LINK_FIRST else t(lang, why)
 
 
 def comment_metadata(context: dict[str, Any], ref: AnswerRef, channel_id: str) -> str:

@@ -28,6 +28,7 @@ from bot.slack.feedback_jobs import SEND
 from bot.slack.following import only_match
 from bot.slack.modals import open_view, show
 from bot.slack.users import SlackUser
+from bot.slack.whose_key import unavailable
 from bot.store import StoreUnavailable
 from bot.store.feedback import Candidate, FeedbackRequest
 from bot.views.card import display_name
@@ -160,7 +161,7 @@ async def submit(view: dict[str, Any], context: dict[str, Any]) -> dict[str, Any
     first = PROJECT_BLOCK if not form.fixed else REVIEWERS_BLOCK
     leonar_client = leonar(context)
     if leonar_client is None:
-        return {"response_action": "errors", "errors": {first: t(lang, "add.not_connected", command=COMMAND)}}
+        return {"response_action": "errors", "errors": {first: unavailable(context, lang, plain=True)}}
     if choice.problems:
         return {"response_action": "errors", "errors": choice.problems}
     try:

@@ -35,10 +35,12 @@ from bot.services import Services
 from bot.slack import channels
 from bot.slack.installations import bot_client
 from bot.slack.users import user_of
+from bot.slack.whose_key import job_home
 from bot.store import Workspace
 from bot.store.feedback import Answer, FeedbackRequest, Recipient
 from bot.store.jobs import Job
 from bot.views.feedback import note_text, reminder_message, request_message, summary_message
+from bot.views.member_keys import link_first_text
 
 log = logging.getLogger(__name__)
 SEND, NOTE, REMIND, SUMMARY = "feedback.send", "feedback.note", "feedback.remind", "feedback.summary"
@@ -58,10 +60,11 @@ def note_key(request_id: str, answer: Answer) -> str:
     return f"feedback-note:{request_id}:{answer.contact_id}:{answer.reviewer}:{answer.version}"
 
 
-def note_payload(request_id: str, answer: Answer) -> dict[str, Any]:
+def note_payload(request_id: str, answer: Answer, app_id: str | None = None) -> dict[str, Any]:
+    """`app_id`: for the App Home link, should the reviewer have to link their own Leonar key before it is noted."""
     return {"request": request_id, "contact": answer.contact_id, "reviewer": answer.reviewer,
             "verdict": answer.verdict, "comment": answer.comment, "version": answer.version, "at": answer.answered_at,
-            "previous": answer.previous}
+            "previous": answer.previous, "app_id": app_id}
 
 
 def missing(request: FeedbackRequest, answers: list[Answer]) -> list[str]:
@@ -204,15 +207,18 @@ class FeedbackWork:
 
     async def _note(self, client: AsyncWebClient, request: FeedbackRequest, payload: dict[str, Any],
                     progress: Progress) -> None:
-        candidate = request.candidate(str(payload["contact"]))
-        connection = await self._services.store.workspaces.get_connection(request.workspace)
-        if candidate is None or connection is None:
-            log.warning("feedback answer not noted: %s", "no candidate" if candidate is None else "not connected")
+        candidate, answer = request.candidate(str(payload["contact"])), _answer_of(payload)
+        # The reviewer's own key when they linked one: Leonar then attributes the verdict to them.
+        choice = await self._services.leonar_for(request.workspace, answer.reviewer)
+        if candidate is None or (leonar := choice.client) is None:
+            log.warning("feedback answer not noted: %s", "no candidate" if candidate is None else
+                        "the reviewer must link their own key" if choice.must_link else "not connected")
+            if candidate is not None and choice.must_link:  # unlinked since answering: said, not retried
+                await self._post(client, answer.reviewer, {"text": link_first_text(
+                    await self._lang(request, answer.reviewer), job_home(request.workspace, payload))})
             return
-        answer = _answer_of(payload)
         reviewer, requester = await self._name(client, answer.reviewer), await self._name(client, request.requester)
         text = note_text(request, candidate, answer, reviewer, requester, request.lang)
-        leonar = self._services.leonar.client(connection.api_key)
         try:
             await leonar.add_note(candidate.id, text)
         except LeonarError as exc:
@@ -221,6 +227,11 @@ class FeedbackWork:
                 await progress.done("sending", False)  # turned away, so not made: asked again later
                 raise Retry(later, exc.code) from exc
             log.warning("feedback answer not noted in Leonar: %s", exc.code)  # never will be: tried again, no use
+
+    async def _lang(self, request: FeedbackRequest, reviewer: str) -> Lang:
+        """The language the request was posted to `reviewer` in."""
+        langs = {r.recipient: r.lang for r in await self._services.store.feedback.recipients(request.id)}
+        return lang_or(langs.get(reviewer), request.lang)
 
     async def _name(self, client: AsyncWebClient, user_id: str) -> str:
         try:

@@ -18,7 +18,7 @@ from bot.leonar import LeonarClient, LeonarError, Project
 from bot.leonar.scopes import PIPELINE_READ
 from bot.slack import channels
 from bot.slack.card_delivery import NOT_A_MEMBER
-from bot.slack.context import leonar, modal, services, user, workspace
+from bot.slack.context import modal, must_link, services, user, workspace, workspace_leonar
 from bot.slack.modals import open_view
 from bot.store import StoreUnavailable
 from bot.views.errors import describe
@@ -59,7 +59,8 @@ async def open_follow(client: AsyncWebClient, respond: AsyncRespond | None, trig
     who = await user(context)  # the access gate asked users.info already in this request
     opened = await open_view(client, respond, trigger_id, follow_modal(ctx, time_zone=who.tz, lang=who.lang),
                              who.lang)
-    leonar_client = leonar(context)
+    # The poller reads with the workspace's key: so does the form (not for a member who must link their own first).
+    leonar_client = None if must_link(context) else workspace_leonar(context)
     if opened is None or leonar_client is None:
         return
     wanted = leonar_client.get_project(project_id) if project_id else _named(leonar_client, name)
@@ -85,7 +86,8 @@ async def project_picked(client: AsyncWebClient, view: dict[str, Any], selected:
                          context: dict[str, Any]) -> None:
     """A project picked in the follow modal: the modal again, with that project's stages for "this stage or
     later" and the user's other choices kept."""
-    leonar_client, who = leonar(context), await user(context)
+    leonar_client = None if must_link(context) else workspace_leonar(context)
+    who = await user(context)
     if leonar_client is None:
         return
     # A missing scope said on top stays said, if it is still missing.

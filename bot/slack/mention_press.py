@@ -28,18 +28,19 @@ from bot.durable.runner import Kind, Progress
 from bot.i18n import Lang, lang_of, t
 from bot.leonar import AlreadyInProject, Contact, Entry, LeonarClient, LeonarError, NewEntry
 from bot.leonar.links import contact_url
-from bot.manifest import COMMAND
 from bot.services import Services
 from bot.slack import channels
 from bot.slack.add_form import open_add
 from bot.slack.card_delivery import card_recorder, deliver_card, deliver_privately
 from bot.slack.context import leonar, new_modal, services, user_lang, workspace
 from bot.slack.installations import bot_client
+from bot.slack.whose_key import job_home, unavailable
 from bot.store import AddRecord, StoreUnavailable, Workspace, WorkspaceSettings
 from bot.store.jobs import Job
 from bot.views import mentions as say
 from bot.views.card import candidate_card, display_name
 from bot.views.errors import describe
+from bot.views.member_keys import link_first_text
 from bot.views.metadata import ModalContext
 from bot.views.text import escape
 
@@ -94,8 +95,7 @@ async def add(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respo
         return
     if leonar(context) is None:
         await ack()
-        await respond(response_type="ephemeral", replace_original=False,
-                      text=t(lang, "add.not_connected", command=COMMAND))
+        await respond(response_type="ephemeral", replace_original=False, text=unavailable(context, lang))
         return
     if not (understood.contact and understood.project and understood.contact_name and understood.project_name):
         await ack()
@@ -103,7 +103,8 @@ async def add(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respo
     here = workspace(context)
     try:
         await services(context).runner.accept(press_key(body, action, here), here, KIND, {
-            "understood": asdict(understood), "lang": lang, "response_url": body.get("response_url")})
+            "understood": asdict(understood), "lang": lang, "response_url": body.get("response_url"),
+            "app_id": body.get("api_app_id")})
     except StoreUnavailable:
         await ack()
         await respond(response_type="ephemeral", replace_original=False, text=t(lang, "access.store_down"))
@@ -124,12 +125,18 @@ class Pressing:
         found = self._services
         understood, lang = say.Understood(**job.payload["understood"]), lang_of(str(job.payload.get("lang")))
         assert understood.contact and understood.project
-        connection = await found.store.workspaces.get_connection(job.workspace)
+        # The asker's key as it is now (linked or unlinked since the press), within their fair share.
+        choice = await found.leonar_for(job.workspace, understood.asker)
         client = await bot_client(found.settings, found.store.installations, job.workspace)
-        if connection is None or client is None:
+        if choice.must_link:  # unlinked since the press, and admins require members' own keys
+            log.info("a mention's add was not carried on: its asker must link their own Leonar key first")
+            if not progress.get("entry"):  # "nothing added" only when true
+                await _reply(job, response_type="ephemeral", replace_original=False,
+                             text=link_first_text(lang, job_home(job.workspace, job.payload)))
+            return
+        if (leonar_client := choice.client) is None or client is None:
             log.warning("a mention's add could not be made: workspace %s is no longer connected", job.workspace.key)
             return
-        leonar_client = found.leonar.client(connection.api_key, user_id=understood.asker)  # their fair share
         fields = {"candidate": escape(understood.contact_name or ""), "project": escape(understood.project_name or "")}
         done = progress.get("entry")
         if done:

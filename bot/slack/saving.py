@@ -28,9 +28,11 @@ from bot.services import Services
 from bot.slack.installations import bot_client
 from bot.slack.modals import show
 from bot.slack.save_form import unseal
+from bot.slack.whose_key import job_home
 from bot.store.jobs import Job
 from bot.views import save_modal as form
 from bot.views.errors import describe
+from bot.views.member_keys import link_first_text
 from bot.views.options import option_text
 from bot.views.slack_notes import SlackMessage, note_text
 from bot.views.text import escape
@@ -71,9 +73,10 @@ class Saving:
         return option_text(self.choice.contact) or t(self.lang, "save.the_candidate")
 
     @staticmethod
-    def payload(view: dict[str, Any], sealed: str, lang: Lang) -> dict[str, Any]:
+    def payload(view: dict[str, Any], sealed: str, lang: Lang, app_id: str | None = None) -> dict[str, Any]:
+        """`app_id`: for the App Home link, should the saver have to link their own key before it is resumed."""
         return {"values": (view.get("state") or {}).get("values") or {}, "sealed": sealed, "view_id": view["id"],
-                "lang": lang}
+                "lang": lang, "app_id": app_id}
 
 
 async def submitted(job: Saving, progress: Progress, ack: AsyncAck) -> None:
@@ -250,9 +253,10 @@ class Resume:
         return Kind(self.run, self.give_up, max_attempts=4)
 
     async def run(self, job: Job, progress: Progress) -> None:
-        saving = await self._saving(job)
+        # "Not saved" only when certainly so: not once its sending began.
+        saving = await self._saving(job, tell=not (progress.get("noted") or progress.get("sending")))
         if saving is None:
-            return
+            return  # disconnected meanwhile, or the saver must link their key first: finished
         if progress.get("noted") == "unconfirmed":
             return  # no ✓ on a note nobody knows was saved
         if not progress.get("noted"):
@@ -278,16 +282,36 @@ class Resume:
         if saving is not None:
             await tell(saving, t(saving.lang, "save.interrupted"), outcome="unconfirmed")
 
-    async def _saving(self, job: Job) -> Saving | None:
+    async def _saving(self, job: Job, *, tell: bool = False) -> Saving | None:
+        """The save as recorded, with the key its saver's calls use now (they may have linked or unlinked one since
+        it was accepted); None when there is none. `tell`: a saver who must link theirs first is told so."""
         services = self._services
         data = job.payload
         ctx = unseal(services.store.cipher, str(data.get("sealed") or ""))
-        connection = await services.store.workspaces.get_connection(job.workspace)
         slack = await bot_client(services.settings, services.store.installations, job.workspace)
-        if ctx is None or connection is None or slack is None:
-            log.warning("a save could not be resumed: workspace %s is no longer connected", job.workspace.key)
+        choice = await services.leonar_for(job.workspace, ctx.user) if ctx is not None else None
+        if ctx is None or slack is None or choice is None or choice.client is None:
+            if ctx is None or slack is None or choice is None or not choice.must_link:
+                log.warning("a save could not be resumed: workspace %s is no longer connected", job.workspace.key)
+                return None
+            log.info("a save was not resumed: its saver must link their own Leonar key first")
+            if tell:
+                await _link_first(job, slack, ctx)
             return None
-        leonar = services.leonar.client(connection.api_key, user_id=ctx.user)
-        return Saving(slack=slack, leonar=leonar, ctx=ctx, choice=form.read_submission(data["values"]),
+        return Saving(slack=slack, leonar=choice.client, ctx=ctx, choice=form.read_submission(data["values"]),
                       view_id=str(data["view_id"]), lang=lang_of(str(data.get("lang"))),
                       window=services.settings.limits.submit_seconds)
+
+
+async def _link_first(job: Job, slack: AsyncWebClient, ctx: form.SaveContext) -> None:
+    """Nothing was saved: the saver's own key comes first. In their form, else privately where the message is."""
+    data, lang = job.payload, lang_of(str(job.payload.get("lang")))
+    text = link_first_text(lang, job_home(job.workspace, data))
+    candidate = option_text(form.read_submission(data["values"]).contact) or t(lang, "save.the_candidate")
+    if await show(slack, str(data["view_id"]), form.done_modal(candidate, lang, told=text, outcome="not_saved")):
+        return
+    said = t(lang, form.OUTCOME_KEYS["not_saved"], candidate=escape(candidate)) + "\n" + text
+    try:
+        await slack.chat_postEphemeral(channel=ctx.channel, user=ctx.user, text=said)
+    except SlackApiError:
+        await slack.chat_postMessage(channel=ctx.user, text=said)

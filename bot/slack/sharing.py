@@ -15,9 +15,8 @@ from bot.leonar.links import contact_url
 from bot.services import Services
 from bot.slack.asking import (
     MAX_REQUESTS,
-    leonar_for,
     leonar_slug,
-    not_connected,
+    no_key,
     pipeline_answer,
     where_allowed,
     where_they_stand,
@@ -41,9 +40,10 @@ def _allowed(value: str, workspace: Workspace, user: SlackUser) -> str | None:
 
 
 async def share_find(slack: AsyncWebClient, services: Services, workspace: Workspace, user: SlackUser, value: str,
-                     channel_id: str, response_url: str | None, lang: Lang) -> dict[str, Any] | None:
-    """Post the candidate in `channel_id` for everyone, attributed. Returns what to tell the presser privately
-    (None: it went out)."""
+                     channel_id: str, response_url: str | None, lang: Lang, home: str | None = None
+                     ) -> dict[str, Any] | None:
+    """Post the candidate in `channel_id` for everyone, attributed, read with the presser's own key when they linked
+    one. Returns what to tell the presser privately (None: it went out). `home`: the App Home link."""
     contact_id = _allowed(value, workspace, user)
     if contact_id is None:
         return views.problem(t(lang, "find.share_refused"))
@@ -51,9 +51,9 @@ async def share_find(slack: AsyncWebClient, services: Services, workspace: Works
         details, why = await where_allowed(slack, services, workspace, channel_id, lang)
         if why is not None:
             return views.problem(why)
-        client = await leonar_for(services, workspace, user)
-        if client is None:
-            return not_connected(lang)
+        choice = await services.leonar_for(workspace, user.id)
+        if (client := choice.client) is None:
+            return no_key(choice, lang, home)
         contact = await client.read_contact(contact_id)
     except LeonarError as exc:
         return views.problem(describe(exc, lang))
@@ -68,7 +68,8 @@ async def share_find(slack: AsyncWebClient, services: Services, workspace: Works
 
 
 async def share_pulse(slack: AsyncWebClient, services: Services, workspace: Workspace, user: SlackUser, value: str,
-                      channel_id: str, response_url: str | None, lang: Lang) -> dict[str, Any] | None:
+                      channel_id: str, response_url: str | None, lang: Lang, home: str | None = None
+                      ) -> dict[str, Any] | None:
     """Post the project's pulse in `channel_id` for everyone, attributed (no email nor phone in a pulse, but a
     channel where no card may go gets no pulse either)."""
     project_id = _allowed(value, workspace, user)
@@ -80,7 +81,8 @@ async def share_pulse(slack: AsyncWebClient, services: Services, workspace: Work
         return views.problem(t(lang, "access.store_down"))
     if why is not None:
         return views.problem(why)
-    message = await pipeline_answer(services, workspace, user, project_id, lang, share=False, shared_by=user.id)
+    message = await pipeline_answer(services, workspace, user, project_id, lang, share=False, shared_by=user.id,
+                                    home=home)
     if not any(b.get("type") == "header" for b in message["blocks"]):  # a failure: said to the presser only
         return message
     await deliver_card(slack, message, channel_id=channel_id, user_id=user.id, response_urls=[],

@@ -40,12 +40,18 @@ class Saving:
     async def run(self, job: Job, progress: Progress) -> None:
         services, data = self._services, job.payload
         reply = Reply(**data["reply"])
-        connection = await services.store.workspaces.get_connection(job.workspace)
+        # The author's own key when they linked one: Leonar attributes the note to them. An edit is the author's
+        # too (Slack lets no one else edit a message): its update goes with the key that made the note, unless the
+        # author linked or unlinked theirs in between (then `_edited` corrects where the update is refused).
+        choice = await services.leonar_for(job.workspace, reply.user)
+        if choice.must_link:  # nothing said in the channel: the thread is everyone's, the key the author's business
+            log.info("a card thread reply by %s in %s was not saved: its author must link their own Leonar key",
+                     reply.user, job.workspace.key)
+            return
         slack = await bot_client(services.settings, services.store.installations, job.workspace)
-        if connection is None or slack is None:
+        if (leonar := choice.client) is None or slack is None:
             log.info("a card thread reply was not saved: workspace %s is not connected", job.workspace.key)
             return
-        leonar = services.leonar.client(connection.api_key)
         lang, contact = lang_of(str(data.get("lang"))), str(data["contact"])
         if not progress.get("noted"):
             link = await _permalink(slack, reply)
@@ -85,7 +91,9 @@ class Saving:
                                                       heading_key="notes.slack_reply")):
                     return
             except LeonarError as exc:
-                _retry_or_raise(exc)
+                if not _refused_to_this_key(exc):
+                    _retry_or_raise(exc)
+                log.info("a saved reply's note not updated with this key (%s): corrected instead", exc.code)
         heading = t(lang, "notes.slack_reply_corrected", author=message.author, day=format_day(message.at, lang),
                     clock=format_clock(message.at, lang))
         body = "\n\n".join(p for p in (heading + (f"\n{link}" if link else ""),
@@ -112,6 +120,14 @@ async def _add_once(progress: Progress, leonar: LeonarClient, contact: str, cont
         log.warning("a card thread reply was not saved in Leonar: %s", exc.code)
         return
     await progress.done("sent", {"id": note_id})
+
+
+def _refused_to_this_key(exc: LeonarError) -> bool:
+    """Leonar refused this key the change (403): the note may have been made with another key (the workspace's,
+    before the author linked theirs, or theirs before they unlinked it), which Leonar's permissions may keep this
+    one from changing. A correction is then added instead; should the key lack notes:write altogether, the
+    correction meets the same refusal and is logged, where retrying the update would change nothing."""
+    return exc.status == 403
 
 
 def _retry_or_raise(exc: LeonarError) -> None:

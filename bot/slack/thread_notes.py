@@ -12,6 +12,7 @@ is told the event arrived, done once whatever Slack redelivers and whichever ins
 
 from __future__ import annotations
 
+import logging
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -21,6 +22,7 @@ from bot.services import Services
 from bot.slack.users import SlackUser, UserLookup
 from bot.store import Workspace
 
+log = logging.getLogger(__name__)
 KIND = "thread_note"  # its jobs (bot/durable)
 # A reply's own subtypes: a plain one, one also sent to the channel, one with a file (its words only are saved: the
 # file is never fetched). Every other subtype (joins, bots, deletions…) is not a person's reply.
@@ -80,6 +82,11 @@ async def accept(reply: Reply, event_id: str, services: Services, workspace: Wor
         if found is None:
             return "not a card thread"
         contact_id = found
+    if (await services.leonar_for(workspace, reply.user)).must_link:
+        # Admins require members' own keys and the author has none: not saved, and nothing said in the channel.
+        log.info("a card thread reply by %s in %s was not saved: its author must link their own Leonar key",
+                 reply.user, workspace.key)
+        return "author must link their key"
     author = await _author(services, workspace, client, reply.user)
     if author is None:
         return "author not allowed"

@@ -217,6 +217,8 @@ class Step:
         if connection is None:
             await _failed(workflow, execution, say.not_connected(lang))
             return
+        # The workspace's key, not a member's: a workflow's run is no member's action (whoever built or started it,
+        # the step adds on the workspace's behalf).
         leonar = services.leonar.client(connection.api_key)
         found = progress.get("added")
         if found:

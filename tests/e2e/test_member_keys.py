@@ -17,7 +17,7 @@ from tests.support.bot import LEONAR_KEY, SIGNING_SECRET, RunningBot
 from tests.support.driver import SlackDriver
 from tests.support.fakes.leonar import FakeLeonar
 from tests.support.fakes.slack import FakeSlack
-from tests.support.flows import connect
+from tests.support.flows import connect, follow_modal
 from tests.support.slack_schema import view_problem
 
 MEMBER = "U0002"
@@ -231,3 +231,15 @@ def test_a_linked_members_reads_use_their_key_and_an_unlinked_ones_the_workspace
     admins_reads = seeded.requests[before:]
     assert members_reads and {r.api_key for r in members_reads} == {OWN_KEY}
     assert admins_reads and {r.api_key for r in admins_reads} == {LEONAR_KEY}
+
+
+def test_a_linked_members_follow_form_reads_as_the_poller_will_with_the_workspaces_key(
+        member: SlackDriver, seeded: FakeLeonar) -> None:
+    """A follow is polled with the workspace's key: a project only the member's own key could read would never be."""
+    assert link(member, OWN_KEY) is None
+    before = len(seeded.requests)
+    follow_modal(member)
+    member.suggest_options("follow_project_select", "zeta")
+    member.settle()
+    reads = seeded.requests[before:]
+    assert reads and {r.api_key for r in reads} == {LEONAR_KEY}

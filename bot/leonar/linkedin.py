@@ -16,11 +16,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 MAX_URL = 2000
 _LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
-# A path segment: letters and digits of any script, `_`, `-`, `~`, inner dots, or %XX escapes; never "." or "..".
+# A path segment: letters and digits of any script, `_`, `-`, `~`, inner dots, or %XX escapes; never "." or ".."
+# (nor those written as escapes, `parse_profile`).
 _CHAR = r"(?:[\w~-]|%[0-9a-f]{2})"
 _SEGMENT = rf"{_CHAR}+(?:\.{_CHAR}+)*"
 PROFILE = re.compile(
@@ -62,6 +63,8 @@ def parse_profile(url: str) -> Profile | None:
     if not all(_idna_label(label) for label in host.split(".")):
         return None
     path = f"/in/{match['slug']}" if match["slug"] is not None else f"/pub/{match['pub']}"
+    if any(unquote(segment) in (".", "..") for segment in path.split("/")):
+        return None  # "%2E" is a dot-segment to a browser: /in/%2E opens linkedin.com/in/, /in/%2E%2E the home page
     return Profile(host, path)
 
 

@@ -70,3 +70,13 @@ def test_any_lookalike_in_the_host_or_the_prefix_is_refused(data: st.DataObject)
         forged[n] = data.draw(st.sampled_from(LOOKALIKES[PREFIX[n].lower()]))
     url = "".join(forged) + data.draw(st.from_regex(r"[a-z0-9-]{1,20}", fullmatch=True))
     assert parse_profile(url) is None and linkedin_button(url) is None and normalize_linkedin(url) is None, url
+
+
+@pytest.mark.parametrize("dots", ["https://linkedin.com/in/%2E", "https://www.linkedin.com/in/%2e/",
+                                  "linkedin.com/in/%2E%2E", "https://www.linkedin.com/pub/%2e%2E/x",
+                                  "https://www.linkedin.com/pub/x/%2E"])
+def test_a_dot_segment_written_as_an_escape_is_no_profile(dots: str) -> None:
+    """Found by the fuzzing of test_trust_escaping: a browser reads %2E as "." (the profile list) and %2E%2E as ".."
+    (LinkedIn's home page), so such a button would not open the candidate."""
+    assert parse_profile(dots) is None and normalize_linkedin(dots) is None
+    assert parse_profile("https://www.linkedin.com/in/jean%2Edupont") is not None  # an escaped inner dot is fine

@@ -9,15 +9,14 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.i18n import t
 from bot.leonar.links import UUID
-from bot.manifest import COMMAND
 from bot.slack.add_form import open_add
-from bot.slack.context import connection, new_modal, user_lang
+from bot.slack.context import connection, must_link, new_modal, user_lang
 from bot.slack.following import open_follow
 from bot.slack.guard import guarded
 from bot.slack.modals import open_view
 from bot.slack.unfurling import unfurl
+from bot.slack.whose_key import unavailable
 from bot.views.messages import notice_modal
 from bot.views.unfurls import ADD_ACTION, FOLLOW_ACTION
 
@@ -39,9 +38,9 @@ async def add_clicked(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any
         log.info("add from an unfurl refused: not a Leonar id")
         return
     lang = await user_lang(context)
-    if connection(context) is None:
+    if connection(context) is None or must_link(context):
         await open_view(client, None, body["trigger_id"],
-                        notice_modal("Leonar", t(lang, "admin.not_connected", command=COMMAND), lang), lang)
+                        notice_modal("Leonar", unavailable(context, lang, "admin.not_connected"), lang), lang)
         return
     # The card goes in the thread of the message whose link unfurled, like the message shortcut's.
     container = body.get("container") or {}
@@ -61,10 +60,10 @@ async def follow_clicked(ack: AsyncAck, body: dict[str, Any], action: dict[str, 
     if not UUID.fullmatch(project_id) or not channel or channel == "COMPOSER":
         log.info("follow from an unfurl refused: not a Leonar id, or no channel yet")
         return
-    if connection(context) is None:
+    if connection(context) is None or must_link(context):
         lang = await user_lang(context)
         await open_view(client, None, body["trigger_id"],
-                        notice_modal("Leonar", t(lang, "admin.not_connected", command=COMMAND), lang), lang)
+                        notice_modal("Leonar", unavailable(context, lang, "admin.not_connected"), lang), lang)
         return
     await open_follow(client, None, body["trigger_id"], new_modal(context, channel_id=channel), context, "",
                       project_id=project_id.lower())

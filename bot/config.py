@@ -41,6 +41,10 @@ class Settings(BaseSettings):
     leonar_poll_budget: float = Field(default=0.2, gt=0, le=1)
     # The App Home's recent adds (who added which candidate) are kept this many days (README, "What the bot keeps").
     recent_adds_days: int = Field(default=90, ge=1)
+    # Leonar links unfurl as Slack Work Objects (README, "Work Object previews"): set once the app's Work Object
+    # Previews are on. Off, links unfurl the classic way, whatever the app's configuration: Slack documents no answer
+    # that tells an app with the previews off from one with them on, so the bot does not guess.
+    work_objects: bool = False
     # Deadlines and periods (bot/limits.py): never set in production; tests shrink them (LIMITS__DRAIN_SECONDS=…).
     limits: Limits = Limits()
 

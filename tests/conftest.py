@@ -136,7 +136,9 @@ def marked_limits(request: pytest.FixtureRequest) -> Limits:
 @pytest.fixture
 def bot(request: pytest.FixtureRequest, slack: FakeSlack, leonar: FakeLeonar, tmp_path: Path) -> Iterator[RunningBot]:
     """The bot's real app, requests dispatched in-process (tests/support/bot.py)."""
-    running = serve(make_settings(slack, leonar, tmp_path / "bot.db", limits=marked_limits(request)))
+    marker = request.node.get_closest_marker("settings")
+    running = serve(make_settings(slack, leonar, tmp_path / "bot.db", limits=marked_limits(request),
+                                  **(marker.kwargs if marker else {})))
     yield running
     running.stop()
 

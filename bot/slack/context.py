@@ -17,6 +17,8 @@ from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_bolt.middleware.async_middleware import AsyncMiddleware
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.i18n import Lang
 from bot.leonar import LeonarClient
@@ -75,11 +77,19 @@ def install(app: AsyncApp, services: Services) -> None:
         try:
             known = here.team_id or here.enterprise_id
             context["connection"] = await services.store.workspaces.get_connection(here) if known else None
-            await _member_key(context, services, here)
+            if kind in access.GATED:  # events (every message, every profile change) use no member's key here
+                await _member_key(context, services, here)
+            else:
+                context["member_key"], context["must_link"] = None, False
             refused = await access.refusal(kind, here, recorded, users, services.store.workspaces,
                                            answering=access.answers_feedback(body))
         except StoreUnavailable as exc:
             if kind not in access.GATED:
+                if (trigger := _flexpane_trigger(body)) is not None:
+                    # A flexpane's trigger lives 3 s: no later delivery could answer it; Slack's error panel now.
+                    log.error("database unavailable, flexpane answered with an error: %s", exc)
+                    guard.later(_flexpane_error(context.client, trigger), "flexpane_error")
+                    return BoltResponse(status=200, body="")
                 raise  # an event: Bolt answers 500 and Slack sends it again later
             log.error("database unavailable, request refused: %s", exc)
             refused = "store_down", users.known_lang()
@@ -108,6 +118,19 @@ async def _member_key(context: AsyncBoltContext, services: Services, here: Works
         return
     context["member_key"] = own = await services.store.member_keys.get(here, context.user_id)
     context["must_link"] = own is None and (await services.store.workspaces.settings(here)).require_member_keys
+
+
+def _flexpane_trigger(body: dict[str, Any]) -> str | None:
+    event = body.get("event") if isinstance(body.get("event"), dict) else {}
+    trigger = (event or {}).get("trigger_id")
+    return str(trigger) if (event or {}).get("type") == "entity_details_requested" and trigger else None
+
+
+async def _flexpane_error(client: AsyncWebClient, trigger_id: str) -> None:
+    try:
+        await client.entity_presentDetails(trigger_id=trigger_id, error={"status": "internal_error"})
+    except SlackApiError as exc:
+        log.info("entity.presentDetails refused: %s", exc.response.get("error"))
 
 
 def recorded_workspace(metadata: ModalContext | Return | None) -> str | None:

@@ -22,7 +22,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.feedback import schedule
 from bot.i18n import t
 from bot.observability import requests
-from bot.slack.context import must_link, services, workspace
+from bot.slack.context import must_link, services, user, workspace
 from bot.slack.feedback_jobs import NOTE, REMIND_NOW, FeedbackWork, missing, note_key, note_payload
 from bot.slack.whose_key import unavailable
 from bot.store.feedback import FeedbackRequest
@@ -86,7 +86,10 @@ async def refusal(client: AsyncWebClient, context: dict[str, Any], ref: AnswerRe
 async def answer(client: AsyncWebClient, context: dict[str, Any], ref: AnswerRef, user_id: str, channel_id: str,
                  comment: str | None = None) -> str | None:
     """Saves the answer and accepts its note (durably, once per answer version); returns why it was refused."""
-    if must_link(context):
+    # Someone of another organisation (a shared channel) can link no key here: admins requiring members' own keys
+    # does not concern them; their answer is noted with the workspace's key, as before.
+    outsider = not (await user(context)).belongs_to(workspace(context))
+    if must_link(context) and not outsider:
         log.info("feedback answer refused: the reviewer must link their own Leonar key first")
         return LINK_FIRST
     why, request = await refusal(client, context, ref, user_id, channel_id)
@@ -99,7 +102,7 @@ async def answer(client: AsyncWebClient, context: dict[str, Any], ref: AnswerRef
         again = await found.store.feedback.get(here, request.id)
         return CLOSED if again is None or again.closed_at is not None else None
     await found.runner.accept(note_key(request.id, saved), here, NOTE,
-                              note_payload(request.id, saved, context.get("app_id")))
+                              note_payload(request.id, saved, context.get("app_id"), outsider=outsider))
     return None
 
 

@@ -60,11 +60,13 @@ def note_key(request_id: str, answer: Answer) -> str:
     return f"feedback-note:{request_id}:{answer.contact_id}:{answer.reviewer}:{answer.version}"
 
 
-def note_payload(request_id: str, answer: Answer, app_id: str | None = None) -> dict[str, Any]:
-    """`app_id`: for the App Home link, should the reviewer have to link their own Leonar key before it is noted."""
+def note_payload(request_id: str, answer: Answer, app_id: str | None = None, *, outsider: bool = False
+                 ) -> dict[str, Any]:
+    """`app_id`: for the App Home link, should the reviewer have to link their own Leonar key before it is noted.
+    `outsider`: a reviewer of another organisation (a shared channel), who can link no key here."""
     return {"request": request_id, "contact": answer.contact_id, "reviewer": answer.reviewer,
             "verdict": answer.verdict, "comment": answer.comment, "version": answer.version, "at": answer.answered_at,
-            "previous": answer.previous, "app_id": app_id}
+            "previous": answer.previous, "app_id": app_id, "outsider": outsider}
 
 
 def missing(request: FeedbackRequest, answers: list[Answer]) -> list[str]:
@@ -209,7 +211,9 @@ class FeedbackWork:
                     progress: Progress) -> None:
         candidate, answer = request.candidate(str(payload["contact"])), _answer_of(payload)
         # The reviewer's own key when they linked one: Leonar then attributes the verdict to them.
-        choice = await self._services.leonar_for(request.workspace, answer.reviewer)
+        # Someone of another organisation can link no key here: theirs is noted with the workspace's, as before.
+        member = None if payload.get("outsider") else answer.reviewer
+        choice = await self._services.leonar_for(request.workspace, member)
         if candidate is None or (leonar := choice.client) is None:
             log.warning("feedback answer not noted: %s", "no candidate" if candidate is None else
                         "the reviewer must link their own key" if choice.must_link else "not connected")

@@ -2,7 +2,8 @@
 answers `entity.presentDetails` with what that person may see (research slack-platform-3 §6).
 
 - Guests (whatever admins allowed for unfurls) and people of another organisation: the public preview only — the
-  entity everyone in the conversation already sees, read with the workspace's key (never anyone's own).
+  entity everyone in the conversation already sees, read with the workspace's key (never anyone's own); for people
+  of another organisation never with emails or phones.
 - A member who linked their own Leonar key: what Leonar shows them, read with their key — the candidate's projects
   and stages (`asking.where_they_stand`: followed projects' snapshots, adds made in Slack, then a bounded look-up),
   the latest notes, and emails and phones when their key may read contacts (a key that may not is said so).
@@ -98,7 +99,10 @@ async def _answer_for(svc: Services, here: Workspace, who: SlackUser | None, pub
     if who is None or not who.belongs_to(here) or who.role == "guest":
         log.info("flexpane for %s: the public preview only (%s)", who.id if who else "?",
                  "a guest" if who and who.role == "guest" else "not of the workspace")
-        return {"metadata": await _preview(public, kind, record_id, url, settings, lang)}
+        # Never emails or phones to another organisation (the card's rule in shared channels), whatever the workspace
+        # shows its own people: a link unfurled in an internal channel can reach them later (forwarded, shared).
+        outside = who is None or not who.belongs_to(here)
+        return {"metadata": await _preview(public, kind, record_id, url, settings, lang, details=not outside)}
     choice = await svc.leonar_for(here, who.id)
     if choice.must_link:
         log.info("flexpane for %s: their own Leonar key is required", who.id)
@@ -132,12 +136,13 @@ async def _contact(svc: Services, here: Workspace, who: SlackUser, client: Leona
 
 
 async def _preview(public: LeonarClient, kind: str, record_id: str, url: str, settings: WorkspaceSettings,
-                   lang: Lang) -> Entity:
-    """The entity the conversation sees (the unfurl's), read with the workspace's key."""
+                   lang: Lang, *, details: bool = True) -> Entity:
+    """The entity the conversation sees (the unfurl's), read with the workspace's key; `details`: False never shows
+    emails or phones, whatever the workspace's cards do."""
     if kind == "project":
         return project_entity(await public.get_project(record_id), lang, url=url, app_unfurl_url=None)
     return contact_entity(await public.read_contact(record_id), lang, url=url, app_unfurl_url=None,
-                          details=settings.show_contact_details)
+                          details=details and settings.show_contact_details)
 
 
 def _url(event: dict[str, Any], kind: str, settings: WorkspaceSettings, record_id: str) -> str:

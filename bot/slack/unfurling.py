@@ -77,7 +77,8 @@ async def unfurl(client: AsyncWebClient, body: dict[str, Any], event: dict[str, 
         log.info("no unfurl in workspace %s: no Leonar record could be read", here.key)
         return
     entities = [entity for url, link in links.items()
-                if (entity := _entity(read.get((link.kind, link.id)), url, link, settings, lang)) is not None]
+                if (entity := _entity(read.get((link.kind, link.id)), url, link, settings, lang)) is not None
+                ] if services(context).settings.work_objects else []
     await work_objects.send(client, _target(event), unfurls, entities, services(context).work_objects, here.key)
 
 

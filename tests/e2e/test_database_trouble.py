@@ -21,6 +21,8 @@ from tests.support.fakes.slack import FakeSlack
 from tests.support.flows import connect
 from tests.support.installs import CLIENT_ID, install
 from tests.support.proxy import RoundRobinProxy
+from tests.support.unfurls import contact_link, contact_of, post_links
+from tests.support.work_objects import enable, open_flexpane, wait_entity, wait_presented
 
 STORE_DOWN = "cannot reach its database right now"
 # The store's deadlines, shrunk (production's: 2 s a call, 1 s for /healthz and for freshness) and given to the bot
@@ -138,3 +140,27 @@ def test_with_oauth_an_installation_the_database_cannot_give_is_said_so_not_as_n
             [told] = slack.hook_posts(driver.last_response_url)
             assert "its database is not answering" in told["text"], told
         assert "could not load its installation" not in driver.command("status").text  # the lock gone: all well
+
+
+def test_a_flexpane_clicked_while_the_database_is_unreachable_gets_slacks_error_panel_not_a_spinner(
+    slack: FakeSlack, seeded: FakeLeonar, postgres_url: str, tmp_path: Path
+) -> None:
+    """A flexpane's trigger lives 3 s: the event Slack would send again later could answer nothing, so the bot
+    answers the trigger with Slack's error at once rather than a 500."""
+    where = urlsplit(postgres_url)
+    with RoundRobinProxy([("127.0.0.1", where.port or 5432)]) as proxy:
+        port = proxy.url.rsplit(":", 1)[1]
+        behind = urlunsplit(where._replace(netloc=where.netloc.replace(f":{where.port}", f":{port}")))
+        with bot_on(slack, seeded, tmp_path, behind, work_objects=True) as (_, driver):
+            enable(slack)
+            connect(driver)
+            url = contact_link(contact_of(seeded, "Éloïse")["id"])
+            message, _ = post_links(driver, [url])
+            wait_entity(driver, message, url)
+            proxy.freeze()
+            time.sleep(LIMITS.fresh_seconds)  # what is cached is no longer trusted: the event reads the database
+            started = time.monotonic()
+            presented = wait_presented(driver, open_flexpane(driver, message, url))
+            assert presented.error == {"status": "internal_error"} and presented.metadata is None
+            assert time.monotonic() - started < ANSWERED
+            proxy.thaw()

@@ -24,7 +24,7 @@ from tests.support.bot import LEONAR_KEY, SIGNING_SECRET, RunningBot
 from tests.support.driver import SlackDriver
 from tests.support.fakes.leonar import FakeLeonar
 from tests.support.fakes.slack import FakeSlack
-from tests.support.feedback import ask, button, click, message_in, seed_stage
+from tests.support.feedback import CLIENT, ask, button, click, message_in, seed_stage
 from tests.support.flows import connect, pick_contact, pick_project
 from tests.support.mentions import answers, mention, press
 from tests.support.saving import CHANNEL, pick, save_shortcut
@@ -420,3 +420,30 @@ def test_a_resumed_add_of_a_member_who_must_now_link_adds_nothing_and_tells_them
     driver.settle()
     assert bot.run(bot.services.store.jobs.pending()) == []  # finished: not tried again and again
     assert seeded.requests[since:] == [] and seeded.entries() == []
+
+
+def test_required_an_outsiders_feedback_answer_is_still_noted_with_the_workspaces_key(
+    bot: RunningBot, driver: SlackDriver, slack: FakeSlack, leonar: FakeLeonar
+) -> None:
+    """Someone of another organisation (a shared channel) can link no key here: admins requiring members' own keys
+    does not stop their answer, which is noted with the workspace's key as before."""
+    here = Workspace(None, "T0001")
+    _, (jane, _) = seed_stage(leonar)
+    slack.add_user(CLIENT, team_id="T0AGENCY")
+    bot.run(bot.services.store.workspaces.update_settings(here, allow_shared_channels=True))
+    ask(driver, [CLIENT])
+    driver.settle()
+    bot.run(bot.services.store.workspaces.update_settings(here, require_member_keys=True))
+    ts, message = message_in(slack, slack.bot_dm(CLIENT))
+    agency = SlackDriver(bot, SIGNING_SECRET, slack, user_id=CLIENT, team_id="T0AGENCY")
+    try:
+        leonar.requests.clear()
+        click(agency, slack.bot_dm(CLIENT), ts, "feedback_answer_yes",
+              button(message, "feedback_answer_yes", jane["id"])["value"])
+        driver.settle()
+    finally:
+        agency.close()
+    [note] = leonar.notes(jane["id"])
+    assert "Yes" in note["content"]
+    assert {r.api_key for r in leonar.requests if r.path.endswith("/notes")} == {LEONAR_KEY}
+    assert not [c for c in slack.calls_to("chat.postMessage") if "own Leonar key" in str(c.body.get("text"))]

@@ -32,6 +32,7 @@ from tests.support.unfurls import (
 from tests.support.work_objects import enable, fields, open_flexpane, wait_entity, wait_presented
 
 JSON = dict[str, Any]
+pytestmark = pytest.mark.settings(work_objects=True)  # WORK_OBJECTS=true: the app's Work Object Previews are on
 MEMBER, GUEST, OUTSIDER = "U0MEMBER", "U0GUEST", "U0OUTSIDE"
 MEMBER_KEY = "leo_member_key_0002"
 EMAIL = "eloise@example.com"
@@ -247,6 +248,38 @@ def test_guests_and_outsiders_get_the_public_preview_only(
     assert presented.metadata is not None
     assert {k: v for k, v in preview.items() if k != "app_unfurl_url"} == presented.metadata
     assert reads(seeded, MEMBER_KEY) == [] and not [r for r in seeded.requests if r.path.endswith("/notes")]
+
+
+def test_someone_of_another_organisation_never_gets_emails_or_phones_even_where_the_workspace_shows_them(
+    bot: RunningBot, driver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar
+) -> None:
+    """The card's rule in shared channels: a link unfurled in an internal channel may reach another organisation
+    later (forwarded, the channel shared), and the flexpane is read again at their click."""
+    enable(slack)
+    connect(driver)
+    bot.run(bot.services.store.workspaces.update_settings(HERE, show_contact_details=True))
+    slack.users[OUTSIDER] = slack.make_user(OUTSIDER, team_id="T0THEIRS") | {"is_stranger": True}
+    message, url, preview = unfurled(driver, seeded)
+    assert fields(preview)["emails"] == EMAIL  # the workspace's own people see them
+    presented = wait_presented(driver, open_flexpane(driver, message, url, user_id=OUTSIDER))
+    assert presented.metadata is not None and "emails" not in fields(presented.metadata)
+    assert "phones" not in fields(presented.metadata) and EMAIL not in json.dumps(presented.metadata)
+
+
+@pytest.mark.settings(work_objects=False)
+def test_with_work_objects_unset_links_unfurl_the_classic_way_whatever_the_apps_configuration(
+    driver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar
+) -> None:
+    """WORK_OBJECTS unset (the default): Slack documents no answer telling an app with Work Object Previews off, so
+    the bot sends none until the deploying engineer says they are on."""
+    enable(slack)
+    connect(driver)
+    url = contact_link(contact_of(seeded, "Éloïse")["id"])
+    message, _ = post_links(driver, [url])
+    wait_unfurl(driver, message, url)
+    assert work_object_calls(driver) == [] and message.entities == {}
+    [classic] = unfurl_calls(driver)
+    assert set(classic) - {"team_id"} == {"unfurl_id", "source", "unfurls"}
 
 
 def test_not_connected_and_unreadable_records_answer_slacks_error_never_a_spinning_flexpane(

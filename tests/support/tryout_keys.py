@@ -124,7 +124,7 @@ def members(sam: ProcessDriver, marc: ProcessDriver, jane: ProcessDriver, slack:
 
 def flexpanes(sam: ProcessDriver, marc: ProcessDriver, jane: ProcessDriver, slack: FakeSlack,
               leonar: FakeLeonar) -> None:
-    print("3. Work Object Previews on (the app's configuration page, entity type Item)")
+    print("3. Work Object Previews on (the app's configuration page, entity type Item; WORK_OBJECTS=true)")
     enable(slack)
     camille = leonar.add_contact("Camille", "Roux", title="Data Engineer", current_company="Alan", location="Lyon",
                                  emails=[{"email": "camille.roux@example.com", "type": "personal"}],
@@ -196,7 +196,7 @@ def main() -> None:
         leonar.add_key(SAM_KEY, owner="Sam")
         leonar.add_key(OTHER_KEY, workspace="globex", owner="Sam")
         team(slack, PEOPLE, admin=ADMIN)
-        process, url = start_bot(slack, leonar, Path(tmp))
+        process, url = start_bot(slack, leonar, Path(tmp), WORK_OBJECTS="true")
         print(f"bot {url}  fake Slack {slack.api_url}  fake Leonar {leonar.url}  (signing secret {SIGNING_SECRET})")
         marc, sam, jane = (ProcessDriver(url, slack, leonar, user) for user in (ADMIN, SAM, JANE))
         try:

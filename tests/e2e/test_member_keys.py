@@ -18,6 +18,7 @@ from tests.support.driver import SlackDriver
 from tests.support.fakes.leonar import FakeLeonar
 from tests.support.fakes.slack import FakeSlack
 from tests.support.flows import connect, follow_modal
+from tests.support.home import open_home, press_in_home
 from tests.support.slack_schema import view_problem
 
 MEMBER = "U0002"
@@ -46,22 +47,14 @@ def event(drv: SlackDriver, body: dict[str, Any]) -> None:
 
 
 def home(drv: SlackDriver) -> str:
-    drv.slack.homes.pop(drv.user_id, None)
-    event(drv, {"type": "app_home_opened", "user": drv.user_id, "channel": "D1", "tab": "home"})
-    view = drv.slack.homes[drv.user_id]
+    view = open_home(drv)
+    drv.settle()
     assert view_problem(view) is None
     return json.dumps(view, ensure_ascii=False)
 
 
 def press(drv: SlackDriver, action: dict[str, Any]) -> None:
-    view = drv.slack.homes.get(drv.user_id) or {"type": "home", "blocks": []}
-    payload = {"type": "block_actions", "team": {"id": drv.team_id, "domain": "x"},
-               "user": {"id": drv.user_id, "team_id": drv.team_id}, "api_app_id": drv.api_app_id,
-               "trigger_id": drv.slack.issue_trigger(drv.user_id), "container": {"type": "view", "view_id": "VH"},
-               "view": {**view, "id": f"VH{drv.user_id}", "team_id": drv.team_id, "hash": "h",
-                        "state": {"values": {}}},
-               "actions": [{**action, "block_id": "b", "action_ts": "1.2"}]}
-    assert drv.post_payload(payload).status_code == 200
+    press_in_home(drv, action)
     drv.settle()
 
 

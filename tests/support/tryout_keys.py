@@ -25,6 +25,7 @@ from typing import Any
 from bot.views import member_keys as keys_views
 from tests.support.fakes.leonar import FakeLeonar, seed_demo
 from tests.support.fakes.slack import FakeSlack
+from tests.support.home import open_home, press_in_home
 from tests.support.tryout import BOT_TOKEN, DEMO_KEY, SIGNING_SECRET, round_trip, start_bot
 from tests.support.tryout_voice import CHANNEL, ProcessDriver, readable, render, show, show_view, team
 from tests.support.unfurls import contact_link, post_links
@@ -46,9 +47,8 @@ def event(driver: ProcessDriver, body: JSON) -> None:
 
 
 def home(driver: ProcessDriver, title: str) -> JSON:
-    driver.slack.homes.pop(driver.user_id, None)
-    event(driver, {"type": "app_home_opened", "user": driver.user_id, "channel": "D1", "tab": "home"})
-    view = driver.slack.homes[driver.user_id]
+    view = open_home(driver)
+    driver.settle()
     lines = render(view["blocks"], driver.slack)
     start = next((i for i, line in enumerate(lines) if "Leonar key" in line), 0)
     show(f"{title} (the Home tab, from its key section):", lines[max(0, start - 1):])
@@ -56,14 +56,7 @@ def home(driver: ProcessDriver, title: str) -> JSON:
 
 
 def press(driver: ProcessDriver, action: JSON) -> None:
-    view = driver.slack.homes.get(driver.user_id) or {"type": "home", "blocks": []}
-    payload = {"type": "block_actions", "team": {"id": driver.team_id, "domain": "x"},
-               "user": {"id": driver.user_id, "team_id": driver.team_id}, "api_app_id": driver.api_app_id,
-               "trigger_id": driver.slack.issue_trigger(driver.user_id), "container": {"type": "view", "view_id": "VH"},
-               "view": {**view, "id": f"VH{driver.user_id}", "team_id": driver.team_id, "hash": "h",
-                        "state": {"values": {}}},
-               "actions": [{**action, "block_id": "b", "action_ts": "1.2"}]}
-    driver.post_payload(payload)
+    press_in_home(driver, action)
     driver.settle()
 
 

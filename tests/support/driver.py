@@ -304,10 +304,11 @@ class SlackDriver:
                                       "channel_id": channel, "response_url": self.slack.new_response_url()})
         view["state"] = {"values": values}
         self.slack.set_view_state(view["id"], values)
+        submitted_hash = str(self.slack.views[view["id"]].get("hash") or "")
         payload = self._envelope("view_submission", view) | {"response_urls": response_urls}
         response = self._interact("view submission", _form(payload))
         if response.status_code == 200:
-            self._apply_ack(view, response)
+            self._apply_ack(view, response, submitted_hash)
         return response
 
     # ----------------------------------------------------------------- internals
@@ -376,7 +377,7 @@ class SlackDriver:
                 return {"type": kind, field: element[initial]}
         return None
 
-    def _apply_ack(self, view: JSON, response: httpx.Response) -> None:
+    def _apply_ack(self, view: JSON, response: httpx.Response, submitted_hash: str | None = None) -> None:
         ack: JSON = response.json() if response.content.strip() else {}
         if ack.get("response_action") == "errors":
             self.last_errors = ack.get("errors", {})
@@ -385,7 +386,7 @@ class SlackDriver:
             if unknown:
                 self.slack.problems.append(f"view_submission errors: keys {unknown} are not input block_ids")
             return
-        self.slack.apply_view_response(view["id"], ack)
+        self.slack.apply_view_response(view["id"], ack, submitted_hash=submitted_hash)
 
 
 def _form(payload: JSON) -> bytes:

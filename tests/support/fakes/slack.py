@@ -242,10 +242,15 @@ class FakeSlack:
         with self._lock:
             self.views[view_id]["state"] = {"values": copy.deepcopy(values)}
 
-    def apply_view_response(self, view_id: str, action: JSON) -> None:
-        """Apply a view_submission ack body (empty dict = close) the way Slack does."""
+    def apply_view_response(self, view_id: str, action: JSON, *, submitted_hash: str | None = None) -> None:
+        """Apply a view_submission ack body (empty dict = close) the way Slack does. `submitted_hash`: the view's hash
+        when it was submitted. Slack applies an ack as it arrives, before any call the app makes once it has acked;
+        the test's client reads the ack later, so a views.update already stored since then came after it in Slack's
+        order, and an ack's update does not replace it."""
         with self._lock:
             kind = action.get("response_action")
+            if kind == "update" and submitted_hash and self.views[view_id]["hash"] != submitted_hash:
+                return
             if kind in ("update", "push"):
                 if (problem := view_problem(action.get("view"))) is not None:
                     self.problems.append(f"view_submission {kind}: {problem}")

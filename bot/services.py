@@ -12,6 +12,7 @@ from bot.durable.runner import Runner
 from bot.leonar import Leonar, LeonarClient
 from bot.store import Store, Workspace
 from bot.store.cache import CHANNEL, Cache
+from bot.views.member_keys import app_home_url
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,8 @@ class Services:
     work_objects: Refusals = field(default_factory=lambda: Refusals())
     # What Slack said of each person (bot/slack/users.py).
     people: People = field(default_factory=lambda: People())
+    # The Slack app this process serves, as its requests name it: for links to its Home tab.
+    slack_app: SlackApp = field(default_factory=lambda: SlackApp())
 
     async def leonar_for(self, workspace: Workspace, user_id: str | None) -> KeyChoice:
         """Whose Leonar key `user_id`'s calls use: their own when they linked one (Leonar then attributes the work to
@@ -49,6 +52,23 @@ class KeyChoice:
     client: LeonarClient | None  # None: no key to use (not connected, or the member must link theirs first)
     personal: bool = False  # the member's own linked key
     must_link: bool = False  # admins require members' own keys and this member has none linked
+
+
+class SlackApp:
+    """The Slack app this process serves, one per deployment (one signing secret): its id, learnt from the requests
+    that name it (`api_app_id`), for links to its Home tab. Work resumed after a restart before any request came
+    names the Home tab without a link."""
+
+    def __init__(self) -> None:
+        self.app_id: str | None = None
+
+    def learn(self, app_id: Any) -> None:
+        if isinstance(app_id, str) and app_id:
+            self.app_id = app_id
+
+    def home_url(self, team_id: str | None) -> str | None:
+        """The app's Home tab in `team_id`'s Slack client; None while the app's id is not known."""
+        return app_home_url(team_id, self.app_id) if team_id and self.app_id else None
 
 
 class People:

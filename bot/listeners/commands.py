@@ -82,7 +82,7 @@ async def status(call: Call) -> None:
     if conn is None or client is None:
         await call.respond(**admin.status_message(None, None, None, who.lang))
         return
-    mine = call.context.get("member_key")
+    mine = await services(call.context).store.member_keys.get(workspace(call.context), who.id)
     own = member_views.status_line(mine.linked_at if mine else None, required=must_link(call.context),
                                    lang=who.lang)
     try:

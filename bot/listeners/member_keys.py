@@ -51,8 +51,7 @@ async def link_submitted(ack: AsyncAck, view: dict[str, Any], client: AsyncWebCl
     if problem:
         await ack(response_action="errors", errors={views.KEY_BLOCK: problem})
         return
-    context["member_key"] = await found.store.member_keys.link(here, user_id, api_key)
-    context["must_link"] = False
+    await found.store.member_keys.link(here, user_id, api_key)
     log.info("a member linked their own Leonar key in workspace %s: %s", here.key, user_id)
     await ack(response_action="update", view=views.linked_modal(lang))
     await publish(client, context, user_id)
@@ -90,7 +89,6 @@ async def require_changed(ack: AsyncAck, body: dict[str, Any], action: dict[str,
     await services(context).store.workspaces.update_settings(workspace(context), require_member_keys=required)
     log.info("workspace %s: members must link their own Leonar key: %s (by %s)", workspace(context).key, required,
              who.id)
-    context["must_link"] = required and context.get("member_key") is None
     await publish(client, context, who.id)
 
 

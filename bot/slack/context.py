@@ -23,15 +23,15 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.i18n import Lang
 from bot.leonar import LeonarClient
 from bot.observability import requests
-from bot.services import Services
+from bot.services import KeyChoice, Services
 from bot.slack import access, guard
 from bot.slack.identity import request_workspace
 from bot.slack.users import SlackUser, UserLookup
-from bot.store import Connection, MemberKey, StoreUnavailable, Workspace
+from bot.store import Connection, StoreUnavailable, Workspace
 from bot.views.access import Refusal
 from bot.views.add_create_contact import CALLBACK_ID as CREATE_CALLBACK_ID
 from bot.views.add_create_contact import Return
-from bot.views.member_keys import app_home_url, link_first_text
+from bot.views.member_keys import link_first_text
 from bot.views.metadata import ModalContext
 
 log = logging.getLogger(__name__)
@@ -67,7 +67,7 @@ def install(app: AsyncApp, services: Services) -> None:
         recorded = recorded_workspace(metadata)
         here = request_workspace(context, body, recorded)
         context["services"] = services
-        context["app_id"] = body.get("api_app_id")  # for links to the app's Home tab (`home_url`)
+        services.slack_app.learn(body.get("api_app_id"))  # for links to the app's Home tab (`home_url`)
         context["workspace"] = here
         context["slack_user"] = users = UserLookup(context.client, here, context.user_id, services.people,
                                                    services.settings.limits.users_info_seconds)
@@ -77,10 +77,10 @@ def install(app: AsyncApp, services: Services) -> None:
         try:
             known = here.team_id or here.enterprise_id
             context["connection"] = await services.store.workspaces.get_connection(here) if known else None
-            if kind in access.GATED:  # events (every message, every profile change) use no member's key here
-                await _member_key(context, services, here)
-            else:
-                context["member_key"], context["must_link"] = None, False
+            if kind in access.GATED and context["connection"] is not None:
+                # Whose key the member's calls use (`leonar`). Events (every message, every profile change) carry
+                # none: what they set off resolves its key itself, with the same Services.leonar_for.
+                context["leonar_key"] = await services.leonar_for(here, context.user_id)
             refused = await access.refusal(kind, here, recorded, users, services.store.workspaces,
                                            answering=access.answers_feedback(body))
         except StoreUnavailable as exc:
@@ -109,15 +109,6 @@ def install(app: AsyncApp, services: Services) -> None:
         return None
 
     app.middleware(Middleware(per_request))
-
-
-async def _member_key(context: AsyncBoltContext, services: Services, here: Workspace) -> None:
-    """The acting member's own Leonar key (`leonar`), and whether they must link one before using Leonar."""
-    context["member_key"], context["must_link"] = None, False
-    if context.get("connection") is None or not context.user_id:
-        return
-    context["member_key"] = own = await services.store.member_keys.get(here, context.user_id)
-    context["must_link"] = own is None and (await services.store.workspaces.settings(here)).require_member_keys
 
 
 def _flexpane_trigger(body: dict[str, Any]) -> str | None:
@@ -161,19 +152,17 @@ def connection(context: dict[str, Any]) -> Connection | None:
     return cast(Connection | None, context.get("connection"))
 
 
+def key(context: dict[str, Any]) -> KeyChoice:
+    """Whose Leonar key the member behind the request uses, as Services.leonar_for said for this request."""
+    found = context.get("leonar_key")
+    return found if isinstance(found, KeyChoice) else KeyChoice(None)
+
+
 def leonar(context: dict[str, Any]) -> LeonarClient | None:
-    """The Leonar client of the member behind the request: their own key when they linked one, else the workspace's
-    (Services.leonar_for says why); None when no key is connected, or when admins require members' own keys and
-    this member has not linked theirs (`must_link`)."""
-    conn = connection(context)
-    if conn is None:
-        return None
-    own = cast(MemberKey | None, context.get("member_key"))
-    if own is not None:
-        return services(context).leonar.client(own.api_key, user_id=context.get("user_id"))
-    if context.get("must_link"):
-        return None
-    return services(context).leonar.client(conn.api_key, user_id=context.get("user_id"))
+    """The Leonar client of the member behind the request: their own key when they linked one, else the workspace's;
+    None when no key is connected, or when admins require members' own keys and this member has not linked theirs
+    (`must_link`)."""
+    return key(context).client
 
 
 def workspace_leonar(context: dict[str, Any]) -> LeonarClient | None:
@@ -183,14 +172,13 @@ def workspace_leonar(context: dict[str, Any]) -> LeonarClient | None:
 
 
 def home_url(context: dict[str, Any]) -> str | None:
-    """A link to the app's Home tab for the member behind the request (None when the request did not say the app)."""
-    team, app = workspace(context).team_id or context.get("team_id"), context.get("app_id")
-    return app_home_url(str(team), str(app)) if team and app else None
+    """A link to the app's Home tab for the member behind the request."""
+    return services(context).slack_app.home_url(workspace(context).team_id or context.get("team_id"))
 
 
 def must_link(context: dict[str, Any]) -> bool:
     """Admins require members' own keys, and this member has none linked."""
-    return bool(context.get("must_link"))
+    return key(context).must_link
 
 
 async def user(context: dict[str, Any]) -> SlackUser:

@@ -20,7 +20,7 @@ from bot.i18n import Lang, t
 from bot.leonar import LeonarClient, LeonarError
 from bot.manifest import COMMAND
 from bot.services import Services
-from bot.slack.context import new_modal, services, user_lang, workspace
+from bot.slack.context import key, new_modal, services, user_lang, workspace
 from bot.slack.modals import open_view
 from bot.store import Connection
 from bot.views import member_keys as views
@@ -68,8 +68,8 @@ def _failure(exc: BaseException, lang: Lang) -> str:
 async def open_link(client: AsyncWebClient, respond: Any, trigger_id: str, context: dict[str, Any]) -> None:
     """The link form, opened before any call but the store's (the trigger lives 3 s)."""
     lang = await user_lang(context)
-    linked = context.get("member_key") is not None
-    await open_view(client, respond, trigger_id, views.link_modal(new_modal(context), lang, linked=linked), lang)
+    form = views.link_modal(new_modal(context), lang, linked=key(context).personal)
+    await open_view(client, respond, trigger_id, form, lang)
 
 
 async def unlink_own(context: dict[str, Any]) -> bool:
@@ -78,6 +78,4 @@ async def unlink_own(context: dict[str, Any]) -> bool:
     removed = await found.store.member_keys.unlink(here, user_id)
     if removed:
         log.info("a member unlinked their own Leonar key in workspace %s: %s", here.key, user_id)
-    context["member_key"] = None
-    context["must_link"] = (await found.store.workspaces.settings(here)).require_member_keys
     return removed

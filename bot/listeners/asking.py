@@ -14,7 +14,7 @@ from bot.i18n import t
 from bot.leonar.links import UUID
 from bot.slack import asking, sharing
 from bot.slack.add_form import open_add
-from bot.slack.context import home_url, new_modal, services, user, workspace
+from bot.slack.context import new_modal, services, user, workspace
 from bot.slack.guard import guarded
 from bot.views import find, pulse
 from bot.views.find import private
@@ -32,7 +32,7 @@ async def share_clicked(ack: AsyncAck, body: dict[str, Any], action: dict[str, A
     who = await user(context)
     share = sharing.share_find if action.get("action_id") == find.SHARE_ACTION else sharing.share_pulse
     said = await share(client, services(context), workspace(context), who, str(action.get("value") or ""),
-                       _channel(body), body.get("response_url"), who.lang, home_url(context))
+                       _channel(body), body.get("response_url"), who.lang)
     if said is not None:
         await respond(**private(said))
     else:  # said where it went, so that a second press is not the only way to find out
@@ -58,8 +58,7 @@ async def pick_clicked(ack: AsyncAck, action: dict[str, Any], respond: AsyncResp
     await ack()
     who = await user(context)
     await respond(**private(await asking.pipeline_answer(services(context), workspace(context), who,
-                                                         str(action.get("value") or ""), who.lang,
-                                                         home=home_url(context))))
+                                                         str(action.get("value") or ""), who.lang)))
 
 
 async def opened(ack: AsyncAck) -> None:

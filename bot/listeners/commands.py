@@ -19,7 +19,6 @@ from bot.slack.add_form import open_add
 from bot.slack.add_prefill import seed_from
 from bot.slack.context import (
     connection,
-    home_url,
     must_link,
     new_modal,
     services,
@@ -189,7 +188,7 @@ async def find(call: Call) -> None:
     await call.respond(**private(await asking.find_answer(
         services(call.context), workspace(call.context), who, call.text, who.lang,
         details=await asking.details_here(call.client, services(call.context), workspace(call.context),
-                                          str(call.command.get("channel_id") or "")), home=home_url(call.context))))
+                                          str(call.command.get("channel_id") or "")))))
 
 
 async def pipeline(call: Call) -> None:
@@ -197,7 +196,7 @@ async def pipeline(call: Call) -> None:
     await call.ack()
     who = await user(call.context)
     await call.respond(**private(await asking.pipeline_answer(services(call.context), workspace(call.context), who,
-                                                              call.text, who.lang, home=home_url(call.context))))
+                                                              call.text, who.lang)))
 
 
 async def help_(call: Call) -> None:

@@ -24,8 +24,7 @@ async def asked(ack: AsyncAck, body: dict[str, Any], event: dict[str, Any], cont
     request = mentions.asked_of(event, bot_user_id)
     if request is not None:
         await services(context).runner.accept(f"event:{body.get('event_id') or uuid.uuid4().hex}", workspace(context),
-                                              mentions.KIND, mentions.payload(request, bot_user_id,
-                                                                               body.get("api_app_id")))
+                                              mentions.KIND, mentions.payload(request, bot_user_id))
     await ack()
     requests.answered("acked")
 

@@ -77,8 +77,7 @@ async def save_submitted(
     # Recorded before anything is read or sent: a crash from here on is resumed (saving.Resume), never doubled.
     try:
         record = await found.runner.accept_here(f"save:{uuid.uuid4().hex}", here, saving.KIND,
-                                                saving.Saving.payload(view, sealed, lang,
-                                                                      body.get("api_app_id")))
+                                                saving.Saving.payload(view, sealed, lang))
     except StoreUnavailable:
         await ack(response_action="errors", errors={form.NOTE_BLOCK: t(lang, "access.store_down")})
         return

@@ -28,7 +28,6 @@ from bot.slack import channels
 from bot.slack.card_delivery import card_recorder, deliver_card, deliver_privately
 from bot.slack.installations import bot_client
 from bot.slack.modals import show
-from bot.slack.whose_key import job_home
 from bot.store import AddRecord, Workspace
 from bot.store.cards import Cards
 from bot.store.jobs import Job
@@ -93,8 +92,7 @@ class Adding:
         user = body.get("user") or {}
         return {"values": (view.get("state") or {}).get("values") or {}, "metadata": view.get("private_metadata"),
                 "view_id": view["id"], "response_urls": body.get("response_urls") or [], "lang": lang,
-                "user": {k: user[k] for k in ("id", "name", "username", "team_id") if k in user},
-                "app_id": body.get("api_app_id")}  # for the App Home link, should the member have to link a key
+                "user": {k: user[k] for k in ("id", "name", "username", "team_id") if k in user}}
 
     @classmethod
     def of(cls, job: Job, *, slack: AsyncWebClient, leonar: LeonarClient, services: Services) -> Adding:
@@ -198,15 +196,15 @@ class Resume:
                 return None
             log.info("an add was not resumed: its member must link their own Leonar key first")
             if tell:
-                await _link_first(job, slack)
+                await _link_first(job, slack, services.slack_app.home_url(
+                    job.workspace.team_id or job.payload["user"].get("team_id")))
             return None
         return Adding.of(job, slack=slack, leonar=choice.client, services=services)
 
 
-async def _link_first(job: Job, slack: AsyncWebClient) -> None:
+async def _link_first(job: Job, slack: AsyncWebClient, home: str | None) -> None:
     """In the member's form (kept as they filled it), else in a DM: nothing was added, their own key comes first."""
     data, lang = job.payload, lang_of(str(job.payload.get("lang")))
-    home = job_home(job.workspace, data)
     form = add.add_modal(ModalContext.loads(data.get("metadata")), error=link_first_text(lang, None),
                          picked=add.read_submission(data["values"]).picked(), lang=lang)
     if not await show(slack, str(data["view_id"]), form):

@@ -48,22 +48,23 @@ FULL_READS = 2  # found contacts read whole; the rest of the budget goes to wher
 PIPELINE_PAGES = 3  # entries read for a pulse: 300; a bigger project's counts are Leonar's own
 
 
-def no_key(choice: KeyChoice, lang: Lang, home: str | None) -> dict[str, Any]:
+def no_key(services: Services, workspace: Workspace, choice: KeyChoice, lang: Lang) -> dict[str, Any]:
     """Why the asker's request has no Leonar key to use: their own to link first, else the workspace's to connect."""
-    return views.problem(no_key_text(lang, must_link=choice.must_link, home=home, not_connected="admin.not_connected"))
+    return views.problem(no_key_text(lang, must_link=choice.must_link, home=services.slack_app.home_url(
+        workspace.team_id), not_connected="admin.not_connected"))
 
 
 async def find_answer(services: Services, workspace: Workspace, user: SlackUser, query: str, lang: Lang, *,
-                      details: bool = False, share: bool = True, home: str | None = None) -> dict[str, Any]:
+                      details: bool = False, share: bool = True) -> dict[str, Any]:
     """Who `query` (a name, an email or a LinkedIn URL) finds, and where they stand (module docstring), asked with
-    the user's own key when they linked one. `home`: the App Home link, for a user who must link theirs first."""
+    the user's own key when they linked one."""
     seed = seed_from(query)
     if not seed:
         return views.nothing_found(query, "empty", lang)
     try:
         choice = await services.leonar_for(workspace, user.id)
         if (client := choice.client) is None:
-            return no_key(choice, lang, home)
+            return no_key(services, workspace, choice, lang)
         # The add form's limit: its candidate menu then reads the same search from the cache, and vice versa.
         listing = await matches(client, seed, limit=SEARCH_LIMIT)
     except LeonarError as exc:
@@ -160,16 +161,15 @@ async def where_they_stand(services: Services, workspace: Workspace, user: Slack
 
 
 async def pipeline_answer(services: Services, workspace: Workspace, user: SlackUser, project_text: str, lang: Lang,
-                          *, share: bool = True, shared_by: str | None = None, home: str | None = None
-                          ) -> dict[str, Any]:
+                          *, share: bool = True, shared_by: str | None = None) -> dict[str, Any]:
     """The pulse of the project `project_text` names; choices when it names several, the closest when none. Read
-    with the user's own key when they linked one (`home`: as `find_answer`'s)."""
+    with the user's own key when they linked one."""
     if not project_text.strip():
         return views.problem(t(lang, "pipeline.usage", command=COMMAND))
     try:
         choice = await services.leonar_for(workspace, user.id)
         if (client := choice.client) is None:
-            return no_key(choice, lang, home)
+            return no_key(services, workspace, choice, lang)
         try:
             project = await find_project(client, project_text)
         except ProjectAmbiguous as exc:

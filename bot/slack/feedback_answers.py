@@ -102,7 +102,7 @@ async def answer(client: AsyncWebClient, context: dict[str, Any], ref: AnswerRef
         again = await found.store.feedback.get(here, request.id)
         return CLOSED if again is None or again.closed_at is not None else None
     await found.runner.accept(note_key(request.id, saved), here, NOTE,
-                              note_payload(request.id, saved, context.get("app_id"), outsider=outsider))
+                              note_payload(request.id, saved, outsider=outsider))
     return None
 
 

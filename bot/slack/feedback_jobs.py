@@ -35,7 +35,6 @@ from bot.services import Services
 from bot.slack import channels
 from bot.slack.installations import bot_client
 from bot.slack.users import user_of
-from bot.slack.whose_key import job_home
 from bot.store import Workspace
 from bot.store.feedback import Answer, FeedbackRequest, Recipient
 from bot.store.jobs import Job
@@ -60,13 +59,11 @@ def note_key(request_id: str, answer: Answer) -> str:
     return f"feedback-note:{request_id}:{answer.contact_id}:{answer.reviewer}:{answer.version}"
 
 
-def note_payload(request_id: str, answer: Answer, app_id: str | None = None, *, outsider: bool = False
-                 ) -> dict[str, Any]:
-    """`app_id`: for the App Home link, should the reviewer have to link their own Leonar key before it is noted.
-    `outsider`: a reviewer of another organisation (a shared channel), who can link no key here."""
+def note_payload(request_id: str, answer: Answer, *, outsider: bool = False) -> dict[str, Any]:
+    """`outsider`: a reviewer of another organisation (a shared channel), who can link no key here."""
     return {"request": request_id, "contact": answer.contact_id, "reviewer": answer.reviewer,
             "verdict": answer.verdict, "comment": answer.comment, "version": answer.version, "at": answer.answered_at,
-            "previous": answer.previous, "app_id": app_id, "outsider": outsider}
+            "previous": answer.previous, "outsider": outsider}
 
 
 def missing(request: FeedbackRequest, answers: list[Answer]) -> list[str]:
@@ -219,7 +216,8 @@ class FeedbackWork:
                         "the reviewer must link their own key" if choice.must_link else "not connected")
             if candidate is not None and choice.must_link:  # unlinked since answering: said, not retried
                 await self._post(client, answer.reviewer, {"text": link_first_text(
-                    await self._lang(request, answer.reviewer), job_home(request.workspace, payload))})
+                    await self._lang(request, answer.reviewer),
+                    self._services.slack_app.home_url(request.workspace.team_id))})
             return
         reviewer, requester = await self._name(client, answer.reviewer), await self._name(client, request.requester)
         text = note_text(request, candidate, answer, reviewer, requester, request.lang)

@@ -36,7 +36,6 @@ from bot.slack.asking import where_they_stand
 from bot.slack.context import connection, home_url, services, workspace, workspace_leonar
 from bot.slack.users import SlackUser, UserLookup
 from bot.store import StoreUnavailable, Workspace, WorkspaceSettings
-from bot.views.member_keys import app_home_url
 from bot.views.work_objects import CONTACT_REF, PROJECT_REF, Private, contact_entity, project_entity
 
 log = logging.getLogger(__name__)
@@ -75,7 +74,7 @@ async def present(client: AsyncWebClient, body: dict[str, Any], event: dict[str,
         await _answer(client, trigger_id, error=_custom(lang, "wo.not_connected_title", "wo.not_connected"))
         return
     public = cast(LeonarClient, workspace_leonar(context))
-    home = home_url(context) or app_home_url(str(body.get("team_id") or ""), str(body.get("api_app_id") or ""))
+    home = home_url(context)  # the event named the app
     who: SlackUser | None = None
     try:
         async with asyncio.timeout_at(deadline):
@@ -93,8 +92,8 @@ async def present(client: AsyncWebClient, body: dict[str, Any], event: dict[str,
 
 
 async def _answer_for(svc: Services, here: Workspace, who: SlackUser | None, public: LeonarClient, kind: str,
-                      record_id: str, url: str, settings: WorkspaceSettings, lang: Lang, home: str
-                      ) -> dict[str, Any]:
+                      record_id: str, url: str, settings: WorkspaceSettings, lang: Lang,
+                      home: str | None) -> dict[str, Any]:
     """The arguments of `entity.presentDetails` for this person (module docstring)."""
     if who is None or not who.belongs_to(here) or who.role == "guest":
         log.info("flexpane for %s: the public preview only (%s)", who.id if who else "?",
@@ -106,8 +105,8 @@ async def _answer_for(svc: Services, here: Workspace, who: SlackUser | None, pub
     choice = await svc.leonar_for(here, who.id)
     if choice.must_link:
         log.info("flexpane for %s: their own Leonar key is required", who.id)
-        return {"metadata": await _preview(public, kind, record_id, url, settings, lang),
-                "user_auth_required": True, "user_auth_url": home}
+        prompt: dict[str, Any] = {"user_auth_required": True} | ({"user_auth_url": home} if home else {})
+        return {"metadata": await _preview(public, kind, record_id, url, settings, lang), **prompt}
     if choice.client is None:  # disconnected meanwhile
         raise Unreadable("not_connected")
     if kind == "project":

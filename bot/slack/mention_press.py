@@ -34,7 +34,7 @@ from bot.slack.add_form import open_add
 from bot.slack.card_delivery import card_recorder, deliver_card, deliver_privately
 from bot.slack.context import leonar, new_modal, services, user_lang, workspace
 from bot.slack.installations import bot_client
-from bot.slack.whose_key import job_home, unavailable
+from bot.slack.whose_key import unavailable
 from bot.store import AddRecord, StoreUnavailable, Workspace, WorkspaceSettings
 from bot.store.jobs import Job
 from bot.views import mentions as say
@@ -103,8 +103,7 @@ async def add(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respo
     here = workspace(context)
     try:
         await services(context).runner.accept(press_key(body, action, here), here, KIND, {
-            "understood": asdict(understood), "lang": lang, "response_url": body.get("response_url"),
-            "app_id": body.get("api_app_id")})
+            "understood": asdict(understood), "lang": lang, "response_url": body.get("response_url")})
     except StoreUnavailable:
         await ack()
         await respond(response_type="ephemeral", replace_original=False, text=t(lang, "access.store_down"))
@@ -132,7 +131,7 @@ class Pressing:
             log.info("a mention's add was not carried on: its asker must link their own Leonar key first")
             if not progress.get("entry"):  # "nothing added" only when true
                 await _reply(job, response_type="ephemeral", replace_original=False,
-                             text=link_first_text(lang, job_home(job.workspace, job.payload)))
+                             text=link_first_text(lang, found.slack_app.home_url(job.workspace.team_id)))
             return
         if (leonar_client := choice.client) is None or client is None:
             log.warning("a mention's add could not be made: workspace %s is no longer connected", job.workspace.key)

@@ -27,7 +27,7 @@ from bot.slack import access, asking, channels
 from bot.slack.installations import bot_client
 from bot.slack.mention_grammar import Add, Find, Pipeline, Request, parse
 from bot.slack.users import SlackUser, UserLookup
-from bot.slack.whose_key import job_home, no_key_text
+from bot.slack.whose_key import no_key_text
 from bot.store import Workspace
 from bot.store.jobs import Job
 from bot.views import mentions as say
@@ -104,37 +104,35 @@ class Answering:
         elif isinstance(request, Find | Pipeline):
             try:
                 message = await asyncio.wait_for(self.ask(client, request, asked, job.workspace, await lookup.user(),
-                                                          lang, private=private, home=job_home(job.workspace,
-                                                                                               job.payload)),
+                                                          lang, private=private),
                                                  services.settings.limits.mention_seconds)
             except TimeoutError:
                 message = say.notice(t(lang, "mention.slow_asking"))
         else:
-            message = await self.answer(request, asked, job.workspace, lang, job_home(job.workspace, job.payload))
+            message = await self.answer(request, asked, job.workspace, lang)
         await _post(client, asked, message, private=private)
         await progress.done("answered")
 
     async def ask(self, client: AsyncWebClient, request: Find | Pipeline, asked: Asked, workspace: Workspace,
-                  who: SlackUser, lang: Lang, *, private: bool, home: str | None = None) -> dict[str, Any]:
+                  who: SlackUser, lang: Lang, *, private: bool) -> dict[str, Any]:
         """`/leonar-add find` and `pipeline`'s answers (bot/slack/asking.py), in the thread: emails and phones where
         a card there would show them; "Share in channel" only on a private answer (a public one is shared)."""
         share = private and not asked.dm
         if isinstance(request, Pipeline):
-            return await asking.pipeline_answer(self._services, workspace, who, request.project, lang, share=share,
-                                                home=home)
+            return await asking.pipeline_answer(self._services, workspace, who, request.project, lang, share=share)
         where = asked.user if asked.dm else asked.channel  # the app's DM: the asker alone
         details = await asking.details_here(client, self._services, workspace, where)
         return await asking.find_answer(self._services, workspace, who, request.who, lang, details=details,
-                                        share=share, home=home)
+                                        share=share)
 
-    async def answer(self, request: Request, asked: Asked, workspace: Workspace, lang: Lang,
-                     home: str | None = None) -> dict[str, Any]:
+    async def answer(self, request: Request, asked: Asked, workspace: Workspace, lang: Lang) -> dict[str, Any]:
         if not isinstance(request, Add):
             return say.help_message(lang)
         # The asker's own key when they linked one (Leonar shows what they may see), within their fair share.
         choice = await self._services.leonar_for(workspace, asked.user)
         if (leonar := choice.client) is None:
-            text = no_key_text(lang, must_link=choice.must_link, home=home, not_connected="step.not_connected")
+            text = no_key_text(lang, must_link=choice.must_link, home=self._services.slack_app.home_url(
+                workspace.team_id), not_connected="step.not_connected")
             return problem(text) if choice.must_link else say.notice(text)  # ours, mrkdwn: the App Home link works
         understood = say.Understood(asked.user, workspace.key, asked.user if asked.dm else asked.channel,
                                     asked.reply_in, request.who)
@@ -186,7 +184,6 @@ async def _post(client: AsyncWebClient, asked: Asked, message: dict[str, Any], *
                                       blocks=message["blocks"])
 
 
-def payload(asked: Asked, bot_user_id: str | None, app_id: str | None = None) -> dict[str, Any]:
-    """`app_id`: for the App Home link, should the asker have to link their own Leonar key first."""
-    return {"asked": asdict(asked), "bot_user_id": bot_user_id, "app_id": app_id}
+def payload(asked: Asked, bot_user_id: str | None) -> dict[str, Any]:
+    return {"asked": asdict(asked), "bot_user_id": bot_user_id}
 

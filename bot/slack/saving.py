@@ -28,7 +28,6 @@ from bot.services import Services
 from bot.slack.installations import bot_client
 from bot.slack.modals import show
 from bot.slack.save_form import unseal
-from bot.slack.whose_key import job_home
 from bot.store.jobs import Job
 from bot.views import save_modal as form
 from bot.views.errors import describe
@@ -73,10 +72,9 @@ class Saving:
         return option_text(self.choice.contact) or t(self.lang, "save.the_candidate")
 
     @staticmethod
-    def payload(view: dict[str, Any], sealed: str, lang: Lang, app_id: str | None = None) -> dict[str, Any]:
-        """`app_id`: for the App Home link, should the saver have to link their own key before it is resumed."""
+    def payload(view: dict[str, Any], sealed: str, lang: Lang) -> dict[str, Any]:
         return {"values": (view.get("state") or {}).get("values") or {}, "sealed": sealed, "view_id": view["id"],
-                "lang": lang, "app_id": app_id}
+                "lang": lang}
 
 
 async def submitted(job: Saving, progress: Progress, ack: AsyncAck) -> None:
@@ -296,17 +294,17 @@ class Resume:
                 return None
             log.info("a save was not resumed: its saver must link their own Leonar key first")
             if tell:
-                await _link_first(job, slack, ctx)
+                await _link_first(job, slack, ctx, services.slack_app.home_url(job.workspace.team_id))
             return None
         return Saving(slack=slack, leonar=choice.client, ctx=ctx, choice=form.read_submission(data["values"]),
                       view_id=str(data["view_id"]), lang=lang_of(str(data.get("lang"))),
                       window=services.settings.limits.submit_seconds)
 
 
-async def _link_first(job: Job, slack: AsyncWebClient, ctx: form.SaveContext) -> None:
+async def _link_first(job: Job, slack: AsyncWebClient, ctx: form.SaveContext, home: str | None) -> None:
     """Nothing was saved: the saver's own key comes first. In their form, else privately where the message is."""
     data, lang = job.payload, lang_of(str(job.payload.get("lang")))
-    text = link_first_text(lang, job_home(job.workspace, data))
+    text = link_first_text(lang, home)
     candidate = option_text(form.read_submission(data["values"]).contact) or t(lang, "save.the_candidate")
     if await show(slack, str(data["view_id"]), form.done_modal(candidate, lang, told=text, outcome="not_saved")):
         return

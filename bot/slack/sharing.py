@@ -40,10 +40,9 @@ def _allowed(value: str, workspace: Workspace, user: SlackUser) -> str | None:
 
 
 async def share_find(slack: AsyncWebClient, services: Services, workspace: Workspace, user: SlackUser, value: str,
-                     channel_id: str, response_url: str | None, lang: Lang, home: str | None = None
-                     ) -> dict[str, Any] | None:
+                     channel_id: str, response_url: str | None, lang: Lang) -> dict[str, Any] | None:
     """Post the candidate in `channel_id` for everyone, attributed, read with the presser's own key when they linked
-    one. Returns what to tell the presser privately (None: it went out). `home`: the App Home link."""
+    one. Returns what to tell the presser privately (None: it went out)."""
     contact_id = _allowed(value, workspace, user)
     if contact_id is None:
         return views.problem(t(lang, "find.share_refused"))
@@ -53,7 +52,7 @@ async def share_find(slack: AsyncWebClient, services: Services, workspace: Works
             return views.problem(why)
         choice = await services.leonar_for(workspace, user.id)
         if (client := choice.client) is None:
-            return no_key(choice, lang, home)
+            return no_key(services, workspace, choice, lang)
         contact = await client.read_contact(contact_id)
     except LeonarError as exc:
         return views.problem(describe(exc, lang))
@@ -68,8 +67,7 @@ async def share_find(slack: AsyncWebClient, services: Services, workspace: Works
 
 
 async def share_pulse(slack: AsyncWebClient, services: Services, workspace: Workspace, user: SlackUser, value: str,
-                      channel_id: str, response_url: str | None, lang: Lang, home: str | None = None
-                      ) -> dict[str, Any] | None:
+                      channel_id: str, response_url: str | None, lang: Lang) -> dict[str, Any] | None:
     """Post the project's pulse in `channel_id` for everyone, attributed (no email nor phone in a pulse, but a
     channel where no card may go gets no pulse either)."""
     project_id = _allowed(value, workspace, user)
@@ -81,8 +79,7 @@ async def share_pulse(slack: AsyncWebClient, services: Services, workspace: Work
         return views.problem(t(lang, "access.store_down"))
     if why is not None:
         return views.problem(why)
-    message = await pipeline_answer(services, workspace, user, project_id, lang, share=False, shared_by=user.id,
-                                    home=home)
+    message = await pipeline_answer(services, workspace, user, project_id, lang, share=False, shared_by=user.id)
     if not any(b.get("type") == "header" for b in message["blocks"]):  # a failure: said to the presser only
         return message
     await deliver_card(slack, message, channel_id=channel_id, user_id=user.id, response_urls=[],

@@ -12,8 +12,7 @@ from typing import Any
 from bot.i18n import Lang, t
 from bot.manifest import COMMAND
 from bot.slack.context import home_url, must_link
-from bot.store import Workspace
-from bot.views.member_keys import app_home_url, link_first_text
+from bot.views.member_keys import link_first_text
 
 
 def no_key_text(lang: Lang, *, must_link: bool, home: str | None, not_connected: str = "add.not_connected") -> str:
@@ -33,10 +32,3 @@ def unavailable_option(context: dict[str, Any], lang: Lang) -> str:
     """The same, as a menu's one option: 75 characters at most, so the command rather than the App Home."""
     return t(lang, "options.link_first" if must_link(context) else "options.connect_first", command=COMMAND)
 
-
-def job_home(workspace: Workspace, payload: dict[str, Any]) -> str | None:
-    """The App Home link for a job's member: the app id is recorded with the job when it is accepted (`app_id`);
-    a job recorded by a release that did not record it gets the text without the link."""
-    app = payload.get("app_id")
-    team = workspace.team_id or (payload.get("user") or {}).get("team_id")
-    return app_home_url(str(team), str(app)) if app and team else None

@@ -228,7 +228,7 @@ def test_a_linked_members_resumed_save_is_noted_with_their_key(
     sealed = sealed_of(view["private_metadata"])
     assert sealed is not None
     bot.run(bot.services.store.jobs.accept("save:left-behind", HERE, saving.KIND,
-                                           saving.Saving.payload(submitted, sealed, "en", mia.api_app_id),
+                                           saving.Saving.payload(submitted, sealed, "en"),
                                            holder="dead", lease_seconds=0.01))
     assert seeded.wait_until(lambda: len(seeded.notes()) == 1)
     driver.settle()

@@ -17,7 +17,7 @@ from typing import Any
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.i18n import Lang, t
-from bot.leonar import LeonarClient, LeonarError
+from bot.leonar import LeonarError
 from bot.manifest import COMMAND
 from bot.services import Services
 from bot.slack.context import key, new_modal, services, user_lang, workspace
@@ -38,7 +38,8 @@ async def key_problem(services: Services, connection: Connection | None, api_key
         return t(lang, "member.same_as_workspace")
     own = services.leonar.client(api_key, user_id=user_id)
     scopes, own_members, members = await asyncio.gather(
-        own.missing_scopes(), _members(own), _members(services.leonar.client(connection.api_key)),
+        own.missing_scopes(), own.workspace_member_ids(),
+        services.leonar.client(connection.api_key).workspace_member_ids(),
         return_exceptions=True)
     if isinstance(scopes, BaseException):
         return _failure(scopes, lang)
@@ -53,10 +54,6 @@ async def key_problem(services: Services, connection: Connection | None, api_key
         log.info("a member's key refused: it lists none of the workspace key's Leonar members")
         return t(lang, "member.other_workspace")
     return None
-
-
-async def _members(client: LeonarClient) -> frozenset[str] | None:
-    return await client.workspace_member_ids()
 
 
 def _failure(exc: BaseException, lang: Lang) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from typing import Any
 
 from tests.support.bot import LEONAR_KEY, SIGNING_SECRET, RunningBot
@@ -11,31 +10,20 @@ from tests.support.driver import SlackDriver
 from tests.support.fakes.leonar import FakeLeonar
 from tests.support.fakes.slack import FakeSlack
 from tests.support.flows import block, connect, pick_contact, pick_project
+from tests.support.home import open_home as published_home
+from tests.support.home import press_in_home
 from tests.support.slack_schema import view_problem
 
 
 def open_home(driver: SlackDriver, slack: FakeSlack) -> dict[str, Any]:
-    slack.homes.pop(driver.user_id, None)
-    body = json.dumps({"token": "x", "team_id": "T0001", "api_app_id": "A0001", "type": "event_callback",
-                       "event_id": f"Ev{time.time_ns()}", "event_time": int(time.time()),
-                       "event": {"type": "app_home_opened", "user": driver.user_id, "channel": "D1", "tab": "home"}})
-    response = driver.http.post(driver.url, content=body.encode(), headers=driver.signed_headers(body.encode())
-                                | {"Content-Type": "application/json"})
-    assert response.status_code == 200
-    assert slack.wait_until(lambda: driver.user_id in slack.homes), "no Home published"
-    home = slack.homes[driver.user_id]
+    """The Home published when `driver`'s user opens it, checked against Block Kit's schema."""
+    home = published_home(driver)
     assert view_problem(home) is None
     return home
 
 
 def home_action(driver: SlackDriver, slack: FakeSlack, action: dict[str, Any]) -> None:
-    home = slack.homes[driver.user_id]
-    payload = {"type": "block_actions", "team": {"id": "T0001", "domain": "x"},
-               "user": {"id": driver.user_id, "team_id": "T0001"}, "api_app_id": "A0001",
-               "trigger_id": slack.issue_trigger(driver.user_id), "container": {"type": "view", "view_id": "VH"},
-               "view": {**home, "id": f"VH{driver.user_id}", "team_id": "T0001", "hash": "h", "state": {"values": {}}},
-               "actions": [{**action, "block_id": "b", "action_ts": "1.2"}]}
-    assert driver.post_payload(payload).status_code == 200
+    press_in_home(driver, action)
 
 
 def texts(view: dict[str, Any]) -> str:

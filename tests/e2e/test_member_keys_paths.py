@@ -422,6 +422,27 @@ def test_a_resumed_add_of_a_member_who_must_now_link_adds_nothing_and_tells_them
     assert seeded.requests[since:] == [] and seeded.entries() == []
 
 
+@RESUMED
+def test_a_resumed_add_whose_member_can_be_told_nowhere_still_ends(
+    bot: RunningBot, driver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar
+) -> None:
+    """The form closed and the DM refused: the job ends (nothing was added) rather than being tried again."""
+    connect(driver)
+    mia = member(bot, slack)
+    form = fill_add(mia)
+    require(bot)
+    submitted = form | {"state": {"values": mia._values(form)}}
+    slack.fail("views.update", "not_found", times=10)
+    slack.fail("chat.postMessage", "cannot_dm_bot", times=10)
+    bot.run(bot.services.store.jobs.accept("add:told-nowhere", HERE, adding.KIND,
+                                           adding.Adding.payload(submitted, {"user": {"id": MEMBER}}, "en"),
+                                           holder="dead", lease_seconds=0.01))
+    assert slack.wait_until(lambda: slack.calls_to("chat.postMessage"), 5)
+    driver.settle()
+    assert bot.run(bot.services.store.jobs.pending()) == [] and seeded.entries() == []
+    assert len(slack.calls_to("chat.postMessage")) == 1  # told once, not at every attempt
+
+
 def test_required_an_outsiders_feedback_answer_is_still_noted_with_the_workspaces_key(
     bot: RunningBot, driver: SlackDriver, slack: FakeSlack, leonar: FakeLeonar
 ) -> None:

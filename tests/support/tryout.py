@@ -98,6 +98,14 @@ def _wait_healthy(process: subprocess.Popen[str], url: str) -> None:
     raise RuntimeError("the bot did not answer /healthz within 20 s")
 
 
+def finish(process: subprocess.Popen[str], *drivers: SlackDriver) -> str:
+    """The drivers closed and the bot stopped as on SIGTERM; returns the bot's log."""
+    for driver in drivers:
+        driver.close()
+    process.terminate()
+    return process.communicate(timeout=15)[0]
+
+
 def round_trip(driver: SlackDriver, slack: FakeSlack, say: Any = print) -> dict[str, Any]:
     """Connect with the demo key, then add a candidate to the last project; returns the posted card."""
     driver.command()
@@ -145,10 +153,7 @@ def main() -> None:
         except KeyboardInterrupt:
             pass
         finally:
-            driver.close()
-            process.terminate()
-            log = process.communicate(timeout=15)[0]
-            print("--- bot log ---\n" + log)
+            print("--- bot log ---\n" + finish(process, driver))
 
 
 if __name__ == "__main__":

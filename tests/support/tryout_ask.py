@@ -27,7 +27,7 @@ from tests.support.fakes.leonar import FakeLeonar, seed_demo
 from tests.support.fakes.slack import FakeSlack
 from tests.support.flows import posts_in
 from tests.support.mentions import answers, mention, press
-from tests.support.tryout import BOT_TOKEN, DEMO_KEY, SIGNING_SECRET, round_trip, start_bot
+from tests.support.tryout import BOT_TOKEN, DEMO_KEY, SIGNING_SECRET, finish, round_trip, start_bot
 from tests.support.tryout_voice import CHANNEL, ProcessDriver, readable, show, show_message, team, until
 
 JSON = dict[str, Any]
@@ -180,11 +180,7 @@ def main() -> None:
             print(f"Block Kit problems: {slack.problems or 'none'}")
             print(f"all in {time.monotonic() - started:.1f} s")
         finally:
-            recruiter.close()
-            colleague.close()
-            process.terminate()
-            log = process.communicate(timeout=15)[0]
-            print("--- bot log ---\n" + log)
+            print("--- bot log ---\n" + finish(process, recruiter, colleague))
 
 
 if __name__ == "__main__":

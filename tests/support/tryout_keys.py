@@ -26,7 +26,7 @@ from bot.views import member_keys as keys_views
 from tests.support.fakes.leonar import FakeLeonar, seed_demo
 from tests.support.fakes.slack import FakeSlack
 from tests.support.home import open_home, press_in_home
-from tests.support.tryout import BOT_TOKEN, DEMO_KEY, SIGNING_SECRET, round_trip, start_bot
+from tests.support.tryout import BOT_TOKEN, DEMO_KEY, SIGNING_SECRET, finish, round_trip, start_bot
 from tests.support.tryout_voice import CHANNEL, ProcessDriver, readable, render, show, show_view, team
 from tests.support.unfurls import contact_link, post_links
 from tests.support.work_objects import enable, open_flexpane, wait_entity, wait_presented
@@ -202,11 +202,7 @@ def main() -> None:
             print(f"Block Kit problems: {slack.problems or 'none'}")
             print(f"all in {time.monotonic() - started:.1f} s")
         finally:
-            for driver in (marc, sam, jane):
-                driver.close()
-            process.terminate()
-            log = process.communicate(timeout=15)[0]
-            print("--- bot log ---\n" + log)
+            print("--- bot log ---\n" + finish(process, marc, sam, jane))
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ from tests.support.driver import SlackDriver
 from tests.support.fakes.leonar import FakeLeonar, seed_demo
 from tests.support.fakes.slack import FakeSlack
 from tests.support.flows import follow_modal, posts_in
-from tests.support.tryout import BOT_TOKEN, DEMO_KEY, SIGNING_SECRET, round_trip, start_bot
+from tests.support.tryout import BOT_TOKEN, DEMO_KEY, SIGNING_SECRET, finish, round_trip, start_bot
 from tests.support.unfurls import contact_link, mrkdwn_texts, post_links, project_link, wait_unfurl
 
 JSON = dict[str, Any]
@@ -105,9 +105,7 @@ def main() -> None:
             workflow_step(driver, slack, project)
             print(f"Block Kit problems: {slack.problems or 'none'}")
         finally:
-            driver.close()
-            process.terminate()
-            log = process.communicate(timeout=15)[0]
+            log = finish(process, driver)
             print("--- bot log (warnings and errors) ---\n" + "\n".join(
                 line for line in log.splitlines() if "WARNING" in line or "ERROR" in line))
 

@@ -38,7 +38,7 @@ from tests.support.fakes.slack import FakeSlack
 from tests.support.feedback import button, click, message_in, pick_users
 from tests.support.saving import save_shortcut
 from tests.support.threads import deliver, edit, reply, ticks
-from tests.support.tryout import BOT_TOKEN, DEMO_KEY, SIGNING_SECRET, round_trip, start_bot
+from tests.support.tryout import BOT_TOKEN, DEMO_KEY, SIGNING_SECRET, finish, round_trip, start_bot
 from tests.support.unfurls import contact_link, contact_of
 
 JSON = dict[str, Any]
@@ -339,11 +339,7 @@ def main() -> None:
             print(f"Block Kit problems: {slack.problems or 'none'}")
             print(f"all in {time.monotonic() - started:.1f} s")
         finally:
-            recruiter.close()
-            manager.close()
-            process.terminate()
-            log = process.communicate(timeout=15)[0]
-            print("--- bot log ---\n" + log)
+            print("--- bot log ---\n" + finish(process, recruiter, manager))
 
 
 if __name__ == "__main__":

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -21,6 +20,7 @@ from tests.support.driver import SlackDriver
 from tests.support.fakes.leonar import FakeLeonar
 from tests.support.fakes.slack import FakeSlack
 from tests.support.installs import CLIENT_ID, install
+from tests.support.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 SECRET, TOKEN, KEY = "bench-signing-secret", "xoxb-bench-token", "leo_bench_key_000000"
@@ -42,9 +42,7 @@ def start(
     """`oauth`: installed by each workspace through Slack's OAuth flow (one bot token per workspace), as a
     deployment serving several workspaces is; otherwise one workspace's bot token. `env_extra` overrides the
     environment (P5: DATABASE_URL and ENCRYPTION_KEY for PostgreSQL)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if "PROXY" not in k.upper() and not k.startswith("SLACK_")}
     env |= {"PYTHONPATH": str(ROOT), "SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET, "PORT": str(port),
             "SLACK_API_URL": slack.api_url, "LEONAR_API_URL": leonar.url, "LOG_LEVEL": "WARNING",

@@ -22,7 +22,7 @@ from cryptography.fernet import Fernet
 from bot.activity.follow import Follow, StopReason
 from bot.store import open_store
 from tests.e2e.test_events import send_event
-from tests.e2e.test_instances_three import ROOT, Instance, _port, wait_healthy
+from tests.e2e.test_instances_three import ROOT, Instance, wait_healthy
 from tests.support.activity import ACME, CHANNEL, posted_text
 from tests.support.blocking import Blocking
 from tests.support.bot import BOT_TOKEN, LEONAR_KEY, SIGNING_SECRET, make_settings, serve
@@ -31,6 +31,7 @@ from tests.support.fakes.leonar import FakeLeonar
 from tests.support.fakes.slack import FakeSlack
 from tests.support.flows import connect
 from tests.support.installs import CLIENT_ID, install
+from tests.support.ports import free_port
 
 INTERVAL = 0.5  # the three processes' poll interval (their pollers tick every INTERVAL / 4)
 APP_INTERVAL = 0.2  # the app's, in the test's process
@@ -149,7 +150,7 @@ def test_disconnecting_in_slack_stops_the_follows_and_uninstalling_forgets_them(
 
 
 def start(slack: FakeSlack, leonar: FakeLeonar, workdir: Path, url: str, secret: str) -> Instance:
-    port = _port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if "PROXY" not in k.upper() and not k.startswith(("SLACK_", "LEONAR_"))}
     env |= {"PYTHONPATH": str(ROOT), "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET,
             "SLACK_API_URL": slack.api_url, "LEONAR_API_URL": leonar.url, "PORT": str(port),

@@ -10,7 +10,6 @@ from __future__ import annotations
 import itertools
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -31,6 +30,7 @@ from tests.support.driver import SlackDriver
 from tests.support.fakes.leonar import FakeLeonar, seed_demo
 from tests.support.fakes.slack import FakeSlack
 from tests.support.installs import CLIENT_ID, install
+from tests.support.ports import free_port
 from tests.support.proxy import RoundRobinProxy
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -52,14 +52,8 @@ class Instance:
     process: subprocess.Popen[str]
 
 
-def _port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def start(slack: FakeSlack, leonar: FakeLeonar, workdir: Path, shared: dict[str, str]) -> Instance:
-    port = _port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if "PROXY" not in k.upper() and not k.startswith("SLACK_")}
     env |= {"PYTHONPATH": str(ROOT), "SLACK_CLIENT_ID": CLIENT_ID, "SLACK_CLIENT_SECRET": "oauth-client-secret",
             "SLACK_SIGNING_SECRET": SIGNING_SECRET, "SLACK_API_URL": slack.api_url, "LEONAR_API_URL": leonar.url,

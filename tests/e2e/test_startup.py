@@ -11,7 +11,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.support.bot import BOT_TOKEN, SIGNING_SECRET, free_port
+from tests.support.bot import BOT_TOKEN, SIGNING_SECRET
+from tests.support.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 

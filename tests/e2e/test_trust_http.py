@@ -29,10 +29,11 @@ from starlette.types import Receive, Scope, Send
 
 from bot.http_guard import MAX_BODY, SlackRequestGuard
 from bot.limits import Limits
-from tests.support.bot import BOT_TOKEN, SIGNING_SECRET, free_port
+from tests.support.bot import BOT_TOKEN, SIGNING_SECRET
 from tests.support.driver import SlackDriver, tls
 from tests.support.fakes.leonar import FakeLeonar
 from tests.support.fakes.slack import FakeSlack
+from tests.support.ports import free_port
 from tests.support.tryout import limits_env
 
 ROOT = Path(__file__).resolve().parents[2]

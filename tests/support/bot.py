@@ -10,7 +10,6 @@ shows (signals, descriptors, several processes) is tested against `python -m bot
 from __future__ import annotations
 
 import asyncio
-import socket
 import threading
 from collections.abc import Coroutine
 from dataclasses import dataclass, field
@@ -31,6 +30,7 @@ from bot.slack import guard
 from tests.support.driver import ACK_DEADLINE
 from tests.support.fakes.leonar import FakeLeonar
 from tests.support.fakes.slack import FakeSlack
+from tests.support.ports import free_port
 
 SIGNING_SECRET = "test-signing-secret"
 BOT_TOKEN = "xoxb-test-token"
@@ -52,12 +52,6 @@ def ack_deadline(limits: Limits) -> float:
     defaults = Limits()
     shrunk = [getattr(limits, name) for name in SLACK_WINDOWS if getattr(limits, name) < getattr(defaults, name)]
     return min(ACK_DEADLINE, max(shrunk) + ACK_MARGIN) if shrunk else ACK_DEADLINE
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def make_settings(slack: FakeSlack, leonar: FakeLeonar, db: Path, **overrides: object) -> Settings:

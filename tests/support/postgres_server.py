@@ -9,11 +9,12 @@ from __future__ import annotations
 import glob
 import os
 import shutil
-import socket
 import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+
+from tests.support.ports import free_port
 
 
 class NoPostgres(Exception):
@@ -38,9 +39,7 @@ def start(base: Path) -> tuple[str, Callable[[], None]]:
             raise NoPostgres("running as root without runuser to start PostgreSQL as another user")
         as_user = ["runuser", "-u", "postgres", "--"]
         shutil.chown(base, "postgres", "postgres")
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     data = base / "data"
 
     def run(*args: str) -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -26,6 +25,7 @@ from bot.limits import Limits
 from tests.support.driver import SlackDriver, tls
 from tests.support.fakes.leonar import FakeLeonar, seed_demo
 from tests.support.fakes.slack import FakeSlack
+from tests.support.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 SIGNING_SECRET = "tryout-signing-secret"
@@ -38,12 +38,6 @@ class Outcome:
     card: dict[str, Any]
     entries: int
     log: str
-
-
-def _port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def limits_env(limits: Limits) -> dict[str, str]:
@@ -74,7 +68,7 @@ def start_bots(slack: FakeSlack, leonar: FakeLeonar, workdirs: list[Path], **env
 
 
 def _launch(slack: FakeSlack, leonar: FakeLeonar, workdir: Path, **env: str) -> tuple[subprocess.Popen[str], str]:
-    port = _port()
+    port = free_port()
     environment = {k: v for k, v in os.environ.items() if "PROXY" not in k.upper() and not k.startswith("SLACK_")}
     environment.update({"PYTHONPATH": str(ROOT), "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET,
                         "SLACK_API_URL": slack.api_url, "LEONAR_API_URL": leonar.url, "PORT": str(port),

@@ -140,11 +140,11 @@ def mentioned(fake: FakeSlack, channel: str, user: str, text: str, *, thread_ts:
 def channel_type(fake: FakeSlack, channel: str) -> str:
     if channel.startswith("D"):
         return "im"  # the app's DM: message.im
-    return "group" if channel.startswith("G") or channel in fake.private_channels else "channel"
+    return "group" if fake.is_private(channel) else "channel"
 
 
 def _membership_error(fake: FakeSlack, channel: str, *, history: bool) -> JSON | None:
-    private = channel.startswith(("G", "D")) or channel in fake.private_channels
+    private = fake.is_private(channel)
     if history:
         needed = "groups:history" if private else "channels:history"
         if needed not in fake.scopes:
@@ -181,8 +181,7 @@ def conversations_replies(fake: FakeSlack, body: JSON) -> JSON:
 
 def chat_get_permalink(fake: FakeSlack, body: JSON) -> JSON:
     channel, ts = str(body.get("channel") or ""), str(body.get("message_ts") or "")
-    private = channel.startswith(("G", "D")) or channel in fake.private_channels
-    if not channel or channel in fake.missing_channels or (private and channel not in fake.bot_channels):
+    if not channel or not fake.can_see(channel):
         return _error("channel_not_found")
     message = fake.messages.find(channel, ts)
     if message is None:

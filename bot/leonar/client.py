@@ -195,17 +195,23 @@ class LeonarClient:
             reply = await self._transport.request("POST", f"contacts/{contact_id}/notes", json={"content": content},
                                                   writes=True, retry_unsent=True, scope=NOTES_WRITE)
         except errors.InsufficientScope:
-            self._cache.put((self._key_id, "lacks", NOTES_WRITE), True)  # learnt: the next note form says so
+            self._cache.put(self._notes_write_learnt, True)  # learnt: the next note form says so
             raise
-        self._cache.put((self._key_id, "lacks", NOTES_WRITE), False)
+        self._cache.put(self._notes_write_learnt, False)
         body = reply.body.get("data") if isinstance(reply.body, dict) else None
         note_id = body.get("id") if isinstance(body, dict) else None
         return note_id if isinstance(note_id, str) and note_id else None
 
+    @property
+    def _notes_write_learnt(self) -> tuple[str, str, str]:
+        """Where what a note or a probe taught of this key's `notes:write` is cached (a write scope is learnt at first
+        use, `scopes.py`)."""
+        return self._key_id, "lacks", NOTES_WRITE
+
     def known_to_lack_notes_write(self) -> bool:
         """Whether Leonar refused this key's last note for want of `notes:write`, or the probe said so (a write
         scope is learnt at first use, `scopes.py`): never a request."""
-        return self._cache.fresh((self._key_id, "lacks", NOTES_WRITE), SCOPE_TTL) is True
+        return self._cache.fresh(self._notes_write_learnt, SCOPE_TTL) is True
 
     async def update_note(self, contact_id: str, note_id: str, content: str) -> bool:
         """Whether the note now reads `content`. [INF] `PUT /contacts/{id}/notes/{note_id}` with `content`: the
@@ -284,12 +290,12 @@ class LeonarClient:
         """Whether this key lacks `notes:write` (a feedback request saves every answer as a note): what a note or an
         earlier probe taught, else one probe that cannot write (`scopes.lacks_notes_write`), counted against the
         user's share."""
-        known = self._cache.fresh((self._key_id, "lacks", NOTES_WRITE), SCOPE_TTL)
+        known = self._cache.fresh(self._notes_write_learnt, SCOPE_TTL)
         if isinstance(known, bool):  # learnt from a note, or an earlier probe: no request
             return known
         self._share.admit(self._user_id)
         lacks = await scopes.lacks_notes_write(self._transport)
-        self._cache.put((self._key_id, "lacks", NOTES_WRITE), lacks)
+        self._cache.put(self._notes_write_learnt, lacks)
         return lacks
 
     async def find_entry(self, project_id: str, contact_id: str) -> Entry | None:

@@ -44,8 +44,7 @@ async def answer(
         # Leonar gets options_seconds, and the whole load (users.info for the members-only gate came first)
         # answer_seconds from its arrival.
         limits = services(context).settings.limits
-        async with asyncio.timeout(max(0.0, min(limits.options_seconds,
-                                                limits.answer_seconds - requests.elapsed()))):
+        async with asyncio.timeout(limits.within_answer(limits.options_seconds, requests.elapsed())):
             found = await load(leonar_client)
         lang = await language
         menu = build(found.items, lang)

@@ -232,11 +232,12 @@ class LeonarClient:
         `notes:read`) or Leonar has no such route (404, 405). Never cached: a flexpane shows what is there now.
 
         [GAP] `GET /contacts/{id}/notes` is not documented (leonar-api.md §7.3): the `notes:read` scope ("list+view
-        notes") implies it; `{"data": [...], "meta"}` like Leonar's other lists, `limit` ≤ 100, newest first (sorted
-        here again by `created_at`, in case Leonar answers oldest first).
+        notes") implies it; `{"data": [...], "meta"}` like Leonar's other lists, `limit` ≤ 100, newest first. One
+        whole page is read and sorted here again by `created_at`: should Leonar ignore `sort` and answer oldest
+        first, the latest of its first 100 are still found (a page of `limit` would be the oldest).
         """
         self._share.admit(self._user_id)
-        params = {"limit": max(1, min(limit, PAGE_SIZE)), "offset": 0, "sort": "-created_at"}
+        params = {"limit": PAGE_SIZE, "offset": 0, "sort": "-created_at"}
         try:
             items, _ = envelope.page(await self._transport.get(f"contacts/{contact_id}/notes", params=params,
                                                                scope=NOTES_READ))

@@ -467,18 +467,21 @@ class FakeSlack:
         (chat:write.public); a user id means the bot's own DM with that user, who must exist."""
         if channel.startswith(("U", "W")):
             return channel in self.users
-        if channel in self.bot_channels or channel in {self.bot_dm(u) for u in self.users}:
-            return True
-        return not self.is_private(channel)
+        return self.is_member(channel) or not self.is_private(channel)
 
     def is_private(self, channel: str) -> bool:
         """A private channel, a group DM or a DM (G… and D… ids always are)."""
         return channel.startswith(("G", "D")) or channel in self.private_channels
 
+    def is_member(self, channel: str) -> bool:
+        """Whether the bot is in the conversation: a channel it joined, or its own DM with someone (its Messages
+        tab); never another DM."""
+        return channel in self.bot_channels or channel in {self.bot_dm(u) for u in self.users}
+
     def can_see(self, channel: str) -> bool:
         """Whether Slack shows the bot that conversation: a public channel, or one it is in (else Slack answers
         channel_not_found, as if it did not exist)."""
-        return channel not in self.missing_channels and (not self.is_private(channel) or channel in self.bot_channels)
+        return channel not in self.missing_channels and (not self.is_private(channel) or self.is_member(channel))
 
     def add_channel(self, channel_id: str, *, private: bool = False, member: bool = False) -> None:
         """Declare a conversation: a private one (G… and D… ids are private anyway), the bot a member or not."""

@@ -28,7 +28,8 @@ if TYPE_CHECKING:
 JSON = dict[str, Any]
 # Every bot scope the app may ask for; a test takes one away to see Slack's missing_scope.
 ALL_SCOPES = frozenset({"commands", "chat:write", "chat:write.public", "users:read", "links:read", "links:write",
-                        "channels:read", "groups:read", "channels:history", "groups:history", "reactions:write"})
+                        "channels:read", "groups:read", "channels:history", "groups:history", "reactions:write",
+                        "app_mentions:read", "im:history"})
 REPLIES_MAX_LIMIT = 1000
 _EMOJI = re.compile(r"^[a-z0-9_+'-]+$")
 
@@ -145,13 +146,13 @@ def channel_type(fake: FakeSlack, channel: str) -> str:
 
 def _membership_error(fake: FakeSlack, channel: str, *, history: bool) -> JSON | None:
     private = fake.is_private(channel)
-    if history:
-        needed = "groups:history" if private else "channels:history"
+    if history:  # the history scope of the conversation's kind
+        needed = "im:history" if channel.startswith("D") else "groups:history" if private else "channels:history"
         if needed not in fake.scopes:
             return _missing_scope(fake, needed)
     if channel in fake.missing_channels:
         return _error("channel_not_found")
-    if channel not in fake.bot_channels and not channel.startswith("D"):
+    if not fake.is_member(channel):
         return _error("channel_not_found" if private else "not_in_channel")
     if channel in fake.not_in_channels:
         return _error("not_in_channel")

@@ -222,7 +222,7 @@ class LeonarClient:
             await self._transport.request("PUT", f"contacts/{contact_id}/notes/{note_id}",
                                           json={"content": content}, writes=True, retry_sent=True, scope=NOTES_WRITE)
         except errors.LeonarError as exc:
-            if isinstance(exc, errors.NotFound) or exc.status == 405:
+            if errors.no_route(exc):
                 return False
             raise
         return True
@@ -242,7 +242,7 @@ class LeonarClient:
             items, _ = envelope.page(await self._transport.get(f"contacts/{contact_id}/notes", params=params,
                                                                scope=NOTES_READ))
         except errors.LeonarError as exc:
-            if isinstance(exc, errors.InsufficientScope | errors.NotFound) or exc.status == 405:
+            if isinstance(exc, errors.InsufficientScope) or errors.no_route(exc):
                 return None
             raise
         notes = envelope.parse_list(Note, items)
@@ -336,11 +336,9 @@ class LeonarClient:
         async def fetch() -> frozenset[str] | None:
             try:
                 body = await self._transport.get("workspace/members", params={"limit": 100})
-            except (errors.NotFound, errors.InsufficientScope) as exc:
-                log.info("Leonar does not list this key's workspace members: %s", exc.code)
-                return None
             except errors.LeonarError as exc:
-                if exc.status == 405:
+                if isinstance(exc, errors.InsufficientScope) or errors.no_route(exc):
+                    log.info("Leonar does not list this key's workspace members: %s", exc.code or exc.status)
                     return None
                 raise
             items = body.get("data") if isinstance(body, dict) else None

@@ -113,18 +113,12 @@ def main() -> None:
     if args.ask:
         results["P7"] = ask_bench.run(args.latency)
         ask_bench.report(results["P7"])
-        out = args.out.with_name("ask.json")
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps(results, indent=2))
-        print(f"\nJSON: {out}")
+        save(results, args.out.with_name("ask.json"))
         return
     if args.activity:
         results["P6"] = p6_bench.run()
         p6_bench.report(results["P6"])
-        out = args.out.with_name("activity.json")
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps(results, indent=2))
-        print(f"\nJSON: {out}")
+        save(results, args.out.with_name("activity.json"))
         return
     with FakeSlack(bot_token=TOKEN) as slack, FakeLeonar(rate_limit=1_000_000) as leonar, \
             tempfile.TemporaryDirectory() as tmp:
@@ -138,15 +132,19 @@ def main() -> None:
             results["P5"] = p5_bench.run(slack, leonar, Path(tmp), rounds=1 if args.quick else args.p5_rounds)
     results["machine"] = {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform(),
                           "leonar latency ms": ms(args.latency)}
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(results, indent=2))
     if "P4 200 concurrent interactions" in results:
         report(results)
     if "P4 one member" in results:
         hot_bench.report(results["P4 one member"])
     if "P5" in results:
         p5_bench.report(results["P5"])
-    print(f"\nJSON: {args.out}")
+    save(results, args.out)
+
+
+def save(results: dict[str, Any], out: Path) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2))
+    print(f"\nJSON: {out}")
 
 
 def p1_to_p4(slack: FakeSlack, leonar: FakeLeonar, tmp: Path, args: argparse.Namespace) -> dict[str, Any]:

@@ -74,7 +74,12 @@ class Limits(BaseModel):
     def submit_window(self, elapsed: float) -> float:
         """How long a submit may still wait for Leonar, `elapsed` seconds after it arrived: submit_seconds, less what
         the gate and the store already took of answer_seconds."""
-        return max(0.0, min(self.submit_seconds, self.answer_seconds - elapsed))
+        return self.within_answer(self.submit_seconds, elapsed)
+
+    def within_answer(self, share: float, elapsed: float) -> float:
+        """`share` seconds, or what is left of answer_seconds `elapsed` seconds after the request arrived if that is
+        less: what a request may still wait for Leonar and be answered in time."""
+        return max(0.0, min(share, self.answer_seconds - elapsed))
 
     @property
     def shutdown_seconds(self) -> float:

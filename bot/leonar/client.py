@@ -195,17 +195,23 @@ class LeonarClient:
             reply = await self._transport.request("POST", f"contacts/{contact_id}/notes", json={"content": content},
                                                   writes=True, retry_unsent=True, scope=NOTES_WRITE)
         except errors.InsufficientScope:
-            self._cache.put((self._key_id, "lacks", NOTES_WRITE), True)  # learnt: the next note form says so
+            self._cache.put(self._notes_write_learnt, True)  # learnt: the next note form says so
             raise
-        self._cache.put((self._key_id, "lacks", NOTES_WRITE), False)
+        self._cache.put(self._notes_write_learnt, False)
         body = reply.body.get("data") if isinstance(reply.body, dict) else None
         note_id = body.get("id") if isinstance(body, dict) else None
         return note_id if isinstance(note_id, str) and note_id else None
 
+    @property
+    def _notes_write_learnt(self) -> tuple[str, str, str]:
+        """Where what a note or a probe taught of this key's `notes:write` is cached (a write scope is learnt at first
+        use, `scopes.py`)."""
+        return self._key_id, "lacks", NOTES_WRITE
+
     def known_to_lack_notes_write(self) -> bool:
         """Whether Leonar refused this key's last note for want of `notes:write`, or the probe said so (a write
         scope is learnt at first use, `scopes.py`): never a request."""
-        return self._cache.fresh((self._key_id, "lacks", NOTES_WRITE), SCOPE_TTL) is True
+        return self._cache.fresh(self._notes_write_learnt, SCOPE_TTL) is True
 
     async def update_note(self, contact_id: str, note_id: str, content: str) -> bool:
         """Whether the note now reads `content`. [INF] `PUT /contacts/{id}/notes/{note_id}` with `content`: the
@@ -216,7 +222,7 @@ class LeonarClient:
             await self._transport.request("PUT", f"contacts/{contact_id}/notes/{note_id}",
                                           json={"content": content}, writes=True, retry_sent=True, scope=NOTES_WRITE)
         except errors.LeonarError as exc:
-            if isinstance(exc, errors.NotFound) or exc.status == 405:
+            if errors.no_route(exc):
                 return False
             raise
         return True
@@ -226,16 +232,17 @@ class LeonarClient:
         `notes:read`) or Leonar has no such route (404, 405). Never cached: a flexpane shows what is there now.
 
         [GAP] `GET /contacts/{id}/notes` is not documented (leonar-api.md §7.3): the `notes:read` scope ("list+view
-        notes") implies it; `{"data": [...], "meta"}` like Leonar's other lists, `limit` ≤ 100, newest first (sorted
-        here again by `created_at`, in case Leonar answers oldest first).
+        notes") implies it; `{"data": [...], "meta"}` like Leonar's other lists, `limit` ≤ 100, newest first. One
+        whole page is read and sorted here again by `created_at`: should Leonar ignore `sort` and answer oldest
+        first, the latest of its first 100 are still found (a page of `limit` would be the oldest).
         """
         self._share.admit(self._user_id)
-        params = {"limit": max(1, min(limit, PAGE_SIZE)), "offset": 0, "sort": "-created_at"}
+        params = {"limit": PAGE_SIZE, "offset": 0, "sort": "-created_at"}
         try:
             items, _ = envelope.page(await self._transport.get(f"contacts/{contact_id}/notes", params=params,
                                                                scope=NOTES_READ))
         except errors.LeonarError as exc:
-            if isinstance(exc, errors.InsufficientScope | errors.NotFound) or exc.status == 405:
+            if isinstance(exc, errors.InsufficientScope) or errors.no_route(exc):
                 return None
             raise
         notes = envelope.parse_list(Note, items)
@@ -284,12 +291,12 @@ class LeonarClient:
         """Whether this key lacks `notes:write` (a feedback request saves every answer as a note): what a note or an
         earlier probe taught, else one probe that cannot write (`scopes.lacks_notes_write`), counted against the
         user's share."""
-        known = self._cache.fresh((self._key_id, "lacks", NOTES_WRITE), SCOPE_TTL)
+        known = self._cache.fresh(self._notes_write_learnt, SCOPE_TTL)
         if isinstance(known, bool):  # learnt from a note, or an earlier probe: no request
             return known
         self._share.admit(self._user_id)
         lacks = await scopes.lacks_notes_write(self._transport)
-        self._cache.put((self._key_id, "lacks", NOTES_WRITE), lacks)
+        self._cache.put(self._notes_write_learnt, lacks)
         return lacks
 
     async def find_entry(self, project_id: str, contact_id: str) -> Entry | None:
@@ -329,11 +336,9 @@ class LeonarClient:
         async def fetch() -> frozenset[str] | None:
             try:
                 body = await self._transport.get("workspace/members", params={"limit": 100})
-            except (errors.NotFound, errors.InsufficientScope) as exc:
-                log.info("Leonar does not list this key's workspace members: %s", exc.code)
-                return None
             except errors.LeonarError as exc:
-                if exc.status == 405:
+                if isinstance(exc, errors.InsufficientScope) or errors.no_route(exc):
+                    log.info("Leonar does not list this key's workspace members: %s", exc.code or exc.status)
                     return None
                 raise
             items = body.get("data") if isinstance(body, dict) else None

@@ -179,6 +179,12 @@ def error_for(status: int, body: Any, headers: Mapping[str, str]) -> LeonarError
     return cls(message, status=status, code=code if cls is LeonarError else None)
 
 
+def no_route(exc: LeonarError) -> bool:
+    """Leonar's answer to a path it does not know (404, as for any unknown id) or a method the path does not take
+    (405): how an inferred or undocumented route answers where Leonar has none."""
+    return isinstance(exc, NotFound) or exc.status == 405
+
+
 def retry_in(exc: LeonarError, *, repeatable: bool) -> float | None:
     """In how many seconds a call Leonar turned away for now may be made again; None when trying again would not
     help (a project gone, a scope missing, a value refused) or could do it twice. `repeatable`: the call may be made

@@ -1,6 +1,7 @@
 """Thin Slack handlers, one module per flow (add, follows, unfurls, workflow_step, home, connection, leaving, and
-channels: their sharing with other organisations; thread_notes: card threads saved as notes; member_keys: members'
-own Leonar keys; work_objects: the flexpane of a Leonar link's Work Object), plus
+channels: their sharing with other organisations; feedback: feedback requests; save: Save to Leonar; mentions:
+@Leonar requests; thread_notes: card threads saved as notes; asking: find and pipeline; member_keys: members' own
+Leonar keys; work_objects: the flexpane of a Leonar link's Work Object), plus
 the slash command's table of sub-commands (commands) and the URL buttons' acks; each module has `register(app)`.
 What they do lives in `bot/slack/`, in modules named alike."""
 
@@ -28,12 +29,8 @@ from bot.listeners import (
 
 
 def register(app: AsyncApp) -> None:
+    # In this order: Bolt tries listeners as registered, and mentions' must come before thread_notes' listener of
+    # every message.
     for module in (commands, add, follows, unfurls, workflow_step, home, connection, leaving, url_buttons, channels,
-                   feedback):
+                   feedback, save, mentions, thread_notes, asking, member_keys, work_objects):
         module.register(app)
-    save.register(app)  # Save to Leonar (issue 19 B)
-    mentions.register(app)  # @Leonar requests (issue 20 D): before thread_notes' every-message listener
-    thread_notes.register(app)  # card threads saved as notes
-    asking.register(app)  # find and pipeline (issue 20 A, B)
-    member_keys.register(app)  # members' own Leonar keys (issue 21 A)
-    work_objects.register(app)  # Leonar links' Work Object flexpanes (issue 21 B)

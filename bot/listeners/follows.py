@@ -10,7 +10,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack import following
-from bot.slack.context import must_link, services, user, user_lang, workspace, workspace_leonar
+from bot.slack.context import services, user, user_lang, workspace
 from bot.slack.guard import guarded
 from bot.slack.home_tab import publish
 from bot.slack.menus import followable_projects
@@ -39,8 +39,7 @@ async def follow_submitted(
     lang = await user_lang(context)
     choice = form.read_follow(view["state"]["values"])
     problems = choice.problems(lang)
-    # The poller's key: what it will read is what is checked (not for a member who must link their own first).
-    leonar_client = None if must_link(context) else workspace_leonar(context)
+    leonar_client = following.follow_leonar(context)  # the poller's key: what it will read is what is checked
     if leonar_client is None:
         problems[choice.project_block] = unavailable(context, lang, plain=True)
     if problems or leonar_client is None:

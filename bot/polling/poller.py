@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 
 from bot.activity import budget, digest, events, waiting, weekly
 from bot.activity.events import Event
-from bot.activity.follow import Delivery, Follow, StopReason
+from bot.activity.follow import Delivery, StopReason
 from bot.activity.stages import Board
 from bot.config import Settings
 from bot.leonar import (
@@ -42,7 +42,7 @@ from bot.polling.slack_post import SlackPoster
 from bot.slack import channels
 from bot.store import Store
 from bot.store.models import Workspace
-from bot.store.poll_state import Outgoing, PollResult, PollStatus
+from bot.store.poll_state import Followed, Outgoing, PollResult, PollStatus
 from bot.views.activity import activity_post, digest_post, waiting_post
 from bot.views.weekly import weekly_post
 
@@ -171,10 +171,9 @@ class Poller:
         alerted: list[tuple[str, str, str | None]] = []
         url = project_url(settings.leonar_slug, project.id)
         # A full read (cut by the page cap on a huge project: the pulse then counts with Leonar's stage counts).
-        reports = await self._weekly(workspace, project, follows, read, found.snapshot, url,
-                                     whole=read.full_scan or since is None)
+        reports = self._weekly(project, follows, read, found.snapshot, url, whole=read.full_scan or since is None)
         posts += [post for post, _ in reports if post is not None]
-        for follow, _ in follows:
+        for follow, _, _ in follows:
             if follow.filter.waiting_days:  # from the snapshot and the reading: no request of its own
                 marks = await self._follows.waiting_marks(follow.id)
                 now = self._clock()
@@ -205,20 +204,17 @@ class Poller:
             ACTIVITY_EVENTS.labels(event.kind.value).inc()
         POLLS.labels("seeded" if found.seeded else "changed" if found.events else "unchanged").inc()
 
-    async def _weekly(self, workspace: Workspace, project: Project, follows: list[tuple[Follow, datetime | None]],
-                      read: ChangedEntries, snapshot: events.Snapshot, url: str | None, *, whole: bool
-                      ) -> list[tuple[Outgoing | None, tuple[str, float]]]:
+    def _weekly(self, project: Project, follows: list[Followed], read: ChangedEntries, snapshot: events.Snapshot,
+                url: str | None, *, whole: bool) -> list[tuple[Outgoing | None, tuple[str, float]]]:
         """The weekly reports due (bot/activity/weekly.py), each with the Monday it reports: built from a full
         scan's reading only (every entry, names included), so a report due waits for the next full scan; a new
         follow's first report is the next Monday's (its last one is recorded as the latest, without a post)."""
-        wanted = [follow for follow, _ in follows if follow.filter.weekly]
-        if not wanted:
-            return []
-        now, last = self._clock(), await self._follows.weekly_last(workspace, project.id)
+        now = self._clock()
         found: list[tuple[Outgoing | None, tuple[str, float]]] = []
-        for follow in wanted:
+        for follow, _, before in follows:
+            if not follow.filter.weekly:
+                continue
             due = weekly.previous_weekly_at(follow.time_zone, now)
-            before = last.get(follow.id)
             if before is None:
                 found.append((None, (follow.id, due.timestamp())))
             elif due.timestamp() > before and whole:
@@ -245,9 +241,9 @@ class Poller:
         return plan.seconds
 
     async def _digests(self, workspace: Workspace, project: Project, board: Board,
-                       follows: list[tuple[Follow, datetime | None]], slug: str | None) -> None:
+                       follows: list[Followed], slug: str | None) -> None:
         now = self._clock()
-        for follow, last in follows:
+        for follow, last, _ in follows:
             if follow.delivery is not Delivery.DIGEST or follow.digest_hour is None:
                 continue
             latest = digest.previous_digest_at(follow.digest_hour, follow.time_zone, now)

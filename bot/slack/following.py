@@ -28,6 +28,13 @@ from bot.views.metadata import ModalContext
 from bot.views.options import fold, project_option
 
 log = logging.getLogger(__name__)
+
+
+def follow_leonar(context: dict[str, Any]) -> LeonarClient | None:
+    """The client a follow's form reads with (its menu, its stages, its check): the workspace's key, as the poller
+    will (a project only a member's own key could read would never be polled); none for a member who must link their
+    own key first (they are told so, `whose_key.unavailable`)."""
+    return None if must_link(context) else workspace_leonar(context)
 # Slack's answers for a channel the bot cannot post in: not a member of a private one, or an archived one.
 CANNOT_POST = NOT_A_MEMBER | {"is_archived"}
 
@@ -59,8 +66,7 @@ async def open_follow(client: AsyncWebClient, respond: AsyncRespond | None, trig
     who = await user(context)  # the access gate asked users.info already in this request
     opened = await open_view(client, respond, trigger_id, follow_modal(ctx, time_zone=who.tz, lang=who.lang),
                              who.lang)
-    # The poller reads with the workspace's key: so does the form (not for a member who must link their own first).
-    leonar_client = None if must_link(context) else workspace_leonar(context)
+    leonar_client = follow_leonar(context)
     if opened is None or leonar_client is None:
         return
     wanted = leonar_client.get_project(project_id) if project_id else _named(leonar_client, name)
@@ -86,8 +92,7 @@ async def project_picked(client: AsyncWebClient, view: dict[str, Any], selected:
                          context: dict[str, Any]) -> None:
     """A project picked in the follow modal: the modal again, with that project's stages for "this stage or
     later" and the user's other choices kept."""
-    leonar_client = None if must_link(context) else workspace_leonar(context)
-    who = await user(context)
+    leonar_client, who = follow_leonar(context), await user(context)
     if leonar_client is None:
         return
     # A missing scope said on top stays said, if it is still missing.

@@ -13,7 +13,8 @@ from slack_bolt.async_app import AsyncAck
 from bot.i18n import Lang, t
 from bot.leonar import LeonarClient, LeonarError, Listing, Project
 from bot.observability import requests
-from bot.slack.context import leonar, must_link, services, user_lang, workspace_leonar
+from bot.slack.context import leonar, services, user_lang
+from bot.slack.following import follow_leonar
 from bot.slack.whose_key import unavailable_option
 from bot.views.errors import describe
 from bot.views.options import MAX_OPTIONS, MenuAnswer, notice_option, project_menu
@@ -26,15 +27,15 @@ T = TypeVar("T")
 async def answer(
     ack: AsyncAck, context: dict[str, Any],
     load: Callable[[LeonarClient], Awaitable[Listing[T]]], build: Callable[[list[T], Lang], MenuAnswer], *,
-    workspace_key: bool = False,
+    key: Callable[[dict[str, Any]], LeonarClient | None] | None = None,
 ) -> None:
     """Ack with the options `build` makes of what `load` got from Leonar, or with one explanatory option when
     Leonar cannot answer in time (Limits.options_seconds: Slack waits 3 s). The members-only gate has asked Slack
     about the user already (or given up at the request's users.info deadline, which the language shares), so the
-    language is awaited beside Leonar's answer without adding to it."""
+    language is awaited beside Leonar's answer without adding to it. `key`: whose client reads (the member's, by
+    default)."""
     language = asyncio.ensure_future(user_lang(context))
-    # The follow form reads as the poller will (the workspace's key), yet not for a member who must link theirs.
-    leonar_client = (None if must_link(context) else workspace_leonar(context)) if workspace_key else leonar(context)
+    leonar_client = (key or leonar)(context)
     if leonar_client is None:
         await ack(options=[notice_option(unavailable_option(context, await language))])
         return
@@ -43,8 +44,7 @@ async def answer(
         # Leonar gets options_seconds, and the whole load (users.info for the members-only gate came first)
         # answer_seconds from its arrival.
         limits = services(context).settings.limits
-        async with asyncio.timeout(max(0.0, min(limits.options_seconds,
-                                                limits.answer_seconds - requests.elapsed()))):
+        async with asyncio.timeout(limits.within_answer(limits.options_seconds, requests.elapsed())):
             found = await load(leonar_client)
         lang = await language
         menu = build(found.items, lang)
@@ -64,19 +64,19 @@ async def answer(
 
 async def projects(ack: AsyncAck, payload: dict[str, Any], context: dict[str, Any]) -> None:
     """The active projects matching what was typed, as the member's key sees them: the add form's project menu."""
-    await _projects(ack, payload, context, workspace_key=False)
+    await _projects(ack, payload, context, leonar)
 
 
 async def followable_projects(ack: AsyncAck, payload: dict[str, Any], context: dict[str, Any]) -> None:
-    """The follow form's project menu: as the workspace's key sees them, since the poller reads them with it (a
-    project only a member's own key could read would never be polled)."""
-    await _projects(ack, payload, context, workspace_key=True)
+    """The follow form's project menu: as the poller will read them (`following.follow_leonar`)."""
+    await _projects(ack, payload, context, follow_leonar)
 
 
-async def _projects(ack: AsyncAck, payload: dict[str, Any], context: dict[str, Any], *, workspace_key: bool) -> None:
+async def _projects(ack: AsyncAck, payload: dict[str, Any], context: dict[str, Any],
+                    key: Callable[[dict[str, Any]], LeonarClient | None]) -> None:
     query = str(payload.get("value") or "")
 
     async def load(leonar_client: LeonarClient) -> Listing[Project]:
         return await leonar_client.list_projects()
 
-    await answer(ack, context, load, lambda found, lang: project_menu(found, query, lang), workspace_key=workspace_key)
+    await answer(ack, context, load, lambda found, lang: project_menu(found, query, lang), key=key)

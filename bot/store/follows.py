@@ -17,6 +17,7 @@ from bot.store.dialect import as_datetime
 from bot.store.models import Workspace
 from bot.store.poll_state import (
     POSTS_KEPT_SECONDS,
+    Followed,
     Outgoing,
     PollResult,
     PollStatus,
@@ -125,12 +126,12 @@ class Follows:
             return ProjectState(None, None)
         return ProjectState(load_snapshot(row[0]), as_datetime(row[1]), row[2], row[3])
 
-    async def active_follows(self, workspace: Workspace, project_id: str) -> list[tuple[Follow, datetime | None]]:
-        """The project's follows that still poll, each with the moment of its last digest (None: none yet)."""
-        rows = await self._db.all("active_follows", f"SELECT {FOLLOW}, digest_last FROM follows WHERE workspace = ? "
-                                  "AND project_id = ? AND stopped IS NULL ORDER BY created_at",
+    async def active_follows(self, workspace: Workspace, project_id: str) -> list[Followed]:
+        """The project's follows that still poll, each with its last digest and weekly report."""
+        rows = await self._db.all("active_follows", f"SELECT {FOLLOW}, digest_last, weekly_last FROM follows WHERE "
+                                  "workspace = ? AND project_id = ? AND stopped IS NULL ORDER BY created_at",
                                   (workspace.key, project_id))
-        return [(follow_from(*r[:5]), as_datetime(r[5])) for r in rows]
+        return [Followed(follow_from(*r[:5]), as_datetime(r[5]), None if r[6] is None else float(r[6])) for r in rows]
 
     async def save_poll(self, workspace: Workspace, project_id: str, holder: str, result: PollResult) -> bool:
         """The new snapshot with the posts and digest events it leads to, in one transaction; False (and nothing
@@ -169,12 +170,6 @@ class Follows:
         await self._db.execute("postpone", "UPDATE followed_projects SET next_poll_at = ?, failures = ? WHERE "
                                "workspace = ? AND project_id = ? AND holder = ?",
                                (next_poll_at, failures, workspace.key, project_id, holder))
-
-    async def weekly_last(self, workspace: Workspace, project_id: str) -> dict[str, float | None]:
-        """Per follow of the project, the Monday 9:00 (epoch seconds) of its last weekly report; None: none yet."""
-        rows = await self._db.all("weekly_last", "SELECT id, weekly_last FROM follows WHERE workspace = ? AND "
-                                  "project_id = ?", (workspace.key, project_id))
-        return {r[0]: None if r[1] is None else float(r[1]) for r in rows}
 
     async def waiting_marks(self, follow_id: str) -> dict[str, str]:
         """Per entry id, the stage mark it was last alerted "waiting too long" for (bot/activity/waiting.py)."""

@@ -114,13 +114,13 @@ class Jobs:
         """Keys kept longer than KEPT_SECONDS deleted, a batch at a time (a chore: `first` keeps a key for every
         unfurl, and no job may ever finish to clean up after them). How many went."""
         gone = 0
-        while (batch := await self._db.execute(
+        while True:  # until a batch comes back short
+            batch = await self._db.execute(
                 "prune_jobs", "DELETE FROM jobs WHERE key IN (SELECT key FROM jobs WHERE state != 'pending' AND "
-                "finished_at < {now} - ? LIMIT ?)", (KEPT_SECONDS, PRUNE_BATCH))) > 0:
+                "finished_at < {now} - ? LIMIT ?)", (KEPT_SECONDS, PRUNE_BATCH))
             gone += batch
             if batch < PRUNE_BATCH:
-                break
-        return gone
+                return gone
 
     async def pending(self, workspace: Workspace | None = None) -> list[Job]:
         """Jobs not finished yet, oldest first (tests, and what an operator may want to see)."""

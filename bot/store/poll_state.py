@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from bot.activity.events import Seen, Snapshot
 from bot.activity.follow import Delivery, Follow, FollowFilter, StopReason
@@ -59,6 +59,15 @@ class Outgoing:
     follow_id: str
     channel_id: str
     payload: dict[str, Any]
+
+
+class Followed(NamedTuple):
+    """A follow that still polls, with its last digest's moment and its last weekly report's Monday 9:00 (epoch
+    seconds); None: none yet."""
+
+    follow: Follow
+    digest_last: datetime | None
+    weekly_last: float | None
 
 
 @dataclass(frozen=True)

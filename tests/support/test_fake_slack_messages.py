@@ -57,6 +57,24 @@ def test_reading_a_thread_needs_the_bot_in_the_channel_and_the_scope(slack: Fake
     assert error_of(lambda: client.conversations_replies(channel="C0001", ts="1.000001")) == "thread_not_found"
 
 
+def test_a_dm_is_read_only_as_the_bots_own_and_with_im_history(slack: FakeSlack, client: WebClient) -> None:
+    """The app's DM with someone (its Messages tab) is the bot's to read, with `im:history` (not groups:history);
+    a DM between two people is none of its conversations."""
+    slack.add_user("U0002")
+    own = slack.bot_dm("U0002")
+    asked = slack.post(own, "U0002", "@Leonar who is Bob?")
+    assert client.conversations_replies(channel=own, ts=asked["ts"])["messages"][0]["ts"] == asked["ts"]
+    assert client.chat_getPermalink(channel=own, message_ts=asked["ts"])["ok"]
+    slack.scopes.discard("im:history")
+    refused = error_of(lambda: client.conversations_replies(channel=own, ts=asked["ts"]))
+    assert refused == "missing_scope" and "groups:history" in slack.scopes
+    slack.scopes.add("im:history")
+    between = slack.post("D0PEOPLE", "U0002", "just us")
+    assert error_of(lambda: client.conversations_replies(channel="D0PEOPLE", ts=between["ts"])) == "channel_not_found"
+    assert error_of(lambda: client.chat_getPermalink(channel="D0PEOPLE", message_ts=between["ts"])) == \
+        "channel_not_found"
+
+
 def test_permalinks_name_the_message_and_its_thread(slack: FakeSlack, client: WebClient) -> None:
     parent = slack.post("C0001", "U0002", "hi")
     reply = slack.post("C0001", "U0003", "yes", thread_ts=parent["ts"])

@@ -15,9 +15,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
@@ -31,6 +32,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SIGNING_SECRET = "tryout-signing-secret"
 BOT_TOKEN = "xoxb-tryout-token"
 DEMO_KEY = "leo_demo_key_0123456789"
+T = TypeVar("T")
 
 
 @dataclass
@@ -38,6 +40,17 @@ class Outcome:
     card: dict[str, Any]
     entries: int
     log: str
+
+
+def until(condition: Callable[[], T | None], what: str, timeout: float = 15.0) -> T:
+    """`condition()` once it is truthy (the bot is another process: looked at every 50 ms), else an error saying
+    `what` never came."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if found := condition():
+            return found
+        time.sleep(0.05)
+    raise RuntimeError(f"{what}: nothing after {timeout:.0f} s")
 
 
 def limits_env(limits: Limits) -> dict[str, str]:

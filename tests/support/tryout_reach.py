@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -23,20 +22,11 @@ from tests.support.driver import SlackDriver
 from tests.support.fakes.leonar import FakeLeonar, seed_demo
 from tests.support.fakes.slack import FakeSlack
 from tests.support.flows import follow_modal, posts_in
-from tests.support.tryout import BOT_TOKEN, DEMO_KEY, SIGNING_SECRET, finish, round_trip, start_bot
+from tests.support.tryout import BOT_TOKEN, DEMO_KEY, SIGNING_SECRET, finish, round_trip, start_bot, until
 from tests.support.unfurls import contact_link, mrkdwn_texts, post_links, project_link, wait_unfurl
 
 JSON = dict[str, Any]
 CHANNEL = "C0001"
-
-
-def until(condition: Callable[[], Any], what: str, timeout: float = 15.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if found := condition():
-            return found
-        time.sleep(0.05)
-    raise RuntimeError(f"{what}: nothing after {timeout:.0f} s")
 
 
 def buttons(blocks: list[JSON]) -> list[str]:

@@ -22,10 +22,9 @@ import re
 import tempfile
 import textwrap
 import time
-from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.views import feedback as request_views
@@ -38,11 +37,10 @@ from tests.support.fakes.slack import FakeSlack
 from tests.support.feedback import button, click, message_in, pick_users
 from tests.support.saving import save_shortcut
 from tests.support.threads import deliver, edit, reply, ticks
-from tests.support.tryout import BOT_TOKEN, DEMO_KEY, SIGNING_SECRET, finish, round_trip, start_bot
+from tests.support.tryout import BOT_TOKEN, DEMO_KEY, SIGNING_SECRET, finish, round_trip, start_bot, until
 from tests.support.unfurls import contact_link, contact_of
 
 JSON = dict[str, Any]
-T = TypeVar("T")
 CHANNEL = "C0001"
 RECRUITER, HIRING_MANAGER, COLLEAGUE = "U0001", "U0002", "U0003"
 PEOPLE = {RECRUITER: "Marc Dubois", HIRING_MANAGER: "Jane Doe", COLLEAGUE: "Sam Lee"}
@@ -69,15 +67,6 @@ class ProcessDriver(SlackDriver):
             elif time.monotonic() - since >= QUIET:
                 return
         raise RuntimeError(f"the bot was still calling Slack or Leonar after {timeout:g} s")
-
-
-def until(condition: Callable[[], T | None], what: str, timeout: float = 10.0) -> T:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if found := condition():
-            return found
-        time.sleep(0.05)
-    raise RuntimeError(f"{what}: nothing after {timeout:.0f} s")
 
 
 # ----------------------------------------------------------------------------------------------- what people see

@@ -386,7 +386,7 @@ async def test_latest_notes_newest_first_and_none_without_the_scope_or_the_route
     notes = await client.latest_notes(person["id"], limit=3)
     assert notes is not None and [n.content for n in notes] == ["fourth", "third", "second"]
     [read] = [r for r in leonar.requests if r.method == "GET" and r.path.endswith("/notes")]
-    assert read.query["limit"] == "3" and read.api_key == LEONAR_KEY
+    assert read.query["limit"] == "100" and read.api_key == LEONAR_KEY  # one request, a whole page: see below
     leonar.add_key("leo_no_notes_read", scopes={"contacts:read", "notes:write"})
     assert await pool.client("leo_no_notes_read").latest_notes(person["id"]) is None  # 403 insufficient_scope
     leonar.note_listing = False  # a Leonar without the (undocumented) route: 404
@@ -395,3 +395,18 @@ async def test_latest_notes_newest_first_and_none_without_the_scope_or_the_route
         leonar.note_listing = True
         leonar.inject("GET", r"/contacts/[^/]+/notes", status=500, times=10)
         await client.latest_notes(person["id"])
+
+
+async def test_latest_notes_are_the_latest_even_when_leonar_answers_oldest_first(leonar: FakeLeonar,
+                                                                                  pool: Leonar) -> None:
+    """The notes' list is undocumented: should it ignore `sort`, the first page is the oldest notes, and the latest
+    are found among a whole page rather than cut to the oldest `limit`."""
+    client = pool.client(LEONAR_KEY)
+    person = leonar.add_contact("Olga", "Oldest")
+    moments = iter(range(1_796_000_000, 1_796_000_100, 10))
+    leonar.clock = lambda: float(next(moments))  # one note every 10 s: their order is their timestamps'
+    for words in ("first", "second", "third", "fourth", "fifth"):
+        leonar.add_note(person["id"], words)
+    leonar.notes_oldest_first = True
+    notes = await client.latest_notes(person["id"], limit=3)
+    assert notes is not None and [n.content for n in notes] == ["fifth", "fourth", "third"]

@@ -208,6 +208,8 @@ class FakeLeonar:
         # Whether notes can be listed (`notes:read` says "list+view"; no page names `GET /contacts/{id}/notes`): when
         # not, the route does not exist either.
         self.note_listing = True
+        # Whether that (undocumented) list ignores `sort` and answers in creation order, oldest first.
+        self.notes_oldest_first = False
         # The moments records are dated with (to the second, as Leonar shows them): a test may stop it, so that what
         # it makes shares one timestamp however long the making takes.
         self.clock: Callable[[], float] = time.time
@@ -660,7 +662,7 @@ class FakeLeonar:
             raise _invalid(f"sort: unsupported field {sort.removeprefix('-')}")
         stored = [n for n in self._notes.get(c.workspace, []) if n["contact_id"] == c.ids[0]]
         # Stable on the creation order: notes made within the same second keep it.
-        ordered = list(reversed(stored)) if sort.startswith("-") else stored
+        ordered = list(reversed(stored)) if sort.startswith("-") and not self.notes_oldest_first else stored
         items = [copy.deepcopy(n) for n in ordered]
         return _paginate(items, c.query.get("limit"), c.query.get("offset"))
 

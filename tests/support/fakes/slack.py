@@ -451,8 +451,7 @@ class FakeSlack:
         """Slack's conversations.members, by pages of `limit` (cursor): a private conversation only to the bot as a
         member of it (else channel_not_found)."""
         channel = str(body.get("channel") or "")
-        private = channel.startswith(("G", "D")) or channel in self.private_channels
-        if not channel or channel in self.missing_channels or (private and channel not in self.bot_channels):
+        if not channel or not self.can_see(channel):
             return _error("channel_not_found")
         people = [*self.members.get(channel, []), self.bot_user_id]
         limit = int(body.get("limit") or 100)
@@ -468,14 +467,21 @@ class FakeSlack:
         (chat:write.public); a user id means the bot's own DM with that user, who must exist."""
         if channel.startswith(("U", "W")):
             return channel in self.users
-        if channel in self.bot_channels or channel in {self.bot_dm(u) for u in self.users}:
-            return True
-        return not (channel.startswith(("G", "D")) or channel in self.private_channels)
+        return self.is_member(channel) or not self.is_private(channel)
 
-    def _can_see(self, channel: str) -> bool:
-        """Whether Slack shows the bot that conversation: a public channel, or one it is in."""
-        private = channel.startswith(("G", "D")) or channel in self.private_channels
-        return channel not in self.missing_channels and (not private or channel in self.bot_channels)
+    def is_private(self, channel: str) -> bool:
+        """A private channel, a group DM or a DM (G… and D… ids always are)."""
+        return channel.startswith(("G", "D")) or channel in self.private_channels
+
+    def is_member(self, channel: str) -> bool:
+        """Whether the bot is in the conversation: a channel it joined, or its own DM with someone (its Messages
+        tab); never another DM."""
+        return channel in self.bot_channels or channel in {self.bot_dm(u) for u in self.users}
+
+    def can_see(self, channel: str) -> bool:
+        """Whether Slack shows the bot that conversation: a public channel, or one it is in (else Slack answers
+        channel_not_found, as if it did not exist)."""
+        return channel not in self.missing_channels and (not self.is_private(channel) or self.is_member(channel))
 
     def add_channel(self, channel_id: str, *, private: bool = False, member: bool = False) -> None:
         """Declare a conversation: a private one (G… and D… ids are private anyway), the bot a member or not."""
@@ -505,12 +511,9 @@ class FakeSlack:
     def _conversations_info(self, body: JSON) -> JSON:
         """What Slack says of a conversation: a private one only to its members (else channel_not_found)."""
         channel = str(body.get("channel") or "")
-        if not channel or channel in self.missing_channels:
+        if not channel or not self.can_see(channel):
             return _error("channel_not_found")
-        private = channel.startswith(("G", "D")) or channel in self.private_channels
-        if private and channel not in self.bot_channels:
-            return _error("channel_not_found")
-        shared = channel in self.ext_shared_channels
+        private, shared = self.is_private(channel), channel in self.ext_shared_channels
         return {"ok": True, "channel": {"id": channel, "is_channel": not private, "is_private": private,
                                         "is_shared": shared, "is_ext_shared": shared, "is_org_shared": False,
                                         "is_pending_ext_shared": False, "is_member": channel in self.bot_channels}}

@@ -28,7 +28,8 @@ if TYPE_CHECKING:
 JSON = dict[str, Any]
 # Every bot scope the app may ask for; a test takes one away to see Slack's missing_scope.
 ALL_SCOPES = frozenset({"commands", "chat:write", "chat:write.public", "users:read", "links:read", "links:write",
-                        "channels:read", "groups:read", "channels:history", "groups:history", "reactions:write"})
+                        "channels:read", "groups:read", "channels:history", "groups:history", "reactions:write",
+                        "app_mentions:read", "im:history"})
 REPLIES_MAX_LIMIT = 1000
 _EMOJI = re.compile(r"^[a-z0-9_+'-]+$")
 
@@ -140,18 +141,18 @@ def mentioned(fake: FakeSlack, channel: str, user: str, text: str, *, thread_ts:
 def channel_type(fake: FakeSlack, channel: str) -> str:
     if channel.startswith("D"):
         return "im"  # the app's DM: message.im
-    return "group" if channel.startswith("G") or channel in fake.private_channels else "channel"
+    return "group" if fake.is_private(channel) else "channel"
 
 
 def _membership_error(fake: FakeSlack, channel: str, *, history: bool) -> JSON | None:
-    private = channel.startswith(("G", "D")) or channel in fake.private_channels
-    if history:
-        needed = "groups:history" if private else "channels:history"
+    private = fake.is_private(channel)
+    if history:  # the history scope of the conversation's kind
+        needed = "im:history" if channel.startswith("D") else "groups:history" if private else "channels:history"
         if needed not in fake.scopes:
             return _missing_scope(fake, needed)
     if channel in fake.missing_channels:
         return _error("channel_not_found")
-    if channel not in fake.bot_channels and not channel.startswith("D"):
+    if not fake.is_member(channel):
         return _error("channel_not_found" if private else "not_in_channel")
     if channel in fake.not_in_channels:
         return _error("not_in_channel")
@@ -181,8 +182,7 @@ def conversations_replies(fake: FakeSlack, body: JSON) -> JSON:
 
 def chat_get_permalink(fake: FakeSlack, body: JSON) -> JSON:
     channel, ts = str(body.get("channel") or ""), str(body.get("message_ts") or "")
-    private = channel.startswith(("G", "D")) or channel in fake.private_channels
-    if not channel or channel in fake.missing_channels or (private and channel not in fake.bot_channels):
+    if not channel or not fake.can_see(channel):
         return _error("channel_not_found")
     message = fake.messages.find(channel, ts)
     if message is None:

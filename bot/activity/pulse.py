@@ -8,10 +8,11 @@ Time in stage. Leonar has no "entered this stage at" field [GAP]; what is known 
   saw the entry with, at its first poll or since.
 
 So the entry entered its stage at its `updated_at` when nothing tells otherwise: `since` is that moment and the
-time is exact. When the snapshot shows the entry in the SAME stage with an older `updated_at`, the entry was
-changed since without moving (a rating, a note): it has been in the stage at least since the snapshot's moment,
-a lower bound ("at least N days"). Without `updated_at`, the snapshot's moment is used, a lower bound too; an
-entry with neither is not listed among the waiting.
+time is exact. When the snapshot shows the entry in the SAME stage since before its `updated_at` (events.Seen
+`in_stage_since`), the entry was changed since without moving (a rating, a note): it has been in the stage since
+the snapshot's moment, exact when the poller saw it arrive there (`exact`), else a lower bound ("at least N
+days"). Without `updated_at`, the snapshot's moment is used; an entry with neither is not listed among the
+waiting.
 
 This week: the last 7 days up to `now`. Adds: entries created within it. Hires: entries whose stage means hired
 (bot/activity/stages.py) entered within it. Moves: the other entries created before it that entered their stage
@@ -24,6 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from bot.activity import events
 from bot.activity.events import Snapshot
 from bot.activity.stages import Board, StageRef
 from bot.leonar.models import Entry, Project
@@ -80,11 +82,11 @@ def _utc(moment: datetime) -> datetime:
 
 
 def parse_stamp(text: str | None) -> datetime | None:
-    """A stored ISO stamp (the snapshot's `updated_at`) as an aware datetime; None when absent or garbled."""
+    """A stored ISO stamp (events.stamp's) as an aware datetime; None when absent or garbled."""
     if not text:
         return None
     try:
-        return _utc(datetime.fromisoformat(text.replace("Z", "+00:00")))
+        return events.parse_stamp(text)
     except ValueError:
         return None
 
@@ -94,9 +96,9 @@ def in_stage(entry: Entry, snapshot: Snapshot | None) -> InStage | None:
     updated = _utc(entry.updated_at) if entry.updated_at else None
     seen = (snapshot or {}).get(entry.id)
     stage_id = entry.stage.id if entry.stage else None
-    seen_at = parse_stamp(seen.updated_at) if seen is not None and seen.stage_id == stage_id else None
-    if seen_at is not None and (updated is None or seen_at < updated):
-        return InStage(seen_at, True)
+    since = parse_stamp(seen.in_stage_since) if seen is not None and seen.stage_id == stage_id else None
+    if seen is not None and since is not None and (updated is None or since < updated):
+        return InStage(since, not seen.exact)
     return InStage(updated, False) if updated is not None else None
 
 

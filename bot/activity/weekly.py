@@ -15,7 +15,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from bot.activity.digest import previous_digest_at, zone
-from bot.activity.events import Seen, Snapshot
+from bot.activity.events import Snapshot
 from bot.activity.pulse import InStage, Pulse, pulse
 from bot.leonar.models import Entry, Project
 
@@ -39,11 +39,10 @@ def weekly_key(follow_id: str, due: datetime) -> str:
 
 def report(project: Project, entries: Iterable[Entry], now: datetime, snapshot: Snapshot, *,
            complete: bool) -> Pulse:
-    """The pulse from a full scan's entries and the poller's snapshot, which knows better since when each entry
-    is in its stage (events.Seen): its start there stands for the pulse's moment, and its `exact` says whether
-    that is a lower bound ("at least")."""
-    seen = {k: Seen(s.stage_id, s.in_stage_since, s.contact_id) for k, s in snapshot.items()}
-    found = pulse(project, entries, now, snapshot=seen, complete=complete)
+    """The pulse from a full scan's entries and the poller's snapshot (read by pulse.in_stage). Stricter than
+    `/leonar-add pipeline`: an entry the poller did not see arrive in its stage is "at least" even when Leonar's
+    `updated_at` is still the moment it was first seen there (events.Seen `exact`, as the waiting alerts say)."""
+    found = pulse(project, entries, now, snapshot=snapshot, complete=complete)
     waiting = [replace(w, in_stage=InStage(w.in_stage.since, not snapshot[w.entry_id].exact))
                if w.entry_id in snapshot else w for w in found.waiting]
     return replace(found, waiting=waiting)

@@ -98,8 +98,9 @@ def _add(rest: str, lang: str) -> Request:
 
 
 def plain(text: str, bot_user_id: str | None) -> str:
-    """The words, Slack's markup read: the bot's own mention dropped, a link as its address (mailto: as the email),
-    other people and channels as nothing we act on (left out); Slack's three escapes undone; spaces collapsed."""
+    """The words, Slack's markup read: the bot's own mention and <!here>-like specials dropped, a link as its
+    address (mailto: as the email), other people and channels as their bare ids (@U…, #C…: never looked up, so
+    no name is acted on); Slack's three escapes undone; spaces collapsed."""
 
     def unmarked(found: re.Match[str]) -> str:
         target = found.group(1).split("|", 1)[0].strip()

@@ -97,10 +97,11 @@ class Answering:
         refused = await access.refusal("command", job.workspace, None, lookup, services.store.workspaces)
         request = parse(asked.text, job.payload.get("bot_user_id"))
         lang: Lang = request.lang if request.lang in ("en", "fr") else (refused[1] if refused else await lookup.lang())
-        private = not asked.dm and await channels.reach(client, services.channels, job.workspace, asked.channel) \
-            is not channels.Reach.INTERNAL
+        # A refusal is always private: the channel is looked at only for an answer that may be public.
+        private = refused is not None or (not asked.dm and await channels.reach(
+            client, services.channels, job.workspace, asked.channel) is not channels.Reach.INTERNAL)
         if refused is not None:
-            message, private = say.notice(refusal_text(refused[0], refused[1])), True
+            message = say.notice(refusal_text(refused[0], refused[1]))
         elif isinstance(request, Find | Pipeline):
             try:
                 message = await asyncio.wait_for(self.ask(client, request, asked, job.workspace, await lookup.user(),

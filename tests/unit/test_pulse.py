@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from bot.activity.events import Seen
-from bot.activity.pulse import in_stage, pulse
+from bot.activity.pulse import InStage, in_stage, pulse
 from bot.i18n import LANGS
 from bot.leonar.models import Contact, Entry, EntryStage, Pipeline, Project, Stage
 from bot.views.pulse import SHARE_ACTION, pulse_message
@@ -54,6 +54,21 @@ def test_a_move_seen_by_the_poller_is_no_lower_bound_and_limits_apply() -> None:
     assert in_stage(ENTRIES[2], None) is None
     found = pulse(PROJECT, ENTRIES, NOW, snapshot=SNAPSHOT, min_days=2, limit=2)
     assert [w.entry_id for w in found.waiting] == ["e2", "e5"] and found.waiting_more == 3
+
+
+def test_the_snapshots_start_in_the_stage_and_its_exactness_are_the_pulses() -> None:
+    # The poller saw e5 arrive in s1 25 days ago (exact), then it was touched: 25 days, not "at least 20".
+    def stamp(days: int) -> str:
+        return (NOW - timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    arrived = {"e5": Seen("s1", stamp(20), "c5", entered=stamp(25), exact=True)}
+    assert in_stage(ENTRIES[4], arrived) == InStage(NOW - timedelta(days=25), False)
+    # Not seen arriving, and touched since: at least since the poller first saw it there.
+    first_seen = {"e5": Seen("s1", stamp(20), "c5", entered=stamp(22), exact=False)}
+    assert in_stage(ENTRIES[4], first_seen) == InStage(NOW - timedelta(days=22), True)
+    # A snapshot made after this reading (a stale read) does not move the moment later.
+    later = {"e4": Seen("s1", stamp(1), "c4", entered=stamp(1), exact=True)}
+    assert in_stage(ENTRIES[3], later) == InStage(NOW - timedelta(days=3), False)
 
 
 def test_a_cut_read_counts_with_leonars_totals() -> None:

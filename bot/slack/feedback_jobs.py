@@ -236,12 +236,12 @@ class FeedbackWork:
         return lang_or(langs.get(reviewer), request.lang)
 
     async def _name(self, client: AsyncWebClient, user_id: str) -> str:
+        """How the note names someone: the project's one naming rule (bot/slack/users.py, never an email)."""
         try:
             info = (await client.users_info(user=user_id)).get("user") or {}
         except SlackApiError:
             return user_id
-        profile = info.get("profile") or {}
-        return str(info.get("real_name") or profile.get("real_name") or info.get("name") or user_id)
+        return user_of({**info, "id": user_id}).name or user_id
 
     async def sweep(self) -> None:
         """A request or an answer whose job was never recorded (the instance died between the row and its job) gets

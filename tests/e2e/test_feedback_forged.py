@@ -15,7 +15,7 @@ from tests.support.bot import SIGNING_SECRET, RunningBot
 from tests.support.driver import SlackDriver
 from tests.support.fakes.leonar import FakeLeonar
 from tests.support.fakes.slack import FakeSlack
-from tests.support.feedback import HIRING_MANAGER, ask, button, click, message_in, seed_stage
+from tests.support.feedback import CLIENT, HIRING_MANAGER, ask, button, click, message_in, seed_stage
 from tests.support.installs import driver_for, install
 
 YES = "feedback_answer_yes"
@@ -113,9 +113,19 @@ def test_a_closed_request_takes_no_answer_and_only_its_requester_may_close_it(
 def test_remind_now_reminds_who_has_not_answered(
     bot: RunningBot, driver: SlackDriver, slack: FakeSlack, leonar: FakeLeonar
 ) -> None:
-    seed_stage(leonar)
+    """The client answered both candidates; the hiring manager one of two: only the hiring manager is reminded."""
+    _, (jane, omar) = seed_stage(leonar)
     slack.add_user(HIRING_MANAGER)
-    ask(driver, [HIRING_MANAGER])
+    slack.add_user(CLIENT)
+    ask(driver, [HIRING_MANAGER, CLIENT])
+    driver.settle()
+    for reviewer, contacts in ((CLIENT, (jane, omar)), (HIRING_MANAGER, (jane,))):
+        dm = slack.bot_dm(reviewer)
+        ts, message = message_in(slack, dm)
+        person = SlackDriver(bot, SIGNING_SECRET, slack, user_id=reviewer)
+        for contact in contacts:
+            click(person, dm, ts, YES, button(message, YES, contact["id"])["value"])
+        person.close()
     driver.settle()
     [request_id] = [row[0] for row in bot.run(bot.services.store.db.all("ids", "SELECT id FROM feedback_requests"))]
     before = len(slack.calls_to("chat.postMessage"))

@@ -18,7 +18,6 @@ import re
 import sqlite3
 import subprocess
 import threading
-import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
@@ -248,7 +247,9 @@ def test_remind_now_killed_while_slack_holds_the_reminders_answer_reaches_the_re
             bot.kill()
             held.release()
             bot.start()
-            time.sleep(LEASE + 1)  # what the restarted bot could do again: it has a lease and a second to do it
+            # What the restarted bot could do again, it has done once the job it took over is finished.
+            assert slack.wait_until(lambda: bot.rows(
+                "SELECT key FROM jobs WHERE kind = 'feedback.remind_now' AND state <> 'pending'"), LEASE * 5)
             bot.stop()
     assert len(reminders(slack, HIRING_MANAGER)) == 1
     assert "Traceback" not in bot.log(), bot.log()

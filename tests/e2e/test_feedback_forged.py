@@ -15,7 +15,16 @@ from tests.support.bot import SIGNING_SECRET, RunningBot
 from tests.support.driver import SlackDriver
 from tests.support.fakes.leonar import FakeLeonar
 from tests.support.fakes.slack import FakeSlack
-from tests.support.feedback import CLIENT, HIRING_MANAGER, ask, button, click, message_in, seed_stage
+from tests.support.feedback import (
+    CLIENT,
+    HIRING_MANAGER,
+    ask,
+    button,
+    click,
+    message_in,
+    only_request_id,
+    seed_stage,
+)
 from tests.support.installs import driver_for, install
 
 YES = "feedback_answer_yes"
@@ -90,7 +99,7 @@ def test_a_closed_request_takes_no_answer_and_only_its_requester_may_close_it(
 
     home = json.dumps(open_home(driver, slack))
     assert "Onsite debrief?" in home and "Answered: 0 of 1" in home  # one candidate of two answered
-    [request_id] = [row[0] for row in bot.run(bot.services.store.db.all("ids", "SELECT id FROM feedback_requests"))]
+    request_id = only_request_id(bot)
     # The reviewer forges the requester's Close from their own App Home: refused, still open.
     open_home(manager, slack)
     home_action(manager, slack, {"type": "button", "action_id": "home_feedback_close", "value": request_id})
@@ -127,7 +136,7 @@ def test_remind_now_reminds_who_has_not_answered(
             click(person, dm, ts, YES, button(message, YES, contact["id"])["value"])
         person.close()
     driver.settle()
-    [request_id] = [row[0] for row in bot.run(bot.services.store.db.all("ids", "SELECT id FROM feedback_requests"))]
+    request_id = only_request_id(bot)
     before = len(slack.calls_to("chat.postMessage"))
     open_home(driver, slack)
     home_action(driver, slack, {"type": "button", "action_id": "home_feedback_remind", "value": request_id})
@@ -175,7 +184,7 @@ def test_a_request_slack_kept_refusing_to_send_is_told_to_its_requester(
     slack.add_user(HIRING_MANAGER)
     ask(driver, [HIRING_MANAGER])
     driver.settle()
-    [request_id] = [row[0] for row in bot.run(bot.services.store.db.all("ids", "SELECT id FROM feedback_requests"))]
+    request_id = only_request_id(bot)
     job = Job(f"feedback-send:{request_id}", Workspace(None, "T0001"), SEND, {"request": request_id})
     bot.run(FeedbackWork(bot.services).kinds()[SEND].give_up(job, RuntimeError("Slack kept failing")))
     [told] = [c.body for c in slack.calls_to("chat.postMessage") if c.body["channel"] == driver.user_id]

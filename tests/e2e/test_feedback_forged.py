@@ -25,6 +25,7 @@ from tests.support.feedback import (
     only_request_id,
     seed_stage,
 )
+from tests.support.flows import connect
 from tests.support.installs import driver_for, install
 
 YES = "feedback_answer_yes"
@@ -158,10 +159,7 @@ def test_an_answer_through_another_workspaces_installation_finds_no_request(
     install(oauth_bot, slack, "TB")
     a, b = driver_for(oauth_bot, slack, "TA"), driver_for(oauth_bot, slack, "TB")
     for driver, key in ((a, key_a), (b, key_b)):
-        driver.command()
-        driver.wait_view(lambda v: v["callback_id"] == "leonar_connect")
-        driver.type_text("api_key_input", key)
-        assert driver.submit().status_code == 200
+        connect(driver, key)
     slack.members[TEAM_CHANNEL] = [a.user_id, b.user_id]
     assert ask(a, [], channel=TEAM_CHANNEL, connected=True).status_code == 200
     assert slack.wait_until(lambda: [k for k in slack.messages if k[0] == TEAM_CHANNEL])

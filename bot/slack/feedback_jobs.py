@@ -313,13 +313,11 @@ class FeedbackWork:
             log.warning("feedback work left: the app is no longer installed in %s", workspace.key)
         return client
 
-    async def _post(self, client: AsyncWebClient, channel: str, message: dict[str, Any]) -> bool:
+    async def _post(self, client: AsyncWebClient, channel: str, message: dict[str, Any]) -> None:
         try:
             await client.chat_postMessage(channel=channel, unfurl_links=False, unfurl_media=False, **message)
         except SlackApiError as exc:
             log.info("feedback message not posted: %s", exc.response.get("error"))
-            return False
-        return True
 
     async def _not_sent(self, job: Job, error: BaseException) -> None:
         """Slack kept failing: the requester hears that the request did not go out (whoever got it keeps it)."""

@@ -13,7 +13,6 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 OPENS, CLOSES = time(9), time(18)
-REMINDERS = 2  # at the due time, and a working day later; then none
 
 
 def now() -> float:

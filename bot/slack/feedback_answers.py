@@ -27,6 +27,7 @@ from bot.slack.feedback_jobs import NOTE, REMIND_NOW, FeedbackWork, missing, not
 from bot.slack.whose_key import unavailable
 from bot.store.feedback import FeedbackRequest
 from bot.views.feedback import AnswerRef
+from bot.views.metadata import json_object
 
 log = logging.getLogger(__name__)
 MEMBER_PAGES = 50  # conversations.members pages of 200: a channel of up to 10,000 people
@@ -119,11 +120,10 @@ def comment_metadata(context: dict[str, Any], ref: AnswerRef, channel_id: str) -
 
 
 def read_comment_metadata(raw: str | None) -> tuple[AnswerRef, str] | None:
-    try:
-        data = json.loads(raw or "{}")
-        return AnswerRef(str(data["request"]), str(data["contact"])), str(data.get("channel_id") or "")
-    except (ValueError, KeyError, TypeError):
+    data = json_object(raw)
+    if not data.get("request") or not data.get("contact"):
         return None
+    return AnswerRef(str(data["request"]), str(data["contact"])), str(data.get("channel_id") or "")
 
 
 async def close(client: AsyncWebClient, context: dict[str, Any], request_id: str, user_id: str) -> bool:

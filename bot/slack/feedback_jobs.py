@@ -236,12 +236,12 @@ class FeedbackWork:
         return lang_or(langs.get(reviewer), request.lang)
 
     async def _name(self, client: AsyncWebClient, user_id: str) -> str:
+        """How the note names someone: the project's one naming rule (bot/slack/users.py, never an email)."""
         try:
             info = (await client.users_info(user=user_id)).get("user") or {}
         except SlackApiError:
             return user_id
-        profile = info.get("profile") or {}
-        return str(info.get("real_name") or profile.get("real_name") or info.get("name") or user_id)
+        return user_of({**info, "id": user_id}).name or user_id
 
     async def sweep(self) -> None:
         """A request or an answer whose job was never recorded (the instance died between the row and its job) gets
@@ -271,32 +271,23 @@ class FeedbackWork:
             await progress.done("decided")
         if progress.get("posted"):
             return
-        await self.remind_now(job.workspace, str(job.payload["request"]), [reviewer])
+        await self._remind(job.workspace, str(job.payload["request"]), reviewer)
         await progress.done("posted")
 
     async def remind_each(self, job: Job, progress: Progress) -> None:
         """Remind now: each reviewer's reminder a step of its own, so that a restart posts only those not posted."""
         for reviewer in [str(r) for r in job.payload.get("reviewers") or []]:
             if not progress.get(f"posted:{reviewer}"):
-                await self.remind_now(job.workspace, str(job.payload["request"]), [reviewer])
+                await self._remind(job.workspace, str(job.payload["request"]), reviewer)
                 await progress.done(f"posted:{reviewer}")
 
-    async def remind_now(self, workspace: Workspace, request_id: str, reviewers: list[str] | None = None
-                         ) -> list[str]:
-        """A reminder to each of `reviewers` (default: every named reviewer who has not answered); who got one."""
+    async def _remind(self, workspace: Workspace, request_id: str, reviewer: str) -> None:
+        """A reminder to `reviewer`, in the language their request was posted to them in."""
         request = await self._services.store.feedback.get(workspace, request_id)
         client = await self._client(workspace)
         if request is None or client is None:
-            return []
-        if reviewers is None:
-            reviewers = missing(request, await self._services.store.feedback.answers(request.id))
-        langs = {r.recipient: r.lang for r in await self._services.store.feedback.recipients(request.id)}
-        told = []
-        for reviewer in reviewers:
-            if await self._post(client, reviewer, reminder_message(request, lang_or(langs.get(reviewer),
-                                                                                    request.lang))):
-                told.append(reviewer)
-        return told
+            return
+        await self._post(client, reviewer, reminder_message(request, await self._lang(request, reviewer)))
 
     async def summary(self, job: Job, progress: Progress) -> None:
         request = await self._request(job)
@@ -322,13 +313,11 @@ class FeedbackWork:
             log.warning("feedback work left: the app is no longer installed in %s", workspace.key)
         return client
 
-    async def _post(self, client: AsyncWebClient, channel: str, message: dict[str, Any]) -> bool:
+    async def _post(self, client: AsyncWebClient, channel: str, message: dict[str, Any]) -> None:
         try:
             await client.chat_postMessage(channel=channel, unfurl_links=False, unfurl_media=False, **message)
         except SlackApiError as exc:
             log.info("feedback message not posted: %s", exc.response.get("error"))
-            return False
-        return True
 
     async def _not_sent(self, job: Job, error: BaseException) -> None:
         """Slack kept failing: the requester hears that the request did not go out (whoever got it keeps it)."""

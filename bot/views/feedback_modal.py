@@ -10,7 +10,6 @@ the candidates the form shows: names come from there at submit, never from Leona
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from typing import Any
@@ -19,7 +18,7 @@ from bot.i18n import Lang, t
 from bot.leonar import Project
 from bot.store.feedback import Candidate
 from bot.views.limits import compact_json, slack_length
-from bot.views.metadata import MAX_LENGTH
+from bot.views.metadata import MAX_LENGTH, json_object
 from bot.views.options import option, stage_option
 from bot.views.text import clip, escape, modal, mrkdwn, plain
 
@@ -63,12 +62,7 @@ class FeedbackForm:
 
     @classmethod
     def loads(cls, raw: str | None) -> FeedbackForm:
-        try:
-            data = json.loads(raw or "{}")
-        except ValueError:
-            return cls()
-        if not isinstance(data, dict):
-            return cls()
+        data = json_object(raw)
         listed = data.get("candidates")
         people: list[Any] = listed if isinstance(listed, list) else []
         candidates = tuple(Candidate(str(c.get("id") or ""), str(c.get("name") or ""), str(c.get("role") or ""))

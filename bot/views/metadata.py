@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, replace
+from typing import Any
 
 from bot.views.limits import compact_json, slack_length
 from bot.views.text import clip
@@ -66,14 +67,17 @@ class ModalContext:
 
     @classmethod
     def loads(cls, raw: str | None) -> ModalContext:
-        try:
-            data = json.loads(raw or "{}")
-        except ValueError:
-            return cls()
-        if not isinstance(data, dict):
-            return cls()
         fields = cls.__dataclass_fields__
-        return cls(**{k: str(v) for k, v in data.items() if k in fields and v is not None})
+        return cls(**{k: str(v) for k, v in json_object(raw).items() if k in fields and v is not None})
+
+
+def json_object(raw: str | None) -> dict[str, Any]:
+    """A modal's private_metadata as the JSON object it should be; {} for anything else (forged, or none)."""
+    try:
+        data = json.loads(raw or "{}")
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
 def _within_limit(raw: str) -> bool:

@@ -15,7 +15,17 @@ from tests.support.bot import SIGNING_SECRET, RunningBot
 from tests.support.driver import SlackDriver
 from tests.support.fakes.leonar import FakeLeonar
 from tests.support.fakes.slack import FakeSlack
-from tests.support.feedback import HIRING_MANAGER, ask, button, click, message_in, seed_stage
+from tests.support.feedback import (
+    CLIENT,
+    HIRING_MANAGER,
+    ask,
+    button,
+    click,
+    message_in,
+    only_request_id,
+    seed_stage,
+)
+from tests.support.flows import connect
 from tests.support.installs import driver_for, install
 
 YES = "feedback_answer_yes"
@@ -90,7 +100,7 @@ def test_a_closed_request_takes_no_answer_and_only_its_requester_may_close_it(
 
     home = json.dumps(open_home(driver, slack))
     assert "Onsite debrief?" in home and "Answered: 0 of 1" in home  # one candidate of two answered
-    [request_id] = [row[0] for row in bot.run(bot.services.store.db.all("ids", "SELECT id FROM feedback_requests"))]
+    request_id = only_request_id(bot)
     # The reviewer forges the requester's Close from their own App Home: refused, still open.
     open_home(manager, slack)
     home_action(manager, slack, {"type": "button", "action_id": "home_feedback_close", "value": request_id})
@@ -113,11 +123,21 @@ def test_a_closed_request_takes_no_answer_and_only_its_requester_may_close_it(
 def test_remind_now_reminds_who_has_not_answered(
     bot: RunningBot, driver: SlackDriver, slack: FakeSlack, leonar: FakeLeonar
 ) -> None:
-    seed_stage(leonar)
+    """The client answered both candidates; the hiring manager one of two: only the hiring manager is reminded."""
+    _, (jane, omar) = seed_stage(leonar)
     slack.add_user(HIRING_MANAGER)
-    ask(driver, [HIRING_MANAGER])
+    slack.add_user(CLIENT)
+    ask(driver, [HIRING_MANAGER, CLIENT])
     driver.settle()
-    [request_id] = [row[0] for row in bot.run(bot.services.store.db.all("ids", "SELECT id FROM feedback_requests"))]
+    for reviewer, contacts in ((CLIENT, (jane, omar)), (HIRING_MANAGER, (jane,))):
+        dm = slack.bot_dm(reviewer)
+        ts, message = message_in(slack, dm)
+        person = SlackDriver(bot, SIGNING_SECRET, slack, user_id=reviewer)
+        for contact in contacts:
+            click(person, dm, ts, YES, button(message, YES, contact["id"])["value"])
+        person.close()
+    driver.settle()
+    request_id = only_request_id(bot)
     before = len(slack.calls_to("chat.postMessage"))
     open_home(driver, slack)
     home_action(driver, slack, {"type": "button", "action_id": "home_feedback_remind", "value": request_id})
@@ -139,10 +159,7 @@ def test_an_answer_through_another_workspaces_installation_finds_no_request(
     install(oauth_bot, slack, "TB")
     a, b = driver_for(oauth_bot, slack, "TA"), driver_for(oauth_bot, slack, "TB")
     for driver, key in ((a, key_a), (b, key_b)):
-        driver.command()
-        driver.wait_view(lambda v: v["callback_id"] == "leonar_connect")
-        driver.type_text("api_key_input", key)
-        assert driver.submit().status_code == 200
+        connect(driver, key)
     slack.members[TEAM_CHANNEL] = [a.user_id, b.user_id]
     assert ask(a, [], channel=TEAM_CHANNEL, connected=True).status_code == 200
     assert slack.wait_until(lambda: [k for k in slack.messages if k[0] == TEAM_CHANNEL])
@@ -165,7 +182,7 @@ def test_a_request_slack_kept_refusing_to_send_is_told_to_its_requester(
     slack.add_user(HIRING_MANAGER)
     ask(driver, [HIRING_MANAGER])
     driver.settle()
-    [request_id] = [row[0] for row in bot.run(bot.services.store.db.all("ids", "SELECT id FROM feedback_requests"))]
+    request_id = only_request_id(bot)
     job = Job(f"feedback-send:{request_id}", Workspace(None, "T0001"), SEND, {"request": request_id})
     bot.run(FeedbackWork(bot.services).kinds()[SEND].give_up(job, RuntimeError("Slack kept failing")))
     [told] = [c.body for c in slack.calls_to("chat.postMessage") if c.body["channel"] == driver.user_id]

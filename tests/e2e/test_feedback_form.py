@@ -111,6 +111,9 @@ def test_guests_and_outsiders_are_reviewers_only_when_an_admin_allowed_them(
     assert not [k for k in slack.messages if k[0] in (slack.bot_dm(HIRING_MANAGER), slack.bot_dm(CLIENT))]
     told = [c.body["text"] for c in slack.calls_to("chat.postMessage") if c.body["channel"] == driver.user_id]
     assert len(told) == 1 and f"<@{HIRING_MANAGER}>" in told[0] and f"<@{CLIENT}>" in told[0]
+    # Each one with why: the guest as a guest, the agency's client as someone of another organisation.
+    for who, why in ((HIRING_MANAGER, "feedback.skipped_guest"), (CLIENT, "feedback.skipped_outsider")):
+        assert t("en", "feedback.skipped", who=f"<@{who}>", why=t("en", why)) in told[0].split("\n")
 
     bot.run(bot.services.store.workspaces.update_settings(Workspace(None, "T0001"), allow_guests=True,
                                                            allow_shared_channels=True))

@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 import httpx
 
 from bot.views import feedback_modal as modal
+from tests.support.bot import RunningBot
 from tests.support.driver import SlackDriver, _find, _form
 from tests.support.fakes.leonar import FakeLeonar
 from tests.support.fakes.slack import FakeSlack
@@ -60,6 +61,12 @@ def ask(driver: SlackDriver, reviewers: list[str], *, channel: str | None = None
     if question:
         driver.type_text(modal.QUESTION_ACTION, question)
     return driver.submit()
+
+
+def only_request_id(bot: RunningBot) -> str:
+    """The id of the one feedback request the bot holds."""
+    [(found,)] = bot.run(bot.services.store.db.all("ids", "SELECT id FROM feedback_requests"))
+    return str(found)
 
 
 def message_in(slack: FakeSlack, channel: str) -> tuple[str, JSON]:

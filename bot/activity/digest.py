@@ -13,10 +13,11 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from bot.activity.events import Event, Kind
 from bot.activity.stages import Board, StageRef
+from bot.time_zones import zone
 
 MAX_SHOWN = 10
 
@@ -79,15 +80,6 @@ def digest_counts(events: Iterable[Event], board: Board) -> list[StageCount]:
     unknown = [StageCount(refs[i], n) for i, n in counts.items() if i is not None and board.position(i) is None]
     removed = [StageCount(None, counts[None])] if None in counts else []
     return known + unknown + removed
-
-
-def zone(name: str | None) -> ZoneInfo:
-    """The IANA zone, UTC for a missing or unknown name (Slack's users.info always gives one; a bad one must not
-    stop the digest)."""
-    try:
-        return ZoneInfo(name) if name else ZoneInfo("UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
 
 
 def _local_hour(day: date, hour: int, tz: ZoneInfo) -> datetime:

@@ -14,10 +14,11 @@ from collections.abc import Iterable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from bot.activity.digest import previous_digest_at, zone
+from bot.activity.digest import previous_digest_at
 from bot.activity.events import Snapshot
 from bot.activity.pulse import InStage, Pulse, pulse
 from bot.leonar.models import Entry, Project
+from bot.time_zones import zone
 
 WEEKDAY, HOUR = 0, 9  # Monday, 9:00
 

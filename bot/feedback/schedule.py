@@ -9,8 +9,9 @@ working morning. Time zones are IANA names from users.info (`tz`); an unknown on
 from __future__ import annotations
 
 import time as wall
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from datetime import date, datetime, time, timedelta
+
+from bot.time_zones import zone
 
 OPENS, CLOSES = time(9), time(18)
 
@@ -18,13 +19,6 @@ OPENS, CLOSES = time(9), time(18)
 def now() -> float:
     """The wall clock (epoch seconds), read through here so that a test can move it (monkeypatch this)."""
     return wall.time()
-
-
-def zone(name: str | None) -> tzinfo:
-    try:
-        return ZoneInfo(name) if name else UTC
-    except (ZoneInfoNotFoundError, ValueError):
-        return UTC
 
 
 def working_days_after(day: date, days: int) -> date:

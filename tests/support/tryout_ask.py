@@ -27,8 +27,8 @@ from tests.support.fakes.leonar import FakeLeonar, seed_demo
 from tests.support.fakes.slack import FakeSlack
 from tests.support.flows import posts_in
 from tests.support.mentions import answers, mention, press
-from tests.support.tryout import BOT_TOKEN, DEMO_KEY, SIGNING_SECRET, finish, round_trip, start_bot
-from tests.support.tryout_voice import CHANNEL, ProcessDriver, readable, show, show_message, team, until
+from tests.support.tryout import BOT_TOKEN, DEMO_KEY, SIGNING_SECRET, finish, round_trip, start_bot, until
+from tests.support.tryout_voice import CHANNEL, ProcessDriver, readable, show, show_message, team
 
 JSON = dict[str, Any]
 RECRUITER, COLLEAGUE = "U0001", "U0003"

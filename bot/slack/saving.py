@@ -232,13 +232,18 @@ async def mark(job: Saving, progress: Progress) -> None:
 
 async def tell(job: Saving, text: str, *, outcome: form.Outcome = "saved") -> None:
     """`text` (mrkdwn) in the saver's form, else in an ephemeral message where the message is, else in a DM."""
-    if await show(job.slack, job.view_id, form.done_modal(job.candidate, job.lang, told=text, outcome=outcome)):
+    await _tell(job.slack, job.view_id, job.ctx, job.candidate, job.lang, text, outcome)
+
+
+async def _tell(slack: AsyncWebClient, view_id: str, ctx: form.SaveContext, candidate: str, lang: Lang, text: str,
+                outcome: form.Outcome) -> None:
+    if await show(slack, view_id, form.done_modal(candidate, lang, told=text, outcome=outcome)):
         return
-    said = t(job.lang, form.OUTCOME_KEYS[outcome], candidate=escape(job.candidate)) + "\n" + text
+    said = t(lang, form.OUTCOME_KEYS[outcome], candidate=escape(candidate)) + "\n" + text
     try:
-        await job.slack.chat_postEphemeral(channel=job.ctx.channel, user=job.ctx.user, text=said)
+        await slack.chat_postEphemeral(channel=ctx.channel, user=ctx.user, text=said)
     except SlackApiError:
-        await job.slack.chat_postMessage(channel=job.ctx.user, text=said)
+        await slack.chat_postMessage(channel=ctx.user, text=said)
 
 
 class Resume:
@@ -306,13 +311,7 @@ async def _link_first(job: Job, slack: AsyncWebClient, ctx: form.SaveContext, ho
     data, lang = job.payload, lang_of(str(job.payload.get("lang")))
     text = link_first_text(lang, home)
     candidate = option_text(form.read_submission(data["values"]).contact) or t(lang, "save.the_candidate")
-    if await show(slack, str(data["view_id"]), form.done_modal(candidate, lang, told=text, outcome="not_saved")):
-        return
-    said = t(lang, form.OUTCOME_KEYS["not_saved"], candidate=escape(candidate)) + "\n" + text
     try:
-        await slack.chat_postEphemeral(channel=ctx.channel, user=ctx.user, text=said)
-    except SlackApiError:
-        try:
-            await slack.chat_postMessage(channel=ctx.user, text=said)
-        except SlackApiError as exc:  # told nowhere: the job still ends (nothing was saved), logged
-            log.info("a saver who must link their key not told: %s", exc.response.get("error"))
+        await _tell(slack, str(data["view_id"]), ctx, candidate, lang, text, "not_saved")
+    except SlackApiError as exc:  # told nowhere: the job still ends (nothing was saved), logged
+        log.info("a saver who must link their key not told: %s", exc.response.get("error"))

@@ -11,7 +11,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.durable.runner import Kind, Progress, Retry
-from bot.i18n import Lang, format_clock, format_day, lang_of, t
+from bot.i18n import Lang, lang_of
 from bot.leonar import LeonarClient, LeonarError
 from bot.leonar.errors import retry_in
 from bot.services import Services
@@ -20,7 +20,7 @@ from bot.slack.thread_notes import Reply
 from bot.slack.users import UserLookup
 from bot.store import Workspace
 from bot.store.jobs import Job
-from bot.views.slack_notes import SlackMessage, note_text, readable
+from bot.views.slack_notes import SlackMessage, note_text
 
 log = logging.getLogger(__name__)
 REACTION = "white_check_mark"
@@ -94,11 +94,8 @@ class Saving:
                 if not _refused_to_this_key(exc):
                     _retry_or_raise(exc)
                 log.info("a saved reply's note not updated with this key (%s): corrected instead", exc.code)
-        heading = t(lang, "notes.slack_reply_corrected", author=message.author, day=format_day(message.at, lang),
-                    clock=format_clock(message.at, lang))
-        body = "\n\n".join(p for p in (heading + (f"\n{link}" if link else ""),
-                                      readable(message.text, names).strip()) if p)
-        await _add_once(progress, leonar, contact, body)
+        await _add_once(progress, leonar, contact,
+                        note_text(message, link, lang, names=names, heading_key="notes.slack_reply_corrected"))
 
     async def give_up(self, job: Job, error: BaseException) -> None:
         log.warning("a card thread reply could not be saved in Leonar (%s)", type(error).__name__)
@@ -134,7 +131,6 @@ def _retry_or_raise(exc: LeonarError) -> None:
     if (later := retry_in(exc, repeatable=False)) is not None:
         raise Retry(later, exc.code) from exc
     raise exc
-
 
 
 async def _permalink(slack: AsyncWebClient, reply: Reply) -> str | None:

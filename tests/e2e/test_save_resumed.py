@@ -11,6 +11,7 @@ import pytest
 
 from bot.slack import saving
 from bot.store import Workspace
+from bot.views.member_keys import link_first_text
 from bot.views.save_modal import sealed_of
 from tests.support.bot import RunningBot
 from tests.support.driver import SlackDriver
@@ -23,9 +24,11 @@ HERE = Workspace(None, "T0001")
 RESUMED = pytest.mark.limits(work_tick_seconds=0.05, work_lease_seconds=0.5)
 
 
-def left_by_a_dead_instance(bot: RunningBot, driver: SlackDriver, progress: dict[str, Any]) -> tuple[str, str]:
+def left_by_a_dead_instance(bot: RunningBot, driver: SlackDriver, progress: dict[str, Any], *,
+                            must_link: bool = False) -> tuple[str, str]:
     """A save form filled in (Bob, "Strong yes"), submitted to an instance that died with `progress` done: its job,
-    leased to that instance, runs out of lease at once. Returns the form's view id and the saved message's ts."""
+    leased to that instance, runs out of lease at once. Returns the form's view id and the saved message's ts.
+    `must_link`: admins required members' own keys meanwhile, and the saver has none."""
     connect(driver)
     driver.slack.add_channel(CHANNEL, member=True)
     message = driver.slack.post(CHANNEL, "U0001", "Strong yes")
@@ -36,6 +39,8 @@ def left_by_a_dead_instance(bot: RunningBot, driver: SlackDriver, progress: dict
     assert sealed is not None
     payload = saving.Saving.payload(submitted, sealed, "en")
     jobs = bot.services.store.jobs
+    if must_link:
+        bot.run(bot.services.store.workspaces.update_settings(HERE, require_member_keys=True))
     bot.run(jobs.accept("save:left-behind", HERE, saving.KIND, payload, holder="dead", lease_seconds=0.01))
     if progress:
         assert bot.run(jobs.save_progress("save:left-behind", "dead", progress))
@@ -65,3 +70,16 @@ def test_a_save_cut_while_sending_is_not_sent_again_and_the_saver_is_told(
     assert seeded.notes() == [] and seeded.count("POST", r"/contacts/[^/]+/notes") == 0
     assert (CHANNEL, ts) not in slack.messages.reactions  # no ✓ on a note nobody knows was saved
     assert bot.run(bot.services.store.jobs.pending()) == []
+
+
+@RESUMED
+def test_a_resumed_save_whose_saver_must_now_link_saves_nothing_and_tells_them_in_the_form(
+    bot: RunningBot, driver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar
+) -> None:
+    view_id, _ = left_by_a_dead_instance(bot, driver, {}, must_link=True)
+    told = link_first_text("en", bot.services.slack_app.home_url("T0001"))
+    assert slack.wait_until(lambda: told in json.dumps(slack.views[view_id], ensure_ascii=False), 5)
+    driver.settle()
+    assert "was not saved" in json.dumps(slack.views[view_id])
+    assert bot.run(bot.services.store.jobs.pending()) == []  # finished: not tried again and again
+    assert seeded.notes() == [] and slack.messages.reactions == {}

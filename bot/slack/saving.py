@@ -23,7 +23,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.durable.runner import Kind, Progress, Retry
 from bot.i18n import Lang, lang_of, t
-from bot.leonar import LeonarClient, LeonarError, NotFound, RateLimited, UserRateLimited
+from bot.leonar import LeonarClient, LeonarError, NotFound
+from bot.leonar.errors import retry_in
 from bot.services import Services
 from bot.slack.installations import bot_client
 from bot.slack.modals import show
@@ -121,9 +122,9 @@ async def send(job: Saving, progress: Progress) -> None:
 
 
 def _certainly_unsent(exc: LeonarError) -> bool:
-    """Leonar answered that it did not take the note (a refusal, a budget spent): sending it again cannot double it.
-    A timeout or a server error may have saved it."""
-    return (exc.status is not None and 400 <= exc.status < 500) or isinstance(exc, RateLimited | UserRateLimited)
+    """Leonar answered that it did not take the note (a refusal, a budget spent), or was never reached: sending it
+    again cannot double it. A timeout or a server error may have saved it."""
+    return (exc.status is not None and 400 <= exc.status < 500) or retry_in(exc, repeatable=False) is not None
 
 
 async def compose(job: Saving) -> str:
@@ -271,8 +272,9 @@ class Resume:
             try:
                 await send(saving, progress)
             except Refused as refused:
-                if isinstance(refused.__cause__, RateLimited | UserRateLimited):
-                    raise Retry(60.0, "Leonar's budget") from refused
+                cause = refused.__cause__
+                if isinstance(cause, LeonarError) and (later := retry_in(cause, repeatable=False)) is not None:
+                    raise Retry(later, "Leonar turned it away for now") from refused
                 await show(saving.slack, saving.view_id, form.done_modal(saving.candidate, saving.lang,
                                                                          told=escape(refused.text),
                                                                          outcome=refused.outcome))

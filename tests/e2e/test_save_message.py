@@ -243,3 +243,4 @@ def test_a_note_leonar_may_have_taken_is_not_called_failed(
     assert "may have been saved" in response.json()["errors"]["save_note"]
     driver.settle()
     assert len(seeded.notes()) == 1 and seeded.count("POST", r"/contacts/[^/]+/notes") == 1
+

@@ -71,7 +71,7 @@ async def present(client: AsyncWebClient, body: dict[str, Any], event: dict[str,
     here, svc = workspace(context), services(context)
     if connection(context) is None:
         log.info("flexpane in workspace %s: not connected to Leonar", here.key)
-        await _answer(client, trigger_id, error=_custom(lang, "wo.not_connected_title", "wo.not_connected"))
+        await _answer(client, trigger_id, error=_error(lang, "not_connected"))
         return
     public = cast(LeonarClient, workspace_leonar(context))
     home = home_url(context)  # the event named the app

@@ -63,9 +63,10 @@ class MemberKeys:
                                                           f"{workspace.enterprise_id}:")
         rows = await self._db.all("deactivated_member_keys", f"SELECT workspace FROM member_keys WHERE {where} AND "
                                   "user_id = ?", (*args, user_id))
-        for (key,) in rows:
-            await self.unlink(Workspace.from_key(key), user_id)
-        return [Workspace.from_key(key) for (key,) in rows]
+        gone = [Workspace.from_key(key) for (key,) in rows]
+        for place in gone:
+            await self.unlink(place, user_id)
+        return gone
 
     async def linked(self, workspace: Workspace) -> list[tuple[str, datetime]]:
         """Who linked a key (user id, when), for the admins' App Home: never the keys."""

@@ -84,7 +84,8 @@ async def save_submitted(
     assert record is not None  # a new key
     # Leonar gets what is left of the answer's budget once the gate and the store have had theirs.
     job = saving.Saving(slack=client, leonar=leonar_client, ctx=ctx, choice=choice, view_id=view["id"], lang=lang,
-                        window=found.settings.limits.submit_window(requests.elapsed()))
+                        window=found.settings.limits.submit_window(requests.elapsed()), workspace=here,
+                        people=found.people)
     await found.runner.run_here(record, lambda progress: saving.submitted(job, progress, ack))
 
 

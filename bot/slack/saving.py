@@ -25,16 +25,18 @@ from bot.durable.runner import Kind, Progress, Retry
 from bot.i18n import Lang, lang_of, t
 from bot.leonar import LeonarClient, LeonarError, NotFound
 from bot.leonar.errors import retry_in
-from bot.services import Services
+from bot.services import People, Services
 from bot.slack.installations import bot_client
 from bot.slack.modals import show
 from bot.slack.save_form import unseal
+from bot.slack.users import names_of
+from bot.store import Workspace
 from bot.store.jobs import Job
 from bot.views import save_modal as form
 from bot.views.errors import describe
 from bot.views.member_keys import link_first_text
 from bot.views.options import option_text
-from bot.views.slack_notes import SlackMessage, note_text
+from bot.views.slack_notes import MENTION, SlackMessage, note_text
 from bot.views.text import escape
 
 log = logging.getLogger(__name__)
@@ -44,7 +46,6 @@ REPLIES_PAGE = 200
 REPLIES_MAX = 1000  # a longer thread is cut anyway (slack_notes.MAX_NOTE)
 NAMES_MAX = 30
 NAME_SECONDS = 1.0
-MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 NO_REACTION = {"not_in_channel": "save.no_reaction_channel", "channel_not_found": "save.no_reaction_channel",
                "missing_scope": "save.no_reaction_scope"}
 
@@ -67,6 +68,8 @@ class Saving:
     view_id: str
     lang: Lang
     window: float  # Limits.submit_seconds: past it the submit is answered with a pending view
+    workspace: Workspace
+    people: People  # who Slack described lately: the note's names
 
     @property
     def candidate(self) -> str:
@@ -135,7 +138,8 @@ async def compose(job: Saving) -> str:
     for reply in replies:
         ids.update(MENTION.findall(str(reply.get("text") or "")))
     ids.update(re.findall(r"@([UW][A-Z0-9]{2,})\b", job.choice.note))
-    names = await _names(job.slack, {i for i in ids if i})
+    names = await names_of(job.slack, job.workspace, sorted(i for i in ids if i)[:NAMES_MAX], job.people,
+                           NAME_SECONDS)
     text = job.choice.note
     for user_id, name in names.items():  # the form showed mentions as ids until their names were known
         text = re.sub(rf"@{user_id}\b", "@" + name.replace("\\", "\\\\"), text)
@@ -167,23 +171,6 @@ async def _replies(job: Saving) -> list[dict[str, Any]]:
         key = "save.replies_scope" if error == "missing_scope" else "save.replies_unreadable"
         raise Refused(form.REPLIES_BLOCK, t(job.lang, key, error=error)) from exc
     return sorted((m for ts, m in found.items() if ts != ctx.ts), key=lambda m: float(m.get("ts") or 0))
-
-
-async def _names(slack: AsyncWebClient, ids: set[str]) -> dict[str, str]:
-    """Each person's name as Slack gives it (never an email); an id Slack does not answer for in time stays an id."""
-
-    async def name_of(user_id: str) -> tuple[str, str | None]:
-        try:
-            response = await asyncio.wait_for(slack.users_info(user=user_id), NAME_SECONDS)
-        except (SlackApiError, TimeoutError):
-            return user_id, None
-        user = response.get("user") or {}
-        profile = user.get("profile") or {}
-        name = user.get("real_name") or profile.get("real_name") or profile.get("display_name") or user.get("name")
-        return user_id, str(name) if name else None
-
-    found = await asyncio.gather(*(name_of(i) for i in sorted(ids)[:NAMES_MAX]))
-    return {user_id: name for user_id, name in found if name}
 
 
 def _author(user_id: str | None, names: dict[str, str], lang: Lang) -> str:
@@ -305,7 +292,7 @@ class Resume:
             return None
         return Saving(slack=slack, leonar=choice.client, ctx=ctx, choice=form.read_submission(data["values"]),
                       view_id=str(data["view_id"]), lang=lang_of(str(data.get("lang"))),
-                      window=services.settings.limits.submit_seconds)
+                      window=services.settings.limits.submit_seconds, workspace=job.workspace, people=services.people)
 
 
 async def _link_first(job: Job, slack: AsyncWebClient, ctx: form.SaveContext, home: str | None) -> None:

@@ -4,7 +4,6 @@ corrected where Leonar cannot update a note — once, whatever the restarts, the
 from __future__ import annotations
 
 import logging
-import re
 from datetime import UTC, datetime
 
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -17,14 +16,13 @@ from bot.leonar.errors import retry_in
 from bot.services import Services
 from bot.slack.installations import bot_client
 from bot.slack.thread_notes import Reply
-from bot.slack.users import UserLookup
+from bot.slack.users import names_of
 from bot.store import Workspace
 from bot.store.jobs import Job
-from bot.views.slack_notes import SlackMessage, note_text
+from bot.views.slack_notes import MENTION, SlackMessage, note_text
 
 log = logging.getLogger(__name__)
 REACTION = "white_check_mark"
-MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 MAX_NAMED = 10  # people mentioned in a reply whose names are looked up (users.info, cached); the rest stay ids
 
 
@@ -73,13 +71,9 @@ class Saving:
 
     async def _names(self, workspace: Workspace, slack: AsyncWebClient, text: str) -> dict[str, str]:
         """The names of the people the reply mentions: a note is read in Leonar, where `<@U…>` means nothing."""
-        services, names = self._services, {}
-        for user_id in list(dict.fromkeys(MENTION.findall(text)))[:MAX_NAMED]:
-            who = await UserLookup(slack, workspace, user_id, services.people,
-                                   services.settings.limits.users_info_seconds).user()
-            if who.name:
-                names[user_id] = who.name
-        return names
+        services = self._services
+        return await names_of(slack, workspace, list(dict.fromkeys(MENTION.findall(text)))[:MAX_NAMED],
+                              services.people, services.settings.limits.users_info_seconds)
 
     async def _edited(self, job: Job, progress: Progress, leonar: LeonarClient, reply: Reply, contact: str,
                       message: SlackMessage, link: str | None, lang: Lang, names: dict[str, str]) -> None:

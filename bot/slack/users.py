@@ -10,6 +10,7 @@ to a minute old, so menus do not wait for Slack at every keystroke.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -68,6 +69,19 @@ def user_of(info: dict[str, Any]) -> SlackUser:
     return SlackUser(str(info.get("id") or ""), role_of(info), lang_of(info.get("locale")), teams=frozenset(teams),
                      enterprise_id=grid.get("enterprise_id"), stranger=bool(info.get("is_stranger")),
                      tz=str(info["tz"]) if info.get("tz") else None, name=_name(info))
+
+
+async def names_of(client: AsyncWebClient, workspace: Workspace, user_ids: Iterable[str], people: People,
+                   deadline: float) -> dict[str, str]:
+    """Each person's name by user_of's rule (never an email), for a note read in Leonar where `<@U…>` means
+    nothing: asked of Slack for all at once within `deadline`, not asked again for one described within the last
+    minute. An id Slack does not name in time is left out (it stays an id)."""
+
+    async def one(user_id: str) -> tuple[str, str | None]:
+        found = await UserLookup(client, workspace, user_id, people, deadline).recent()
+        return user_id, found.name if found is not None else None
+
+    return {user_id: name for user_id, name in await asyncio.gather(*map(one, dict.fromkeys(user_ids))) if name}
 
 
 def _name(info: dict[str, Any]) -> str | None:

@@ -26,6 +26,9 @@ class SlackMessage:
     text: str  # Slack's markup, as the event or the message carries it
 
 
+MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")  # a person mentioned in Slack's markup: their id
+
+
 def readable(text: str, names: Mapping[str, str] | None = None) -> str:
     """Slack's markup as words: `<@U1>` → "@Jane Doe" (from `names`, else "@U1"), `<#C1|hiring>` → "#hiring",
     `<https://x|label>` → "label (https://x)", `<!here>` → "@here"; `&amp;`, `&lt;`, `&gt;` are unescaped."""

@@ -26,6 +26,7 @@ def test_a_message_is_saved_as_a_note_and_marked(driver: SlackDriver, slack: Fak
     assert "p" + message["ts"].replace(".", "") in json.dumps(view["blocks"][0])
     bob = pick(driver, "bob")
     driver.type_text("save_note_input", "Bob was great in the call & @U0001 agrees. Next: onsite.")
+    asked = [c.body.get("user") for c in slack.calls_to("users.info")]
     response = driver.submit()
     assert response.status_code == 200 and response.json()["response_action"] == "update"
     assert "Saved as a note" in json.dumps(response.json()["view"])
@@ -36,6 +37,8 @@ def test_a_message_is_saved_as_a_note_and_marked(driver: SlackDriver, slack: Fak
     assert f"https://leonar-test.slack.com/archives/{CHANNEL}/p{message['ts'].replace('.', '')}" in content
     assert content.endswith("Bob was great in the call & @User U0001 agrees. Next: onsite.")
     assert slack.messages.reactions[(CHANNEL, message["ts"])] == ["white_check_mark"]
+    # Slack described the saver to the bot as the form opened: the note names them without asking again.
+    assert [c.body.get("user") for c in slack.calls_to("users.info")] == [*asked, "U0042"]
 
 
 def test_the_thread_s_replies_go_with_the_note_in_order(

@@ -14,16 +14,12 @@ from bot.i18n import t
 from bot.leonar.links import UUID
 from bot.slack import asking, sharing
 from bot.slack.add_form import open_add
-from bot.slack.context import new_modal, services, user, workspace
+from bot.slack.context import action_channel, new_modal, services, user, workspace
 from bot.slack.guard import guarded
 from bot.views import find, pulse
 from bot.views.find import private
 
 log = logging.getLogger(__name__)
-
-
-def _channel(body: dict[str, Any]) -> str:
-    return str((body.get("container") or {}).get("channel_id") or (body.get("channel") or {}).get("id") or "")
 
 
 async def share_clicked(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient,
@@ -32,7 +28,7 @@ async def share_clicked(ack: AsyncAck, body: dict[str, Any], action: dict[str, A
     who = await user(context)
     share = sharing.share_find if action.get("action_id") == find.SHARE_ACTION else sharing.share_pulse
     said = await share(client, services(context), workspace(context), who, str(action.get("value") or ""),
-                       _channel(body), body.get("response_url"), who.lang)
+                       action_channel(body), body.get("response_url"), who.lang)
     if said is not None:
         await respond(**private(said))
     else:  # said where it went, so that a second press is not the only way to find out
@@ -49,7 +45,7 @@ async def add_clicked(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any
         log.info("add from a find refused: not a Leonar id")
         return
     who = await user(context)
-    ctx = new_modal(context, channel_id=_channel(body) or None, response_url=body.get("response_url"))
+    ctx = new_modal(context, channel_id=action_channel(body) or None, response_url=body.get("response_url"))
     await open_add(client, respond, body["trigger_id"], ctx, context, who.lang, contact_id=contact_id.lower())
 
 

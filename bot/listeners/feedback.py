@@ -15,7 +15,7 @@ from bot.leonar.links import UUID
 from bot.manifest import COMMAND
 from bot.slack import feedback_answers as answers
 from bot.slack import feedback_form as form
-from bot.slack.context import connection, must_link, services, user_lang, workspace
+from bot.slack.context import action_channel, connection, must_link, services, user_lang, workspace
 from bot.slack.guard import guarded
 from bot.slack.home_tab import publish
 from bot.slack.menus import projects
@@ -68,7 +68,7 @@ async def answered(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], 
     the click unacknowledged, and Slack shows the reviewer it failed, to click again."""
     ref = views.AnswerRef.parse(action.get("value"))
     why = answers.REFUSED if ref is None else await answers.answer(
-        client, context, ref, str(body["user"]["id"]), answers.channel_of(body))
+        client, context, ref, str(body["user"]["id"]), action_channel(body))
     await ack()
     if why is not None and body.get("response_url"):  # told privately; a request without one is only logged
         await respond(**ephemeral(answers.said(context, await user_lang(context), why)))
@@ -93,7 +93,7 @@ async def comment_clicked(ack: AsyncAck, body: dict[str, Any], action: dict[str,
     user_id = str(body["user"]["id"])
     current = next((a for a in await services(context).store.feedback.answers(ref.request_id)
                     if a.contact_id == ref.contact_id and a.reviewer == user_id), None)  # shown to be changed
-    metadata = answers.comment_metadata(context, ref, answers.channel_of(body))
+    metadata = answers.comment_metadata(context, ref, action_channel(body))
     await open_view(client, None, body["trigger_id"], views.comment_modal(ref, candidate, metadata, lang, current),
                     lang)
 

@@ -10,7 +10,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack import following
-from bot.slack.context import services, user, user_lang, workspace
+from bot.slack.context import action_channel, services, user, user_lang, workspace
 from bot.slack.guard import guarded
 from bot.slack.home_tab import publish
 from bot.slack.menus import followable_projects
@@ -54,7 +54,7 @@ async def unfollow_clicked(
 ) -> None:
     """From `/leonar-add unfollow`: only a follow of the channel the list was shown in is removed."""
     await ack()
-    channel_id = str((body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id") or "")
+    channel_id = action_channel(body)
     follows, here = services(context).store.follows, workspace(context)
     listed = await follows.list_follows(here, channel_id=channel_id)
     target = next((f for f in listed if f.id == action.get("value")), None)

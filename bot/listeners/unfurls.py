@@ -11,7 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.leonar.links import UUID
 from bot.slack.add_form import open_add
-from bot.slack.context import connection, must_link, new_modal, user_lang
+from bot.slack.context import action_channel, connection, must_link, new_modal, user_lang
 from bot.slack.following import open_follow
 from bot.slack.guard import guarded
 from bot.slack.modals import open_view
@@ -56,7 +56,7 @@ async def follow_clicked(ack: AsyncAck, body: dict[str, Any], action: dict[str, 
     """Follow the project in the channel its link was posted in: the follow form, with the project picked."""
     await ack()
     project_id = str(action.get("value") or "")
-    channel = (body.get("container") or {}).get("channel_id") or (body.get("channel") or {}).get("id")
+    channel = action_channel(body)
     if not UUID.fullmatch(project_id) or not channel or channel == "COMPOSER":
         log.info("follow from an unfurl refused: not a Leonar id, or no channel yet")
         return

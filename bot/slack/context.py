@@ -140,6 +140,11 @@ def metadata_of(view: Any) -> ModalContext | Return | None:
     return ModalContext.loads(raw)
 
 
+def action_channel(body: dict[str, Any]) -> str:
+    """The channel of the message whose button was pressed ("" from the Home tab or a modal)."""
+    return str((body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id") or "")
+
+
 def services(context: dict[str, Any]) -> Services:
     return cast(Services, context["services"])
 

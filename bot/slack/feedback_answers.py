@@ -38,10 +38,6 @@ LINK_FIRST = "member.link_first"
 STORE_SHARE = 0.7  # seconds of a click's answer budget kept for saving the answer and its note's job
 
 
-def channel_of(body: dict[str, Any]) -> str:
-    return str((body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id") or "")
-
-
 async def may_answer(client: AsyncWebClient, request: FeedbackRequest, user_id: str, channel_id: str) -> bool:
     if user_id in request.reviewers:
         return True

@@ -43,6 +43,13 @@ POSTGRES = Dialect("postgres", now="CAST(extract(epoch FROM clock_timestamp()) A
                    timestamp="TIMESTAMPTZ", serial="BIGSERIAL PRIMARY KEY", placeholder="%s")
 
 
+def as_moment(value: object) -> datetime:
+    """A `{timestamp} NOT NULL` column as read (as_datetime's, never None)."""
+    moment = as_datetime(value)
+    assert moment is not None, "a NOT NULL timestamp read as NULL"
+    return moment
+
+
 def as_datetime(value: object) -> datetime | None:
     """A `{timestamp}` column as read: PostgreSQL gives a datetime, SQLite the ISO text it was written as."""
     if value is None:

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 from bot.store.cache import MEMBER, Cache
 from bot.store.database import Database
-from bot.store.dialect import as_datetime
+from bot.store.dialect import as_moment
 from bot.store.models import MemberKey, Workspace
 from bot.store.secrets import Cipher
 
@@ -27,7 +27,7 @@ class MemberKeys:
             if row is None:
                 return None
             return MemberKey(workspace, user_id, self._cipher.decrypt(row[0]),
-                             as_datetime(row[1]) or datetime.now(UTC))
+                             as_moment(row[1]))
 
         return await self._cache.read(MEMBER, f"{workspace.key}|{user_id}", load)
 
@@ -72,4 +72,4 @@ class MemberKeys:
         """Who linked a key (user id, when), for the admins' App Home: never the keys."""
         rows = await self._db.all("member_keys_linked", "SELECT user_id, linked_at FROM member_keys WHERE "
                                   "workspace = ? ORDER BY linked_at, user_id", (workspace.key,))
-        return [(row[0], as_datetime(row[1]) or datetime.now(UTC)) for row in rows]
+        return [(row[0], as_moment(row[1])) for row in rows]

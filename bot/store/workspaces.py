@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot.store.cache import CONNECTION, LAST, SETTINGS, Cache
 from bot.store.database import EVERYTHING, Database, Row, Tx
-from bot.store.dialect import as_datetime
+from bot.store.dialect import as_moment
 from bot.store.models import AddRecord, Connection, StoreUnavailable, Workspace, WorkspaceSettings
 from bot.store.schema import WORKSPACE_TABLES
 from bot.store.secrets import Cipher
@@ -35,9 +35,7 @@ class Workspaces:
                                      "leonar_connections WHERE workspace = ?", (workspace.key,))
             if row is None:
                 return None
-            connected_at = as_datetime(row[2])
-            assert connected_at is not None
-            return Connection(workspace, self._cipher.decrypt(row[0]), row[1], connected_at)
+            return Connection(workspace, self._cipher.decrypt(row[0]), row[1], as_moment(row[2]))
 
         return await self._cache.read(CONNECTION, workspace.key, load)
 
@@ -97,7 +95,7 @@ class Workspaces:
     async def recent_adds(self, workspace: Workspace, limit: int = 10) -> list[AddRecord]:
         rows = await self._db.all("recent_adds", "SELECT user_id, contact, project, stage, at FROM recent_adds "
                                   "WHERE workspace = ? ORDER BY id DESC LIMIT ?", (workspace.key, limit))
-        return [AddRecord(r[0], r[1], r[2], r[3], as_datetime(r[4]) or datetime.now(UTC)) for r in rows]
+        return [AddRecord(r[0], r[1], r[2], r[3], as_moment(r[4])) for r in rows]
 
     async def settings(self, workspace: Workspace) -> WorkspaceSettings:
         async def load() -> WorkspaceSettings:

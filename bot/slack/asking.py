@@ -9,6 +9,7 @@ None: a Leonar that is slow, rate-limited or down, or a workspace not connected,
   Leonar requests in all (the search included), each within the user's fair share.
 - `pipeline_answer(services, workspace, user, project_text, lang, *, share=True, shared_by=None)`: the project
   named like the Workflow Builder step names it (bot/leonar/resolve.py), its pulse (bot/activity/pulse.py).
+  `pipeline_pulse` says too whether that is the pulse (Share in channel posts only a pulse).
 - `details_here`: whether an answer in a channel may show emails and phones (the card's rule); the share buttons
   are bot/slack/sharing.py's.
 """
@@ -164,26 +165,32 @@ async def pipeline_answer(services: Services, workspace: Workspace, user: SlackU
                           *, share: bool = True, shared_by: str | None = None) -> dict[str, Any]:
     """The pulse of the project `project_text` names; choices when it names several, the closest when none. Read
     with the user's own key when they linked one."""
+    return (await pipeline_pulse(services, workspace, user, project_text, lang, share=share, shared_by=shared_by))[0]
+
+
+async def pipeline_pulse(services: Services, workspace: Workspace, user: SlackUser, project_text: str, lang: Lang,
+                         *, share: bool = True, shared_by: str | None = None) -> tuple[dict[str, Any], bool]:
+    """pipeline_answer's message, and whether it is the pulse (False: a problem or the projects to choose from)."""
     if not project_text.strip():
-        return views.problem(t(lang, "pipeline.usage", command=COMMAND))
+        return views.problem(t(lang, "pipeline.usage", command=COMMAND)), False
     try:
         choice = await services.leonar_for(workspace, user.id)
         if (client := choice.client) is None:
-            return no_key(services, workspace, choice, lang)
+            return no_key(services, workspace, choice, lang), False
         try:
             project = await find_project(client, project_text)
         except ProjectAmbiguous as exc:
-            return views.project_choices(project_text, exc.matches, lang, ambiguous=True)
+            return views.project_choices(project_text, exc.matches, lang, ambiguous=True), False
         except ProjectNotFound as exc:
-            return views.project_choices(project_text, exc.closest, lang, ambiguous=False)
+            return views.project_choices(project_text, exc.closest, lang, ambiguous=False), False
         pages = max(1, min(PIPELINE_PAGES, math.ceil((project.entries_count or 0) / 100)))
         client.admit(cost=pages)  # the pages read below count against the user's share, like a search
         read = await client.entries_changed_since(project.id, None, max_pages=PIPELINE_PAGES)
     except LeonarError as exc:
         log.info("pipeline failed: %s", exc.code)
-        return views.problem(describe(exc, lang))
+        return views.problem(describe(exc, lang)), False
     except StoreUnavailable:
-        return views.problem(t(lang, "access.store_down"))
+        return views.problem(t(lang, "access.store_down")), False
     snapshot: Snapshot | None = None
     try:
         snapshot = (await services.store.follows.project_state(workspace, project.id)).snapshot
@@ -192,7 +199,7 @@ async def pipeline_answer(services: Services, workspace: Workspace, user: SlackU
     found = pulse(project, read.entries, datetime.now(UTC), snapshot=snapshot, complete=read.complete)
     value = views.share_value(workspace.key, user.id, project.id) if share else None
     return pulse_message(found, lang, url=project_url(await leonar_slug(services, workspace), project.id),
-                         share_value=value, shared_by=shared_by)
+                         share_value=value, shared_by=shared_by), True
 
 
 async def where_allowed(slack: AsyncWebClient, services: Services, workspace: Workspace, channel_id: str, lang: Lang

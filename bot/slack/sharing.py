@@ -17,7 +17,7 @@ from bot.slack.asking import (
     MAX_REQUESTS,
     leonar_slug,
     no_key,
-    pipeline_answer,
+    pipeline_pulse,
     where_allowed,
     where_they_stand,
 )
@@ -79,8 +79,9 @@ async def share_pulse(slack: AsyncWebClient, services: Services, workspace: Work
         return views.problem(t(lang, "access.store_down"))
     if why is not None:
         return views.problem(why)
-    message = await pipeline_answer(services, workspace, user, project_id, lang, share=False, shared_by=user.id)
-    if not any(b.get("type") == "header" for b in message["blocks"]):  # a failure: said to the presser only
+    message, is_pulse = await pipeline_pulse(services, workspace, user, project_id, lang, share=False,
+                                             shared_by=user.id)
+    if not is_pulse:  # said to the presser only
         return message
     await deliver_card(slack, message, channel_id=channel_id, user_id=user.id, response_urls=[],
                        command_channel_id=channel_id, command_response_url=response_url, lang=lang)

@@ -102,6 +102,17 @@ def test_share_in_channel_only_by_who_asked(driver: SlackDriver, slack: FakeSlac
     assert SHARE_ACTION not in json.dumps(shared)
 
 
+def test_a_share_leonar_cannot_answer_is_said_to_the_presser_and_posts_nothing(
+        driver: SlackDriver, slack: FakeSlack, seeded: FakeLeonar) -> None:
+    connect(driver)
+    answer = pipeline(driver, "zeta platform lead")
+    seeded.inject("GET", r".*/projects.*", status=503, times=20)
+    driver.press(answer, SHARE_ACTION)
+    [told] = driver.hook_posts()
+    driver.settle()
+    assert "Leonar is not answering" in json.dumps(told) and posts_in(slack, driver.channel_id) == []
+
+
 def test_leonar_down_is_said(driver: SlackDriver, seeded: FakeLeonar) -> None:
     connect(driver)
     seeded.inject("GET", r".*/projects.*", status=503, times=20)

@@ -126,8 +126,14 @@ async def _contact(svc: Services, here: Workspace, who: SlackUser, client: Leona
             raise
         # Their key may not read contacts: the card as the channel sees it, and they are told why no more.
         contact, refused = await public.read_contact(record_id), True
-    found = await where_they_stand(svc, here, who, client, [contact], LOOKUPS)
-    notes = await client.latest_notes(contact.id, limit=NOTES) if personal else None
+    # Where they stand and the notes are two independent reads, made at once: the panel has Slack's few seconds.
+    standing = asyncio.ensure_future(where_they_stand(svc, here, who, client, [contact], LOOKUPS))
+    try:
+        notes = await client.latest_notes(contact.id, limit=NOTES) if personal else None
+    except BaseException:  # the deadline's cancellation included: nothing left reading after the answer
+        standing.cancel()
+        raise
+    found = await standing
     private = Private(details=not refused if personal else settings.show_contact_details,
                       details_refused=refused, standing=found[0].standing, standing_complete=found[0].known,
                       notes=notes, notes_refused=personal and notes is None)
